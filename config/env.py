@@ -1,0 +1,100 @@
+"""Strict reading of settings from the environment.
+
+A malformed value stops start-up with a message naming the variable, so a typo in a
+deployment never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_SUPPORTED_DB_ENGINES = {
+    "django.contrib.gis.db.backends.postgis",
+    "django.contrib.gis.db.backends.spatialite",
+}
+_BROKER_SCHEMES = ("redis://", "rediss://", "amqp://", "amqps://", "memory://")
+
+
+def env_str(name: str, default: str | None = None, *, required: bool = False) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        if required:
+            raise ImproperlyConfigured(f"The environment variable {name} must be set.")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    low = raw.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use one of true/false, 1/0, yes/no, on/off.")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return list(default)
+    items = [item.strip() for item in raw.split(",")]
+    if any(not item for item in items):
+        raise ImproperlyConfigured(f"{name}={raw!r} has an empty item; separate values by single commas.")
+    return items
+
+
+def database_from_env(name: str, default_sqlite_path: str) -> dict[str, Any]:
+    """The database from ``DATABASE_URL`` (PostGIS or SpatiaLite), else the embedded SpatiaLite file."""
+    url = env_str(name)
+    if url is None:
+        return {"ENGINE": "config.db.spatialite", "NAME": default_sqlite_path}
+    if url.startswith("postgres://") or url.startswith("postgresql://"):
+        url = "postgis://" + url.split("://", 1)[1]
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj_database_url raises ValueError or its own errors
+        raise ImproperlyConfigured(f"{name} could not be parsed: {exc}") from None
+    engine = config.get("ENGINE")
+    if engine not in _SUPPORTED_DB_ENGINES:
+        raise ImproperlyConfigured(
+            f"{name} uses an unsupported database ({engine}); use postgis://user:pass@host:port/db "
+            "(or postgres://, read as PostGIS), or spatialite:///path/to/file.sqlite3."
+        )
+    if engine.endswith("spatialite"):
+        config["ENGINE"] = "config.db.spatialite"
+        config.pop("CONN_MAX_AGE", None)
+    elif not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name} names no database.")
+    return config
+
+
+def broker_from_env(name: str, default: str) -> str:
+    url = env_str(name, default)
+    assert url is not None
+    if not url.startswith(_BROKER_SCHEMES):
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is not a supported broker URL; use redis://host:6379/0 (or amqp://, memory://)."
+        )
+    return url

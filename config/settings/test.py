@@ -1,0 +1,17 @@
+"""Tests: PostGIS when DATABASE_URL is set, SpatiaLite otherwise; fast hashing."""
+
+from config.env import env_str
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = env_str("SECRET_KEY", "tests-only-not-a-secret")
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Unit tests run tasks in-process; the integration tests start a real worker and
+# switch eager mode off for themselves.
+CELERY_TASK_ALWAYS_EAGER = True

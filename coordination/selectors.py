@@ -1,0 +1,54 @@
+"""Reads for the committee's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q
+
+from municipalities.models import District, Municipality, Region, Sector
+from projects.models import ActivityStatus, Partner, Project
+
+
+def portfolio_overview() -> dict[str, Any]:
+    """Headline counts for the home dashboard, in a handful of queries."""
+    projects = Project.objects.aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(status=ActivityStatus.IMPLEMENTATION)),
+        pipeline=Count("id", filter=Q(status=ActivityStatus.PIPELINE)),
+    )
+    reached = Municipality.objects.filter(project_locations__isnull=False).distinct().count()
+    return {
+        "projects": projects,
+        "partners": Partner.objects.count(),
+        "sectors": Sector.objects.count(),
+        "regions": Region.objects.count(),
+        "districts": District.objects.count(),
+        "municipalities": Municipality.objects.count(),
+        "municipalities_reached": reached,
+    }
+
+
+def health_status() -> dict[str, Any]:
+    """Database and broker reachability for /healthz."""
+    from django.conf import settings
+    from kombu import Connection
+
+    status: dict[str, Any] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        status["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # report, never raise: this is the health check
+        status["database"] = {"ok": False, "error": exc.__class__.__name__}
+    broker_url = settings.CELERY_BROKER_URL
+    try:
+        with Connection(broker_url, connect_timeout=3) as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+        status["broker"] = {"ok": True, "transport": broker_url.split("://", 1)[0]}
+    except Exception as exc:
+        status["broker"] = {"ok": False, "error": exc.__class__.__name__}
+    status["ok"] = all(part["ok"] for part in status.values() if isinstance(part, dict))
+    return status

@@ -1,0 +1,239 @@
+"""Geography and reference taxonomy: regions, districts, municipalities, sectors, needs, plans.
+
+Sectors live here rather than in ``projects`` because needs and plan objectives (which
+belong to a municipality) refer to them, and the dependency runs municipalities ← projects.
+"""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+REGION_PCODE = RegexValidator(r"^LY0[1-3]$", _("A region p-code is LY01, LY02 or LY03."))
+DISTRICT_PCODE = RegexValidator(r"^LY0[1-3]\d{2}$", _("A district p-code is LY followed by four digits, e.g. LY0211."))
+MUNICIPALITY_PCODE = RegexValidator(
+    r"^LY0[1-3]\d{4}$", _("A municipality p-code is LY followed by six digits, e.g. LY021104.")
+)
+DAC5_CODE = RegexValidator(r"^\d{5}$", _("A DAC sector code has five digits."))
+
+
+class BilingualNamed(models.Model):
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "ar").startswith("ar"):
+            return self.name_ar or self.name_en
+        return self.name_en or self.name_ar
+
+
+class Region(BilingualNamed):
+    """Admin 1: East, West, South."""
+
+    pcode = models.CharField(_("p-code"), max_length=4, unique=True, validators=[REGION_PCODE])
+    area = models.MultiPolygonField(_("area"), srid=4326, null=True, blank=True)
+
+    class Meta:
+        ordering = ["pcode"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class District(BilingualNamed):
+    """Admin 2: mantika / sha'biya (22)."""
+
+    pcode = models.CharField(_("p-code"), max_length=6, unique=True, validators=[DISTRICT_PCODE])
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="districts", verbose_name=_("region"))
+    iso_3166_2 = models.CharField(_("ISO 3166-2 code"), max_length=6, blank=True)
+    area = models.MultiPolygonField(_("area"), srid=4326, null=True, blank=True)
+    area_is_official = models.BooleanField(_("official boundary"), default=False)
+    area_source = models.CharField(_("boundary source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pcode"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def clean(self) -> None:
+        if self.region_id and self.pcode and not self.pcode.startswith(self.region.pcode):
+            raise ValidationError({"pcode": _("A district's p-code must start with its region's p-code.")})
+
+
+class Municipality(BilingualNamed):
+    """Baladiya, the main unit of work.
+
+    OCHA lists 100 baladiyat with 8-character p-codes; the ministry's list is longer and
+    its extra municipalities have no OCHA p-code yet, so ``pcode`` may be empty and
+    ``slug`` is the stable key for every row.
+    """
+
+    pcode = models.CharField(
+        _("p-code"), max_length=8, unique=True, null=True, blank=True, validators=[MUNICIPALITY_PCODE]
+    )
+    slug = models.SlugField(_("key"), max_length=80, unique=True)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("district")
+    )
+    point = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    point_source = models.CharField(_("location source"), max_length=200, blank=True)
+    area = models.MultiPolygonField(_("area"), srid=4326, null=True, blank=True)
+    area_is_official = models.BooleanField(
+        _("official boundary"),
+        default=False,
+        help_text=_("False when the area is derived (approximate), e.g. from the points of neighbouring municipalities."),
+    )
+    area_source = models.CharField(_("boundary source"), max_length=200, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        _("population year"), null=True, blank=True, validators=[MinValueValidator(1950), MaxValueValidator(2100)]
+    )
+    population_source = models.CharField(_("population source"), max_length=200, blank=True)
+    displaced = models.PositiveIntegerField(_("internally displaced people"), null=True, blank=True)
+    returnees = models.PositiveIntegerField(_("returnees"), null=True, blank=True)
+    displacement_source = models.CharField(_("displacement source"), max_length=200, blank=True)
+    in_ocha_list = models.BooleanField(_("in OCHA's list"), default=False)
+
+    class Meta:
+        ordering = ["district__pcode", "name_en"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pcode__isnull=True) | Q(pcode__regex=r"^LY0[1-3][0-9]{4}$"),
+                name="municipality_pcode_format",
+            ),
+        ]
+
+    def clean(self) -> None:
+        if self.pcode and self.district_id and not self.pcode.startswith(self.district.pcode):
+            raise ValidationError({"pcode": _("A municipality's p-code must start with its district's p-code.")})
+        if self.population is not None and not self.population_year:
+            raise ValidationError({"population_year": _("Give the year of the population figure.")})
+
+
+class Sector(BilingualNamed):
+    """The national sector list; each maps to one or more DAC 5-digit codes (IATI vocabulary 1)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    related = models.ManyToManyField(
+        "self", blank=True, symmetrical=True, verbose_name=_("related sectors"),
+        help_text=_("Sectors whose projects may do the same work (used when looking for duplicates)."),
+    )
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+
+class DacSector(models.Model):
+    code = models.CharField(_("DAC 5-digit code"), max_length=5, unique=True, validators=[DAC5_CODE])
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="dac_codes", verbose_name=_("sector"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("DAC sector code")
+        verbose_name_plural = _("DAC sector codes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_en}"
+
+
+class Need(models.Model):
+    """A municipality's need in one sector, as assessed by a source on a date."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="needs", verbose_name=_("municipality")
+    )
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="needs", verbose_name=_("sector"))
+    severity = models.PositiveSmallIntegerField(
+        _("severity"), validators=[MinValueValidator(1), MaxValueValidator(5)], help_text=_("1 (minimal) to 5 (catastrophic)")
+    )
+    people_in_need = models.PositiveIntegerField(_("people in need"), null=True, blank=True)
+    displaced = models.PositiveIntegerField(_("displaced people"), null=True, blank=True)
+    returnees = models.PositiveIntegerField(_("returnees"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200)
+    assessed_on = models.DateField(_("assessment date"))
+
+    class Meta:
+        ordering = ["municipality", "sector", "-assessed_on"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [
+            models.CheckConstraint(condition=Q(severity__gte=1) & Q(severity__lte=5), name="need_severity_1_5"),
+            models.UniqueConstraint(
+                fields=["municipality", "sector", "source", "assessed_on"], name="need_unique_per_source_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} / {self.sector}: {self.severity}"
+
+
+class DevelopmentPlan(models.Model):
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("National")
+        MUNICIPAL = "municipal", _("Municipal")
+
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="plans",
+        verbose_name=_("municipality"),
+    )
+    title_ar = models.CharField(_("title (Arabic)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    start_year = models.PositiveSmallIntegerField(_("first year"))
+    end_year = models.PositiveSmallIntegerField(_("last year"))
+
+    class Meta:
+        ordering = ["level", "-start_year"]
+        verbose_name = _("development plan")
+        verbose_name_plural = _("development plans")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level="national") & Q(municipality__isnull=True))
+                | (Q(level="municipal") & Q(municipality__isnull=False)),
+                name="plan_level_matches_municipality",
+            ),
+            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="plan_years_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_ar or self.title_en
+
+    def clean(self) -> None:
+        if self.level == self.Level.MUNICIPAL and not self.municipality_id:
+            raise ValidationError({"municipality": _("A municipal plan needs its municipality.")})
+        if self.level == self.Level.NATIONAL and self.municipality_id:
+            raise ValidationError({"municipality": _("A national plan belongs to no municipality.")})
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("The last year cannot come before the first.")})
+
+
+class PlanObjective(models.Model):
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("plan"))
+    code = models.CharField(_("code"), max_length=30)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    sector = models.ForeignKey(
+        Sector, on_delete=models.SET_NULL, null=True, blank=True, related_name="objectives", verbose_name=_("sector")
+    )
+
+    class Meta:
+        ordering = ["plan", "code"]
+        verbose_name = _("plan objective")
+        verbose_name_plural = _("plan objectives")
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="objective_code_unique_in_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_ar or self.title_en}"
