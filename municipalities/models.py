@@ -212,12 +212,15 @@ class DevelopmentPlan(models.Model):
         return self.title_ar or self.title_en
 
     def clean(self) -> None:
+        errors = {}
         if self.level == self.Level.MUNICIPAL and not self.municipality_id:
-            raise ValidationError({"municipality": _("A municipal plan needs its municipality.")})
+            errors["municipality"] = _("A municipal plan needs its municipality.")
         if self.level == self.Level.NATIONAL and self.municipality_id:
-            raise ValidationError({"municipality": _("A national plan belongs to no municipality.")})
+            errors["municipality"] = _("A national plan belongs to no municipality.")
         if self.start_year and self.end_year and self.end_year < self.start_year:
-            raise ValidationError({"end_year": _("The last year cannot come before the first.")})
+            errors["end_year"] = _("The last year cannot come before the first.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class PlanObjective(models.Model):

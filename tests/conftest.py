@@ -4,16 +4,55 @@ from __future__ import annotations
 
 import pytest
 
-
-@pytest.fixture
-def region(db):
-    from municipalities.models import Region
-
-    return Region.objects.create(pcode="LY02", name_ar="الغرب", name_en="West")
+from tests import factories
 
 
 @pytest.fixture
-def district(region):
-    from municipalities.models import District
+def district(db):
+    return factories.DistrictFactory()
 
-    return District.objects.create(pcode="LY0211", region=region, name_ar="طرابلس", name_en="Tripoli")
+
+@pytest.fixture
+def roles(db):
+    from coordination.roles import roles_sync
+
+    roles_sync()
+
+
+def _persona(username: str, role: str | None, *, partner=None, staff: bool = False):
+    from django.contrib.auth.models import Group
+
+    user = factories.UserFactory(username=username, is_staff=staff)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    if partner is not None:
+        factories.FocalPointFactory(user=user, partner=partner)
+    return user
+
+
+@pytest.fixture
+def undp(db):
+    return factories.PartnerFactory(name_en="United Nations Development Programme", name_ar="برنامج الأمم المتحدة الإنمائي",
+                                    acronym="UNDP", iati_ref="XM-DAC-41114")
+
+
+@pytest.fixture
+def unicef(db):
+    return factories.PartnerFactory(name_en="United Nations Children's Fund", name_ar="منظمة الأمم المتحدة للطفولة",
+                                    acronym="UNICEF", iati_ref="XM-DAC-41122")
+
+
+@pytest.fixture
+def personas(roles, undp, unicef):
+    """The shared personas of DESIGN.md §4, by name."""
+    from coordination import roles as r
+
+    return {
+        "ministry_admin": _persona("ministry_admin", r.MINISTRY_ADMIN, staff=True),
+        "ministry_analyst": _persona("ministry_analyst", r.MINISTRY_ANALYST),
+        "rapporteur": _persona("rapporteur", r.RAPPORTEUR),
+        "undp_focal_point": _persona("undp_fp", r.FOCAL_POINT, partner=undp),
+        "unicef_focal_point": _persona("unicef_fp", r.FOCAL_POINT, partner=unicef),
+        "viewer": _persona("viewer", r.VIEWER),
+        "anonymous": None,
+    }

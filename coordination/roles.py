@@ -1,0 +1,75 @@
+"""The user roles, as Django groups with model permissions.
+
+Object-level rules (a focal point sees only their own partner's drafts) sit on top of
+these in the services and selectors; the groups say what kind of thing a role may do.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+MINISTRY_ADMIN = "ministry_admin"
+MINISTRY_ANALYST = "ministry_analyst"
+RAPPORTEUR = "rapporteur"
+FOCAL_POINT = "focal_point"
+VIEWER = "viewer"
+
+ROLE_LABELS = {
+    MINISTRY_ADMIN: _("Ministry administrator"),
+    MINISTRY_ANALYST: _("Ministry analyst"),
+    RAPPORTEUR: _("Committee rapporteur"),
+    FOCAL_POINT: _("Partner focal point"),
+    VIEWER: _("Read-only viewer"),
+}
+
+DOMAIN_APPS = ("municipalities", "projects", "coordination")
+
+# (app_label, model) -> actions, per role; "view" everywhere is added for every role.
+_EDIT = ("add", "change", "delete")
+ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
+    MINISTRY_ANALYST: {
+        ("projects", "project"): ("change",),
+        ("projects", "projectupdate"): ("change",),
+        ("municipalities", "need"): _EDIT,
+        ("municipalities", "developmentplan"): _EDIT,
+        ("municipalities", "planobjective"): _EDIT,
+        ("projects", "exchangerate"): ("add", "change"),
+    },
+    RAPPORTEUR: {},
+    FOCAL_POINT: {
+        ("projects", "project"): ("add", "change"),
+        ("projects", "projectupdate"): ("add", "change"),
+        ("projects", "participation"): _EDIT,
+        ("projects", "projectsector"): _EDIT,
+        ("projects", "projectlocation"): _EDIT,
+        ("projects", "site"): _EDIT,
+        ("projects", "transaction"): _EDIT,
+        ("projects", "relatedactivity"): _EDIT,
+        ("projects", "programme"): ("add", "change"),
+    },
+    VIEWER: {},
+}
+
+
+@transaction.atomic
+def roles_sync() -> dict[str, int]:
+    """Create the five groups and set their permissions exactly (safe to run again)."""
+    domain = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).select_related("content_type")
+    view_all = [p for p in domain if p.codename.startswith("view_")]
+    counts: dict[str, int] = {}
+    for role in ROLE_LABELS:
+        group, _created = Group.objects.get_or_create(name=role)
+        if role == MINISTRY_ADMIN:
+            perms = list(domain)
+        else:
+            wanted = {
+                f"{action}_{model}"
+                for (app, model), actions in ROLE_PERMISSIONS[role].items()
+                for action in actions
+            }
+            perms = view_all + [p for p in domain if p.codename in wanted]
+        group.permissions.set(perms)
+        counts[role] = len(perms)
+    return counts

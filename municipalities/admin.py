@@ -1,0 +1,78 @@
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin
+
+from .models import DacSector, DevelopmentPlan, District, Municipality, Need, PlanObjective, Region, Sector
+
+
+@admin.register(Region)
+class RegionAdmin(LeafletGeoAdmin):
+    list_display = ["pcode", "name_ar", "name_en"]
+    search_fields = ["pcode", "name_ar", "name_en"]
+
+
+@admin.register(District)
+class DistrictAdmin(LeafletGeoAdmin):
+    list_display = ["pcode", "name_ar", "name_en", "region", "area_is_official"]
+    list_filter = ["region", "area_is_official"]
+    search_fields = ["pcode", "name_ar", "name_en", "iso_3166_2"]
+    list_select_related = ["region"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(LeafletGeoAdmin):
+    list_display = ["pcode", "name_ar", "name_en", "district", "population", "area_is_official", "in_ocha_list"]
+    list_filter = ["district__region", "district", "area_is_official", "in_ocha_list"]
+    search_fields = ["pcode", "slug", "name_ar", "name_en"]
+    list_select_related = ["district"]
+    readonly_fields = ["area_source"]
+
+
+class DacSectorInline(admin.TabularInline):
+    model = DacSector
+    extra = 0
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ar", "name_en", "order"]
+    search_fields = ["code", "name_ar", "name_en", "dac_codes__code"]
+    filter_horizontal = ["related"]
+    inlines = [DacSectorInline]
+
+
+@admin.register(DacSector)
+class DacSectorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "sector"]
+    list_filter = ["sector"]
+    search_fields = ["code", "name_en"]
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "sector", "severity", "people_in_need", "source", "assessed_on"]
+    list_filter = ["severity", "sector", "municipality__district__region", "source"]
+    search_fields = ["municipality__name_ar", "municipality__name_en", "municipality__pcode"]
+    list_select_related = ["municipality", "sector"]
+    autocomplete_fields = ["municipality"]
+    date_hierarchy = "assessed_on"
+
+
+class PlanObjectiveInline(admin.TabularInline):
+    model = PlanObjective
+    extra = 0
+
+
+@admin.register(DevelopmentPlan)
+class DevelopmentPlanAdmin(admin.ModelAdmin):
+    list_display = ["title_ar", "title_en", "level", "municipality", "start_year", "end_year"]
+    list_filter = ["level"]
+    search_fields = ["title_ar", "title_en", "municipality__name_ar", "municipality__name_en"]
+    autocomplete_fields = ["municipality"]
+    inlines = [PlanObjectiveInline]
+
+
+@admin.register(PlanObjective)
+class PlanObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["code", "title_ar", "title_en", "plan", "sector"]
+    list_filter = ["plan__level", "sector"]
+    search_fields = ["code", "title_ar", "title_en"]

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def derive_approximate_areas() -> int:
+    """Recompute approximate municipality areas (idempotent; official areas are never touched)."""
+    return services.municipality_derive_approximate_areas()

@@ -1,0 +1,177 @@
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    ExchangeRate,
+    FocalPoint,
+    Participation,
+    Partner,
+    Programme,
+    Project,
+    ProjectLocation,
+    ProjectSector,
+    ProjectUpdate,
+    RelatedActivity,
+    Site,
+    Transaction,
+)
+
+
+class FocalPointInline(admin.TabularInline):
+    model = FocalPoint
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(SimpleHistoryAdmin):
+    list_display = ["acronym", "name_en", "name_ar", "org_type", "iati_ref"]
+    list_filter = ["org_type"]
+    search_fields = ["acronym", "name_en", "name_ar", "iati_ref"]
+    inlines = [FocalPointInline]
+
+
+@admin.register(FocalPoint)
+class FocalPointAdmin(admin.ModelAdmin):
+    list_display = ["user", "partner", "job_title"]
+    list_filter = ["partner"]
+    search_fields = ["user__username", "user__email", "partner__acronym", "partner__name_en"]
+    autocomplete_fields = ["user", "partner"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["code", "title_ar", "title_en", "partner", "start_date", "end_date"]
+    list_filter = ["partner"]
+    search_fields = ["code", "title_ar", "title_en"]
+    autocomplete_fields = ["partner"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ["partner"]
+
+
+class ProjectSectorInline(admin.TabularInline):
+    model = ProjectSector
+    extra = 0
+
+
+class ProjectLocationInline(admin.TabularInline):
+    model = ProjectLocation
+    extra = 0
+    autocomplete_fields = ["municipality"]
+
+
+class SiteInline(LeafletGeoAdminMixin, admin.StackedInline):
+    model = Site
+    extra = 0
+    autocomplete_fields = ["municipality"]
+
+
+class RelatedActivityInline(admin.TabularInline):
+    model = RelatedActivity
+    fk_name = "project"
+    extra = 0
+    raw_id_fields = ["related_project"]
+
+
+class TransactionInline(admin.TabularInline):
+    model = Transaction
+    extra = 0
+    raw_id_fields = ["provider_org", "receiver_org"]
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["id", "__str__", "reporting_partner", "status", "state", "planned_start", "planned_end", "budget", "currency"]
+    list_filter = ["status", "state", "sectors", "reporting_partner", "currency"]
+    search_fields = ["title_ar", "title_en", "iati_identifier", "partner_code"]
+    list_select_related = ["reporting_partner"]
+    autocomplete_fields = ["reporting_partner", "programme"]
+    filter_horizontal = ["plan_objectives"]
+    readonly_fields = ["created_at", "updated_at", "created_by"]
+    date_hierarchy = "planned_start"
+    show_full_result_count = False
+    inlines = [
+        ParticipationInline, ProjectSectorInline, ProjectLocationInline, SiteInline, RelatedActivityInline,
+        TransactionInline,
+    ]
+
+
+@admin.register(ProjectUpdate)
+class ProjectUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "period_start", "period_end", "progress_percent", "status", "state", "submitted_by"]
+    list_filter = ["state", "status"]
+    search_fields = ["project__title_ar", "project__title_en", "project__iati_identifier"]
+    raw_id_fields = ["project"]
+    readonly_fields = ["submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
+    list_select_related = ["project", "submitted_by"]
+    show_full_result_count = False
+
+
+@admin.register(Site)
+class SiteAdmin(LeafletGeoAdmin):
+    list_display = ["__str__", "project", "municipality"]
+    search_fields = ["name_ar", "name_en"]
+    raw_id_fields = ["project"]
+    autocomplete_fields = ["municipality"]
+    list_select_related = ["project", "municipality"]
+    show_full_result_count = False
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ["project", "partner", "role", "activity_id"]
+    list_filter = ["role", "partner"]
+    search_fields = ["activity_id", "project__iati_identifier"]
+    raw_id_fields = ["project"]
+    autocomplete_fields = ["partner"]
+    list_select_related = ["project", "partner"]
+    show_full_result_count = False
+
+
+@admin.register(ProjectSector)
+class ProjectSectorAdmin(admin.ModelAdmin):
+    list_display = ["project", "sector", "percentage"]
+    list_filter = ["sector"]
+    raw_id_fields = ["project"]
+    list_select_related = ["project", "sector"]
+    show_full_result_count = False
+
+
+@admin.register(ProjectLocation)
+class ProjectLocationAdmin(admin.ModelAdmin):
+    list_display = ["project", "municipality", "share"]
+    list_filter = ["municipality__district"]
+    raw_id_fields = ["project"]
+    autocomplete_fields = ["municipality"]
+    list_select_related = ["project", "municipality"]
+    show_full_result_count = False
+
+
+@admin.register(RelatedActivity)
+class RelatedActivityAdmin(admin.ModelAdmin):
+    list_display = ["project", "relation", "iati_identifier", "related_project"]
+    list_filter = ["relation"]
+    search_fields = ["iati_identifier"]
+    raw_id_fields = ["project", "related_project"]
+
+
+@admin.register(Transaction)
+class TransactionAdmin(admin.ModelAdmin):
+    list_display = ["project", "type", "date", "value", "currency", "provider_activity_id", "receiver_activity_id"]
+    list_filter = ["type", "currency"]
+    search_fields = ["provider_activity_id", "receiver_activity_id", "project__iati_identifier"]
+    raw_id_fields = ["project", "provider_org", "receiver_org"]
+    date_hierarchy = "date"
+    show_full_result_count = False
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(SimpleHistoryAdmin):
+    list_display = ["currency", "year", "usd_per_unit", "source"]
+    list_filter = ["currency", "year"]
+    search_fields = ["currency"]

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make run`: set up, migrate, load reference and demo data on first run, then serve.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+PY=.venv/bin/python
+mkdir -p var
+$PY manage.py migrate --noinput
+$PY manage.py load_reference_data
+BOUNDARIES=${TANSIQ_DISTRICT_BOUNDARIES:-../shared/data/lby_adm2_mantika.geojson}
+if [ -f "$BOUNDARIES" ]; then
+  $PY manage.py import_boundaries "$BOUNDARIES" --level district
+else
+  echo "No district boundary file at $BOUNDARIES: municipality areas are derived from the country outline."
+fi
+if [ ! -f var/.demo-seeded ]; then
+  $PY manage.py seed_demo --projects "${TANSIQ_DEMO_PROJECTS:-2000}" --seed 1 --truth var/demo-truth.json
+  touch var/.demo-seeded
+fi
+$PY manage.py ensure_admin
+$PY manage.py collectstatic --noinput -v 0
+echo "Serving Tansiq on http://127.0.0.1:8000 (Ctrl-C to stop)"
+exec $PY manage.py runserver 127.0.0.1:8000

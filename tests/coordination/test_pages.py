@@ -1,0 +1,97 @@
+import pytest
+from django.contrib.gis.geos import Point
+from django.urls import reverse
+
+from tests import factories
+
+
+@pytest.mark.django_db
+def test_login_page_is_arabic_and_right_to_left_by_default(client):
+    response = client.get(reverse("login"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "bootstrap.rtl.min.css" in html
+    assert "تسجيل الدخول" in html
+
+
+@pytest.mark.django_db
+def test_switching_to_english_gives_a_left_to_right_page(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")}, follow=True)
+    html = response.content.decode()
+    assert '<html lang="en" dir="ltr">' in html
+    assert "Log in" in html and "bootstrap.min.css" in html
+
+
+@pytest.mark.django_db
+def test_pages_need_a_login(client):
+    for name in ("home", "municipality_map", "municipalities_geojson"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_login_and_logout(client):
+    factories.UserFactory(username="analyst", password="a-long-test-password")
+    response = client.post(reverse("login"), {"username": "analyst", "password": "wrong"})
+    assert response.status_code == 200 and "alert-danger" in response.content.decode()
+    response = client.post(reverse("login"), {"username": "analyst", "password": "a-long-test-password"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_come_in_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    user = factories.UserFactory()
+    client.force_login(user)
+    for _ in range(5):
+        factories.ProjectFactory()
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("home"))
+    assert response.context["overview"]["projects"]["total"] == 5
+
+
+@pytest.mark.django_db
+def test_the_map_layer_is_geojson_marks_approximate_areas_and_is_query_bounded(client, django_assert_num_queries):
+    from municipalities.services import municipality_derive_approximate_areas
+
+    client.force_login(factories.UserFactory())
+    for i in range(6):
+        factories.MunicipalityFactory(point=Point(13.0 + i * 0.1, 32.7, srid=4326))
+    factories.MunicipalityFactory(point=None, slug="no-point")
+    municipality_derive_approximate_areas()
+    with django_assert_num_queries(3):  # session, user, municipalities (with district joined)
+        response = client.get(reverse("municipalities_geojson"))
+    data = response.json()
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 6  # the one without a point or area is left off the map
+    assert all(f["properties"]["area_is_official"] is False for f in data["features"])
+    assert {f["geometry"]["type"] for f in data["features"]} <= {"Polygon", "MultiPolygon"}
+
+
+@pytest.mark.django_db
+def test_the_map_page_renders_its_own_layer_without_a_tile_server(client, settings):
+    client.force_login(factories.UserFactory())
+    html = client.get(reverse("municipality_map")).content.decode()
+    assert 'data-layer-url="/municipalities/map/layer.geojson"' in html
+    assert "tile.openstreetmap" not in html
+    assert "leaflet" in html.lower()
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client):
+    response = client.get(reverse("healthz"))
+    body = response.json()
+    assert response.status_code == 200
+    assert body["database"]["ok"] is True and body["broker"]["ok"] is True
+    assert body["ok"] is True
+
+
+@pytest.mark.django_db
+def test_healthz_says_503_when_the_broker_is_down(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["broker"]["ok"] is False

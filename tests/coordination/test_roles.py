@@ -1,0 +1,50 @@
+import pytest
+
+from coordination import roles as r
+
+# The expected model-permission matrix, as data: role -> permissions it must have / must not have.
+MUST_HAVE = {
+    r.MINISTRY_ADMIN: {"projects.delete_project", "municipalities.change_municipality", "projects.change_exchangerate"},
+    r.MINISTRY_ANALYST: {"projects.change_projectupdate", "municipalities.add_need", "projects.view_project"},
+    r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality"},
+    r.FOCAL_POINT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate", "projects.add_site"},
+    r.VIEWER: {"projects.view_project", "municipalities.view_need"},
+}
+MUST_NOT_HAVE = {
+    r.MINISTRY_ANALYST: {"projects.delete_project", "municipalities.change_municipality"},
+    r.RAPPORTEUR: {"projects.change_project", "projects.add_project"},
+    r.FOCAL_POINT: {"projects.delete_project", "projects.change_partner", "projects.change_exchangerate",
+                    "municipalities.change_municipality", "municipalities.add_need"},
+    r.VIEWER: {"projects.add_project", "projects.change_project", "projects.change_projectupdate"},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(r.ROLE_LABELS))
+def test_each_role_has_exactly_the_permissions_of_the_matrix(personas, role):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name=role)
+    perms = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+    assert MUST_HAVE[role] <= perms
+    assert not (MUST_NOT_HAVE.get(role, set()) & perms)
+
+
+@pytest.mark.django_db
+def test_roles_sync_is_idempotent_and_restores_tampered_groups(roles):
+    from django.contrib.auth.models import Group, Permission
+
+    viewer = Group.objects.get(name=r.VIEWER)
+    viewer.permissions.add(Permission.objects.get(codename="delete_project"))
+    first = r.roles_sync()
+    assert r.roles_sync() == first
+    assert not viewer.permissions.filter(codename="delete_project").exists()
+    assert Group.objects.filter(name__in=list(r.ROLE_LABELS)).count() == 5
+
+
+@pytest.mark.django_db
+def test_personas_hold_their_roles(personas):
+    assert personas["undp_focal_point"].focal_point.partner.acronym == "UNDP"
+    assert personas["viewer"].has_perm("projects.view_project")
+    assert not personas["viewer"].has_perm("projects.change_project")
+    assert personas["ministry_admin"].has_perm("projects.delete_project")

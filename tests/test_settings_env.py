@@ -1,0 +1,74 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+
+
+@pytest.mark.parametrize("raw, expected", [("true", True), ("0", False), ("YES", True), ("off", False)])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("X_FLAG", raw)
+    assert env.env_bool("X_FLAG", not expected) is expected
+
+
+def test_env_bool_refuses_a_malformed_value(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG"):
+        env.env_bool("X_FLAG", False)
+
+
+def test_env_int_refuses_text_and_values_below_the_minimum(monkeypatch):
+    monkeypatch.setenv("X_INT", "ten")
+    with pytest.raises(ImproperlyConfigured, match="whole number"):
+        env.env_int("X_INT", 1)
+    monkeypatch.setenv("X_INT", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env.env_int("X_INT", 5, minimum=1)
+
+
+def test_env_list_refuses_empty_items(monkeypatch):
+    monkeypatch.setenv("X_LIST", "a,,b")
+    with pytest.raises(ImproperlyConfigured):
+        env.env_list("X_LIST", [])
+    monkeypatch.setenv("X_LIST", "a, b")
+    assert env.env_list("X_LIST", []) == ["a", "b"]
+
+
+def test_no_database_url_means_the_embedded_spatialite_file(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = env.database_from_env("DATABASE_URL", "/tmp/x.sqlite3")
+    assert config == {"ENGINE": "config.db.spatialite", "NAME": "/tmp/x.sqlite3"}
+
+
+@pytest.mark.parametrize("url", ["postgres://u@h:5432/db", "postgis://u@h:5432/db", "postgresql://u@h/db"])
+def test_postgres_urls_are_read_as_postgis(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+    config = env.database_from_env("DATABASE_URL", "unused")
+    assert config["ENGINE"] == "django.contrib.gis.db.backends.postgis"
+    assert config["NAME"] == url.rsplit("/", 1)[1]
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "sqlite:///tmp/x.db", "nonsense"])
+def test_unsupported_or_malformed_database_urls_stop_start_up(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        env.database_from_env("DATABASE_URL", "unused")
+
+
+def test_broker_url_must_name_a_known_transport(monkeypatch):
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    assert env.broker_from_env("CELERY_BROKER_URL", "memory://").startswith("redis://")
+    monkeypatch.setenv("CELERY_BROKER_URL", "127.0.0.1:6379")
+    with pytest.raises(ImproperlyConfigured, match="CELERY_BROKER_URL"):
+        env.broker_from_env("CELERY_BROKER_URL", "memory://")
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgis://u@h:5432/db")
+    sys.modules.pop("config.settings.production", None)
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+        importlib.import_module("config.settings.production")
+    sys.modules.pop("config.settings.production", None)
