@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from municipalities.models import District, Municipality, Region, Sector
 from projects.models import ActivityStatus, Partner, Project
+from projects.selectors import budget_total_usd
 
 
 def portfolio_overview() -> dict[str, Any]:
@@ -27,6 +28,7 @@ def portfolio_overview() -> dict[str, Any]:
         "districts": District.objects.count(),
         "municipalities": Municipality.objects.count(),
         "municipalities_reached": reached,
+        "budget": budget_total_usd(),
     }
 
 

@@ -1,11 +1,14 @@
 // Renders the municipality layer on its own: no tile server is needed (the ministry's
-// network may be closed). A tile layer is added by django-leaflet only when configured.
+// network may be closed). A tile layer is added only when TANSIQ_MAP_TILES_URL is set.
 (function () {
   "use strict";
   var el = document.getElementById("municipality-map");
   if (!el) { return; }
   var map = L.map(el, { preferCanvas: true }).setView([27.0, 17.0], 5);
   var lang = document.documentElement.lang || "ar";
+  if (el.dataset.tilesUrl) {
+    L.tileLayer(el.dataset.tilesUrl, { attribution: el.dataset.tilesAttribution || "" }).addTo(map);
+  }
   fetch(el.dataset.layerUrl, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
     .then(function (data) {

@@ -1,0 +1,25 @@
+# Tansiq web, worker and beat image (one image, three commands in docker-compose.yml).
+FROM node:20-bookworm-slim AS static
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libgdal32 libgeos-c1v5 libproj25 libsqlite3-mod-spatialite \
+      libsqlite3-dev gcc gettext fonts-noto-core libharfbuzz-subset0 \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+COPY --from=static /src/node_modules ./node_modules
+RUN python manage.py compilemessages -l ar --ignore=node_modules \
+ && SECRET_KEY=build-only-not-used-at-run-time-0123456789abcdefghijklmnopqrstuvwxyz \
+    DATABASE_URL=postgis://build@localhost/build python manage.py collectstatic --noinput -v 0 \
+ && useradd --system --uid 1000 tansiq && mkdir -p /app/var && chown -R tansiq /app/var
+USER tansiq
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
