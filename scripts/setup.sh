@@ -23,7 +23,9 @@ need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || missing+=("$1"); }
 if command -v apt-get >/dev/null 2>&1; then
   gdal=$(first_available libgdal32 libgdal34t64 libgdal34 libgdal30 gdal-bin)
   geos=$(first_available libgeos-c1v5 libgeos-c1t64)
-  for pkg in ${gdal:-gdal-bin} ${geos:-libgeos-c1v5} libsqlite3-mod-spatialite libsqlite3-dev gettext gcc python3-dev; do
+  # chromium: the browser tests drive Debian's Chromium (Playwright never downloads its own).
+  for pkg in ${gdal:-gdal-bin} ${geos:-libgeos-c1v5} libsqlite3-mod-spatialite libsqlite3-dev gettext gcc python3-dev \
+             chromium fonts-noto-core; do
     need_pkg "$pkg"
   done
   command -v npm >/dev/null 2>&1 || { need_pkg nodejs; need_pkg npm; }

@@ -4,7 +4,7 @@
   "use strict";
   var el = document.getElementById("municipality-map");
   if (!el) { return; }
-  var map = L.map(el, { preferCanvas: true }).setView([27.0, 17.0], 5);
+  var map = L.map(el).setView([27.0, 17.0], 5);
   var lang = document.documentElement.lang || "ar";
   if (el.dataset.tilesUrl) {
     L.tileLayer(el.dataset.tilesUrl, { attribution: el.dataset.tilesAttribution || "" }).addTo(map);
