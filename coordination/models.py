@@ -1,1 +1,135 @@
-"""The committee's view across everything: analysis flags, job runs, meetings (issues to come)."""
+"""The committee's view across everything: analysis runs and the flags they raise.
+
+A flag (duplicate pair, gap, delay) has one life: open → confirmed / related / dismissed,
+with who, when and why. Re-running an analysis updates scores and reasons; it never
+reopens a decided flag unless the facts behind it changed materially (the fingerprint
+recorded at decision time no longer matches).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class AnalysisRun(models.Model):
+    """One run of an analysis job: when, how long, how far, what it found."""
+
+    class Kind(models.TextChoices):
+        DUPLICATES = "duplicates", _("Duplicates")
+        GAPS = "gaps", _("Coverage gaps")
+        DELAYS = "delays", _("Delays")
+
+    class Mode(models.TextChoices):
+        FULL = "full", _("Full scan")
+        INCREMENTAL = "incremental", _("Incremental check")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("analysis"), max_length=12, choices=Kind.choices)
+    mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("to do"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("started by"),
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("analysis run")
+        verbose_name_plural = _("analysis runs")
+        indexes = [models.Index(fields=["kind", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_mode_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status != self.Status.RUNNING else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Confirmed")
+    RELATED = "related", _("Related / co-funded")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Flag(models.Model):
+    """What every flag shares: its score and reasons, and the review decision."""
+
+    status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("reviewer's note"), blank=True)
+    decided_fingerprint = models.CharField(
+        _("facts at decision time"), max_length=64, blank=True,
+        help_text=_("A digest of the facts the decision was about; a material change reopens the flag."),
+    )
+    first_seen_run = models.ForeignKey(
+        AnalysisRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("first seen in")
+    )
+    last_seen_run = models.ForeignKey(
+        AnalysisRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("last seen in")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class DuplicateFlag(Flag):
+    class Kind(models.TextChoices):
+        REPORTED_TWICE = "reported_twice", _("Same project reported twice")
+        OVERLAP = "overlap", _("Overlapping interventions by different partners")
+        RELATED_PHASE = "related_phase", _("Related phase / parent–child")
+
+    project_a = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="+", verbose_name=_("project A")
+    )
+    project_b = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="+", verbose_name=_("project B")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    counted_project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("record that counts"),
+        help_text=_("For a confirmed double report: the record whose money is counted."),
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_seen_run"])
+
+    class Meta:
+        ordering = ["-score"]
+        verbose_name = _("duplicate flag")
+        verbose_name_plural = _("duplicate flags")
+        constraints = [
+            # One flag per pair, whichever order two overlapping scans see it in.
+            models.UniqueConstraint(fields=["project_a", "project_b"], name="duplicate_flag_pair_unique"),
+            models.CheckConstraint(condition=Q(project_a__lt=F("project_b")), name="duplicate_flag_pair_ordered"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="duplicate_flag_score_0_1"),
+        ]
+        indexes = [models.Index(fields=["status", "-score"]), models.Index(fields=["project_b"])]
+
+    def __str__(self) -> str:
+        return f"#{self.project_a_id} ~ #{self.project_b_id} ({self.score:.2f})"

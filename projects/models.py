@@ -185,6 +185,12 @@ class Project(models.Model):
     partners = models.ManyToManyField(
         Partner, through="Participation", related_name="projects", verbose_name=_("participating partners")
     )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reported_again_as",
+        verbose_name=_("duplicate of"),
+        help_text=_("Set when the committee confirms this record reports the same project as another: "
+                    "money totals count the other record only."),
+    )
     plan_objectives = models.ManyToManyField(
         PlanObjective, blank=True, related_name="projects", verbose_name=_("plan objectives")
     )

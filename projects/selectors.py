@@ -24,11 +24,12 @@ def budget_total_usd(projects: QuerySet[Project] | None = None) -> dict[str, Any
     """Total budget in USD, each budget converted at the rate of its planned start year.
 
     Grouped in the database by (currency, year), so it is two queries whatever the size.
-    Budgets in a currency with no rate are reported, not silently dropped.
+    Budgets in a currency with no rate are reported, not silently dropped; a record the
+    committee confirmed as a double report of another is not counted a second time.
     """
     qs = Project.objects.all() if projects is None else projects
     groups = (
-        qs.filter(budget__isnull=False)
+        qs.filter(budget__isnull=False, duplicate_of__isnull=True)
         .annotate(year=ExtractYear("planned_start"))
         .values("currency", "year")
         .annotate(total=Sum("budget"))

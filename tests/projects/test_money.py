@@ -37,3 +37,11 @@ def test_budget_totals_use_the_staff_edited_rates_in_two_queries(django_assert_n
     assert totals["unconverted"] == {"SEK": Decimal("70")}
     ExchangeRate.objects.filter(currency="EUR").update(usd_per_unit=Decimal("1.20"))
     assert budget_total_usd()["usd"] == Decimal("1700.00")
+
+
+@pytest.mark.django_db
+def test_a_confirmed_double_report_is_counted_once():
+    counted = factories.ProjectFactory(budget=Decimal("1000"), currency="USD", planned_start=dt.date(2024, 3, 1))
+    factories.ProjectFactory(budget=Decimal("1000"), currency="USD", planned_start=dt.date(2024, 3, 1),
+                             duplicate_of=counted)
+    assert budget_total_usd()["usd"] == Decimal("1000.00")

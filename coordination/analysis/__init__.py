@@ -1,0 +1,1 @@
+"""The flagging engines as pure Python: no ORM inside, plain records in, findings out."""
