@@ -143,6 +143,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 5, minimum=1)
 CELERY_BEAT_SCHEDULE: dict = {
     "healthcheck-ping": {"task": "coordination.tasks.ping", "schedule": crontab(minute="*/30")},
+    "duplicates-nightly": {"task": "coordination.tasks.duplicates_full_scan", "schedule": crontab(hour=1, minute=0)},
+    "gaps-nightly": {"task": "coordination.tasks.gaps_full_analysis", "schedule": crontab(hour=2, minute=0)},
+    "delays-nightly": {"task": "coordination.tasks.delays_full_scan", "schedule": crontab(hour=2, minute=30)},
 }
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,8 @@
+"""The REST API, version 1 (/api/v1/)."""
+
+from django.urls import include, path
+
+app_name = "api"
+urlpatterns = [
+    path("", include("coordination.api.urls")),
+]

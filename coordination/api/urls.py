@@ -1,0 +1,8 @@
+"""/api/v1/ routes of the coordination app: one module per analysis."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("coordination.api.duplicates")),
+    path("", include("coordination.api.gaps")),
+]
