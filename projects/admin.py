@@ -2,6 +2,7 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import (
     ExchangeRate,
     FocalPoint,
@@ -99,6 +100,24 @@ class ProjectAdmin(SimpleHistoryAdmin):
         ParticipationInline, ProjectSectorInline, ProjectLocationInline, SiteInline, RelatedActivityInline,
         TransactionInline,
     ]
+
+    # Which inline changes matter to the analyses.
+    _INLINE_CATEGORIES = {
+        ProjectSector: "sectors", ProjectLocation: "locations", Site: "locations", Participation: "partners",
+        RelatedActivity: "identifiers", Transaction: "identifiers",
+    }
+
+    def save_model(self, request, obj, form, change):
+        services.project_save(project=obj, user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        changed = {
+            self._INLINE_CATEGORIES[fs.model]
+            for fs in formsets
+            if fs.model in self._INLINE_CATEGORIES and (fs.new_objects or fs.changed_objects or fs.deleted_objects)
+        }
+        services.project_related_changed(project=form.instance, changed=changed, user=request.user)
 
 
 @admin.register(ProjectUpdate)

@@ -1,0 +1,14 @@
+"""Celery tasks of the coordination app (thin: ids in, re-read, call a service).
+
+Celery's autodiscovery imports this package; each analysis keeps its tasks in its own
+module, registered under stable names ``coordination.tasks.<name>``.
+"""
+
+from celery import shared_task
+
+
+
+@shared_task(name="coordination.tasks.ping")
+def ping() -> str:
+    """A no-op the beat schedule and the integration tests use to prove a worker answers."""
+    return "pong"
