@@ -18,6 +18,9 @@ _SUPPORTED_DB_ENGINES = {
     "django.contrib.gis.db.backends.postgis",
     "django.contrib.gis.db.backends.spatialite",
 }
+# Writers take the lock when their transaction begins and wait for it (instead of failing
+# with "database is locked" when two transactions both try to upgrade from reading).
+_SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 30}
 _BROKER_SCHEMES = ("redis://", "rediss://", "amqp://", "amqps://", "memory://")
 
 
@@ -69,7 +72,7 @@ def database_from_env(name: str, default_sqlite_path: str) -> dict[str, Any]:
     """The database from ``DATABASE_URL`` (PostGIS or SpatiaLite), else the embedded SpatiaLite file."""
     url = env_str(name)
     if url is None:
-        return {"ENGINE": "config.db.spatialite", "NAME": default_sqlite_path}
+        return {"ENGINE": "config.db.spatialite", "NAME": default_sqlite_path, "OPTIONS": dict(_SQLITE_OPTIONS)}
     if url.startswith("postgres://") or url.startswith("postgresql://"):
         url = "postgis://" + url.split("://", 1)[1]
     try:
@@ -85,6 +88,8 @@ def database_from_env(name: str, default_sqlite_path: str) -> dict[str, Any]:
     if engine.endswith("spatialite"):
         config["ENGINE"] = "config.db.spatialite"
         config.pop("CONN_MAX_AGE", None)
+        config.pop("CONN_HEALTH_CHECKS", None)
+        config["OPTIONS"] = dict(_SQLITE_OPTIONS)
     elif not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} names no database.")
     return config

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("municipalities/", include("municipalities.urls")),
+    path("coordination/", include("coordination.urls")),
     path("api/v1/", include("config.api_urls", namespace="api")),
     path("admin/", admin.site.urls),
 ]

@@ -117,6 +117,11 @@ class DuplicateFlag(Flag):
         verbose_name=_("record that counts"),
         help_text=_("For a confirmed double report: the record whose money is counted."),
     )
+    fingerprint = models.CharField(_("facts last seen"), max_length=64, blank=True)
+    resolved_at = models.DateTimeField(
+        _("no longer holds since"), null=True, blank=True,
+        help_text=_("Set when a scan no longer finds the pair alike (the flag and its review are kept)."),
+    )
     history = HistoricalRecords(excluded_fields=["updated_at", "last_seen_run"])
 
     class Meta:
@@ -133,3 +138,97 @@ class DuplicateFlag(Flag):
 
     def __str__(self) -> str:
         return f"#{self.project_a_id} ~ #{self.project_b_id} ({self.score:.2f})"
+
+
+# --- coverage gaps and delays ------------------------------------------------------------
+#
+# A run keeps one flag per finding, whatever the order of runs: the unique constraints below and
+# the upsert in coordination.services.flag_life make overlapping runs safe. When a finding's
+# condition no longer holds, the flag is not deleted: ``resolved_at`` is set (its review history
+# stays readable) and the review queues leave it out; if the condition comes back the same flag
+# carries on. ``fingerprint`` is the digest of the facts as last seen; ``decided_fingerprint`` (on
+# Flag) the digest when a reviewer decided: when they differ the flag is reopened.
+
+
+class GapFlag(Flag):
+    """A municipality no active project reaches (``sector`` empty), or a sector of it with a
+    severe need and no active project in that sector."""
+
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.CASCADE, related_name="gap_flags",
+        verbose_name=_("municipality"),
+    )
+    sector = models.ForeignKey(
+        "municipalities.Sector", on_delete=models.CASCADE, null=True, blank=True, related_name="gap_flags",
+        verbose_name=_("sector"), help_text=_("Empty: no active project in the municipality at all."),
+    )
+    severity = models.PositiveSmallIntegerField(_("need severity"), null=True, blank=True)
+    people_in_need = models.PositiveIntegerField(_("people in need"), null=True, blank=True)
+    fingerprint = models.CharField(_("facts last seen"), max_length=64, blank=True)
+    resolved_at = models.DateTimeField(
+        _("no longer holds since"), null=True, blank=True,
+        help_text=_("Set when an analysis finds the municipality reached again."),
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_seen_run"])
+
+    class Meta:
+        ordering = ["-score"]
+        verbose_name = _("coverage gap flag")
+        verbose_name_plural = _("coverage gap flags")
+        constraints = [
+            # NULLs are distinct in a unique index, so the whole-municipality flag has its own.
+            models.UniqueConstraint(
+                fields=["municipality", "sector"], condition=Q(sector__isnull=False), name="gap_flag_cell_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality"], condition=Q(sector__isnull=True), name="gap_flag_municipality_unique"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="gap_flag_score_0_1"),
+        ]
+        indexes = [models.Index(fields=["status", "-score"]), models.Index(fields=["sector"])]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} / {self.sector or '*'} ({self.score:.2f})"
+
+
+class DelayFlag(Flag):
+    """A project that trips one delay rule (one flag per project and rule)."""
+
+    class Rule(models.TextChoices):
+        END_PASSED = "end_passed", _("Planned end passed")
+        START_PASSED = "start_passed", _("Planned start passed, still in the pipeline")
+        LATE_START = "late_start", _("Started late")
+        PROGRESS_BEHIND = "progress_behind", _("Progress behind time")
+        NO_RECENT_UPDATE = "no_recent_update", _("No recent accepted update")
+        SUSPENDED = "suspended", _("Suspended")
+
+    class Severity(models.IntegerChoices):
+        LOW = 1, _("Low")
+        MEDIUM = 2, _("Medium")
+        HIGH = 3, _("High")
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="delay_flags", verbose_name=_("project")
+    )
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
+    fingerprint = models.CharField(_("facts last seen"), max_length=64, blank=True)
+    resolved_at = models.DateTimeField(
+        _("no longer holds since"), null=True, blank=True,
+        help_text=_("Set when an analysis finds the rule no longer tripped."),
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_seen_run"])
+
+    class Meta:
+        ordering = ["-score"]
+        verbose_name = _("delay flag")
+        verbose_name_plural = _("delay flags")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "rule"], name="delay_flag_project_rule_unique"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="delay_flag_score_0_1"),
+            models.CheckConstraint(condition=Q(severity__gte=1) & Q(severity__lte=3), name="delay_flag_severity_1_3"),
+        ]
+        indexes = [models.Index(fields=["status", "-score"]), models.Index(fields=["rule", "status"])]
+
+    def __str__(self) -> str:
+        return f"#{self.project_id} {self.rule} ({self.score:.2f})"

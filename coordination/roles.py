@@ -36,6 +36,10 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("municipalities", "developmentplan"): _EDIT,
         ("municipalities", "planobjective"): _EDIT,
         ("projects", "exchangerate"): ("add", "change"),
+        # Review of the analyses' flags (confirm / dismiss): the flags themselves are written by runs.
+        ("coordination", "gapflag"): ("change",),
+        ("coordination", "delayflag"): ("change",),
+        ("coordination", "duplicateflag"): ("change",),
     },
     RAPPORTEUR: {},
     FOCAL_POINT: {

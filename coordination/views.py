@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors
 
@@ -17,3 +17,65 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     status = selectors.health_status()
     return JsonResponse(status, status=200 if status["ok"] else 503)
+
+
+@login_required
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    """The review queue of duplicate flags: open ones first, highest score first, paginated."""
+    from django.core.paginator import Paginator
+
+    from .forms import DuplicateFilterForm, DuplicateReviewForm
+    from .reasons import reason_text
+    from .selectors.duplicates import duplicate_flag_list
+
+    form = DuplicateFilterForm(request.GET or None)
+    flags = duplicate_flag_list().filter(resolved_at__isnull=True).order_by("-score", "pk")
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            flags = flags.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["kind"]:
+            flags = flags.filter(kind=form.cleaned_data["kind"])
+    page = Paginator(flags, 25).get_page(request.GET.get("page"))
+    for flag in page:
+        flag.reason_texts = [reason_text(r) for r in flag.reasons]
+    return render(request, "coordination/duplicate_list.html", {
+        "form": form, "page": page, "review_form": DuplicateReviewForm(),
+        "can_review": request.user.has_perm("coordination.change_duplicateflag"),
+        "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+@require_POST
+def duplicate_review(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import get_object_or_404, redirect
+    from django.urls import reverse
+    from django.utils.http import urlencode
+    from django.utils.translation import gettext as _
+
+    from .forms import DuplicateFilterForm, DuplicateReviewForm
+    from .models import DuplicateFlag
+    from .services.duplicates import duplicate_flag_review
+
+    flag = get_object_or_404(DuplicateFlag, pk=pk)
+    form = DuplicateReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The decision could not be read. Try again."))
+    else:
+        try:
+            duplicate_flag_review(flag=flag, user=request.user, decision=form.cleaned_data["status"],
+                                  note=form.cleaned_data["note"],
+                                  counted_project_id=form.cleaned_data["counted_project"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Decision recorded."))
+    # Back to the same filtered page of the queue (only valid filter values are carried).
+    back = DuplicateFilterForm({"status": request.POST.get("status_filter", ""),
+                                "kind": request.POST.get("kind_filter", "")})
+    keep = {k: v for k, v in back.cleaned_data.items() if v} if back.is_valid() else {}
+    if request.POST.get("page", "").isdigit():
+        keep["page"] = request.POST["page"]
+    return redirect(reverse("duplicate_list") + ("?" + urlencode(keep) if keep else ""))

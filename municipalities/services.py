@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
+from ctypes import c_double, c_int
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.gis.gdal import DataSource, GDALException
-from ctypes import c_double, c_int
-
 from django.contrib.gis.geos import GEOSGeometry, MultiPoint, MultiPolygon, Point, Polygon
 from django.contrib.gis.geos.libgeos import GEOM_PTR
 from django.contrib.gis.geos.prototypes.geom import GeomOutput

@@ -30,16 +30,23 @@ def _persona(username: str, role: str | None, *, partner=None, staff: bool = Fal
     return user
 
 
+def _partner(iati_ref: str, **fields):
+    """The partner as load_reference_data has it, or a new one when the reference is not loaded."""
+    from projects.models import Partner
+
+    return Partner.objects.filter(iati_ref=iati_ref).first() or factories.PartnerFactory(iati_ref=iati_ref, **fields)
+
+
 @pytest.fixture
 def undp(db):
-    return factories.PartnerFactory(name_en="United Nations Development Programme", name_ar="برنامج الأمم المتحدة الإنمائي",
-                                    acronym="UNDP", iati_ref="XM-DAC-41114")
+    return _partner("XM-DAC-41114", name_en="United Nations Development Programme",
+                    name_ar="برنامج الأمم المتحدة الإنمائي", acronym="UNDP")
 
 
 @pytest.fixture
 def unicef(db):
-    return factories.PartnerFactory(name_en="United Nations Children's Fund", name_ar="منظمة الأمم المتحدة للطفولة",
-                                    acronym="UNICEF", iati_ref="XM-DAC-41122")
+    return _partner("XM-DAC-41122", name_en="United Nations Children's Fund", name_ar="منظمة الأمم المتحدة للطفولة",
+                    acronym="UNICEF")
 
 
 @pytest.fixture

@@ -36,7 +36,8 @@ def test_env_list_refuses_empty_items(monkeypatch):
 def test_no_database_url_means_the_embedded_spatialite_file(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     config = env.database_from_env("DATABASE_URL", "/tmp/x.sqlite3")
-    assert config == {"ENGINE": "config.db.spatialite", "NAME": "/tmp/x.sqlite3"}
+    assert config["ENGINE"] == "config.db.spatialite" and config["NAME"] == "/tmp/x.sqlite3"
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
 @pytest.mark.parametrize("url", ["postgres://u@h:5432/db", "postgis://u@h:5432/db", "postgresql://u@h/db"])

@@ -148,6 +148,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     "delays-nightly": {"task": "coordination.tasks.delays_full_scan", "schedule": crontab(hour=2, minute=30)},
 }
 
+# Analyses. Delay thresholds (coordination.analysis.delays): the defaults are the demo generator's
+# truth definitions, so the engine and the planted ground truth agree.
+TANSIQ_DELAY_THRESHOLDS = {
+    "late_start_days": 90,  # actual start later than planned start by more than this
+    "silence_days": 90,  # the reporting period: no accepted update for longer than this
+    "behind_elapsed": 0.8,  # share of the planned period elapsed ...
+    "behind_progress": 30,  # ... while reported progress is at most this many percent
+}
+# Coverage gaps (coordination.analysis.gaps): see that module for the gap score formula.
+TANSIQ_GAP_SETTINGS = {
+    "need_severity_min": 3,  # a sector with a need this severe and no active project is "unreached"
+    "usd_per_person_reference": 100.0,  # R: USD per person that covers about 63% of a need
+    "presence_factor": 0.8,  # each active project multiplies the gap by this
+    "unknown_need_severity": 2,  # the severity assumed where no need is recorded
+}
+
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "tansiq@localhost")
 

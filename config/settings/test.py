@@ -15,3 +15,8 @@ STORAGES = {
 # Unit tests run tasks in-process; the integration tests start a real worker and
 # switch eager mode off for themselves.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# The embedded SpatiaLite test database lives in a file, not in memory: threads that write at
+# the same time (overlapping scans) and a real Celery worker process can then share it.
+if DATABASES["default"]["ENGINE"] == "config.db.spatialite":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-tansiq.sqlite3")}  # noqa: F405

@@ -1,1 +1,254 @@
-urlpatterns: list = []
+"""/api/v1/ routes for coverage gaps and delays.
+
+* ``gaps/`` — municipality × sector figures for a date (computed on request; ``?level=municipality``
+  for whole municipalities), filters ``municipality`` (id, key or p-code), ``sector`` (code or id),
+  ``district`` (p-code), ``unreached``, ``date``, ``ordering``;
+* ``gaps/summary/`` — roll-ups by region and district, and funding concentration;
+* ``gaps/flags/`` — gap flags, with ``POST gaps/flags/<id>/review/``;
+* ``delays/`` — delay flags, with ``POST delays/<id>/review/`` (``coordination.api.delays``);
+* ``municipalities/coverage.geojson`` — each municipality's coverage and gap score, for a map.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.urls import include, path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import generics, mixins, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from coordination.analysis.gaps import GapAnalysis, gap_reason_text
+from coordination.models import FlagStatus, GapFlag
+from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup, municipality_shapes
+from coordination.services.gaps import gap_analysis_on, gap_flag_review
+
+from .delays import DelayFlagViewSet
+from .reviews import AnalysisPagination, CanReviewFlags, ReviewActionMixin, parse_bool, parse_resolved
+
+WEB_TOLERANCE = 0.005  # degrees (about 500 m): the whole country stays far under 1 MB
+WEB_DECIMALS = 4  # about 11 m
+
+
+class GapQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    municipality = serializers.CharField(required=False, max_length=80)
+    sector = serializers.CharField(required=False, max_length=40)
+    district = serializers.CharField(required=False, max_length=6)
+    unreached = serializers.CharField(required=False)
+    level = serializers.ChoiceField(choices=[("sector", _("Municipality × sector")),
+                                             ("municipality", _("Whole municipality"))], required=False,
+                                    default="sector")
+    ordering = serializers.ChoiceField(choices=["-gap_score", "gap_score", "municipality", "-budget_usd",
+                                                "budget_usd"], required=False, default="-gap_score")
+
+    def validate_unreached(self, value: str) -> bool | None:
+        return parse_bool(value, name="unreached")
+
+
+def _sector_id(value: str | None, inputs: GapInputs) -> int | None:
+    if not value:
+        return None
+    for s_id, (code, _ar, _en) in inputs.sector_info.items():
+        if code == value or str(s_id) == value:
+            return s_id
+    raise serializers.ValidationError({"sector": _("No sector has this code.")})
+
+
+def _analyse(params: dict[str, Any]) -> tuple[GapInputs, GapAnalysis]:
+    municipality_ids = None
+    if params.get("municipality"):
+        found = municipality_lookup(params["municipality"])
+        if found is None:
+            raise serializers.ValidationError({"municipality": _("No municipality has this id, key or p-code.")})
+        municipality_ids = [found]
+    return gap_analysis_on(on=params.get("date") or timezone.localdate(), municipality_ids=municipality_ids)
+
+
+class GapFigureSerializer(serializers.Serializer):
+    municipality_id = serializers.IntegerField()
+    municipality_slug = serializers.CharField()
+    municipality_pcode = serializers.CharField(allow_null=True)
+    municipality_name_ar = serializers.CharField()
+    municipality_name_en = serializers.CharField()
+    district_pcode = serializers.CharField()
+    sector_id = serializers.IntegerField(allow_null=True)
+    sector_code = serializers.CharField(allow_null=True)
+    sector_name_ar = serializers.CharField()
+    sector_name_en = serializers.CharField()
+    active_projects = serializers.IntegerField()
+    partners = serializers.IntegerField()
+    budget_usd = serializers.FloatField()
+    projects_without_budget = serializers.IntegerField()
+    population = serializers.IntegerField(allow_null=True)
+    budget_per_capita = serializers.FloatField(allow_null=True)
+    budget_per_person_in_need = serializers.FloatField(allow_null=True)
+    severity = serializers.IntegerField(allow_null=True)
+    people_in_need = serializers.IntegerField(allow_null=True)
+    displaced = serializers.IntegerField(allow_null=True)
+    returnees = serializers.IntegerField(allow_null=True)
+    need_assessed_on = serializers.DateField(allow_null=True)
+    gap_score = serializers.FloatField()
+    unreached = serializers.BooleanField()
+
+
+class GapListView(generics.GenericAPIView):
+    """Coverage figures for a date, one row per municipality × sector (or per municipality)."""
+
+    serializer_class = GapFigureSerializer
+    pagination_class = AnalysisPagination
+
+    def get(self, request: Request) -> Response:
+        query = GapQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        inputs, analysis = _analyse(params)
+        sector_id = _sector_id(params.get("sector"), inputs)
+        figures = analysis.municipalities if params["level"] == "municipality" else analysis.cells
+        if sector_id is not None:
+            figures = [c for c in analysis.cells if c.sector_id == sector_id]
+        if params.get("unreached") is not None:
+            figures = [f for f in figures if f.unreached == params["unreached"]]
+        rows = gap_rows(inputs, figures)
+        if params.get("district"):
+            rows = [r for r in rows if r["district_pcode"] == params["district"].upper()]
+        key, reverse = params["ordering"].lstrip("-"), params["ordering"].startswith("-")
+        if key == "municipality":
+            rows.sort(key=lambda r: (r["municipality_slug"], r["sector_code"] or ""))
+        else:
+            rows.sort(key=lambda r: (-r[key] if reverse else r[key], r["municipality_slug"], r["sector_code"] or ""))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class GapSummaryView(generics.GenericAPIView):
+    """Roll-ups by region and district (for the whole, or a ``sector``), concentration, and counts."""
+
+    def get(self, request: Request) -> Response:
+        query = GapQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        inputs, analysis = _analyse({k: v for k, v in query.validated_data.items() if k != "municipality"})
+        sector_id = _sector_id(query.validated_data.get("sector"), inputs)
+        concentration = next(c for c in analysis.concentration if c.sector_id == sector_id)
+        return Response({
+            "date": analysis.on, "sector": query.validated_data.get("sector"), "counts": analysis.counts,
+            "settings": asdict(analysis.settings),
+            "country": [asdict(a) for a in analysis.country if a.sector_id == sector_id],
+            "regions": [asdict(a) for a in analysis.regions if a.sector_id == sector_id],
+            "districts": [asdict(a) for a in analysis.districts if a.sector_id == sector_id],
+            "concentration": asdict(concentration),
+            "sectors_without_active_project": [inputs.sector_info[s][0] for s in analysis.sectors_without_active_project],
+            "unconverted_budgets": inputs.unconverted,
+        })
+
+
+class GapFlagSerializer(serializers.ModelSerializer):
+    municipality_slug = serializers.CharField(source="municipality.slug", read_only=True)
+    municipality_pcode = serializers.CharField(source="municipality.pcode", read_only=True)
+    municipality_name_ar = serializers.CharField(source="municipality.name_ar", read_only=True)
+    municipality_name_en = serializers.CharField(source="municipality.name_en", read_only=True)
+    district_pcode = serializers.CharField(source="municipality.district.pcode", read_only=True)
+    sector_code = serializers.CharField(source="sector.code", read_only=True, default=None)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    reason_texts = serializers.SerializerMethodField()
+    decided_by = serializers.CharField(source="decided_by.get_username", read_only=True, default=None)
+
+    class Meta:
+        model = GapFlag
+        fields = [
+            "id", "municipality", "municipality_slug", "municipality_pcode", "municipality_name_ar",
+            "municipality_name_en", "district_pcode", "sector", "sector_code", "severity", "people_in_need",
+            "score", "reasons", "reason_texts", "status", "status_label", "decided_by", "decided_at",
+            "decision_note", "resolved_at", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_reason_texts(self, flag: GapFlag) -> list[str]:
+        return [gap_reason_text(r) for r in flag.reasons or []]
+
+
+class GapFlagFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FlagStatus.choices, required=False)
+    municipality = serializers.CharField(required=False, max_length=80)
+    sector = serializers.CharField(required=False, max_length=40, help_text=_("A sector code; 'none' for "
+                                                                              "whole-municipality flags"))
+    district = serializers.CharField(required=False, max_length=6)
+
+
+class GapFlagViewSet(ReviewActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Gap flags (unreached municipalities and sectors), highest score first. Filters: ``status``,
+    ``municipality``, ``sector``, ``district``, ``resolved`` (false by default, true, all)."""
+
+    serializer_class = GapFlagSerializer
+    permission_classes = [CanReviewFlags]
+    pagination_class = AnalysisPagination
+    review_service = staticmethod(gap_flag_review)
+
+    def get_queryset(self) -> QuerySet[GapFlag]:
+        if self.action != "list":
+            return gap_flag_list(filters={"resolved": None})
+        params = GapFlagFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = dict(params.validated_data)
+        filters["resolved"] = parse_resolved(self.request.query_params.get("resolved"))
+        return gap_flag_list(filters=filters)
+
+
+def _web_geometry(geom) -> dict[str, Any] | None:
+    if geom is None:
+        return None
+    if geom.geom_type != "Point":
+        geom = geom.simplify(WEB_TOLERANCE, preserve_topology=True)
+
+    def rnd(value):
+        return [rnd(v) for v in value] if isinstance(value, (list, tuple)) else round(value, WEB_DECIMALS)
+
+    data = json.loads(geom.json)
+    data["coordinates"] = rnd(data["coordinates"])
+    return data
+
+
+class CoverageGeoJSONView(generics.GenericAPIView):
+    """A GeoJSON FeatureCollection: each municipality's area (simplified; its point when no area is
+    known) with its coverage figures and gap score, for the whole or for one ``sector``, on ``date``."""
+
+    def get(self, request: Request) -> HttpResponse:
+        query = GapQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = {k: v for k, v in query.validated_data.items() if k != "municipality"}
+        inputs, analysis = _analyse(params)
+        sector_id = _sector_id(params.get("sector"), inputs)
+        figures = analysis.municipalities if sector_id is None else [
+            c for c in analysis.cells if c.sector_id == sector_id]
+        shapes = municipality_shapes()
+        features = []
+        for row in gap_rows(inputs, figures):
+            geom, official = shapes.get(row["municipality_id"], (None, None))
+            props = {k: v for k, v in row.items() if k not in ("need_assessed_on",)}
+            props["need_assessed_on"] = row["need_assessed_on"].isoformat() if row["need_assessed_on"] else None
+            props["area_is_official"] = official
+            features.append({"type": "Feature", "id": row["municipality_slug"], "geometry": _web_geometry(geom),
+                             "properties": props})
+        body = {"type": "FeatureCollection", "date": analysis.on.isoformat(),
+                "sector": params.get("sector"), "features": features}
+        return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                            content_type="application/geo+json; charset=utf-8")
+
+
+router = SimpleRouter()
+router.register("gaps/flags", GapFlagViewSet, basename="gap-flag")
+router.register("delays", DelayFlagViewSet, basename="delay-flag")
+
+urlpatterns = [
+    path("gaps/", GapListView.as_view(), name="gaps"),
+    path("gaps/summary/", GapSummaryView.as_view(), name="gaps-summary"),
+    path("municipalities/coverage.geojson", CoverageGeoJSONView.as_view(), name="municipality-coverage"),
+    path("", include(router.urls)),
+]

@@ -150,3 +150,23 @@ def municipality_shapes() -> dict[int, tuple[Any, bool | None]]:
         for m_id, area, point, official in Municipality.objects.values_list("id", "area", "point", "area_is_official")
         if area or point
     }
+
+
+def gap_rows(inputs: GapInputs, figures: Iterable[Any]) -> list[dict[str, Any]]:
+    """Gap figures as plain rows with the municipality's and sector's names (for the API and commands)."""
+    rows = []
+    for f in figures:
+        slug, pcode, name_ar, name_en, district = inputs.municipality_info.get(f.municipality_id, ("", None, "", "", ""))
+        code, sector_ar, sector_en = inputs.sector_info.get(f.sector_id, ("", "", "")) if f.sector_id else ("", "", "")
+        rows.append({
+            "municipality_id": f.municipality_id, "municipality_slug": slug, "municipality_pcode": pcode,
+            "municipality_name_ar": name_ar, "municipality_name_en": name_en, "district_pcode": district,
+            "sector_id": f.sector_id, "sector_code": code or None, "sector_name_ar": sector_ar,
+            "sector_name_en": sector_en, "active_projects": f.active_projects, "partners": f.partners,
+            "budget_usd": f.budget_usd, "projects_without_budget": f.projects_without_budget,
+            "population": f.population, "budget_per_capita": f.budget_per_capita,
+            "budget_per_person_in_need": f.budget_per_person_in_need, "severity": f.severity,
+            "people_in_need": f.people_in_need, "displaced": f.displaced, "returnees": f.returnees,
+            "need_assessed_on": f.need_assessed_on, "gap_score": f.gap_score, "unreached": f.unreached,
+        })
+    return rows

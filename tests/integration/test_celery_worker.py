@@ -23,3 +23,35 @@ def test_a_task_queued_on_commit_runs_in_the_worker_and_writes_to_the_database(c
         assert time.monotonic() < deadline, "the worker did not write the derived areas within 30 s"
         time.sleep(0.2)
     assert Municipality.objects.filter(area_is_official=False, area__isnull=False).count() == 3
+
+
+def test_an_edited_project_is_rechecked_for_duplicates_by_the_worker(celery_worker_process):
+    import datetime as dt
+    import time
+
+    from coordination.models import AnalysisRun, DuplicateFlag
+    from projects.models import ProjectLocation, ProjectSector
+    from projects.services import project_save
+
+    municipality = factories.MunicipalityFactory()
+    sector = factories.SectorFactory(code="water-sanitation")
+    implementer = factories.PartnerFactory(acronym="IMPL")
+    first = factories.ProjectFactory(reporting_partner=implementer, title_ar="",
+                                     title_en="Rehabilitation of the water network in Al-Andalus")
+    second = factories.ProjectFactory(reporting_partner=factories.PartnerFactory(acronym="OTHER"),
+                                      title_en="Drilling of a borehole in Al-Salam")
+    for p in (first, second):
+        ProjectLocation.objects.create(project=p, municipality=municipality)
+        ProjectSector.objects.create(project=p, sector=sector, percentage=100)
+    # The second record is edited into a copy of the first: the save queues a check on commit.
+    second.title_ar = "إعادة تأهيل شبكة المياه في حي الأندلس"
+    second.title_en = ""
+    second.planned_start, second.planned_end = first.planned_start, first.planned_end + dt.timedelta(days=10)
+    project_save(project=second)
+    deadline = time.monotonic() + 30
+    while not AnalysisRun.objects.filter(kind="duplicates", mode="incremental", status="succeeded").exists():
+        assert time.monotonic() < deadline, "the worker did not run the incremental check within 30 s"
+        time.sleep(0.2)
+    flag = DuplicateFlag.objects.get()
+    assert {flag.project_a_id, flag.project_b_id} == {first.pk, second.pk}
+    assert flag.kind == "overlap"

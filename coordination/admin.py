@@ -1,0 +1,78 @@
+"""Admin of the coordination app. Flags are written by the analyses: the admin shows them and
+records review decisions through the services (who, when, why), nothing else."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import DelayFlag, FlagStatus, GapFlag
+from .services.delays import delay_flag_review
+from .services.gaps import gap_flag_review
+
+# --- duplicates and analysis runs -------------------------------------------------------
+# (DuplicateFlag and AnalysisRun admins go here.)
+
+
+# --- gaps and delays --------------------------------------------------------------------
+
+class FlagReviewForm(forms.ModelForm):
+    status = forms.ChoiceField(label=_("status"), choices=[
+        (FlagStatus.OPEN, FlagStatus.OPEN.label), (FlagStatus.CONFIRMED, FlagStatus.CONFIRMED.label),
+        (FlagStatus.DISMISSED, FlagStatus.DISMISSED.label)])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == FlagStatus.DISMISSED and not (data.get("decision_note") or "").strip():
+            self.add_error("decision_note", _("Say why the flag is dismissed."))
+        return data
+
+
+class _FlagAdmin(SimpleHistoryAdmin):
+    """Read-only but for the review: status and note go through the review service."""
+
+    form = FlagReviewForm
+    review_service = None
+    list_filter = ["status", ("resolved_at", admin.EmptyFieldListFilter)]
+    date_hierarchy = "created_at"
+    actions = ["confirm_flags"]
+    _computed = ["score", "reasons", "severity", "fingerprint", "resolved_at", "decided_by", "decided_at",
+                 "decided_fingerprint", "first_seen_run", "last_seen_run", "created_at", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if {"status", "decision_note"} & set(form.changed_data):
+            type(self).review_service(flag=obj, user=request.user, status=form.cleaned_data["status"],
+                                      note=form.cleaned_data.get("decision_note", ""))
+
+    @admin.action(description=_("Confirm the selected flags"))
+    def confirm_flags(self, request, queryset) -> None:
+        for flag in queryset:
+            type(self).review_service(flag=flag, user=request.user, status=FlagStatus.CONFIRMED, note="")
+        self.message_user(request, _("%(count)s flags confirmed.") % {"count": queryset.count()}, messages.SUCCESS)
+
+
+@admin.register(GapFlag)
+class GapFlagAdmin(_FlagAdmin):
+    review_service = staticmethod(gap_flag_review)
+    list_display = ["municipality", "sector", "severity", "people_in_need", "score", "status", "resolved_at"]
+    list_filter = [*_FlagAdmin.list_filter, "sector", "municipality__district"]
+    search_fields = ["municipality__name_en", "municipality__name_ar", "municipality__pcode", "sector__code"]
+    list_select_related = ["municipality", "sector"]
+    fields = ["municipality", "sector", "status", "decision_note", "people_in_need", *_FlagAdmin._computed]
+    readonly_fields = ["municipality", "sector", "people_in_need", *_FlagAdmin._computed]
+
+
+@admin.register(DelayFlag)
+class DelayFlagAdmin(_FlagAdmin):
+    review_service = staticmethod(delay_flag_review)
+    list_display = ["project", "rule", "severity", "score", "status", "resolved_at"]
+    list_filter = [*_FlagAdmin.list_filter, "rule", "severity"]
+    search_fields = ["project__title_en", "project__title_ar", "project__iati_identifier", "project__partner_code"]
+    list_select_related = ["project"]
+    fields = ["project", "rule", "status", "decision_note", *_FlagAdmin._computed]
+    readonly_fields = ["project", "rule", *_FlagAdmin._computed]

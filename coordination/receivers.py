@@ -1,0 +1,67 @@
+"""What the analyses do when projects change: queue a re-check once the write commits.
+
+Connected in ``CoordinationConfig.ready``. Receivers stay thin: they queue a task with
+ids, on commit, and never touch the analysis themselves.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from municipalities.events import needs_changed
+from projects.events import project_changed, project_update_changed
+
+# --- duplicates -------------------------------------------------------------------
+DUPLICATE_RELEVANT = {"created", "title", "sectors", "locations", "dates", "partners", "identifiers"}
+
+
+def queue_duplicate_check(sender, project_ids, changed, user=None, **kwargs) -> None:
+    if not (set(changed) & DUPLICATE_RELEVANT):
+        return
+    from coordination.tasks.duplicates import duplicates_check_projects
+
+    ids = list(project_ids)
+    transaction.on_commit(lambda: duplicates_check_projects.delay(ids))
+
+
+# --- gaps and delays --------------------------------------------------------------
+# What a project change means for each: delays look at status, dates and progress; gaps at where
+# active projects are, in which sectors, with how much money and which partners. A project that
+# moved away from a municipality leaves no trace of where it was, so a change of locations
+# re-runs the (cheap) full gap analysis rather than a re-check of the current places.
+DELAY_RELEVANT = {"created", "status", "dates", "progress"}
+GAP_RELEVANT = {"created", "status", "dates", "sectors", "locations", "budget", "partners"}
+
+
+def queue_gap_delay_checks(sender, project_ids, changed, user=None, **kwargs) -> None:
+    from coordination.tasks import gaps_delays as tasks
+
+    changed, ids = set(changed), list(project_ids)
+    if changed & DELAY_RELEVANT:
+        transaction.on_commit(lambda: tasks.delays_check_projects.delay(ids))
+    if "locations" in changed:
+        transaction.on_commit(lambda: tasks.gaps_full_analysis.delay())
+    elif changed & GAP_RELEVANT:
+        transaction.on_commit(lambda: tasks.gaps_check_projects.delay(ids))
+
+
+def queue_delay_check_for_updates(sender, project_ids, update_ids=None, user=None, **kwargs) -> None:
+    """An update submitted, accepted or returned may start or end the silence of its project."""
+    from coordination.tasks import gaps_delays as tasks
+
+    ids = list(project_ids)
+    transaction.on_commit(lambda: tasks.delays_check_projects.delay(ids))
+
+
+def queue_gap_check_for_needs(sender, municipality_ids, user=None, **kwargs) -> None:
+    from coordination.tasks import gaps_delays as tasks
+
+    ids = list(municipality_ids)
+    transaction.on_commit(lambda: tasks.gaps_check_municipalities.delay(ids))
+
+
+def connect() -> None:
+    project_changed.connect(queue_duplicate_check, dispatch_uid="coordination.duplicates")
+    project_changed.connect(queue_gap_delay_checks, dispatch_uid="coordination.gaps_delays")
+    project_update_changed.connect(queue_delay_check_for_updates, dispatch_uid="coordination.delays.updates")
+    needs_changed.connect(queue_gap_check_for_needs, dispatch_uid="coordination.gaps.needs")

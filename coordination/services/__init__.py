@@ -1,0 +1,1 @@
+"""Writes of the coordination app, one module per area (duplicates, gaps, delays, ...)."""
