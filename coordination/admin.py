@@ -8,12 +8,49 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import DelayFlag, FlagStatus, GapFlag
+from .models import AnalysisRun, DelayFlag, DuplicateFlag, FlagStatus, GapFlag
 from .services.delays import delay_flag_review
 from .services.gaps import gap_flag_review
 
 # --- duplicates and analysis runs -------------------------------------------------------
-# (DuplicateFlag and AnalysisRun admins go here.)
+
+
+@admin.register(AnalysisRun)
+class AnalysisRunAdmin(admin.ModelAdmin):
+    """Runs are written by the jobs; the admin only shows them."""
+
+    list_display = ["started_at", "kind", "mode", "status", "duration_seconds", "progress_done", "progress_total",
+                    "triggered_by"]
+    list_filter = ["kind", "mode", "status"]
+    date_hierarchy = "started_at"
+    readonly_fields = [f.name for f in AnalysisRun._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DuplicateFlag)
+class DuplicateFlagAdmin(SimpleHistoryAdmin):
+    """Shown here with its history; decided on the review page (/coordination/duplicates/) or the API,
+    which name the record that counts and keep money totals right."""
+
+    list_display = ["__str__", "kind", "score", "status", "project_a", "project_b", "resolved_at"]
+    list_filter = ["status", "kind", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["project_a__title_en", "project_a__title_ar", "project_b__title_en", "project_b__title_ar",
+                     "project_a__iati_identifier", "project_b__iati_identifier"]
+    list_select_related = ["project_a", "project_b"]
+    raw_id_fields = ["project_a", "project_b", "counted_project"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in DuplicateFlag._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 # --- gaps and delays --------------------------------------------------------------------

@@ -34,13 +34,16 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from .events import needs_changed
 from .models import DacSector, Municipality, Need, Sector
 
 logger = logging.getLogger(__name__)
+
+# Messages are filled in when shown, in the language active then (not the one at import time).
+_fmt = lazy(lambda template, params: str(template) % params, str)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -111,13 +114,13 @@ def _read_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _file_error(_("The file is not UTF-8 text. Save the CSV as UTF-8 "
-                            "(in Excel: \u201cCSV UTF-8\u201d) or as XLSX.")) from None
+                            "(in Excel: “CSV UTF-8”) or as XLSX.")) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
         yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
     except csv.Error as exc:
-        raise _file_error(_("The CSV cannot be read: %(error)s") % {"error": exc}) from None
+        raise _file_error(_fmt(_("The CSV cannot be read: %(error)s"), {"error": exc})) from None
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
@@ -150,13 +153,13 @@ def _int(value: Any, column: str, row: int, errors: list[RowError], *, lo: int =
             raise ValueError
         number = int(number)
     except (ValueError, OverflowError):
-        errors.append(RowError(row, column, _("%(value)r is not a whole number.") % {"value": value}))
+        errors.append(RowError(row, column, _fmt(_("%(value)r is not a whole number."), {"value": value})))
         return None
     if number < lo or (hi is not None and number > hi):
         if hi is None:
-            errors.append(RowError(row, column, _("Give a number of at least %(lo)s.") % {"lo": lo}))
+            errors.append(RowError(row, column, _fmt(_("Give a number of at least %(lo)s."), {"lo": lo})))
         else:
-            errors.append(RowError(row, column, _("Give a number from %(lo)s to %(hi)s.") % {"lo": lo, "hi": hi}))
+            errors.append(RowError(row, column, _fmt(_("Give a number from %(lo)s to %(hi)s."), {"lo": lo, "hi": hi})))
         return None
     if number > 2_147_483_647:
         errors.append(RowError(row, column, _("This number is too large.")))
@@ -180,7 +183,7 @@ def _date(value: Any, row: int, errors: list[RowError]) -> dt.date | None:
     try:  # a spreadsheet saved as CSV may keep a midnight time: 2025-03-01 00:00:00
         return dt.datetime.fromisoformat(text).date()
     except ValueError:
-        errors.append(RowError(row, "date", _("%(value)r is not a date; write it as YYYY-MM-DD.") % {"value": text}))
+        errors.append(RowError(row, "date", _fmt(_("%(value)r is not a date; write it as YYYY-MM-DD."), {"value": text})))
         return None
 
 
@@ -195,7 +198,7 @@ def needs_import(*, path: str | Path | None = None, data: bytes | None = None, d
                 raise _file_error(_("The file is larger than 20 MB."))
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise _file_error(_("The file cannot be opened: %(error)s") % {"error": exc.strerror or exc}) from None
+            raise _file_error(_fmt(_("The file cannot be opened: %(error)s"), {"error": exc.strerror or exc})) from None
     if not data.strip():
         raise _file_error(_("The file is empty."))
 
@@ -210,7 +213,7 @@ def needs_import(*, path: str | Path | None = None, data: bytes | None = None, d
         for name, aliases in COLUMN_ALIASES.items():
             if key in aliases:
                 if name in columns:
-                    errors.append(RowError(1, str(raw), _("Two columns give the %(name)s.") % {"name": name}))
+                    errors.append(RowError(1, str(raw), _fmt(_("Two columns give the %(name)s."), {"name": name})))
                 columns[name] = index
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
@@ -234,7 +237,7 @@ def needs_import(*, path: str | Path | None = None, data: bytes | None = None, d
             continue
         count += 1
         if count > MAX_ROWS:
-            raise _file_error(_("The file has more than %(max)s rows; split it.") % {"max": MAX_ROWS})
+            raise _file_error(_fmt(_("The file has more than %(max)s rows; split it."), {"max": MAX_ROWS}))
 
         def cell(name: str, cells: list[Any] = cells) -> Any:
             i = columns.get(name)
@@ -246,8 +249,7 @@ def needs_import(*, path: str | Path | None = None, data: bytes | None = None, d
         if not place:
             row_errors.append(RowError(number, "municipality", _("This value is required.")))
         elif muni_id is None:
-            row_errors.append(RowError(number, "municipality", _("No municipality has the p-code or key %(value)r.")
-                                       % {"value": place}))
+            row_errors.append(RowError(number, "municipality", _fmt(_("No municipality has the p-code or key %(value)r."), {"value": place})))
         sector_text = str(cell("sector") or "").strip()
         if isinstance(cell("sector"), float) and cell("sector").is_integer():
             sector_text = str(int(cell("sector")))
@@ -255,7 +257,7 @@ def needs_import(*, path: str | Path | None = None, data: bytes | None = None, d
         if not sector_text:
             row_errors.append(RowError(number, "sector", _("This value is required.")))
         elif sector_id is None:
-            row_errors.append(RowError(number, "sector", _("No sector has the code %(value)r.") % {"value": sector_text}))
+            row_errors.append(RowError(number, "sector", _fmt(_("No sector has the code %(value)r."), {"value": sector_text})))
         values = {
             "severity": _int(cell("severity"), "severity", number, row_errors, lo=1, hi=5, required=True),
             "people_in_need": _int(cell("people_in_need"), "people_in_need", number, row_errors),
@@ -273,8 +275,8 @@ def needs_import(*, path: str | Path | None = None, data: bytes | None = None, d
             continue
         key = (muni_id, sector_id, source, assessed_on)
         if key in parsed:
-            errors.append(RowError(number, "", _("This row repeats row %(row)s (same municipality, sector, source "
-                                                 "and date).") % {"row": parsed[key][0]}))
+            errors.append(RowError(number, "", _fmt(_("This row repeats row %(row)s (same municipality, sector, source "
+                                                 "and date)."), {"row": parsed[key][0]})))
             continue
         parsed[key] = (number, values)  # type: ignore[index]
     if errors:

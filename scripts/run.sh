@@ -15,6 +15,10 @@ else
 fi
 if [ ! -f var/.demo-seeded ]; then
   $PY manage.py seed_demo --projects "${TANSIQ_DEMO_PROJECTS:-2000}" --seed 1 --truth var/demo-truth.json
+  # First flags, so the review queues are not empty (nightly jobs keep them current afterwards).
+  $PY manage.py detect_duplicates --full
+  $PY manage.py detect_delays --save --format json > /dev/null
+  $PY manage.py analyse_gaps --save --format json > /dev/null
   touch var/.demo-seeded
 fi
 $PY manage.py ensure_admin

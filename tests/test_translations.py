@@ -19,4 +19,5 @@ def test_every_message_is_translated_to_arabic(domain):
 def test_arabic_translations_are_arabic_script():
     catalogue = polib.pofile(str(LOCALE / "django.po"))
     for entry in catalogue.translated_entries():
-        assert any("\u0600" <= ch <= "\u06ff" for ch in entry.msgstr), entry.msgid
+        for text in list(entry.msgstr_plural.values()) or [entry.msgstr]:
+            assert any("\u0600" <= ch <= "\u06ff" for ch in text), entry.msgid

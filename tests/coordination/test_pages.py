@@ -95,3 +95,20 @@ def test_healthz_says_503_when_the_broker_is_down(client, settings):
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_every_model_has_an_admin_page_that_opens(client):
+    from django.apps import apps
+    from django.contrib import admin
+
+    user = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    missing = [m._meta.label for app in ("municipalities", "projects", "coordination")
+               for m in apps.get_app_config(app).get_models()
+               if not m._meta.label.split(".")[1].startswith("Historical") and m not in admin.site._registry]
+    assert missing == []
+    for model in admin.site._registry:
+        if model._meta.app_label in ("municipalities", "projects", "coordination"):
+            url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+            assert client.get(url).status_code == 200, url
