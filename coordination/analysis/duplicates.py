@@ -394,7 +394,7 @@ class DuplicateIndex:
 
     def _block_keys(self, p: _Prepared) -> set[tuple]:
         keys: set[tuple] = set()
-        terms = p.block_terms or {"s:%d" % s for s in p.rec.sectors}
+        terms = p.block_terms or {f"s:{s}" for s in p.rec.sectors}
         cell = self.settings.site_cell_degrees
         for term in terms:
             for m in p.rec.municipalities:
