@@ -58,6 +58,15 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate as DRF's throttles read it: a whole number, a slash and second, minute, hour or day."""
+    raw = env_str(name, default)
+    count, _slash, period = raw.partition("/")
+    if not (count.isdigit() and int(count) > 0 and period in {"second", "minute", "hour", "day", "s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate; write it like 60/minute (second, minute, hour, day).")
+    return raw
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw == "":

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination import views as coordination_views
 
@@ -14,6 +15,9 @@ urlpatterns = [
     path("municipalities/", include("municipalities.urls")),
     path("coordination/", include("coordination.urls")),
     path("api/v1/", include("config.api_urls", namespace="api")),
+    # OpenAPI 3 document and Swagger UI; the UI's files are served from drf-spectacular-sidecar (no CDN).
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -30,8 +30,8 @@ DOMAIN_APPS = ("municipalities", "projects", "coordination")
 _EDIT = ("add", "change", "delete")
 ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     MINISTRY_ANALYST: {
-        ("projects", "project"): ("change",),
-        ("projects", "projectupdate"): ("change",),
+        ("projects", "project"): ("change", "oversee", "review"),
+        ("projects", "projectupdate"): ("change", "review"),
         ("municipalities", "need"): _EDIT,
         ("municipalities", "developmentplan"): _EDIT,
         ("municipalities", "planobjective"): _EDIT,
@@ -41,7 +41,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("coordination", "delayflag"): ("change",),
         ("coordination", "duplicateflag"): ("change",),
     },
-    RAPPORTEUR: {},
+    RAPPORTEUR: {("projects", "project"): ("oversee",)},
     FOCAL_POINT: {
         ("projects", "project"): ("add", "change"),
         ("projects", "projectupdate"): ("add", "change"),
@@ -53,7 +53,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("projects", "relatedactivity"): _EDIT,
         ("projects", "programme"): ("add", "change"),
     },
-    VIEWER: {},
+    VIEWER: {("projects", "project"): ("oversee",)},
 }
 
 

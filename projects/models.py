@@ -200,12 +200,31 @@ class Project(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("created by"),
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    # db_default: the bulk writers (demo data, imports) insert rows with their own column lists.
+    review_comment = models.TextField(_("reviewer's comment"), blank=True, default="", db_default="")
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
+        # Object-level rules (projects.permissions) read these: the group says what kind of thing a
+        # role may do, the focal point's partner says on which records.
+        permissions = [
+            ("oversee_project", _("Can see every partner's projects and updates in any review state")),
+            ("manage_project", _("Can edit any partner's projects and updates")),
+            ("review_project", _("Can accept or return submitted projects")),
+        ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["state"])]
         constraints = [
             models.CheckConstraint(condition=Q(title_ar__gt="") | Q(title_en__gt=""), name="project_has_a_title"),
@@ -432,6 +451,7 @@ class ProjectUpdate(models.Model):
         ordering = ["project", "-period_end"]
         verbose_name = _("project update")
         verbose_name_plural = _("project updates")
+        permissions = [("review_projectupdate", _("Can accept or return submitted project updates"))]
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="update_period_ordered"),
             models.CheckConstraint(

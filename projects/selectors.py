@@ -6,11 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import CharField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
 
-from .models import ExchangeRate, Project
+from .models import ExchangeRate, Participation, Project, ProjectLocation, ProjectSector, ProjectUpdate, ReviewState
 from .money import RateTable, to_usd
+from .permissions import REVIEW_PROJECT, REVIEW_UPDATE, user_oversees, user_partner_id
 
 
 def exchange_rate_table() -> RateTable:
@@ -46,3 +47,80 @@ def budget_total_usd(projects: QuerySet[Project] | None = None) -> dict[str, Any
         else:
             total += usd
     return {"usd": total, "unconverted": unconverted}
+
+
+# --- scoped reads (the read rule of projects.permissions, as a query) -----------------------
+
+
+def projects_visible_to(user: Any) -> QuerySet[Project]:
+    """The projects ``user`` may read: everything for ministry staff, their own partner's and
+    everyone's accepted ones for a focal point, nothing for anyone else."""
+    qs = Project.objects.all()
+    if user_oversees(user):
+        return qs
+    if not (user is not None and user.is_authenticated and user.is_active and user.has_perm("projects.view_project")):
+        return qs.none()
+    visible = Q(state=ReviewState.ACCEPTED)
+    partner_id = user_partner_id(user)
+    if partner_id is not None:
+        visible |= Q(reporting_partner_id=partner_id)
+    return qs.filter(visible)
+
+
+def updates_visible_to(user: Any) -> QuerySet[ProjectUpdate]:
+    """The project updates ``user`` may read (another partner's: only accepted ones of accepted projects)."""
+    qs = ProjectUpdate.objects.all()
+    if user_oversees(user):
+        return qs
+    if not (user is not None and user.is_authenticated and user.is_active
+            and user.has_perm("projects.view_projectupdate")):
+        return qs.none()
+    visible = Q(state=ReviewState.ACCEPTED, project__state=ReviewState.ACCEPTED)
+    partner_id = user_partner_id(user)
+    if partner_id is not None:
+        visible |= Q(project__reporting_partner_id=partner_id)
+    return qs.filter(visible)
+
+
+def project_list(user: Any) -> QuerySet[Project]:
+    """Visible projects with what a list shows joined and prefetched once."""
+    return projects_visible_to(user).select_related("reporting_partner", "programme").prefetch_related(
+        Prefetch("sector_shares", queryset=ProjectSector.objects.select_related("sector").order_by("sector__code")),
+        Prefetch("locations", queryset=ProjectLocation.objects.select_related("municipality").order_by(
+            "municipality__pcode")),
+        Prefetch("participations", queryset=Participation.objects.select_related("partner").order_by("role", "pk")),
+    )
+
+
+def update_list(user: Any) -> QuerySet[ProjectUpdate]:
+    return updates_visible_to(user).select_related("project", "project__reporting_partner", "submitted_by",
+                                                   "reviewed_by")
+
+
+REVIEW_QUEUE_COLUMNS = ("kind", "item_id", "item_project", "item_title_ar", "item_title_en", "item_partner",
+                        "item_submitted_at", "item_submitted_by")
+
+
+def review_queue(user: Any) -> QuerySet:
+    """What waits for the ministry's review, as one list: submitted projects (if ``user`` reviews projects) and
+    submitted updates (if they review updates), oldest submission first. Rows are dicts of REVIEW_QUEUE_COLUMNS;
+    one UNION query, so a page of it is two queries (count and rows)."""
+    parts = []
+    if user.has_perm(REVIEW_PROJECT):
+        parts.append(projects_visible_to(user).filter(state=ReviewState.SUBMITTED).order_by().annotate(
+            kind=Value("project", output_field=CharField()), item_id=F("pk"), item_project=F("pk"),
+            item_title_ar=F("title_ar"), item_title_en=F("title_en"), item_partner=F("reporting_partner_id"),
+            item_submitted_at=F("submitted_at"), item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
+        ).values(*REVIEW_QUEUE_COLUMNS))
+    if user.has_perm(REVIEW_UPDATE):
+        parts.append(updates_visible_to(user).filter(state=ReviewState.SUBMITTED).order_by().annotate(
+            kind=Value("update", output_field=CharField()), item_id=F("pk"), item_project=F("project_id"),
+            item_title_ar=F("project__title_ar"), item_title_en=F("project__title_en"),
+            item_partner=F("project__reporting_partner_id"), item_submitted_at=F("submitted_at"),
+            item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
+        ).values(*REVIEW_QUEUE_COLUMNS))
+    if not parts:
+        return Project.objects.none().values()
+    first, *rest = parts
+    queue = first.union(*rest, all=True) if rest else first
+    return queue.order_by("item_submitted_at", "kind", "item_id")

@@ -8,11 +8,37 @@ analyses can re-check the project once the transaction commits.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .events import project_changed
-from .models import Project
+from .events import project_changed, project_update_changed
+from .models import (
+    Participation,
+    Project,
+    ProjectLocation,
+    ProjectSector,
+    ProjectUpdate,
+    ReviewState,
+    validate_location_shares,
+    validate_sector_split,
+)
+from .permissions import (
+    project_can_create,
+    project_can_edit,
+    project_can_review,
+    project_can_submit,
+    update_can_create,
+    update_can_edit,
+    update_can_review,
+    update_can_submit,
+    user_manages,
+    user_partner_id,
+)
 
 # Which fields make which kind of change: the analyses care about these categories.
 CHANGE_CATEGORIES: dict[str, str] = {
@@ -53,3 +79,251 @@ def project_related_changed(*, project: Project, changed: Iterable[str], user=No
     changed = set(changed)
     if changed:
         project_changed.send(sender=Project, project_ids=[project.pk], changed=changed, user=user)
+
+
+# --- the review workflow ------------------------------------------------------------------------
+# draft → submitted → accepted | returned; a returned record is fixed and submitted again. A focal
+# point's edit of an accepted project sends it back to the ministry (submitted) — the accepted
+# version was what other partners could see, so a changed one is reviewed before it counts again;
+# an edit of a submitted project leaves it in the queue (the reviewer sees the latest version, the
+# history keeps each). An update is a report for a period: it is edited only before it is submitted
+# (draft or returned); once accepted its figures are copied onto the project. The ministry
+# administrator's edits leave the review state as it is. Every function here checks
+# projects.permissions itself, so the API, the pages and the admin cannot bypass the rules.
+
+PROJECT_FIELDS = (
+    "programme", "reporting_partner", "iati_identifier", "partner_code", "title_ar", "title_en",
+    "description_ar", "description_en", "status", "planned_start", "planned_end", "actual_start", "actual_end",
+    "budget", "currency", "spend_to_date", "beneficiaries_targeted", "beneficiaries_reached", "progress_percent",
+)
+UPDATE_FIELDS = (
+    "period_start", "period_end", "progress_percent", "status", "spend_to_date", "beneficiaries_reached",
+    "narrative", "problems",
+)
+# What an accepted update copies onto its project.
+UPDATE_TO_PROJECT = ("progress_percent", "status", "spend_to_date", "beneficiaries_reached")
+
+
+class Decision:
+    ACCEPT = "accept"
+    RETURN = "return"
+    CHOICES = (ACCEPT, RETURN)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _unknown_fields(fields: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationError({name: _("This field cannot be written here.") for name in unknown})
+
+
+def _review_outcome(decision: str, comment: str) -> str:
+    if decision not in Decision.CHOICES:
+        raise ValidationError({"decision": _("Choose accept or return.")})
+    if decision == Decision.RETURN and not (comment or "").strip():
+        raise ValidationError({"comment": _("Say why it is returned: the focal point needs to know what to fix.")})
+    return ReviewState.ACCEPTED if decision == Decision.ACCEPT else ReviewState.RETURNED
+
+
+def _locked(model, pk: int):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def _rows_unique(rows: list[tuple], field: str) -> None:
+    if len(set(rows)) != len(rows):
+        raise ValidationError({field: _("The same item is listed twice.")})
+
+
+def _project_set_related(
+    project: Project, *, sectors: list[dict] | None, locations: list[dict] | None,
+    participations: list[dict] | None,
+) -> set[str]:
+    """Replace the sector split, the municipalities and the participations that are given (None: leave as is).
+    Returns the change categories of what really changed."""
+    changed: set[str] = set()
+    if sectors is not None:
+        try:
+            validate_sector_split([row["percentage"] for row in sectors])
+        except ValidationError as exc:
+            raise ValidationError({"sectors": exc.messages}) from None
+        wanted = [(row["sector"].pk, Decimal(str(row["percentage"]))) for row in sectors]
+        _rows_unique([sector for sector, _p in wanted], "sectors")
+        current = list(project.sector_shares.values_list("sector_id", "percentage"))
+        if sorted(wanted) != sorted(current):
+            project.sector_shares.all().delete()
+            ProjectSector.objects.bulk_create(
+                [ProjectSector(project=project, sector_id=s, percentage=p) for s, p in wanted])
+            changed.add("sectors")
+    if locations is not None:
+        try:
+            validate_location_shares([row.get("share") for row in locations])
+        except ValidationError as exc:
+            raise ValidationError({"locations": exc.messages}) from None
+        wanted_l = [(row["municipality"].pk, None if row.get("share") is None else Decimal(str(row["share"])))
+                    for row in locations]
+        _rows_unique([m for m, _s in wanted_l], "locations")
+        current_l = list(project.locations.values_list("municipality_id", "share"))
+        if sorted(wanted_l, key=str) != sorted(current_l, key=str):
+            project.locations.all().delete()
+            ProjectLocation.objects.bulk_create(
+                [ProjectLocation(project=project, municipality_id=m, share=s) for m, s in wanted_l])
+            changed.add("locations")
+    if participations is not None:
+        wanted_p = [(row["partner"].pk, int(row["role"]), row.get("activity_id", "") or "") for row in participations]
+        _rows_unique([(p, r) for p, r, _a in wanted_p], "participations")
+        current_p = list(project.participations.values_list("partner_id", "role", "activity_id"))
+        if sorted(wanted_p) != sorted(current_p):
+            project.participations.all().delete()
+            Participation.objects.bulk_create(
+                [Participation(project=project, partner_id=p, role=r, activity_id=a) for p, r, a in wanted_p])
+            changed.add("partners")
+    return changed
+
+
+@transaction.atomic
+def project_create(
+    *, user, fields: dict[str, Any], sectors: list[dict] | None = None, locations: list[dict] | None = None,
+    participations: list[dict] | None = None,
+) -> Project:
+    """A new project in draft. A focal point's project is reported by their partner."""
+    _unknown_fields(fields, PROJECT_FIELDS)
+    fields = dict(fields)
+    if fields.get("reporting_partner") is None and user_partner_id(user) is not None:
+        fields["reporting_partner"] = user.focal_point.partner
+    partner = fields.get("reporting_partner")
+    if partner is None:
+        raise ValidationError({"reporting_partner": _("Say which partner reports this project.")})
+    _require(project_can_create(user, partner), _("You may create projects only for your own partner."))
+    project = Project(**fields, state=ReviewState.DRAFT)
+    project_save(project=project, user=user)
+    _project_set_related(project, sectors=sectors, locations=locations, participations=participations)
+    return project
+
+
+@transaction.atomic
+def project_edit(
+    *, project: Project, user, fields: dict[str, Any], sectors: list[dict] | None = None,
+    locations: list[dict] | None = None, participations: list[dict] | None = None,
+) -> Project:
+    """Change a project's fields and the related lists that are given; see the workflow note above."""
+    _unknown_fields(fields, PROJECT_FIELDS)
+    project = _locked(Project, project.pk)
+    _require(project_can_edit(user, project), _("You may edit only your own partner's projects."))
+    if "reporting_partner" in fields and fields["reporting_partner"].pk != project.reporting_partner_id:
+        _require(user_manages(user), _("Only the ministry can move a project to another partner."))
+    before = {name: getattr(project, name) for name in fields}
+    for name, value in fields.items():
+        setattr(project, name, value)
+    field_changed = any(getattr(project, name) != value for name, value in before.items())
+    related = _project_set_related(project, sectors=sectors, locations=locations, participations=participations)
+    if (field_changed or related) and not user_manages(user) and project.state == ReviewState.ACCEPTED:
+        project.state = ReviewState.SUBMITTED
+        project.submitted_by, project.submitted_at = user, timezone.now()
+    if field_changed or related:
+        project_save(project=project, user=user, also_changed=related)
+    return project
+
+
+@transaction.atomic
+def project_submit(*, project: Project, user) -> Project:
+    """Send a draft or returned project to the ministry for review."""
+    project = _locked(Project, project.pk)
+    _require(project_can_submit(user, project), _("You cannot submit this project."))
+    project.state = ReviewState.SUBMITTED
+    project.submitted_by, project.submitted_at = user, timezone.now()
+    project_save(project=project, user=user, also_changed={"review"})
+    return project
+
+
+@transaction.atomic
+def project_review(*, project: Project, user, decision: str, comment: str = "") -> Project:
+    """Accept or return a submitted project (returning needs a comment)."""
+    project = _locked(Project, project.pk)
+    _require(project_can_review(user, project), _("You cannot review this project."))
+    project.state = _review_outcome(decision, comment)
+    project.reviewed_by, project.reviewed_at, project.review_comment = user, timezone.now(), (comment or "").strip()
+    project_save(project=project, user=user, also_changed={"review"})
+    return project
+
+
+def _update_save(update: ProjectUpdate, user) -> None:
+    update.full_clean()
+    update._history_user = user
+    update.save()
+    project_update_changed.send(sender=ProjectUpdate, update_ids=[update.pk], project_ids=[update.project_id],
+                                user=user)
+
+
+@transaction.atomic
+def project_update_create(*, project: Project, user, fields: dict[str, Any]) -> ProjectUpdate:
+    """A focal point's new report on one of their partner's projects, in draft."""
+    _unknown_fields(fields, UPDATE_FIELDS)
+    _require(update_can_create(user, project), _("You may report only on your own partner's projects."))
+    update = ProjectUpdate(project=project, **fields, state=ReviewState.DRAFT)
+    _update_save(update, user)
+    return update
+
+
+@transaction.atomic
+def project_update_edit(*, update: ProjectUpdate, user, fields: dict[str, Any]) -> ProjectUpdate:
+    _unknown_fields(fields, UPDATE_FIELDS)
+    update = ProjectUpdate.objects.select_for_update().select_related("project").get(pk=update.pk)
+    _require(update_can_edit(user, update), _("You cannot edit this update (only drafts and returned ones)."))
+    for name, value in fields.items():
+        setattr(update, name, value)
+    _update_save(update, user)
+    return update
+
+
+@transaction.atomic
+def project_update_submit(*, update: ProjectUpdate, user) -> ProjectUpdate:
+    update = ProjectUpdate.objects.select_for_update().select_related("project").get(pk=update.pk)
+    _require(update_can_submit(user, update), _("You cannot submit this update."))
+    update.state = ReviewState.SUBMITTED
+    update.submitted_by, update.submitted_at = user, timezone.now()
+    _update_save(update, user)
+    return update
+
+
+@transaction.atomic
+def project_update_review(*, update: ProjectUpdate, user, decision: str, comment: str = "") -> ProjectUpdate:
+    """Accept (and copy its figures onto the project) or return (with a comment) a submitted update."""
+    update = ProjectUpdate.objects.select_for_update().select_related("project").get(pk=update.pk)
+    _require(update_can_review(user, update), _("You cannot review this update."))
+    update.state = _review_outcome(decision, comment)
+    update.reviewed_by, update.reviewed_at, update.review_comment = user, timezone.now(), (comment or "").strip()
+    _update_save(update, user)
+    if update.state == ReviewState.ACCEPTED:
+        project = _locked(Project, update.project_id)
+        for name in UPDATE_TO_PROJECT:
+            value = getattr(update, name)
+            if value is not None:
+                setattr(project, name, value)
+        project_save(project=project, user=user)
+    return update
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_renew(*, user):
+    """A new API token for ``user``, replacing the old one (a token shown once is not shown again)."""
+    from rest_framework.authtoken.models import Token
+
+    if not (user and user.is_authenticated and user.is_active):
+        raise PermissionDenied(_("Sign in first."))
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, user) -> int:
+    from rest_framework.authtoken.models import Token
+
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return deleted

@@ -25,6 +25,15 @@ def test_env_int_refuses_text_and_values_below_the_minimum(monkeypatch):
         env.env_int("X_INT", 5, minimum=1)
 
 
+@pytest.mark.parametrize("raw", ["60", "60/fortnight", "0/minute", "-1/hour", "ten/minute"])
+def test_env_rate_refuses_what_the_throttles_could_not_read(monkeypatch, raw):
+    monkeypatch.setenv("X_RATE", raw)
+    with pytest.raises(ImproperlyConfigured, match="X_RATE"):
+        env.env_rate("X_RATE", "60/minute")
+    monkeypatch.setenv("X_RATE", "100/hour")
+    assert env.env_rate("X_RATE", "60/minute") == "100/hour"
+
+
 def test_env_list_refuses_empty_items(monkeypatch):
     monkeypatch.setenv("X_LIST", "a,,b")
     with pytest.raises(ImproperlyConfigured):

@@ -7,7 +7,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import broker_from_env, database_from_env, env_bool, env_int, env_list, env_str
+from config.env import broker_from_env, database_from_env, env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("TANSIQ_VAR_DIR", str(BASE_DIR / "var")))
@@ -26,7 +26,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
+    "rest_framework.authtoken",
     "rest_framework_gis",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "leaflet",
     "simple_history",
@@ -121,13 +124,45 @@ LEAFLET_CONFIG = {
 }
 
 REST_FRAMEWORK = {
+    # Session first: the browser (and the docs page) use it, and an unauthenticated call gets 403 as before.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("TANSIQ_API_THROTTLE_ANON", "60/minute"),
+        "user": env_rate("TANSIQ_API_THROTTLE_USER", "1200/minute"),
+    },
+    "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# OpenAPI: /api/schema/ and the Swagger UI at /api/docs/, its files from drf-spectacular-sidecar (no CDN).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tansiq API",
+    "DESCRIPTION": "Projects of international partners in Libya's municipalities, their updates and their review.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_errors.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityStatusEnum": "projects.models.ActivityStatus",
+        "ReviewStateEnum": "projects.models.ReviewState",
+        "FlagStatusEnum": "coordination.models.FlagStatus",
+    },
 }
 
 # Celery: Redis in production and CI; the embedded default runs tasks eagerly.

@@ -20,6 +20,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -131,6 +133,7 @@ class GapListView(generics.GenericAPIView):
 class GapSummaryView(generics.GenericAPIView):
     """Roll-ups by region and district (for the whole, or a ``sector``), concentration, and counts."""
 
+    @extend_schema(parameters=[GapQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -219,6 +222,7 @@ class CoverageGeoJSONView(generics.GenericAPIView):
     """A GeoJSON FeatureCollection: each municipality's area (simplified; its point when no area is
     known) with its coverage figures and gap score, for the whole or for one ``sector``, on ``date``."""
 
+    @extend_schema(parameters=[GapQuerySerializer], responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

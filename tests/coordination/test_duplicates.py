@@ -145,7 +145,7 @@ def test_the_api_lists_filters_and_reviews(portfolio, personas, client, django_a
     assert client.post(url, {"status": "dismissed", "note": "x"}, content_type="application/json").status_code == 403
     client.force_login(personas["ministry_analyst"])
     bad = client.post(url, {"status": "dismissed"}, content_type="application/json")
-    assert bad.status_code == 400 and "note" in bad.json()
+    assert bad.status_code == 400 and "note" in bad.json()["error"]["fields"]
     ok = client.post(url, {"status": "confirmed", "counted_project": first["project_a"]["id"], "note": "same"},
                      content_type="application/json")
     assert ok.status_code == 200 and ok.json()["status"] == "confirmed"

@@ -123,7 +123,7 @@ def test_gap_flags_list_filters_and_review(world, personas):
     assert len(only) == 1 and only[0]["sector"] is None
     flag_id = only[0]["id"]
     response = client.post(reverse("api:gap-flag-review", args=[flag_id]), {"status": "dismissed"}, format="json")
-    assert response.status_code == 400 and "note" in response.json()
+    assert response.status_code == 400 and "note" in response.json()["error"]["fields"]
     response = client.post(reverse("api:gap-flag-review", args=[flag_id]),
                            {"status": "dismissed", "note": "Served from the next municipality."}, format="json")
     assert response.json()["status"] == "dismissed" and response.json()["decided_by"] == "ministry_analyst"

@@ -4,18 +4,25 @@ from coordination import roles as r
 
 # The expected model-permission matrix, as data: role -> permissions it must have / must not have.
 MUST_HAVE = {
-    r.MINISTRY_ADMIN: {"projects.delete_project", "municipalities.change_municipality", "projects.change_exchangerate"},
-    r.MINISTRY_ANALYST: {"projects.change_projectupdate", "municipalities.add_need", "projects.view_project"},
-    r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality"},
+    r.MINISTRY_ADMIN: {"projects.delete_project", "municipalities.change_municipality", "projects.change_exchangerate",
+                       "projects.manage_project", "projects.review_project", "projects.review_projectupdate"},
+    r.MINISTRY_ANALYST: {"projects.change_projectupdate", "municipalities.add_need", "projects.view_project",
+                         "projects.oversee_project", "projects.review_project", "projects.review_projectupdate"},
+    r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality", "projects.oversee_project"},
     r.FOCAL_POINT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate", "projects.add_site"},
-    r.VIEWER: {"projects.view_project", "municipalities.view_need"},
+    r.VIEWER: {"projects.view_project", "municipalities.view_need", "projects.oversee_project"},
 }
+# The object-level rules of projects.permissions read these: who sees everything, edits anything, reviews.
+_SCOPE = {"projects.oversee_project", "projects.manage_project", "projects.review_project",
+          "projects.review_projectupdate"}
 MUST_NOT_HAVE = {
-    r.MINISTRY_ANALYST: {"projects.delete_project", "municipalities.change_municipality"},
-    r.RAPPORTEUR: {"projects.change_project", "projects.add_project"},
+    r.MINISTRY_ANALYST: {"projects.delete_project", "municipalities.change_municipality", "projects.manage_project"},
+    r.RAPPORTEUR: {"projects.change_project", "projects.add_project", "projects.manage_project",
+                   "projects.review_project", "projects.review_projectupdate"},
     r.FOCAL_POINT: {"projects.delete_project", "projects.change_partner", "projects.change_exchangerate",
-                    "municipalities.change_municipality", "municipalities.add_need"},
-    r.VIEWER: {"projects.add_project", "projects.change_project", "projects.change_projectupdate"},
+                    "municipalities.change_municipality", "municipalities.add_need"} | _SCOPE,
+    r.VIEWER: {"projects.add_project", "projects.change_project", "projects.change_projectupdate",
+               "projects.manage_project", "projects.review_project", "projects.review_projectupdate"},
 }
 
 

@@ -1,0 +1,19 @@
+"""/api/v1/ routes of the projects app."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("updates", views.ProjectUpdateViewSet, basename="update")
+router.register("review-queue", views.ReviewQueueView, basename="review-queue")
+router.register("partners", views.PartnerViewSet, basename="partner")
+router.register("sectors", views.SectorViewSet, basename="sector")
+router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
+
+urlpatterns = [
+    path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
+    path("", include(router.urls)),
+]
