@@ -214,3 +214,7 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+
+# The ministry's IATI organisation identifier, used as the (secondary) reporting organisation of
+# exported activities. "LY-MOLG" is a placeholder until the ministry registers its own.
+IATI_REPORTING_ORG_REF = env_str("TANSIQ_IATI_REPORTING_ORG_REF", "LY-MOLG")

@@ -45,7 +45,7 @@ SRS = "http://www.opengis.net/def/crs/EPSG/0/4326"
 
 
 def ministry_ref() -> str:
-    return getattr(settings, "IATI_REPORTING_ORG_REF", "") or "LY-MOLG"
+    return settings.IATI_REPORTING_ORG_REF
 
 
 @dataclass

@@ -123,7 +123,7 @@ class SpreadsheetPreview:
 def spreadsheet_rows(data: bytes, *, name: str = "") -> list[tuple[int, dict[str, Any]]]:
     """(row number, {hashtag: value}) for each data row below the HXL hashtag row."""
     if len(data) > MAX_BYTES:
-        raise SpreadsheetError(_("%(name)s is larger than %(limit)s MB.") % {"name": name, "limit": MAX_BYTES // 2**20})
+        raise SpreadsheetError(_("%(name)s is larger than %(limit)s MB.") % {"name": name or _("the file"), "limit": MAX_BYTES // 2**20})
     table = _xlsx_table(data, name) if data[:2] == b"PK" else _csv_table(data, name)
     index = next((i for i, row in enumerate(table[:25]) if _is_hashtag_row(row)), None)
     if index is None:
