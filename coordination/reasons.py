@@ -22,6 +22,13 @@ DUPLICATE_REASONS = {
     "same_partners": gettext_lazy("The same partners run both."),
     "different_partners": gettext_lazy("Different partners run them, independently."),
     "different_phases": gettext_lazy("They are different phases (%(a)s and %(b)s)."),
+    "same_names": gettext_lazy("They name the same place or facility (%(names_text)s)."),
+    "different_activities": gettext_lazy("They describe different activities."),
+    "different_municipalities": gettext_lazy("They work in different municipalities."),
+    "different_sectors": gettext_lazy("They have no sector in common."),
+    "same_parent": gettext_lazy("Both are parts of the same parent activity (%(parent)s)."),
+    "different_parents": gettext_lazy("They belong to different funding decisions (%(a)s and %(b)s)."),
+    "same_funder_hierarchy": gettext_lazy("Both sit in the same funder's hierarchy of decisions and contracts."),
     "successive_periods": gettext_lazy("One follows the other in time (%(days_apart)s days apart)."),
 }
 
@@ -40,6 +47,8 @@ def reason_text(reason: dict[str, Any], table: dict[str, Any] = DUPLICATE_REASON
     params = dict(reason.get("params") or {})
     if "share" in params:
         params["percent"] = round(100 * float(params["share"]))
+    if "names" in params:
+        params["names_text"] = ", ".join(map(str, params["names"])) if params["names"] else ""
     if "how" in params:
         params["how"] = _RELATIONS.get(params["how"], params["how"])
     text = str(template)

@@ -30,7 +30,6 @@ _AR_TRANSLATE = str.maketrans(
         "،": " ", "؛": " ", "؟": " ", "«": " ", "»": " ", "ک": "ك", "ی": "ي", "ۀ": "ه",
     }
 )
-_TOKEN = re.compile(r"[0-9a-z\u0621-\u064a]+")
 _WORD = re.compile(r"[0-9A-Za-z\u0621-\u064a]+")
 _APOSTROPHE = re.compile(r"(?<=[A-Za-z])['’‘`](?=[A-Za-z])")
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
@@ -47,16 +46,16 @@ EN_STOP = frozenset(
 _AR_ARTICLE = re.compile(r"^(?:[وف]?[بكل]?ال|[وف]?لل)(?=..)")
 
 
+_ACCENTED = re.compile("[\u00c0-\u024f]")
+_GAP = str.maketrans({ch: None for ch in " \t\n\r\u00a0-'’"})
+
+
 def _fold_latin(text: str) -> str:
     """Accents off Latin letters (é → e); Arabic letters are left to ``normalise_arabic``."""
-    if text.isascii():
+    if text.isascii() or not _ACCENTED.search(text):
         return text
-    out = []
-    for ch in text:
-        if "\u00c0" <= ch <= "\u024f":
-            ch = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        out.append(ch)
-    return "".join(out)
+    return _ACCENTED.sub(
+        lambda m: "".join(c for c in unicodedata.normalize("NFKD", m.group()) if not unicodedata.combining(c)), text)
 
 
 def normalise_arabic(text: str) -> str:
@@ -68,7 +67,7 @@ def normalise_arabic(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def arabic_stem(token: str) -> str:
     """Strip the article (and a clitic in front of it); keep the word when that would leave too little."""
-    if len(token) > 4:
+    if len(token) >= 4:
         stripped = _AR_ARTICLE.sub("", token)
         if len(stripped) >= 2:
             token = stripped
@@ -125,24 +124,39 @@ class Word(NamedTuple):
     text: str
     key: str
     arabic: bool
-    capital: bool  # English word written with a capital
+    capital: bool  # English word written with a capital (not an acronym)
     article: bool  # Arabic word written with the article (or a clitic and the article)
     stop: bool
+    after: str = ""  # the punctuation between the previous word and this one (":", ",", "(" ...)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=200_000)
+def _word(tok: str) -> Word:
+    if _ARABIC_LETTER.match(tok):
+        key = arabic_stem(tok)
+        return Word(tok, key, True, False, key != tok, tok in AR_STOP or key in AR_STOP)
+    low = tok.lower()
+    stop = low in EN_STOP or (len(low) == 1 and not low.isdigit())
+    # A capital says "name" ("Al-Nour", "Coastal road"); an acronym (ERW, IDPs) does not.
+    capital = tok[:1].isupper() and (len(tok) == 1 or tok[1:] == tok[1:].lower())
+    return Word(low, low if stop else english_stem(low), False, capital, False, stop)
+
+
+@lru_cache(maxsize=50_000)
 def _words(text: str) -> tuple[Word, ...]:
     text = normalise_arabic(_fold_latin(text))
     text = _APOSTROPHE.sub("", text)
     out = []
-    for tok in _WORD.findall(text):
-        if _ARABIC_LETTER.match(tok):
-            key = arabic_stem(tok)
-            out.append(Word(tok, key, True, False, key != tok, tok in AR_STOP or key in AR_STOP))
-        else:
-            low = tok.lower()
-            stop = low in EN_STOP or (len(low) == 1 and not low.isdigit())
-            out.append(Word(low, low if stop else english_stem(low), False, tok[:1].isupper(), False, stop))
+    end = 0
+    for match in _WORD.finditer(text):
+        start = match.start()
+        w = _word(match.group())
+        if start > end + 1:
+            after = text[end:start].translate(_GAP)
+            if after:
+                w = Word(w.text, w.key, w.arabic, w.capital, w.article, w.stop, after)
+        end = match.end()
+        out.append(w)
     return tuple(out)
 
 
