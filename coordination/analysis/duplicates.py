@@ -54,7 +54,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from .text import Word, arabic_stem, skeleton, words
+from common.text import Word, arabic_stem, skeleton, words
+
 from .vocabulary import resolve_arabic, vocabulary
 
 # --- records and findings ---------------------------------------------------------------

@@ -324,7 +324,7 @@ def arabic_variants(key: str) -> list[str]:
     """Light-stemmed forms of an Arabic word (already without its article), most likely first:
     the article again (الإلكترونية: the article, then the إل of the word itself), a proclitic
     و ب ل ف ك off, then a feminine, plural or pronoun ending off (خطتها → خطة)."""
-    from .text import arabic_stem
+    from common.text import arabic_stem
 
     bases = [key]
     if key.startswith("ال"):
@@ -358,7 +358,7 @@ def resolve_arabic(key: str) -> str:
 
 def entry_keys(entry: str) -> tuple[str, ...]:
     """An entry's words as title words are looked up (stop words dropped, stemmed)."""
-    from .text import words
+    from common.text import words
 
     return tuple(w.key for w in words(entry) if not w.stop or w.text in ("i", "v"))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 
-from coordination.analysis.text import normalise_for_search
+from common.text import normalise_for_search
 from municipalities.models import DacSector, District, Municipality, Sector
 from projects.models import Partner
 

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from coordination.exports import safe_cell
+from common.spreadsheets import safe_cell
 from projects.models import OrganisationRole, Project, ReviewState
 from projects.money import to_usd
 from projects.selectors import exchange_rate_table

@@ -7,6 +7,14 @@ from datetime import date
 
 import pytest
 
+from common.text import (
+    arabic_stem,
+    english_stem,
+    normalise_arabic,
+    normalise_for_search,
+    skeleton,
+    tokens,
+)
 from coordination.analysis.demo_adapter import engine_records, place_names
 from coordination.analysis.duplicates import (
     FUNDING,
@@ -20,14 +28,6 @@ from coordination.analysis.duplicates import (
     duplicate_candidates,
     naive_all_pairs,
     score_pair,
-)
-from coordination.analysis.text import (
-    arabic_stem,
-    english_stem,
-    normalise_arabic,
-    normalise_for_search,
-    skeleton,
-    tokens,
 )
 from coordination.analysis.vocabulary import vocabulary
 from projects.demo.fixture_reference import fixture_reference

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="a file to write instead of standard output")
 
     def handle(self, *args, **options):
-        from coordination.exports import csv_text
+        from common.spreadsheets import csv_text
 
         flags = duplicate_flag_list().order_by("-score", "pk")
         if options["status"]:
