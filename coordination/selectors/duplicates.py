@@ -95,19 +95,44 @@ def duplicate_records(project_ids: list[int] | None = None) -> tuple[list[Projec
     return records, digests
 
 
-def duplicate_candidate_ids(project_ids: list[int]) -> list[int]:
-    """The projects an incremental check must compare the given ones with: those sharing a
-    municipality, those without any (national) when a checked one has none, and those linked
-    by identifiers. A superset of the engine's own blocks, cheap to find in the database."""
+def duplicate_candidate_ids(project_ids: list[int], *, max_gap_days: int = 730) -> list[int]:
+    """The projects an incremental check must compare the given ones with, found in the database:
+    those sharing a municipality (those without any, when a checked one has none) that also share
+    a sector or a related one (or have none) and whose dates come within ``max_gap_days``; and
+    those linked by identifiers, whatever their place. The engine's own blocks never pair projects
+    of different municipalities, and it does not flag pairs further apart in time; pairs with no
+    sector in common are left to the nightly full scan."""
+    from datetime import timedelta
+
+    from django.db.models import F, Max, Min
+    from django.db.models.functions import Coalesce
+
+    from municipalities.models import Sector
+
+    checked = Project.objects.filter(pk__in=project_ids)
     municipality_ids = set(
         ProjectLocation.objects.filter(project_id__in=project_ids).values_list("municipality_id", flat=True)
     )
+    sector_ids = set(ProjectSector.objects.filter(project_id__in=project_ids).values_list("sector_id", flat=True))
+    if sector_ids:
+        sector_ids |= set(Sector.related.through.objects.filter(from_sector_id__in=sector_ids)
+                          .values_list("to_sector_id", flat=True))
     pool = set(project_ids)
-    pool.update(ProjectLocation.objects.filter(municipality_id__in=municipality_ids).values_list("project_id", flat=True))
-    if len(municipality_ids) == 0 or Project.objects.filter(pk__in=project_ids, locations__isnull=True).exists():
-        pool.update(Project.objects.filter(locations__isnull=True).values_list("id", flat=True))
-    idents = set(Project.objects.filter(pk__in=project_ids).exclude(iati_identifier=None)
-                 .values_list("iati_identifier", flat=True))
+    places = Project.objects.filter(locations__municipality_id__in=municipality_ids)
+    if not municipality_ids or checked.filter(locations__isnull=True).exists():
+        places = places | Project.objects.filter(locations__isnull=True)
+    if sector_ids:
+        places = places.filter(Q(sector_shares__sector_id__in=sector_ids) | Q(sector_shares__isnull=True))
+    span = checked.aggregate(start=Min(Coalesce("actual_start", "planned_start")),
+                             end=Max(Coalesce("actual_end", "planned_end")))
+    if span["start"] and span["end"]:
+        gap = timedelta(days=max_gap_days)
+        places = places.annotate(
+            start=Coalesce(F("actual_start"), F("planned_start")), end=Coalesce(F("actual_end"), F("planned_end")),
+        ).exclude(end__lt=span["start"] - gap).exclude(start__gt=span["end"] + gap)
+    pool.update(places.values_list("id", flat=True).distinct())
+
+    idents = set(checked.exclude(iati_identifier=None).values_list("iati_identifier", flat=True))
     pointed = set(Participation.objects.filter(project_id__in=project_ids).exclude(activity_id="")
                   .values_list("activity_id", flat=True))
     pointed.update(RelatedActivity.objects.filter(project_id__in=project_ids).values_list("iati_identifier", flat=True))
