@@ -112,3 +112,16 @@ def test_every_model_has_an_admin_page_that_opens(client):
         if model._meta.app_label in ("municipalities", "projects", "coordination"):
             url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
             assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_password_guessing_is_locked_out(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    factories.UserFactory(username="target", password="a-long-test-password")
+    for _ in range(2):
+        assert client.post(reverse("login"), {"username": "target", "password": "guess"}).status_code == 200
+    # The attempt that reaches the limit is refused, or answered as a plain failure (backends differ).
+    assert client.post(reverse("login"), {"username": "target", "password": "guess"}).status_code in (200, 429)
+    locked = client.post(reverse("login"), {"username": "target", "password": "a-long-test-password"})
+    assert locked.status_code == 429  # even the right password is refused while locked
+    assert client.get(reverse("home")).status_code == 302
