@@ -86,6 +86,11 @@ class Flag(models.Model):
         _("facts at decision time"), max_length=64, blank=True,
         help_text=_("A digest of the facts the decision was about; a material change reopens the flag."),
     )
+    fingerprint = models.CharField(_("facts last seen"), max_length=64, blank=True)
+    resolved_at = models.DateTimeField(
+        _("no longer holds since"), null=True, blank=True,
+        help_text=_("Set when an analysis no longer finds what the flag is about; the flag and its review are kept."),
+    )
     first_seen_run = models.ForeignKey(
         AnalysisRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("first seen in")
     )
@@ -117,11 +122,6 @@ class DuplicateFlag(Flag):
         verbose_name=_("record that counts"),
         help_text=_("For a confirmed double report: the record whose money is counted."),
     )
-    fingerprint = models.CharField(_("facts last seen"), max_length=64, blank=True)
-    resolved_at = models.DateTimeField(
-        _("no longer holds since"), null=True, blank=True,
-        help_text=_("Set when a scan no longer finds the pair alike (the flag and its review are kept)."),
-    )
     history = HistoricalRecords(excluded_fields=["updated_at", "last_seen_run"])
 
     class Meta:
@@ -146,7 +146,7 @@ class DuplicateFlag(Flag):
 # the upsert in coordination.services.flag_life make overlapping runs safe. When a finding's
 # condition no longer holds, the flag is not deleted: ``resolved_at`` is set (its review history
 # stays readable) and the review queues leave it out; if the condition comes back the same flag
-# carries on. ``fingerprint`` is the digest of the facts as last seen; ``decided_fingerprint`` (on
+# carries on. ``fingerprint`` (on Flag) is the digest of the facts as last seen; ``decided_fingerprint`` (on
 # Flag) the digest when a reviewer decided: when they differ the flag is reopened.
 
 
@@ -164,11 +164,6 @@ class GapFlag(Flag):
     )
     severity = models.PositiveSmallIntegerField(_("need severity"), null=True, blank=True)
     people_in_need = models.PositiveIntegerField(_("people in need"), null=True, blank=True)
-    fingerprint = models.CharField(_("facts last seen"), max_length=64, blank=True)
-    resolved_at = models.DateTimeField(
-        _("no longer holds since"), null=True, blank=True,
-        help_text=_("Set when an analysis finds the municipality reached again."),
-    )
     history = HistoricalRecords(excluded_fields=["updated_at", "last_seen_run"])
 
     class Meta:
@@ -212,11 +207,6 @@ class DelayFlag(Flag):
     )
     rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
     severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
-    fingerprint = models.CharField(_("facts last seen"), max_length=64, blank=True)
-    resolved_at = models.DateTimeField(
-        _("no longer holds since"), null=True, blank=True,
-        help_text=_("Set when an analysis finds the rule no longer tripped."),
-    )
     history = HistoricalRecords(excluded_fields=["updated_at", "last_seen_run"])
 
     class Meta:
