@@ -11,17 +11,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.analysis.duplicates import DuplicateIndex, Finding
 from coordination.models import AnalysisRun, DuplicateFlag, FlagStatus
 from coordination.runs import recorded_run, run_counts
 from coordination.selectors.duplicates import duplicate_candidate_ids, duplicate_records, municipality_place_names
-from coordination.services.flag_life import Observed, flags_sync
+from coordination.services.flag_life import Observed, flag_review_check, flag_set_decision, flags_sync
 from projects.models import Project
 
 REVIEW_PERMISSION = "coordination.change_duplicateflag"
@@ -102,30 +101,16 @@ def duplicate_flag_review(*, flag: DuplicateFlag, user, decision: str, note: str
     """Confirm a duplicate, mark the pair as related / co-funded, dismiss it as distinct, or open
     it again. A confirmed double report names the record that counts: the other record is then
     marked ``duplicate_of`` it, so money totals count the project once."""
-    if user is None or not user.has_perm(REVIEW_PERMISSION):
-        raise PermissionDenied(_("Only the ministry's administrators and analysts review flags."))
-    if decision not in DECISIONS:
-        raise ValidationError({"decision": _("Choose confirmed, related, dismissed or open.")})
-    note = (note or "").strip()
-    if decision == FlagStatus.DISMISSED and not note:
-        raise ValidationError({"note": _("Say why the pair is dismissed.")})
+    note = flag_review_check(user=user, status=decision, note=note, permission=REVIEW_PERMISSION,
+                             statuses=DECISIONS)
     counts_once = decision == FlagStatus.CONFIRMED and flag.kind == DuplicateFlag.Kind.REPORTED_TWICE
     if counts_once and counted_project_id not in (flag.project_a_id, flag.project_b_id):
         raise ValidationError({"counted_project": _("Say which of the two records counts.")})
     with transaction.atomic():
         locked = DuplicateFlag.objects.select_for_update().get(pk=flag.pk)
         _undo_counting(locked, user)
-        if decision == FlagStatus.OPEN:
-            locked.status = FlagStatus.OPEN
-            locked.decided_by, locked.decided_at, locked.decided_fingerprint = None, None, ""
-        else:
-            locked.status = decision
-            locked.decided_by = user
-            locked.decided_at = timezone.now()
-            locked.decided_fingerprint = locked.fingerprint
-        locked.decision_note = note
+        flag_set_decision(locked, user=user, status=decision, note=note)
         locked.counted_project_id = counted_project_id if counts_once else None
-        locked._history_user = user
         locked.save()
         if counts_once:
             other_id = locked.project_b_id if counted_project_id == locked.project_a_id else locked.project_a_id

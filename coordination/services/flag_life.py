@@ -144,24 +144,38 @@ def flag_review(*, model: type[Flag], flag: Flag, user: AbstractBaseUser | None,
 
     The decision is about the facts as the reviewer saw them: the flag's current fingerprint is
     kept with it, and a later run reopens the flag only if those facts change materially."""
+    note = flag_review_check(user=user, status=status, note=note, permission=permission,
+                             statuses=REVIEW_STATUSES)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=flag.pk)
+        flag_set_decision(locked, user=user, status=status, note=note)
+        locked.save()
+    return locked
+
+
+def flag_review_check(*, user, status: str, note: str, permission: str, statuses: Sequence[str]) -> str:
+    """What every review checks first (who may decide, which decisions, a reason to dismiss);
+    returns the cleaned note."""
     if user is None or not user.has_perm(permission):
         raise PermissionDenied(_("Only the ministry's administrators and analysts review flags."))
-    if status not in REVIEW_STATUSES:
-        raise ValidationError({"status": _("Choose open, confirmed or dismissed.")})
+    if status not in statuses:
+        labels = ", ".join(str(FlagStatus(s).label) for s in statuses)
+        raise ValidationError({"status": _("Choose one of: %(choices)s.") % {"choices": labels}})
     note = (note or "").strip()
     if status == FlagStatus.DISMISSED and not note:
         raise ValidationError({"note": _("Say why the flag is dismissed.")})
-    with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=flag.pk)
-        if status == FlagStatus.OPEN:
-            _reopen(locked)
-            locked.decision_note = note
-        else:
-            locked.status = status
-            locked.decided_by = user
-            locked.decided_at = timezone.now()
-            locked.decision_note = note
-            locked.decided_fingerprint = locked.fingerprint
-        locked._history_user = user  # django-simple-history: who decided
-        locked.save()
-    return locked
+    return note
+
+
+def flag_set_decision(flag: Flag, *, user, status: str, note: str) -> None:
+    """Record a decision on a (locked) flag: open again, or decided by ``user`` about the facts
+    as they are now (the current fingerprint is kept with the decision)."""
+    if status == FlagStatus.OPEN:
+        _reopen(flag)
+    else:
+        flag.status = status
+        flag.decided_by = user
+        flag.decided_at = timezone.now()
+        flag.decided_fingerprint = flag.fingerprint
+    flag.decision_note = note
+    flag._history_user = user  # django-simple-history: who decided
