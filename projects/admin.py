@@ -6,16 +6,20 @@ from . import services
 from .models import (
     ExchangeRate,
     FocalPoint,
+    ImportJob,
     Participation,
     Partner,
+    PartnerAlias,
     Programme,
     Project,
     ProjectLocation,
     ProjectSector,
     ProjectUpdate,
     RelatedActivity,
+    ReportReminder,
     Site,
     Transaction,
+    UpdateAttachment,
 )
 
 
@@ -194,3 +198,40 @@ class ExchangeRateAdmin(SimpleHistoryAdmin):
     list_display = ["currency", "year", "usd_per_unit", "source"]
     list_filter = ["currency", "year"]
     search_fields = ["currency"]
+
+
+# Read-mostly records written by services (uploads, reminders, imports): the admin shows them,
+# it does not create them (a file must go through the checks of its service).
+class _ReadOnlyCreateAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(UpdateAttachment)
+class UpdateAttachmentAdmin(_ReadOnlyCreateAdmin, SimpleHistoryAdmin):
+    list_display = ["original_name", "update", "content_type", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["original_name", "update__project__title_en", "update__project__title_ar"]
+    readonly_fields = ["file", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    raw_id_fields = ["update"]
+
+
+@admin.register(ReportReminder)
+class ReportReminderAdmin(_ReadOnlyCreateAdmin):
+    list_display = ["project", "period_end", "due_date", "kind", "sent_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["project"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(_ReadOnlyCreateAdmin):
+    list_display = ["original_name", "kind", "status", "partner", "created_by", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = ["file", "original_name", "size", "sha256", "progress_done", "progress_total",
+                       "preview", "result", "error", "created_by", "created_at", "started_at", "finished_at"]
+
+
+@admin.register(PartnerAlias)
+class PartnerAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "partner", "created_by", "created_at"]
+    search_fields = ["name", "partner__acronym", "partner__name_en", "partner__name_ar"]
+    autocomplete_fields = ["partner"]

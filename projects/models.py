@@ -56,6 +56,15 @@ class ReviewState(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
+class ReportingFrequency(models.IntegerChoices):
+    """How many months one reporting period covers."""
+
+    MONTHLY = 1, _("Monthly")
+    QUARTERLY = 3, _("Quarterly")
+    HALF_YEARLY = 6, _("Every six months")
+    YEARLY = 12, _("Yearly")
+
+
 class Partner(models.Model):
     class OrgType(models.IntegerChoices):
         """IATI OrganisationType codelist."""
@@ -178,6 +187,12 @@ class Project(models.Model):
         _("progress (%)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
     )
     state = models.CharField(_("review state"), max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT)
+    # db_default: the bulk writers (demo data, imports) insert rows with their own column lists.
+    reporting_frequency = models.PositiveSmallIntegerField(
+        _("reporting frequency"), choices=ReportingFrequency.choices, default=ReportingFrequency.QUARTERLY,
+        db_default=ReportingFrequency.QUARTERLY,
+        help_text=_("How often the partner reports progress on this project (calendar periods)."),
+    )
     sectors = models.ManyToManyField(Sector, through="ProjectSector", related_name="projects", verbose_name=_("sectors"))
     municipalities = models.ManyToManyField(
         Municipality, through="ProjectLocation", related_name="projects", verbose_name=_("municipalities")
@@ -490,3 +505,8 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 {self.currency} = {self.usd_per_unit} USD ({self.year})"
+
+
+# Split out to keep this module readable; imported here so that Django registers them with the app.
+from .models_exchange import ImportJob, PartnerAlias  # noqa: E402,F401
+from .models_reporting import ReportReminder, UpdateAttachment  # noqa: E402,F401

@@ -1,0 +1,72 @@
+"""What hangs off project reporting: files attached to updates, and the reminders sent for due reports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+def attachment_path(instance: UpdateAttachment, filename: str) -> str:
+    # The stored name never comes from the user (the original name is kept in a column): no path
+    # tricks, no clashes, no guessable URLs. Files are served through a permission-checked view.
+    return f"attachments/{instance.update.project_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class UpdateAttachment(models.Model):
+    """A file (PDF, image, office document) attached to a project update."""
+
+    update = models.ForeignKey(
+        "projects.ProjectUpdate", on_delete=models.CASCADE, related_name="attachments", verbose_name=_("update")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("file type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["update", "uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [models.UniqueConstraint(fields=["update", "sha256"], name="attachment_once_per_update")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReportReminder(models.Model):
+    """One reminder e-mail sent for one project's report of one period (so it is sent once)."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="report_reminders", verbose_name=_("project")
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    due_date = models.DateField(_("due date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    recipients = models.TextField(_("recipients"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("report reminder")
+        verbose_name_plural = _("report reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "period_end", "kind"], name="report_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.period_end} {self.kind}"

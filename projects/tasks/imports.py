@@ -1,0 +1,3 @@
+"""Celery tasks: imports."""
+
+__all__: list[str] = []

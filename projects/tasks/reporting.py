@@ -1,0 +1,3 @@
+"""Celery tasks: reporting."""
+
+__all__: list[str] = []

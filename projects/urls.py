@@ -1,0 +1,3 @@
+"""HTML routes of the projects app."""
+
+urlpatterns: list = []
