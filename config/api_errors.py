@@ -59,6 +59,19 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
+def not_found(request: Any, exception: Exception | None = None) -> Any:
+    """``handler404``: under /api/ the API's one error format (a script gets JSON, not a web page);
+    elsewhere Django's own 404 page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        body = {"code": "not_found", "message": str(exceptions.NotFound.default_detail), "fields": {}}
+        return JsonResponse({"error": body}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
 # --- the error format in the OpenAPI document ------------------------------------------------------
 
 ERROR_SCHEMA = {

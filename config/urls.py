@@ -28,3 +28,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Unknown paths under /api/ answer in the API's error format; the rest get the HTML 404 page.
+handler404 = "config.api_errors.not_found"

@@ -8,6 +8,8 @@ recorded at decision time no longer matches).
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -139,6 +141,42 @@ class DuplicateFlag(Flag):
     def __str__(self) -> str:
         return f"#{self.project_a_id} ~ #{self.project_b_id} ({self.score:.2f})"
 
+
+
+KEY_LENGTH = 255
+
+
+class DuplicateBlockKey(models.Model):
+    """A block of the duplicate engine that a project belongs to, kept so that an incremental check
+    finds the project's candidates with one indexed query instead of preparing every project of its
+    municipalities (``DuplicateIndex.block_keys``). Written by the full scan for every project and
+    refreshed by each incremental check for the projects it checks; a project without any key has
+    not been seen yet, and the incremental check compares it anyway."""
+
+    pk = models.CompositePrimaryKey("project", "key")
+    # The primary key starts with the project: no second index for the foreign key.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("project")
+    )
+    key = models.CharField(_("block key"), max_length=KEY_LENGTH)
+
+    class Meta:
+        verbose_name = _("duplicate block key")
+        verbose_name_plural = _("duplicate block keys")
+        indexes = [models.Index(fields=["key"], name="duplicate_block_key_key")]
+
+    def __str__(self) -> str:
+        return f"#{self.project_id} {self.key}"
+
+    @staticmethod
+    def fit(key: str) -> str:
+        """The key as stored. The engine's block keys are short, but an identifier may be long: such a
+        key keeps its start and a digest of the whole (a collision would only add a candidate, which
+        the engine then scores or leaves, as it does every member of the pool)."""
+        if len(key) <= KEY_LENGTH:
+            return key
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return f"{key[:KEY_LENGTH - len(digest) - 1]}#{digest}"
 
 # --- coverage gaps and delays ------------------------------------------------------------
 #

@@ -12,7 +12,7 @@ from municipalities.events import needs_changed
 from projects.events import project_changed, project_update_changed
 
 # --- duplicates -------------------------------------------------------------------
-DUPLICATE_RELEVANT = {"created", "title", "sectors", "locations", "dates", "partners", "identifiers"}
+DUPLICATE_RELEVANT = {"created", "title", "sectors", "locations", "sites", "dates", "partners", "identifiers"}
 
 
 def queue_duplicate_check(sender, project_ids, changed, user=None, **kwargs) -> None:

@@ -24,6 +24,8 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     """The review queue of duplicate flags: open ones first, highest score first, paginated."""
     from django.core.paginator import Paginator
 
+    from projects.history import histories_for
+
     from .forms import DuplicateFilterForm, DuplicateReviewForm
     from .reasons import reason_text
     from .selectors.duplicates import duplicate_flag_list
@@ -36,8 +38,11 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["kind"]:
             flags = flags.filter(kind=form.cleaned_data["kind"])
     page = Paginator(flags, 25).get_page(request.GET.get("page"))
+    # Every flag's audit trail in one read for the whole page, not one per row.
+    histories = histories_for(list(page))
     for flag in page:
         flag.reason_texts = [reason_text(r) for r in flag.reasons]
+        flag.history_entries = histories.get(flag.pk, [])
     return render(request, "coordination/duplicate_list.html", {
         "form": form, "page": page, "review_form": DuplicateReviewForm(),
         "can_review": request.user.has_perm("coordination.change_duplicateflag"),

@@ -232,6 +232,52 @@ class ImportJobAdmin(_ReadOnlyCreateAdmin):
 
 @admin.register(PartnerAlias)
 class PartnerAliasAdmin(admin.ModelAdmin):
+    """Aliases are written by projects.exchange.aliases, which normalises them and refuses a name that
+    already belongs to another partner; the form runs the same check so the error shows on the field."""
+
     list_display = ["name", "partner", "created_by", "created_at"]
     search_fields = ["name", "partner__acronym", "partner__name_en", "partner__name_ar"]
     autocomplete_fields = ["partner"]
+    fields = ["partner", "name"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        from django.core.exceptions import ValidationError
+
+        from .exchange.aliases import partner_alias_validate
+
+        form_class = super().get_form(request, obj, **kwargs)
+
+        class AliasForm(form_class):
+            def clean(self):
+                data = super().clean()
+                if data.get("partner") is not None and data.get("name"):
+                    try:
+                        partner_alias_validate(partner=data["partner"], name=data["name"], ignore=obj)
+                    except ValidationError as exc:
+                        self.add_error("name", exc.message_dict.get("name", exc.messages))
+                return data
+
+        return AliasForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        from .exchange.aliases import partner_alias_add, partner_alias_change
+
+        if change:
+            alias = PartnerAlias.objects.get(pk=obj.pk)
+            saved = partner_alias_change(alias=alias, partner=form.cleaned_data["partner"],
+                                         name=form.cleaned_data["name"], user=request.user)
+        else:
+            saved = partner_alias_add(partner=form.cleaned_data["partner"], name=form.cleaned_data["name"],
+                                      user=request.user)
+        obj.pk, obj.normalised, obj.created_by = saved.pk, saved.normalised, saved.created_by
+
+    def delete_model(self, request, obj) -> None:
+        from .exchange.aliases import partner_alias_remove
+
+        partner_alias_remove(alias=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        from .exchange.aliases import partner_alias_remove
+
+        for alias in queryset:
+            partner_alias_remove(alias=alias, user=request.user)

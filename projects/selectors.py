@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -124,3 +127,108 @@ def review_queue(user: Any) -> QuerySet:
     first, *rest = parts
     queue = first.union(*rest, all=True) if rest else first
     return queue.order_by("item_submitted_at", "kind", "item_id")
+
+
+# --- the HTML pages -------------------------------------------------------------------------------
+
+# Letters that normalisation folds together (common.text.normalise_arabic), as regex classes, so a
+# search written without hamza or with ه for ة finds the title however it was typed.
+_AR_LETTER_CLASSES = {"ا": "[اأإآٱ]", "ي": "[يىئ]", "ه": "[هة]", "و": "[وؤ]"}
+_AR_MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u0640]*"  # diacritics and tatweel, skipped between letters
+
+
+def _search_pattern(word: Any) -> str:
+    if word.arabic:
+        return _AR_MARKS.join(_AR_LETTER_CLASSES.get(ch, re.escape(ch)) for ch in word.key)
+    # The stem's common part with the word ("rehabilitation" / "rehabilitat"), so plurals and
+    # derived forms in the title match too.
+    prefix = os.path.commonprefix([word.text, word.key])
+    return re.escape(prefix if len(prefix) >= 3 else word.text)
+
+
+def project_title_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
+    """Projects whose Arabic or English title has every word of ``text`` (normalised as the duplicate
+    engine does: hamza forms, ta marbuta, the article, diacritics, English plurals), or whose IATI
+    identifier or partner code contains it."""
+    from common.text import words
+
+    text = (text or "").strip()
+    if not text:
+        return projects
+    found = [w for w in words(text) if not w.stop] or list(words(text))
+    if not found:
+        return projects.filter(Q(iati_identifier__icontains=text) | Q(partner_code__icontains=text))
+    titles = Q()
+    for word in found:
+        pattern = _search_pattern(word)
+        titles &= Q(title_ar__iregex=pattern) | Q(title_en__iregex=pattern)
+    return projects.filter(titles | Q(iati_identifier__icontains=text) | Q(partner_code__icontains=text))
+
+
+# A page names municipalities; their boundaries (large polygons) stay in the database.
+_PLACE_NAME_ONLY = ("municipality__area", "municipality__point")
+
+
+def project_list_page(user: Any) -> QuerySet[Project]:
+    """``project_list`` for the HTML list: the same joins, without the municipalities' geometry."""
+    return project_list(user).prefetch_related(None).prefetch_related(
+        Prefetch("sector_shares", queryset=ProjectSector.objects.select_related("sector").order_by("sector__code")),
+        Prefetch("locations", queryset=ProjectLocation.objects.select_related("municipality")
+                 .defer(*_PLACE_NAME_ONLY).order_by("municipality__pcode")),
+        Prefetch("participations", queryset=Participation.objects.select_related("partner").order_by("role", "pk")),
+    )
+
+
+def project_detail_queryset(user: Any) -> QuerySet[Project]:
+    """A visible project with everything its page shows, joined or prefetched once."""
+    from .models import Site, Transaction
+
+    return project_list_page(user).select_related("created_by", "submitted_by", "reviewed_by").prefetch_related(
+        Prefetch("sites", queryset=Site.objects.select_related("municipality").defer(*_PLACE_NAME_ONLY).order_by("pk")),
+        Prefetch("transactions", queryset=Transaction.objects.select_related("provider_org", "receiver_org")
+                 .order_by("date", "pk")),
+    )
+
+
+def project_updates_visible(user: Any, project: Project) -> QuerySet[ProjectUpdate]:
+    """The updates of one project that ``user`` may read, newest period first."""
+    return (updates_visible_to(user).filter(project=project).select_related("submitted_by", "reviewed_by")
+            .order_by("-period_end", "-pk"))
+
+
+def user_reviews(user: Any) -> bool:
+    """May ``user`` open the review queue (reviews projects or updates)?"""
+    return bool(user is not None and user.is_authenticated and user.is_active
+                and (user.has_perm(REVIEW_PROJECT) or user.has_perm(REVIEW_UPDATE)))
+
+
+def review_queue_partner_names(rows: Iterable[dict]) -> dict[int, str]:
+    """The reporting partners of a page of ``review_queue`` rows, by id (one query)."""
+    from .models import Partner
+
+    ids = {row["item_partner"] for row in rows}
+    return {partner.pk: str(partner) for partner in Partner.objects.filter(pk__in=ids)}
+
+
+def project_filter(projects: QuerySet[Project], *, user: Any, filters: dict[str, Any]) -> QuerySet[Project]:
+    """``projects`` narrowed by the list page's filters (the cleaned data of ``ProjectFilterForm``): the
+    project list and the 3W download of "the current filters" read the same rows."""
+    if filters.get("scope") == "mine":
+        projects = projects.filter(reporting_partner_id=user_partner_id(user))
+    if filters.get("q"):
+        projects = project_title_search(projects, filters["q"])
+    if filters.get("state"):
+        projects = projects.filter(state=filters["state"])
+    if filters.get("status") is not None:
+        projects = projects.filter(status=filters["status"])
+    if filters.get("partner") is not None:
+        partner = filters["partner"]
+        projects = projects.filter(Q(reporting_partner_id=partner) | Q(
+            pk__in=Participation.objects.filter(partner_id=partner).values("project_id")))
+    if filters.get("municipality") is not None:
+        projects = projects.filter(
+            pk__in=ProjectLocation.objects.filter(municipality_id=filters["municipality"]).values("project_id"))
+    if filters.get("sector") is not None:
+        projects = projects.filter(
+            pk__in=ProjectSector.objects.filter(sector_id=filters["sector"]).values("project_id"))
+    return projects

@@ -23,7 +23,10 @@ from .models import (
     ProjectLocation,
     ProjectSector,
     ProjectUpdate,
+    RelatedActivity,
     ReviewState,
+    Site,
+    Transaction,
     validate_location_shares,
     validate_sector_split,
 )
@@ -184,12 +187,98 @@ def _project_set_related(
     return changed
 
 
+def _row_errors(field: str, index: int, exc: ValidationError) -> ValidationError:
+    """A nested row's errors under the list's name, saying which row (counted from 1)."""
+    messages = [f"{name}: {m}" if name != "__all__" else m
+                for name, ms in getattr(exc, "message_dict", {"__all__": exc.messages}).items() for m in ms]
+    return ValidationError({field: [_("Item %(row)s: %(message)s") % {"row": index + 1, "message": m}
+                                    for m in messages]})
+
+
+def site_municipality(point) -> Any:
+    """The municipality whose area holds ``point`` (an official boundary before an approximate one), or None."""
+    from municipalities.models import Municipality
+
+    return (Municipality.objects.filter(area__contains=point).order_by("-area_is_official", "pk").first())
+
+
+def _site_key(site: Site) -> tuple:
+    return (site.name_ar, site.name_en, round(site.point.x, 7), round(site.point.y, 7), site.municipality_id)
+
+
+def _project_set_details(
+    project: Project, *, sites: list[dict] | None, transactions: list[dict] | None,
+    related_activities: list[dict] | None,
+) -> set[str]:
+    """Replace the sites, transactions and related activities that are given (None: leave as is), each
+    row checked by the model's own rules. Returns the change categories of what really changed."""
+    changed: set[str] = set()
+    if sites is not None:
+        wanted_s = []
+        for index, row in enumerate(sites):
+            municipality = row.get("municipality") or site_municipality(row["point"])
+            site = Site(project=project, name_ar=row.get("name_ar") or "", name_en=row.get("name_en") or "",
+                        point=row["point"], municipality=municipality)
+            try:
+                site.full_clean(exclude=["project"])
+            except ValidationError as exc:
+                raise _row_errors("sites", index, exc) from None
+            wanted_s.append(site)
+        current_s = list(project.sites.all())
+        if sorted(map(_site_key, wanted_s), key=str) != sorted(map(_site_key, current_s), key=str):
+            project.sites.all().delete()
+            Site.objects.bulk_create(wanted_s)
+            changed.add("sites")
+    if transactions is not None:
+        columns = ("type", "date", "value", "currency", "provider_org_id", "provider_activity_id",
+                   "receiver_org_id", "receiver_activity_id")
+        wanted_t = []
+        for index, row in enumerate(transactions):
+            tx = Transaction(
+                project=project, type=row["type"], date=row["date"], value=row["value"],
+                currency=(row.get("currency") or project.currency or "").upper(),
+                provider_org=row.get("provider_org"), provider_activity_id=row.get("provider_activity_id") or "",
+                receiver_org=row.get("receiver_org"), receiver_activity_id=row.get("receiver_activity_id") or "")
+            try:
+                tx.full_clean(exclude=["project"])
+            except ValidationError as exc:
+                raise _row_errors("transactions", index, exc) from None
+            wanted_t.append(tx)
+        current_t = sorted(project.transactions.values_list(*columns), key=str)
+        if sorted((tuple(getattr(t, c) for c in columns) for t in wanted_t), key=str) != current_t:
+            project.transactions.all().delete()
+            Transaction.objects.bulk_create(wanted_t)
+            changed |= {"budget", "identifiers"}
+    if related_activities is not None:
+        wanted_r = [(int(row["relation"]), (row["iati_identifier"] or "").strip()) for row in related_activities]
+        _rows_unique(wanted_r, "related_activities")
+        for index, (_relation, identifier) in enumerate(wanted_r):
+            if not identifier:
+                raise ValidationError({"related_activities": [_("Item %(row)s: give the related activity's IATI "
+                                                                "identifier.") % {"row": index + 1}]})
+            if project.iati_identifier and identifier == project.iati_identifier:
+                raise ValidationError({"related_activities": [_("Item %(row)s: a project cannot be related to "
+                                                                "itself.") % {"row": index + 1}]})
+        current_r = sorted(project.related_activities.values_list("relation", "iati_identifier"))
+        if sorted(wanted_r) != current_r:
+            targets = dict(Project.objects.filter(iati_identifier__in={i for _r, i in wanted_r})
+                           .exclude(pk=project.pk).values_list("iati_identifier", "pk"))
+            project.related_activities.all().delete()
+            RelatedActivity.objects.bulk_create(
+                [RelatedActivity(project=project, relation=r, iati_identifier=i, related_project_id=targets.get(i))
+                 for r, i in wanted_r])
+            changed.add("identifiers")
+    return changed
+
+
 @transaction.atomic
 def project_create(
     *, user, fields: dict[str, Any], sectors: list[dict] | None = None, locations: list[dict] | None = None,
-    participations: list[dict] | None = None,
+    participations: list[dict] | None = None, sites: list[dict] | None = None,
+    transactions: list[dict] | None = None, related_activities: list[dict] | None = None,
 ) -> Project:
-    """A new project in draft. A focal point's project is reported by their partner."""
+    """A new project in draft, with the related lists given; all or nothing. A focal point's project is
+    reported by their partner."""
     _unknown_fields(fields, PROJECT_FIELDS)
     fields = dict(fields)
     if fields.get("reporting_partner") is None and user_partner_id(user) is not None:
@@ -201,6 +290,7 @@ def project_create(
     project = Project(**fields, state=ReviewState.DRAFT)
     project_save(project=project, user=user)
     _project_set_related(project, sectors=sectors, locations=locations, participations=participations)
+    _project_set_details(project, sites=sites, transactions=transactions, related_activities=related_activities)
     return project
 
 
@@ -208,8 +298,11 @@ def project_create(
 def project_edit(
     *, project: Project, user, fields: dict[str, Any], sectors: list[dict] | None = None,
     locations: list[dict] | None = None, participations: list[dict] | None = None,
+    sites: list[dict] | None = None, transactions: list[dict] | None = None,
+    related_activities: list[dict] | None = None,
 ) -> Project:
-    """Change a project's fields and the related lists that are given; see the workflow note above."""
+    """Change a project's fields and the related lists that are given (all or nothing); see the workflow
+    note above."""
     _unknown_fields(fields, PROJECT_FIELDS)
     project = _locked(Project, project.pk)
     _require(project_can_edit(user, project), _("You may edit only your own partner's projects."))
@@ -220,6 +313,8 @@ def project_edit(
         setattr(project, name, value)
     field_changed = any(getattr(project, name) != value for name, value in before.items())
     related = _project_set_related(project, sectors=sectors, locations=locations, participations=participations)
+    related |= _project_set_details(project, sites=sites, transactions=transactions,
+                                    related_activities=related_activities)
     if (field_changed or related) and not user_manages(user) and project.state == ReviewState.ACCEPTED:
         project.state = ReviewState.SUBMITTED
         project.submitted_by, project.submitted_at = user, timezone.now()

@@ -121,6 +121,14 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# Uploaded import files (projects.exchange.jobs): the largest upload accepted (each format has its own
+# cap too: 10 MB for spreadsheets, 50 MB for IATI XML), and the size or row count above which the check
+# and the import run on the worker rather than during the request. Progress is written every N rows.
+TANSIQ_IMPORT_MAX_BYTES = env_int("TANSIQ_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+TANSIQ_IMPORT_BACKGROUND_BYTES = env_int("TANSIQ_IMPORT_BACKGROUND_BYTES", 512 * 1024, minimum=0)
+TANSIQ_IMPORT_BACKGROUND_ROWS = env_int("TANSIQ_IMPORT_BACKGROUND_ROWS", 200, minimum=0)
+TANSIQ_IMPORT_PROGRESS_EVERY = env_int("TANSIQ_IMPORT_PROGRESS_EVERY", 25, minimum=1)
+
 # GDAL < 3.9 on Debian 12 triggers gis.W001; the features we use work with 3.6.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
@@ -195,6 +203,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "duplicates-nightly": {"task": "coordination.tasks.duplicates_full_scan", "schedule": crontab(hour=1, minute=0)},
     "gaps-nightly": {"task": "coordination.tasks.gaps_full_analysis", "schedule": crontab(hour=2, minute=0)},
     "delays-nightly": {"task": "coordination.tasks.delays_full_scan", "schedule": crontab(hour=2, minute=30)},
+    "report-reminders-daily": {"task": "projects.tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
 }
 
 # Analyses. Delay thresholds (coordination.analysis.delays): the defaults are the demo generator's
@@ -215,6 +224,11 @@ TANSIQ_GAP_SETTINGS = {
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "tansiq@localhost")
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 
 LOGGING = {
     "version": 1,
@@ -223,11 +237,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
-EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+# Reporting (projects.reporting): attachments to updates, the reporting calendar and its reminders.
+TANSIQ_ATTACHMENT_MAX_BYTES = env_int("TANSIQ_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+TANSIQ_ATTACHMENT_MAX_PER_UPDATE = env_int("TANSIQ_ATTACHMENT_MAX_PER_UPDATE", 20, minimum=1)
+TANSIQ_REPORT_GRACE_DAYS = env_int("TANSIQ_REPORT_GRACE_DAYS", 15, minimum=0)
+TANSIQ_REMINDER_DAYS_BEFORE = env_int("TANSIQ_REMINDER_DAYS_BEFORE", 7, minimum=0)
+# Reminder e-mails give links as paths; with this (e.g. https://tansiq.example.ly) they are full addresses.
+TANSIQ_SITE_URL = (env_str("TANSIQ_SITE_URL", "") or "").rstrip("/")
 
 # The ministry's IATI organisation identifier, used as the (secondary) reporting organisation of
 # exported activities. "LY-MOLG" is a placeholder until the ministry registers its own.

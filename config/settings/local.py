@@ -21,3 +21,6 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = env_str("SECRET_KEY") or _local_secret_key()
+
+# E-mail (report reminders) is printed to the console unless a backend is configured.
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

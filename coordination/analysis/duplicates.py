@@ -25,8 +25,9 @@ Candidate pairs come from blocks, never from all pairs: projects that share a mu
 (or that both have none: national projects) *and* a name or a topic; projects without a name
 or topic are compared with the others of their municipality that share an activity concept;
 and projects linked by identifiers (IATI identifier, provider/receiver activity ids, related
-activities), whatever their place. Blocks never cross municipalities, so the incremental
-check's pool (projects sharing a municipality, national ones, linked ones) holds every candidate.
+activities), whatever their place. Blocks never cross municipalities. ``DuplicateIndex.block_keys``
+writes a record's blocks as strings, so that a database keeping every record's keys can give an
+incremental check exactly the record's candidates.
 
 A pair's score is the similarity of the two activities (a weighted Dice of their concepts),
 times what confirms or weakens it: the same names, or different names or numbers; each doing
@@ -881,11 +882,14 @@ class DuplicateIndex:
     def _strong_keys(self, p: _Prepared) -> set[tuple]:
         return {place + (term,) for place in self._places(p) for term in p.strong_terms}
 
-    def _loose_keys(self, p: _Prepared) -> set[tuple]:
+    @staticmethod
+    def _loose_terms(p: _Prepared) -> Iterable[str]:
         # A title with no known word and a record without sectors still meets the other such
         # records of its place ("*"), so that identical titles of national projects are compared.
-        terms = p.loose_terms or {f"s:{s}" for s in p.rec.sectors} or {"*"}
-        return {place + (term,) for place in self._places(p) for term in terms}
+        return p.loose_terms or {f"s:{s}" for s in p.rec.sectors} or {"*"}
+
+    def _loose_keys(self, p: _Prepared) -> set[tuple]:
+        return {place + (term,) for place in self._places(p) for term in self._loose_terms(p)}
 
     def add(self, rec: ProjectRecord) -> None:
         p = _prepare(rec, self._phrases)
@@ -918,6 +922,33 @@ class DuplicateIndex:
         found.update(self._linked_ids(p))
         found.discard(project_id)
         return found
+
+    def block_keys(self, project_id: int) -> tuple[frozenset[str], frozenset[str]]:
+        """The record's blocks as strings, for a store outside the engine: (member keys, the blocks
+        it belongs to; probe keys, the blocks whose members are its candidates).
+
+        A record's probe keys meet another's member keys exactly when ``candidates_of`` pairs them,
+        so a store of every record's member keys yields a record's candidates without preparing the
+        others. Strong blocks compare all members (``s``); loose blocks compare a record without
+        names or topics with every member (``l``), a named one only with the unnamed (``u``);
+        identifiers (``i``) meet the links that point at them (``p``)."""
+        p = self.prepared[project_id]
+        unnamed = not p.strong_terms
+        # The same places as ``_places``, written as strings (this runs for every record of a full scan).
+        places = [f"m{m}" for m in p.rec.municipalities] or ["x"]
+        strong = [f"s|{place}|{term}" for place in places for term in p.strong_terms]
+        loose = [f"{place}|{term}" for place in places for term in self._loose_terms(p)]
+        members = [*strong, *("l|" + key for key in loose)]
+        if unnamed:
+            members.extend("u|" + key for key in loose)
+        probes = [*strong, *(("l|" if unnamed else "u|") + key for key in loose)]
+        if p.rec.iati_identifier:
+            members.append("i|" + p.rec.iati_identifier)
+            probes.append("p|" + p.rec.iati_identifier)
+        for ident in p.linked:
+            members.append("p|" + ident)
+            probes.append("i|" + ident)
+        return frozenset(members), frozenset(probes)
 
     def _linked_ids(self, p: _Prepared) -> set[int]:
         out = {self.by_identifier[i] for i in p.linked if i in self.by_identifier}

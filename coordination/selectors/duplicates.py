@@ -6,10 +6,10 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from coordination.analysis.duplicates import ProjectRecord
-from coordination.models import DuplicateFlag
+from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag
 from municipalities.models import Municipality
 from projects.models import (
     Participation,
@@ -20,14 +20,14 @@ from projects.models import (
     Site,
     Transaction,
 )
-from projects.money import to_usd
+from projects.money import RateTable, to_usd
 from projects.selectors import exchange_rate_table
 
 _RELATION = {1: "parent", 2: "child", 3: "sibling", 4: "cofunded", 5: "third"}
 _CHUNK = 5000
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
+def _chunks(ids: list) -> Iterable[list]:
     for start in range(0, len(ids), _CHUNK):
         yield ids[start:start + _CHUNK]
 
@@ -43,9 +43,11 @@ def _by_project(queryset: QuerySet, ids: list[int] | None, fields: tuple[str, ..
     return out
 
 
-def duplicate_records(project_ids: list[int] | None = None) -> tuple[list[ProjectRecord], dict[int, str]]:
+def duplicate_records(project_ids: list[int] | None = None, *, rates: RateTable | None = None
+                      ) -> tuple[list[ProjectRecord], dict[int, str]]:
     """Engine records for all projects (or the given ones), and each project's material digest
-    (title, sectors, places, dates: what makes a reviewed pair worth a second look)."""
+    (title, sectors, places, dates: what makes a reviewed pair worth a second look). ``rates``: the
+    exchange rate table, when the caller has it already."""
     projects = Project.objects.all() if project_ids is None else Project.objects.filter(pk__in=project_ids)
     rows = list(projects.values_list(
         "id", "title_ar", "title_en", "reporting_partner_id", "planned_start", "planned_end", "actual_start",
@@ -61,7 +63,7 @@ def duplicate_records(project_ids: list[int] | None = None) -> tuple[list[Projec
         Transaction.objects.exclude(provider_activity_id="", receiver_activity_id=""), ids,
         ("provider_activity_id", "receiver_activity_id"),
     )
-    rates = exchange_rate_table()
+    rates = exchange_rate_table() if rates is None else rates
     records, digests = [], {}
     for (pid, title_ar, title_en, partner, p_start, p_end, a_start, a_end, budget, currency, iati, status) in rows:
         links: list[tuple[str, str]] = []
@@ -95,58 +97,54 @@ def duplicate_records(project_ids: list[int] | None = None) -> tuple[list[Projec
     return records, digests
 
 
-def duplicate_candidate_ids(project_ids: list[int], *, max_gap_days: int = 730) -> list[int]:
-    """The projects an incremental check must compare the given ones with, found in the database:
-    those sharing a municipality (those without any, when a checked one has none) that also share
-    a sector or a related one (or have none) and whose dates come within ``max_gap_days``; and
-    those linked by identifiers, whatever their place. The engine's own blocks never pair projects
-    of different municipalities, and it does not flag pairs further apart in time; pairs with no
-    sector in common are left to the nightly full scan."""
-    from datetime import timedelta
+def duplicate_block_mates(probe_keys: Iterable[str]) -> set[int]:
+    """The projects whose stored blocks meet these probe keys (``DuplicateIndex.block_keys``): the
+    candidates of the record the keys are of, found through the key index without preparing the
+    other projects of its municipalities."""
+    keys = sorted({DuplicateBlockKey.fit(k) for k in probe_keys})
+    found: set[int] = set()
+    for batch in _chunks(keys):
+        found.update(DuplicateBlockKey.objects.filter(key__in=batch).values_list("project_id", flat=True).distinct())
+    return found
 
-    from django.db.models import F, Max, Min
-    from django.db.models.functions import Coalesce
 
-    from municipalities.models import Sector
+def duplicate_blocks_stored_up_to() -> int:
+    """The last project id the latest successful full scan stored the blocks of: every project up to
+    it has its blocks stored (a check keeps those of the projects it checks), so only later ones can
+    be missing. 0 before any such scan."""
+    counts = (AnalysisRun.objects.filter(kind=AnalysisRun.Kind.DUPLICATES, mode=AnalysisRun.Mode.FULL,
+                                         status=AnalysisRun.Status.SUCCEEDED)
+              .order_by("-started_at").values_list("counts", flat=True).first())
+    return int((counts or {}).get("blocks_up_to_project", 0))
 
-    checked = Project.objects.filter(pk__in=project_ids)
-    municipality_ids = set(
-        ProjectLocation.objects.filter(project_id__in=project_ids).values_list("municipality_id", flat=True)
-    )
-    sector_ids = set(ProjectSector.objects.filter(project_id__in=project_ids).values_list("sector_id", flat=True))
-    if sector_ids:
-        sector_ids |= set(Sector.related.through.objects.filter(from_sector_id__in=sector_ids)
-                          .values_list("to_sector_id", flat=True))
-    pool = set(project_ids)
-    places = Project.objects.filter(locations__municipality_id__in=municipality_ids)
-    if not municipality_ids or checked.filter(locations__isnull=True).exists():
-        places = places | Project.objects.filter(locations__isnull=True)
-    if sector_ids:
-        places = places.filter(Q(sector_shares__sector_id__in=sector_ids) | Q(sector_shares__isnull=True))
-    span = checked.aggregate(start=Min(Coalesce("actual_start", "planned_start")),
-                             end=Max(Coalesce("actual_end", "planned_end")))
-    if span["start"] and span["end"]:
-        gap = timedelta(days=max_gap_days)
-        places = places.annotate(
-            start=Coalesce(F("actual_start"), F("planned_start")), end=Coalesce(F("actual_end"), F("planned_end")),
-        ).exclude(end__lt=span["start"] - gap).exclude(start__gt=span["end"] + gap)
-    pool.update(places.values_list("id", flat=True).distinct())
 
-    idents = set(checked.exclude(iati_identifier=None).values_list("iati_identifier", flat=True))
-    pointed = set(Participation.objects.filter(project_id__in=project_ids).exclude(activity_id="")
-                  .values_list("activity_id", flat=True))
-    pointed.update(RelatedActivity.objects.filter(project_id__in=project_ids).values_list("iati_identifier", flat=True))
-    for provider, receiver in Transaction.objects.filter(project_id__in=project_ids).values_list(
-            "provider_activity_id", "receiver_activity_id"):
-        pointed.update(x for x in (provider, receiver) if x)
-    if pointed:
-        pool.update(Project.objects.filter(iati_identifier__in=pointed).values_list("id", flat=True))
-    if idents:
-        pool.update(Participation.objects.filter(activity_id__in=idents).values_list("project_id", flat=True))
-        pool.update(RelatedActivity.objects.filter(iati_identifier__in=idents).values_list("project_id", flat=True))
-        pool.update(Transaction.objects.filter(Q(provider_activity_id__in=idents) | Q(receiver_activity_id__in=idents))
-                    .values_list("project_id", flat=True))
-    return sorted(pool)
+def duplicate_unkeyed_projects(*, municipality_ids: Iterable[int], national: bool, after_id: int = 0) -> set[int]:
+    """Projects (with an id above ``after_id``) whose blocks are not stored (loaded in bulk since the
+    last full scan, or before the first), in these municipalities or, when ``national``, without
+    any: they could be anyone's candidates, so an incremental check compares them (and stores their
+    blocks)."""
+    municipality_ids = list(municipality_ids)
+    found: set[int] = set()
+    if municipality_ids:
+        found.update(ProjectLocation.objects.filter(municipality_id__in=municipality_ids, project_id__gt=after_id)
+                     .filter(~Exists(DuplicateBlockKey.objects.filter(project_id=OuterRef("project_id"))))
+                     .values_list("project_id", flat=True))
+    if national:
+        found.update(Project.objects.filter(
+            ~Exists(ProjectLocation.objects.filter(project_id=OuterRef("pk"))),
+            ~Exists(DuplicateBlockKey.objects.filter(project_id=OuterRef("pk"))),
+            pk__gt=after_id,
+        ).values_list("pk", flat=True))
+    return found
+
+
+def duplicate_projects_identified(identifiers: Iterable[str]) -> set[int]:
+    """The projects with these IATI identifiers (what a checked record's links point at), whether or
+    not their blocks are stored."""
+    found: set[int] = set()
+    for batch in _chunks(sorted(set(identifiers))):
+        found.update(Project.objects.filter(iati_identifier__in=batch).values_list("pk", flat=True))
+    return found
 
 
 def municipality_place_names() -> dict[int, list[str]]:

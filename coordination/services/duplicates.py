@@ -4,6 +4,10 @@ A full scan reads every project, runs the engine, and brings the flags in step w
 found (``flag_life.flags_sync``: new pairs open, decided pairs stay decided unless one project
 changed materially, pairs no longer found are resolved). An incremental check does the same for
 the pairs of a few projects. Both are recorded as analysis runs with counts and durations.
+
+The full scan also stores every project's blocks (``DuplicateBlockKey``), and each check refreshes
+those of the projects it checks: a check then reads and prepares only the checked projects' block-
+mates (tens) rather than every project of their municipalities (thousands at 100,000 projects).
 """
 
 from __future__ import annotations
@@ -12,16 +16,24 @@ import hashlib
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from coordination.analysis.duplicates import DuplicateIndex, Finding
-from coordination.models import AnalysisRun, DuplicateFlag, FlagStatus
+from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag, FlagStatus
 from coordination.runs import recorded_run, run_counts
-from coordination.selectors.duplicates import duplicate_candidate_ids, duplicate_records, municipality_place_names
+from coordination.selectors.duplicates import (
+    duplicate_block_mates,
+    duplicate_blocks_stored_up_to,
+    duplicate_projects_identified,
+    duplicate_records,
+    duplicate_unkeyed_projects,
+    municipality_place_names,
+)
 from coordination.services.flag_life import Observed, flag_review_check, flag_set_decision, flags_sync
 from projects.models import Project
+from projects.selectors import exchange_rate_table
 
 REVIEW_PERMISSION = "coordination.change_duplicateflag"
 DECISIONS = (FlagStatus.OPEN, FlagStatus.CONFIRMED, FlagStatus.RELATED, FlagStatus.DISMISSED)
@@ -53,7 +65,8 @@ def _sync(findings: list[Finding], digests: dict[int, str], scope, run: Analysis
 
 
 def duplicates_full_scan(*, user=None, progress: Callable[[int, int], None] | None = None) -> AnalysisRun:
-    """Scan the whole portfolio (nightly, or ``detect_duplicates --full``)."""
+    """Scan the whole portfolio (nightly, or ``detect_duplicates --full``), and store every project's
+    blocks for the incremental checks."""
     with recorded_run(kind=AnalysisRun.Kind.DUPLICATES, mode=AnalysisRun.Mode.FULL, user=user) as rec:
         records, digests = duplicate_records()
 
@@ -63,30 +76,110 @@ def duplicates_full_scan(*, user=None, progress: Callable[[int, int], None] | No
                 progress(done, total)
 
         index = DuplicateIndex(records, place_names=municipality_place_names())
+        keys_stored = _block_keys_rewrite(index)
         findings, pairs_scored = index.scan(progress=report)
         counts = _sync(findings, digests, DuplicateFlag.objects.all(), rec.run)
         run_counts(rec, {"projects": len(records), "pairs_scored": pairs_scored, "findings": len(findings),
-                         "by_kind": _by_kind(findings), **counts})
+                         "by_kind": _by_kind(findings), "block_keys": keys_stored,
+                         "blocks_up_to_project": max(index.prepared, default=0), **counts})
     return rec.run
 
 
 def duplicates_check_projects(*, project_ids: list[int], user=None) -> AnalysisRun:
-    """Re-check the pairs of some projects (queued on commit when a project changes)."""
+    """Re-check the pairs of some projects (queued on commit when a project changes).
+
+    The checked projects are read and prepared first; their blocks give their candidates through the
+    stored keys of the others (one indexed query), and only those are read and prepared. Projects
+    whose blocks are not stored yet are compared as well (those of the same municipalities, those an
+    identifier points at), and their blocks stored, so the findings are the full scan's for these
+    projects."""
     with recorded_run(kind=AnalysisRun.Kind.DUPLICATES, mode=AnalysisRun.Mode.INCREMENTAL, user=user) as rec:
-        ids = sorted(set(Project.objects.filter(pk__in=project_ids).values_list("id", flat=True)))
-        pool = duplicate_candidate_ids(ids) if ids else []
-        records, digests = duplicate_records(pool)
+        rates = exchange_rate_table()
+        records, digests = duplicate_records(sorted(set(project_ids)), rates=rates) if project_ids else ([], {})
+        ids = sorted(r.id for r in records)  # deleted ones are gone, with their keys
         index = DuplicateIndex(records, place_names=municipality_place_names())
+        keys = {pid: index.block_keys(pid) for pid in ids}
+        municipality_ids = {m for r in records for m in r.municipalities}
+        unkeyed = duplicate_unkeyed_projects(
+            municipality_ids=municipality_ids, national=any(not r.municipalities for r in records),
+            after_id=duplicate_blocks_stored_up_to(),
+        ) - set(ids)
+        pool = duplicate_block_mates(k for _members, probes in keys.values() for k in probes)
+        pool |= duplicate_projects_identified(ident for r in records for _how, ident in r.links)
+        pool = (pool | unkeyed) - set(ids)
+        others, other_digests = duplicate_records(sorted(pool), rates=rates) if pool else ([], {})
+        for record in others:
+            index.add(record)
+        digests.update(other_digests)
         findings: dict[tuple[int, int], Finding] = {}
         for pid in ids:
             for finding in index.check(pid):
                 findings[(finding.a, finding.b)] = finding
+        stored = {pid: members for pid, (members, _probes) in keys.items()}
+        stored.update((pid, index.block_keys(pid)[0]) for pid in unkeyed & index.prepared.keys())
+        _block_keys_replace(stored)
         scope = DuplicateFlag.objects.filter(Q(project_a_id__in=ids) | Q(project_b_id__in=ids))
         counts = _sync(list(findings.values()), digests, scope, rec.run)
         rec.progress(len(ids), len(ids), force=True)
-        run_counts(rec, {"projects_checked": len(ids), "compared_with": len(records), "findings": len(findings),
-                         "by_kind": _by_kind(findings.values()), **counts})
+        run_counts(rec, {"projects_checked": len(ids), "compared_with": len(index.prepared),
+                         "findings": len(findings), "by_kind": _by_kind(findings.values()),
+                         "blocks_stored_for_unseen": len(unkeyed), **counts})
     return rec.run
+
+
+def _block_keys_rewrite(index: DuplicateIndex) -> int:
+    """Replace every stored block key with the index's (a full scan). On PostgreSQL the table is
+    emptied and filled by ``COPY`` and its statistics refreshed, so the next check's plan uses the
+    key index; elsewhere one ``executemany``. Returns how many keys were stored."""
+    table = connection.ops.quote_name(DuplicateBlockKey._meta.db_table)
+    rows = ((pid, DuplicateBlockKey.fit(key)) for pid in index.prepared for key in index.block_keys(pid)[0])
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Rows written earlier in an enclosing transaction leave deferred foreign-key checks
+            # behind, and TRUNCATE refuses a table with pending checks: run them now.
+            deferred = [connection.ops.quote_name(name) for name, c in
+                        connection.introspection.get_constraints(cursor, DuplicateBlockKey._meta.db_table).items()
+                        if c["foreign_key"]]
+            if deferred:
+                cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} IMMEDIATE")
+            cursor.execute(f"TRUNCATE {table}")
+            with cursor.cursor.copy(f"COPY {table} (project_id, key) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+            if deferred:
+                cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
+            cursor.execute(f"ANALYZE {table}")
+        else:
+            cursor.execute(f"DELETE FROM {table}")
+            batch: list[tuple[int, str]] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= 5000:
+                    cursor.executemany(f"INSERT INTO {table} (project_id, key) VALUES (%s, %s)", batch)
+                    written += len(batch)
+                    batch = []
+            if batch:
+                cursor.executemany(f"INSERT INTO {table} (project_id, key) VALUES (%s, %s)", batch)
+                written += len(batch)
+    return written
+
+
+def _block_keys_replace(keys: dict[int, frozenset[str]]) -> None:
+    """Store these projects' block keys in place of their old ones. Two overlapping checks may store
+    the same project's keys (both met it unseen): the rows are the same, so the second's are let go
+    (``ignore_conflicts``), and both write in project order, so neither waits on the other in turn."""
+    if not keys:
+        return
+    ids = sorted(keys)
+    with transaction.atomic():
+        for start in range(0, len(ids), 2000):
+            DuplicateBlockKey.objects.filter(project_id__in=ids[start:start + 2000]).delete()
+        DuplicateBlockKey.objects.bulk_create(
+            [DuplicateBlockKey(project_id=pid, key=DuplicateBlockKey.fit(k)) for pid in ids for k in sorted(keys[pid])],
+            batch_size=1000, ignore_conflicts=True,
+        )
 
 
 def _by_kind(findings) -> dict[str, int]:

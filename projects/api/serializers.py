@@ -7,10 +7,21 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from municipalities.models import Municipality, Sector
-from projects.models import Participation, Partner, Project, ProjectLocation, ProjectSector, ProjectUpdate
+from projects.models import (
+    Participation,
+    Partner,
+    Project,
+    ProjectLocation,
+    ProjectSector,
+    ProjectUpdate,
+    RelatedActivity,
+    Site,
+    Transaction,
+)
 from projects.selectors import projects_visible_to
 from projects.services import Decision
 
@@ -98,6 +109,96 @@ class ProjectSerializer(serializers.ModelSerializer):
             "participations": data.pop("participations", None),
             "fields": data,
         }
+
+
+@extend_schema_field({"type": "object", "description": "GeoJSON Point", "required": ["type", "coordinates"],
+                      "properties": {"type": {"type": "string", "enum": ["Point"]},
+                                     "coordinates": {"type": "array", "items": {"type": "number"},
+                                                     "minItems": 2, "maxItems": 2}}})
+class PointField(GeometryField):
+    """A GeoJSON Point (longitude, latitude), documented as such."""
+
+
+class SiteSerializer(serializers.Serializer):
+    """A site: its point as ``lat`` and ``lon`` or as a GeoJSON ``point``; its municipality, when left out,
+    is the one whose area holds the point."""
+
+    id = serializers.IntegerField(read_only=True)
+    name_ar = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
+    name_en = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    lon = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    point = PointField(required=False, help_text=_("A GeoJSON Point (longitude, latitude); or give lat and lon."))
+    municipality = serializers.SlugRelatedField(slug_field="slug", queryset=Municipality.objects.all(),
+                                                required=False, allow_null=True,
+                                                help_text=_("The municipality's key (slug); found from the point "
+                                                            "when left out."))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from django.contrib.gis.geos import Point
+
+        lat, lon, point = attrs.pop("lat", None), attrs.pop("lon", None), attrs.pop("point", None)
+        if point is not None:
+            if point.geom_type != "Point":
+                raise serializers.ValidationError({"point": _("Give a GeoJSON Point.")})
+            if (lat is not None or lon is not None):
+                raise serializers.ValidationError({"point": _("Give either a point or lat and lon, not both.")})
+            point.srid = point.srid or 4326
+            if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
+                raise serializers.ValidationError({"point": _("The point is not a longitude and latitude.")})
+        elif lat is not None and lon is not None:
+            point = Point(lon, lat, srid=4326)
+        else:
+            raise serializers.ValidationError({"point": _("Give the site's location: lat and lon, or a point.")})
+        attrs["point"] = point
+        return attrs
+
+    def to_representation(self, site: Site) -> dict[str, Any]:
+        return {
+            "id": site.pk, "name_ar": site.name_ar, "name_en": site.name_en, "lat": site.point.y,
+            "lon": site.point.x, "point": {"type": "Point", "coordinates": [site.point.x, site.point.y]},
+            "municipality": site.municipality.slug if site.municipality_id else None,
+        }
+
+
+class TransactionSerializer(serializers.ModelSerializer):
+    # Checked by the service (after upper-casing), so "usd" is read as USD.
+    currency = serializers.CharField(max_length=10, required=False,
+                                     help_text=_("ISO 4217 code; the project's currency when left out."))
+
+    class Meta:
+        model = Transaction
+        fields = ["id", "type", "date", "value", "currency", "provider_org", "provider_activity_id", "receiver_org",
+                  "receiver_activity_id"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"provider_activity_id": {"required": False}, "receiver_activity_id": {"required": False}}
+
+
+class RelatedActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RelatedActivity
+        fields = ["relation", "iati_identifier", "related_project"]
+        read_only_fields = ["related_project"]
+        validators: list = []
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    """A project with everything the list leaves out: its sites, transactions and related activities (each a
+    whole list when written, like the sectors)."""
+
+    sites = SiteSerializer(many=True, required=False)
+    transactions = TransactionSerializer(many=True, required=False)
+    related_activities = RelatedActivitySerializer(many=True, required=False)
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "sites", "transactions", "related_activities"]
+
+    def split(self) -> dict[str, Any]:
+        parts = super().split()
+        fields = parts["fields"]
+        for name in ("sites", "transactions", "related_activities"):
+            parts[name] = fields.pop(name, None)
+        return parts
 
 
 class ProjectUpdateSerializer(serializers.ModelSerializer):

@@ -64,11 +64,19 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Projects within the user's scope; create, edit, submit and review them."""
 
-    serializer_class = s.ProjectSerializer
+    serializer_class = s.ProjectDetailSerializer
     filterset_class = ProjectFilter
 
+    def get_serializer_class(self) -> type:
+        # The list stays lean (its query count is fixed); one project shows and takes its sites,
+        # transactions and related activities too.
+        return s.ProjectSerializer if self.action == "list" else s.ProjectDetailSerializer
+
     def get_queryset(self) -> QuerySet[Project]:
-        return project_list(self.request.user)
+        qs = project_list(self.request.user)
+        if self.action != "list":
+            qs = qs.prefetch_related("sites__municipality", "transactions", "related_activities")
+        return qs
 
     def _answer(self, project: Project, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=project.pk)
@@ -87,13 +95,13 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         project = services.project_edit(project=project, user=request.user, **serializer.split())
         return self._answer(project)
 
-    @extend_schema(request=None, responses=s.ProjectSerializer)
+    @extend_schema(request=None, responses=s.ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         project = services.project_submit(project=self.get_object(), user=request.user)
         return self._answer(project)
 
-    @extend_schema(request=s.ReviewSerializer, responses=s.ProjectSerializer)
+    @extend_schema(request=s.ReviewSerializer, responses=s.ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str | None = None) -> Response:
         project = self.get_object()

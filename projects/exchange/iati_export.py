@@ -13,7 +13,8 @@ Decisions (issue 6):
   them would claim a code that is not theirs. The municipality p-code is therefore given as
   ``location/@ref`` (the publisher's own reference for the location), with the Arabic and English
   names, ``location-class`` 1 (administrative region), and the municipality's point with
-  ``exactness`` 2 (approximate). The country is ``recipient-country LY``.
+  ``exactness`` 2 (approximate). The country is ``recipient-country LY``. A project's sites (a school,
+  a substation) follow as locations of their own: name, exact point, ``location-class`` 3 (structure).
 - Sectors: vocabulary 1 with the national sector's first DAC 5-digit code; a sector with no DAC
   code goes out in vocabulary 99 (the publisher's own) with the national sector code.
 - A project without a description gets its title as the description (the schema needs one).
@@ -67,7 +68,7 @@ def export_queryset(*, partner_ref: str | None = None, all_states: bool = False)
         .select_related("reporting_partner")
         .prefetch_related(
             "participations__partner", "sector_shares__sector", "locations__municipality",
-            "related_activities",
+            "related_activities", "sites",
             Prefetch("transactions__provider_org"), Prefetch("transactions__receiver_org"),
         )
     )
@@ -161,6 +162,8 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
     _sub(activity, "recipient-country", code="LY", percentage="100")
     for location in sorted(project.locations.all(), key=lambda loc: loc.municipality.pcode or loc.municipality.slug):
         _location(activity, location.municipality)
+    for site in sorted(project.sites.all(), key=lambda s: (s.point.y, s.point.x, s.pk)):
+        _site(activity, site)
     for share in sorted(project.sector_shares.all(), key=lambda s: s.sector.code):
         dac = dac_by_sector.get(share.sector_id)
         _sub(activity, "sector", vocabulary="1" if dac else "99", code=dac or share.sector.code,
@@ -187,6 +190,18 @@ def _location(activity: etree._Element, municipality) -> None:
         _sub(point, "pos", f"{municipality.point.y:.6f} {municipality.point.x:.6f}")
         _sub(location, "exactness", code="2")
     _sub(location, "location-class", code="1")
+
+
+def _site(activity: etree._Element, site) -> None:
+    """A site is a place, not an area: its own point (exactness 1, exact) and location class 3 (structure),
+    which the importer reads back as a site rather than as a municipality."""
+    location = _sub(activity, "location")
+    if site.name_en or site.name_ar:  # no "-" placeholder: it would come back as the site's name
+        _narratives(_sub(location, "name"), site.name_en, site.name_ar)
+    point = _sub(location, "point", srsName=SRS)
+    _sub(point, "pos", f"{site.point.y:.6f} {site.point.x:.6f}")
+    _sub(location, "exactness", code="1")
+    _sub(location, "location-class", code="3")
 
 
 def _transaction(activity: etree._Element, tx) -> None:

@@ -9,6 +9,10 @@ Decisions (issue 6):
 - Sectors map through their DAC code to the national sector (percentages of codes that land on the
   same national sector add up); municipalities through a p-code (location/@ref, administrative,
   location-id), then the name (Arabic or English, normalised), then the point.
+- A location with a point that is not an administrative region (``location-class`` other than 1)
+  is a site (a school, a substation) and becomes a ``Site`` of the project, one per point, in the
+  municipality whose area holds it (else the one the location names); it counts for the project's
+  municipalities too. Sites follow the file on re-import: renamed in place, added, or removed.
 - Whatever cannot be mapped is listed per activity in the report; an activity that cannot be saved
   at all (no identifier, no title, no reporting organisation) is skipped and listed.
 """
@@ -16,14 +20,16 @@ Decisions (issue 6):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.models import (
@@ -34,11 +40,12 @@ from projects.models import (
     ProjectSector,
     RelatedActivity,
     ReviewState,
+    Site,
     Transaction,
 )
 from projects.services import project_save
 
-from .iati_read import ActivityData, activity_read
+from .iati_read import ActivityData, LocationData, activity_read
 from .iati_xml import IatiFileError, iati_parse, iati_read_file
 from .matching import GENERIC_REFS, OrgRef, Resolver
 
@@ -46,6 +53,8 @@ PROJECT_FIELDS = ("reporting_partner_id", "partner_code", "title_ar", "title_en"
                   "description_en", "status", "planned_start", "planned_end", "actual_start", "actual_end",
                   "budget", "currency")
 CENT = Decimal("0.01")
+# progress(done, total): called as each activity is saved
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -119,14 +128,20 @@ def iati_load_files(paths: Iterable[Path]) -> list[tuple[str, bytes]]:
 
 
 def iati_import(*, files: list[tuple[str, bytes]], user: AbstractBaseUser | None = None,
-                dry_run: bool = False) -> ImportReport:
-    """Import IATI files given as (name, bytes). Raises ``IatiFileError`` before any write when a file is refused."""
+                dry_run: bool = False, only_partner: Partner | None = None,
+                submitted_by: AbstractBaseUser | None = None, progress: Progress | None = None) -> ImportReport:
+    """Import IATI files given as (name, bytes). Raises ``IatiFileError`` before any write when a file is refused.
+
+    ``only_partner``: a focal point's import; an activity another partner reports is skipped and listed.
+    ``submitted_by``: new projects are submitted to the ministry's review (not accepted), and a changed
+    accepted project is submitted again."""
     elements = [element for name, data in files for element in iati_parse(data, name=name)]
     activities = [activity_read(element) for element in elements]
     report = ImportReport(dry_run=dry_run)
+    options = _Options(user=user, only_partner=only_partner, submitted_by=submitted_by, progress=progress)
     try:
         with transaction.atomic():
-            _import(activities, report, user)
+            _import(activities, report, options)
             if dry_run:
                 raise _Rollback
     except _Rollback:
@@ -134,11 +149,21 @@ def iati_import(*, files: list[tuple[str, bytes]], user: AbstractBaseUser | None
     return report
 
 
-def _import(activities: list[ActivityData], report: ImportReport, user: AbstractBaseUser | None) -> None:
+@dataclass
+class _Options:
+    user: AbstractBaseUser | None = None
+    only_partner: Partner | None = None
+    submitted_by: AbstractBaseUser | None = None
+    progress: Progress | None = None
+
+
+def _import(activities: list[ActivityData], report: ImportReport, options: _Options) -> None:
     resolver = Resolver()
     seen: set[str] = set()
     saved: list[tuple[Project, ActivityData]] = []
-    for activity in activities:
+    for done, activity in enumerate(activities, start=1):
+        if options.progress is not None:
+            options.progress(done - 1, len(activities))
         entry = ActivityReport(identifier=activity.identifier, action="skipped", unmapped=list(activity.problems))
         report.activities.append(entry)
         if not activity.identifier or len(activity.identifier) > 150:
@@ -148,10 +173,12 @@ def _import(activities: list[ActivityData], report: ImportReport, user: Abstract
             entry.unmapped.insert(0, _("the identifier appears twice in the import: the second is skipped"))
             continue
         seen.add(activity.identifier)
-        project = _upsert(activity, resolver, entry, user)
+        project = _upsert(activity, resolver, entry, options)
         if project is not None:
             saved.append((project, activity))
     _link_related(saved)
+    if options.progress is not None and activities:
+        options.progress(len(activities), len(activities))
     report.partners_created = [p.name_en for p in resolver.partners_created]
     report.partners_identified = [f"{p.name_en} = {p.iati_ref}" for p in resolver.partners_identified]
 
@@ -173,11 +200,18 @@ def _reporting_partner(activity: ActivityData, resolver: Resolver) -> Partner | 
     return None
 
 
-def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport,
-            user: AbstractBaseUser | None) -> Project | None:
+def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, options: _Options) -> Project | None:
+    user, only = options.user, options.only_partner
     reporting = _reporting_partner(activity, resolver)
     if reporting is None:
         entry.unmapped.insert(0, _("no reporting organisation: activity skipped"))
+        return None
+    existing_owner = Project.objects.filter(iati_identifier=activity.identifier).values_list(
+        "reporting_partner", flat=True).first()
+    if only is not None and {reporting.pk, existing_owner or reporting.pk} != {only.pk}:
+        other = reporting if reporting.pk != only.pk else Partner.objects.get(pk=existing_owner)
+        entry.unmapped.insert(0, _("%(partner)s reports this activity: you may import only activities of %(own)s") % {
+            "partner": other, "own": only})
         return None
     title_ar, title_en = activity.title_ar[:500], activity.title_en[:500]
     if not (title_ar or title_en):
@@ -218,6 +252,9 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport,
     created = project is None
     if created:
         project = Project(iati_identifier=activity.identifier, state=ReviewState.ACCEPTED)
+        if options.submitted_by is not None:
+            project.state = ReviewState.SUBMITTED
+            project.submitted_by, project.submitted_at = options.submitted_by, timezone.now()
     changed_fields = [name for name, value in values.items() if getattr(project, name) != value]
     for name in changed_fields:
         setattr(project, name, values[name])
@@ -234,6 +271,9 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport,
         entry.action = "created"
         return project
     if changed_fields or related_changes:
+        if options.submitted_by is not None and project.state == ReviewState.ACCEPTED:
+            project.state = ReviewState.SUBMITTED
+            project.submitted_by, project.submitted_at = options.submitted_by, timezone.now()
         project_save(project=project, user=user, also_changed=related_changes)
         entry.action = "updated"
     else:
@@ -287,6 +327,7 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
 
     # municipalities (a share staff entered stays while the municipality stays)
     wanted_munis: list[int] = []
+    mapped: list[tuple[LocationData, int | None]] = []
     for location in activity.locations:
         municipality = next(filter(None, (resolver.municipality_by_pcode(c) for c in location.pcodes)), None)
         municipality = municipality or next(filter(None, (resolver.municipality_by_name(n) for n in location.names)), None)
@@ -300,6 +341,7 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
             entry.unmapped.append(_("location %(label)s matches no municipality") % {"label": location.label or "?"})
         elif municipality.pk not in wanted_munis:
             wanted_munis.append(municipality.pk)
+        mapped.append((location, municipality.pk if municipality is not None else None))
     if not activity.locations:
         entry.unmapped.append(_("no sub-national location: no municipality"))
     current_munis = set() if fresh else set(project.locations.values_list("municipality_id", flat=True))
@@ -308,6 +350,8 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
         ProjectLocation.objects.bulk_create(
             ProjectLocation(project=project, municipality_id=mid) for mid in wanted_munis if mid not in current_munis)
         changed.add("locations")
+    if _sites(project, mapped, resolver, fresh=fresh):
+        changed.add("sites")
 
     # transactions, compared as a multiset
     wanted_tx = []
@@ -336,6 +380,36 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
             for relation, ref in activity.related if (relation, ref) not in current_rel)
         changed.add("identifiers")
     return changed
+
+
+def _sites(project: Project, mapped: list[tuple[LocationData, int | None]], resolver: Resolver, *,
+           fresh: bool) -> bool:
+    """Point locations that are places (not areas) become the project's sites, one per point: updated
+    in place, added, or removed when the file no longer has them. True when anything changed."""
+    wanted: dict[tuple[float, float], tuple[str, str, int | None]] = {}
+    for location, municipality_id in mapped:
+        if not location.is_site:
+            continue
+        lat, lon = round(location.point[0], 6), round(location.point[1], 6)
+        # The polygon that holds the point is the surest; else the municipality the location named.
+        inside = resolver.municipality_containing(lat, lon)
+        wanted.setdefault((lat, lon), (location.name_ar[:250], location.name_en[:250],
+                                       inside.pk if inside is not None else municipality_id))
+    current = {} if fresh else {(round(s.point.y, 6), round(s.point.x, 6)): s for s in project.sites.all()}
+    if {key: (s.name_ar, s.name_en, s.municipality_id) for key, s in current.items()} == wanted:
+        return False
+    project.sites.exclude(pk__in=[s.pk for key, s in current.items() if key in wanted]).delete()
+    new = []
+    for key, (name_ar, name_en, municipality_id) in wanted.items():
+        site = current.get(key)
+        if site is None:
+            new.append(Site(project=project, name_ar=name_ar, name_en=name_en, municipality_id=municipality_id,
+                            point=Point(key[1], key[0], srid=4326)))
+        elif (site.name_ar, site.name_en, site.municipality_id) != (name_ar, name_en, municipality_id):
+            site.name_ar, site.name_en, site.municipality_id = name_ar, name_en, municipality_id
+            site.save(update_fields=["name_ar", "name_en", "municipality"])
+    Site.objects.bulk_create(new)
+    return True
 
 
 def _link_related(saved: list[tuple[Project, ActivityData]]) -> None:

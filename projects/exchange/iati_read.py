@@ -38,6 +38,15 @@ class LocationData:
     names: list[str] = field(default_factory=list)
     point: tuple[float, float] | None = None  # (lat, lon)
     label: str = ""
+    location_class: str = ""  # IATI LocationClass: 1 administrative region, 2 populated place, 3 structure, 4 other
+    name_ar: str = ""
+    name_en: str = ""
+
+    @property
+    def is_site(self) -> bool:
+        """A place the work happens at (a school, a substation), not an administrative area: it has a point
+        and is not given as an administrative region (which is how municipalities are exported)."""
+        return self.point is not None and self.location_class != "1"
 
 
 @dataclass
@@ -189,7 +198,11 @@ def _location(elem: ET.Element, lang: str) -> LocationData:
     codes = [c.strip().upper() for c in codes if c.strip()]
     location.codes = codes
     location.pcodes = [c for c in codes if c.startswith("LY0")]
-    location.names = [text for _lang, text in narratives(elem.find("name"), lang)]
+    names = narratives(elem.find("name"), lang)
+    location.names = [text for _lang, text in names]
+    location.name_ar, location.name_en = arabic_and_english(names)
+    location.location_class = (elem.find("location-class").get("code") or "").strip() if elem.find(
+        "location-class") is not None else ""
     pos = text_of(elem.find("point/pos")).split()
     if len(pos) == 2:
         lat, lon = decimal_of(pos[0]), decimal_of(pos[1])

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from common.text import normalise_for_search
 from municipalities.models import DacSector, District, Municipality, Sector
-from projects.models import Partner
+from projects.models import Partner, PartnerAlias
 
 PCODE = re.compile(r"^LY0[1-3]\d{4}$")
 DISTRICT_PCODE = re.compile(r"^LY0[1-3]\d{2}$")
@@ -77,6 +77,12 @@ class Resolver:
         self._by_name: dict[str, Partner] = {}
         for partner in Partner.objects.all():
             self._remember(partner)
+        # After the partners' own names: an alias never hides a partner's real name or identifier.
+        for alias in PartnerAlias.objects.select_related("partner"):
+            self._by_name.setdefault(alias.normalised, alias.partner)
+            ref = usable_org_ref(alias.name)
+            if ref:
+                self._by_ref.setdefault(ref, alias.partner)
         self._municipalities = list(Municipality.objects.select_related("district"))
         self._by_pcode = {m.pcode: m for m in self._municipalities if m.pcode}
         self._by_slug = {m.slug: m for m in self._municipalities}
@@ -152,12 +158,16 @@ class Resolver:
         """A district by p-code or ISO 3166-2 code (LY0211, LY-TB)."""
         return self._districts.get((code or "").strip().upper())
 
+    def municipality_containing(self, lat: float, lon: float) -> Municipality | None:
+        """The municipality whose area holds the point, if one does."""
+        point = Point(lon, lat, srid=4326)
+        return next((m for m in self._municipalities if m.area is not None and m.area.contains(point)), None)
+
     def municipality_at(self, lat: float, lon: float) -> Municipality | None:
         """The municipality whose area holds the point, else the one with the nearest point."""
-        point = Point(lon, lat, srid=4326)
-        for m in self._municipalities:
-            if m.area is not None and m.area.contains(point):
-                return m
+        found = self.municipality_containing(lat, lon)
+        if found is not None:
+            return found
         with_points = [m for m in self._municipalities if m.point is not None]
         if not with_points:
             return None

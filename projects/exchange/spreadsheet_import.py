@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -45,6 +46,8 @@ from .iati_xml import decimal_of, iso_date
 from .matching import OrgRef, Resolver
 
 MAX_BYTES = 10 * 1024 * 1024
+# progress(done, total): called as rows are checked, then as projects are saved (total = 2 × rows).
+Progress = Callable[[int, int], None]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PROJECT_TAGS = {  # tag → project field, for the values every row of a project must agree on
     "#activity+name+i_en": "title_en", "#activity+name+i_ar": "title_ar", "#status": "status",
@@ -161,6 +164,8 @@ def _undefuse(value: Any) -> Any:
 
 
 def _csv_table(data: bytes, name: str) -> list[list[Any]]:
+    if b"\x00" in data[:4096]:  # binary (an image, a PDF, an old .xls) with a .csv name
+        raise SpreadsheetError(_("%(name)s is not a CSV or XLSX file.") % {"name": name})
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -193,8 +198,12 @@ T = {name: _tag(tag) for name, tag in {
 }.items()}
 
 
-def spreadsheet_preview(*, data: bytes, name: str = "") -> SpreadsheetPreview:
-    """Validate every row and say what an import would do. Writes nothing."""
+def spreadsheet_preview(*, data: bytes, name: str = "", only_partner: Partner | None = None,
+                        progress: Progress | None = None) -> SpreadsheetPreview:
+    """Validate every row and say what an import would do. Writes nothing.
+
+    ``only_partner``: a focal point's import; a row of a project another partner reports is an error,
+    and a row that names no reporting partner is this partner's."""
     rows = spreadsheet_rows(data, name=name)
     preview = SpreadsheetPreview(rows=len(rows))
     resolver = Resolver()
@@ -209,8 +218,10 @@ def spreadsheet_preview(*, data: bytes, name: str = "") -> SpreadsheetPreview:
             with translation.override(language):
                 status_labels[str(status.label).casefold()] = status.value
     planned: dict[str, PlannedProject] = {}
-    for number, row in rows:
-        _row(number, row, preview, planned, resolver, sectors_by_name, status_labels)
+    for done, (number, row) in enumerate(rows, start=1):
+        _row(number, row, preview, planned, resolver, sectors_by_name, status_labels, only_partner)
+        if progress is not None:
+            progress(done, 2 * len(rows))
     for plan in planned.values():
         _check_project(plan, preview)
     preview.projects = list(planned.values())
@@ -223,7 +234,8 @@ def _text(row: dict[str, Any], tag: str) -> str:
 
 
 def _row(number: int, row: dict[str, Any], preview: SpreadsheetPreview, planned: dict[str, PlannedProject],
-         resolver: Resolver, sectors_by_name: dict[str, Sector], status_labels: dict[str, int]) -> None:
+         resolver: Resolver, sectors_by_name: dict[str, Sector], status_labels: dict[str, int],
+         only_partner: Partner | None = None) -> None:
     def error(tag: str, message: str) -> None:
         preview.errors.append(RowError(number, tag, message))
 
@@ -232,6 +244,8 @@ def _row(number: int, row: dict[str, Any], preview: SpreadsheetPreview, planned:
     reporting = resolver.partner(OrgRef(name_en=reporting_name, ref=reporting_name), create=False) if reporting_name else None
     if reporting_name and reporting is None:
         error(T["reporting"], _("unknown partner %(name)s: add it first") % {"name": reporting_name})
+    if only_partner is not None and not reporting_name:
+        reporting = only_partner
     title_en, title_ar = _text(row, "#activity+i_en+name"), _text(row, "#activity+i_ar+name")
     existing = Project.objects.filter(iati_identifier=identifier).first() if identifier else None
     if existing is None and not identifier and reporting is not None and (title_en or title_ar):
@@ -243,6 +257,11 @@ def _row(number: int, row: dict[str, Any], preview: SpreadsheetPreview, planned:
         if not (title_en or title_ar):
             error("#activity+name", _("a new project needs a title"))
         return
+    if only_partner is not None:
+        owner = existing.reporting_partner if existing is not None else reporting
+        for other in {owner, reporting} - {only_partner, None}:
+            error(T["reporting"], _("%(partner)s reports this project: you may import only projects of %(own)s") % {
+                "partner": other, "own": only_partner})
     key = identifier or f"{reporting.pk if reporting else existing.reporting_partner_id}|{title_en or title_ar}"
     plan = planned.setdefault(key, PlannedProject(key=key, rows=[], project=existing, identifier=identifier,
                                                   reporting_partner=reporting or existing.reporting_partner))
@@ -354,28 +373,59 @@ def _check_project(plan: PlannedProject, preview: SpreadsheetPreview) -> None:
 # --- writing --------------------------------------------------------------------------------------------
 
 
+class _Rollback(Exception):
+    """Raised to undo a dry run."""
+
+
 def spreadsheet_import(*, data: bytes, name: str = "", user: AbstractBaseUser | None = None,
-                       state: str = ReviewState.ACCEPTED) -> SpreadsheetPreview:
+                       state: str = ReviewState.ACCEPTED, only_partner: Partner | None = None,
+                       submitted_by: AbstractBaseUser | None = None, dry_run: bool = False,
+                       progress: Progress | None = None) -> SpreadsheetPreview:
     """Validate, then save every project of the sheet in one transaction; refused whole when a row is wrong."""
-    preview = spreadsheet_preview(data=data, name=name)
+    preview = spreadsheet_preview(data=data, name=name, only_partner=only_partner, progress=progress)
     if not preview.ok:
         raise SpreadsheetError("\n".join(preview.lines()))
+    return spreadsheet_save(preview, user=user, state=state, submitted_by=submitted_by, dry_run=dry_run,
+                            progress=progress)
+
+
+def spreadsheet_save(preview: SpreadsheetPreview, *, user: AbstractBaseUser | None = None,
+                     state: str = ReviewState.ACCEPTED, submitted_by: AbstractBaseUser | None = None,
+                     dry_run: bool = False, progress: Progress | None = None) -> SpreadsheetPreview:
+    """Save the projects of a preview without errors, all in one transaction (rolled back for a dry run, which
+    still tells, through each plan's ``changed``, what an import would change).
+
+    ``submitted_by``: a focal point's import goes to the ministry's review: new projects are submitted,
+    and a changed accepted project is submitted again (as an edit in the form would)."""
+    if not preview.ok:
+        raise SpreadsheetError("\n".join(preview.lines()))
+    total, done = 2 * preview.rows, preview.rows
     try:
         with transaction.atomic():
             for plan in preview.projects:
-                _save(plan, user, state)
+                _save(plan, user, state, submitted_by)
+                done += len(plan.rows)
+                if progress is not None:
+                    progress(min(done, total), total)
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
     except ValidationError as exc:
         raise SpreadsheetError(_("Nothing was saved: %(errors)s") % {"errors": "; ".join(exc.messages)}) from exc
-    preview.saved = True
+    preview.saved = not dry_run
     return preview
 
 
-def _save(plan: PlannedProject, user: AbstractBaseUser | None, state: str) -> None:
+def _save(plan: PlannedProject, user: AbstractBaseUser | None, state: str,
+          submitted_by: AbstractBaseUser | None = None) -> None:
     project = plan.project
     created = project is None
     if created:
         project = Project(reporting_partner=plan.reporting_partner, iati_identifier=plan.identifier or None,
-                          state=state, currency="USD")
+                          state=ReviewState.SUBMITTED if submitted_by is not None else state, currency="USD")
+        if submitted_by is not None:
+            project.submitted_by, project.submitted_at = submitted_by, timezone.now()
     values = {name: value for name, value in plan.values.items()
               if value is not None or name not in ("title_en", "title_ar", "status")}
     if plan.budget_usd is not None and (created or project.currency == "USD"):
@@ -414,6 +464,9 @@ def _save(plan: PlannedProject, user: AbstractBaseUser | None, state: str) -> No
                                                 for mid in plan.municipalities if mid not in current)
             changed.add("locations")
     if not created and (fields_changed or changed):
+        if submitted_by is not None and project.state == ReviewState.ACCEPTED:
+            project.state = ReviewState.SUBMITTED
+            project.submitted_by, project.submitted_at = submitted_by, timezone.now()
         project_save(project=project, user=user, also_changed=changed)
         plan.changed = True
     plan.changed = plan.changed or created

@@ -258,6 +258,22 @@ def test_an_incremental_check_gives_what_the_full_scan_gives(generated):
         assert sorted(((f.a, f.b), f.score, f.kind) for f in index.check(pid)) == expected, pid
 
 
+def test_stored_block_keys_find_exactly_the_candidates(generated):
+    """What the database keeps (each record's member keys) and asks (the checked record's probe keys)
+    must give the engine's own candidates, no fewer (a missed pair) and no more."""
+    _portfolio, records, _ids, index, _findings, _pairs = generated
+    members: dict[str, set[int]] = {}
+    for pid in index.prepared:
+        for key in index.block_keys(pid)[0]:
+            members.setdefault(key, set()).add(pid)
+    sample = [r.id for r in records[::7]]
+    linked = [r.id for r in records if r.links or r.iati_identifier][:100]
+    assert linked and any(not index.prepared[pid].strong_terms for pid in sample)  # every kind of block is tried
+    for pid in sample + linked:
+        found = set().union(*(members.get(key, set()) for key in index.block_keys(pid)[1])) - {pid}
+        assert found == index.candidates_of(pid), pid
+
+
 def test_an_added_record_is_checked_like_the_others(generated):
     _portfolio, records, _ids, _index, _findings, _pairs = generated
     sample = records[:400]

@@ -48,7 +48,8 @@ def test_dashboard_counts_come_in_a_fixed_number_of_queries(client, django_asser
     client.force_login(user)
     for _ in range(5):
         factories.ProjectFactory()
-    with django_assert_max_num_queries(12):
+    # 12 for the page, 2 for the user's permissions (the navigation shows reviewers their queue).
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("home"))
     assert response.context["overview"]["projects"]["total"] == 5
 
@@ -97,6 +98,11 @@ def test_healthz_says_503_when_the_broker_is_down(client, settings):
     assert response.json()["broker"]["ok"] is False
 
 
+# Rebuilt by the jobs from other records, never edited by people (and the admin cannot show a
+# composite primary key).
+DERIVED_WITHOUT_ADMIN = {"coordination.DuplicateBlockKey"}
+
+
 @pytest.mark.django_db
 def test_every_model_has_an_admin_page_that_opens(client):
     from django.apps import apps
@@ -106,7 +112,8 @@ def test_every_model_has_an_admin_page_that_opens(client):
     client.force_login(user)
     missing = [m._meta.label for app in ("municipalities", "projects", "coordination")
                for m in apps.get_app_config(app).get_models()
-               if not m._meta.label.split(".")[1].startswith("Historical") and m not in admin.site._registry]
+               if not m._meta.label.split(".")[1].startswith("Historical") and m not in admin.site._registry
+               and m._meta.label not in DERIVED_WITHOUT_ADMIN]
     assert missing == []
     for model in admin.site._registry:
         if model._meta.app_label in ("municipalities", "projects", "coordination"):

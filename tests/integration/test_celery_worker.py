@@ -55,3 +55,39 @@ def test_an_edited_project_is_rechecked_for_duplicates_by_the_worker(celery_work
     flag = DuplicateFlag.objects.get()
     assert {flag.project_a_id, flag.project_b_id} == {first.pk, second.pk}
     assert flag.kind == "overlap"
+
+
+def test_after_a_full_scan_the_worker_finds_an_edited_projects_pair_through_the_stored_blocks(
+        celery_worker_process):
+    import datetime as dt
+    import time
+
+    from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag
+    from coordination.services.duplicates import duplicates_full_scan
+    from projects.models import ProjectLocation, ProjectSector
+    from projects.services import project_save
+
+    municipality = factories.MunicipalityFactory()
+    sector = factories.SectorFactory(code="water-sanitation")
+    first = factories.ProjectFactory(title_ar="", title_en="Rehabilitation of the water network in Al-Andalus")
+    second = factories.ProjectFactory(title_ar="", title_en="Drilling of a borehole in Al-Salam")
+    bystander = factories.ProjectFactory(title_ar="", title_en="Training of municipal staff in procurement")
+    for p in (first, second, bystander):
+        ProjectLocation.objects.create(project=p, municipality=municipality)
+        ProjectSector.objects.create(project=p, sector=sector, percentage=100)
+    duplicates_full_scan()  # in this process: every project's blocks are stored, no pair is flagged
+    assert not DuplicateFlag.objects.exists()
+    old_keys = set(DuplicateBlockKey.objects.filter(project=second).values_list("key", flat=True))
+    second.title_ar, second.title_en = "إعادة تأهيل شبكة المياه في حي الأندلس", ""
+    second.planned_end = first.planned_end + dt.timedelta(days=10)
+    project_save(project=second)
+    deadline = time.monotonic() + 30
+    while not AnalysisRun.objects.filter(kind="duplicates", mode="incremental", status="succeeded").exists():
+        assert time.monotonic() < deadline, "the worker did not run the incremental check within 30 s"
+        time.sleep(0.2)
+    run = AnalysisRun.objects.get(kind="duplicates", mode="incremental")
+    assert run.counts["blocks_stored_for_unseen"] == 0 and run.counts["compared_with"] == 2  # not the bystander
+    flag = DuplicateFlag.objects.get()
+    assert (flag.project_a_id, flag.project_b_id) == (first.pk, second.pk) and flag.kind == "overlap"
+    new_keys = set(DuplicateBlockKey.objects.filter(project=second).values_list("key", flat=True))
+    assert new_keys and new_keys != old_keys  # the worker stored the edited project's new blocks

@@ -69,3 +69,36 @@ def eutf_iati_xml() -> bytes:
         for relation, ref in links.get(row["iati_id"], []):
             ET.SubElement(activity, "related-activity", ref=ref, type=relation)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+# --- 3W sheets and uploads for the job, page and API tests ------------------------------------------
+
+
+def sheet_csv(rows: list[dict[str, str]]) -> bytes:
+    """A 3W CSV with the English labels and the HXL row, then ``rows`` ({hashtag: value})."""
+    import io
+
+    from projects.exchange.threew import COLUMNS
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c[0] for c in COLUMNS])
+    writer.writerow([c[2] for c in COLUMNS])
+    for row in rows:
+        writer.writerow([row.get(c[2], "") for c in COLUMNS])
+    return out.getvalue().encode("utf-8")
+
+
+def sheet_row(**cells: str) -> dict[str, str]:
+    """One row of a new UNDP project in Tripoli Center (LY021104); ``cells`` with ``__`` for ``+``."""
+    base = {"#org+reporting": "UNDP", "#org+impl": "UNDP", "#activity+name+i_en": "Solar street lights",
+            "#activity+name+i_ar": "إنارة الشوارع بالطاقة الشمسية", "#status": "Implementation",
+            "#date+start": "2025-01-01", "#date+end": "2026-06-30", "#adm3+code": "LY021104",
+            "#value+usd": "50000"}
+    return base | {k.replace("__", "+"): v for k, v in cells.items()}
+
+
+def upload(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)

@@ -1,0 +1,259 @@
+"""HTML forms of the projects app: they read and check what a person typed, then the views hand the
+cleaned values to projects.services, which enforce the workflow and the permissions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models import Municipality, Sector
+
+from .models import (
+    ActivityStatus,
+    Partner,
+    Programme,
+    Project,
+    ProjectUpdate,
+    ReviewState,
+    validate_location_shares,
+    validate_sector_split,
+)
+from .permissions import user_manages, user_partner_id
+from .services import PROJECT_FIELDS, UPDATE_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, and the invalid state on fields with errors."""
+
+    def _style(self) -> None:
+        for bound in self.fields.values():  # type: ignore[attr-defined]
+            widget = bound.widget
+            widget.attrs["class"] = "form-select" if isinstance(widget, forms.Select) else "form-control"
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name in self.fields:  # type: ignore[attr-defined]
+                widget = self.fields[name].widget  # type: ignore[attr-defined]
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+class ProjectForm(BootstrapMixin, forms.ModelForm):
+    """A project's own fields. The reporting partner is a choice only for the ministry: a focal
+    point's projects are always their partner's, whatever the request carries."""
+
+    class Meta:
+        model = Project
+        fields = list(PROJECT_FIELDS)
+        widgets = {
+            "planned_start": DATE, "planned_end": DATE, "actual_start": DATE, "actual_end": DATE,
+            "description_ar": forms.Textarea(attrs={"rows": 3, "dir": "rtl"}),
+            "description_en": forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+            "title_ar": forms.TextInput(attrs={"dir": "rtl"}),
+            "title_en": forms.TextInput(attrs={"dir": "ltr"}),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        partner_id = user_partner_id(user)
+        if not user_manages(user):
+            del self.fields["reporting_partner"]
+            if self.instance.pk is None and partner_id is not None:
+                # Lets the model's own checks (e.g. the partner code's uniqueness) run on the real partner.
+                self.instance.reporting_partner_id = partner_id
+        else:
+            self.fields["reporting_partner"].queryset = Partner.objects.order_by("name_en")
+        programmes = Programme.objects.select_related("partner")
+        owner = self.instance.reporting_partner_id if self.instance.pk else partner_id
+        if not user_manages(user):
+            programmes = programmes.filter(partner_id=owner)
+        self.fields["programme"].queryset = programmes
+        self._style()
+
+    def service_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class ChoiceRowForm(forms.Form):
+    """One row of a repeated list; the choices are read once for all rows (see ``choices_for``)."""
+
+    def __init__(self, *args: Any, choices: list[tuple[Any, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[self.choice_field].choices = [("", "—")] + list(choices or [])
+        for bound in self.fields.values():
+            bound.widget.attrs["class"] = "form-select form-select-sm" if isinstance(
+                bound.widget, forms.Select) else "form-control form-control-sm"
+
+    choice_field = ""
+
+
+class SectorShareForm(ChoiceRowForm):
+    choice_field = "sector"
+    sector = forms.TypedChoiceField(label=_("sector"), coerce=int, required=False)
+    percentage = forms.DecimalField(label=_("percentage"), max_digits=5, decimal_places=2, required=False,
+                                    min_value=Decimal("0.01"), max_value=Decimal("100"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("sector") and data.get("percentage") is None:
+            self.add_error("percentage", _("Give this sector's percentage."))
+        if data.get("percentage") is not None and not data.get("sector"):
+            self.add_error("sector", _("Choose the sector."))
+        return data
+
+
+class LocationForm(ChoiceRowForm):
+    choice_field = "municipality"
+    municipality = forms.TypedChoiceField(label=_("municipality"), coerce=int, required=False)
+    share = forms.DecimalField(label=_("share (%)"), max_digits=5, decimal_places=2, required=False,
+                               min_value=Decimal("0.01"), max_value=Decimal("100"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("share") is not None and not data.get("municipality"):
+            self.add_error("municipality", _("Choose the municipality."))
+        return data
+
+
+class RowFormSet(forms.BaseFormSet):
+    """Rows left empty are ignored; the filled ones are checked together."""
+
+    key = ""
+
+    def __init__(self, *args: Any, choices: list[tuple[Any, str]], **kwargs: Any) -> None:
+        self.choices = choices
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "choices": self.choices}
+
+    def filled(self) -> list[dict[str, Any]]:
+        return [form.cleaned_data for form in self.forms
+                if getattr(form, "cleaned_data", None) and form.cleaned_data.get(self.key)]
+
+    def _unique(self) -> None:
+        keys = [row[self.key] for row in self.filled()]
+        if len(keys) != len(set(keys)):
+            raise ValidationError(_("The same item is listed twice."))
+
+
+class SectorShareFormSet(RowFormSet):
+    key = "sector"
+
+    def clean(self) -> None:
+        if any(form.errors for form in self.forms):
+            return
+        self._unique()
+        validate_sector_split([row["percentage"] for row in self.filled()])
+
+    def service_rows(self) -> list[dict[str, Any]]:
+        sectors = Sector.objects.in_bulk([row["sector"] for row in self.filled()])
+        return [{"sector": sectors[row["sector"]], "percentage": row["percentage"]} for row in self.filled()]
+
+
+class LocationFormSet(RowFormSet):
+    key = "municipality"
+
+    def clean(self) -> None:
+        if any(form.errors for form in self.forms):
+            return
+        self._unique()
+        validate_location_shares([row.get("share") for row in self.filled()])
+
+    def service_rows(self) -> list[dict[str, Any]]:
+        places = Municipality.objects.in_bulk([row["municipality"] for row in self.filled()])
+        return [{"municipality": places[row["municipality"]], "share": row.get("share")} for row in self.filled()]
+
+
+SectorRows = forms.formset_factory(SectorShareForm, formset=SectorShareFormSet, extra=2, max_num=30,
+                                   validate_max=True)
+LocationRows = forms.formset_factory(LocationForm, formset=LocationFormSet, extra=3, max_num=200,
+                                     validate_max=True)
+
+
+def sector_choices() -> list[tuple[int, str]]:
+    return [(s.pk, str(s)) for s in Sector.objects.order_by("order", "code")]
+
+
+def municipality_choices() -> list[tuple[int, str]]:
+    return [(m.pk, f"{m} ({m.pcode})" if m.pcode else str(m))
+            for m in Municipality.objects.only("pk", "name_ar", "name_en", "pcode").order_by("district__pcode", "name_en")]
+
+
+def sector_initial(project: Project) -> list[dict[str, Any]]:
+    return [{"sector": s.sector_id, "percentage": s.percentage} for s in project.sector_shares.order_by("pk")]
+
+
+def location_initial(project: Project) -> list[dict[str, Any]]:
+    return [{"municipality": loc.municipality_id, "share": loc.share} for loc in project.locations.order_by("pk")]
+
+
+class UpdateForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = ProjectUpdate
+        fields = list(UPDATE_FIELDS)
+        widgets = {
+            "period_start": DATE, "period_end": DATE,
+            "narrative": forms.Textarea(attrs={"rows": 4}),
+            "problems": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        if self.instance.pk is None and not self.is_bound:
+            self.initial.setdefault("status", project.status or ActivityStatus.IMPLEMENTATION)
+            self.initial.setdefault("progress_percent", project.progress_percent)
+            self.initial.setdefault("spend_to_date", project.spend_to_date)
+        self._style()
+
+    def service_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class ReviewForm(forms.Form):
+    """Accept, or return with a comment (the focal point needs to know what to fix)."""
+
+    decision = forms.ChoiceField(label=_("decision"), choices=[("accept", _("Accept")), ("return", _("Return"))])
+    comment = forms.CharField(label=_("comment"), required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say why it is returned: the focal point needs to know what to fix."))
+        return data
+
+
+STATE_CHOICES = [("", _("All"))] + list(ReviewState.choices)
+STATUS_CHOICES = [("", _("All"))] + [(str(v), label) for v, label in ActivityStatus.choices]
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    scope = forms.ChoiceField(label=_("Show"), required=False, choices=[
+        ("mine", _("My partner's projects")), ("all", _("All projects I may see"))])
+    state = forms.ChoiceField(label=_("review state"), required=False, choices=STATE_CHOICES)
+    status = forms.TypedChoiceField(label=_("status"), required=False, coerce=int, empty_value=None,
+                                    choices=STATUS_CHOICES)
+    partner = forms.TypedChoiceField(label=_("partner"), required=False, coerce=int, empty_value=None)
+    municipality = forms.TypedChoiceField(label=_("municipality"), required=False, coerce=int, empty_value=None)
+    sector = forms.TypedChoiceField(label=_("sector"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, focal_point: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not focal_point:
+            del self.fields["scope"]
+        everything = [("", _("All"))]
+        self.fields["partner"].choices = everything + [(p.pk, str(p)) for p in Partner.objects.order_by("name_en")]
+        self.fields["municipality"].choices = everything + municipality_choices()
+        self.fields["sector"].choices = everything + sector_choices()
+        for name, bound in self.fields.items():
+            bound.widget.attrs["class"] = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"

@@ -1,0 +1,141 @@
+"""The audit trail of a record, read from django-simple-history, in words a person can follow.
+
+Each entry says when, who, what happened (created, changed, deleted) and, for a change, which
+fields went from what to what: choices by their label and foreign keys by the related record's
+name, in the user's language. ``histories_for`` reads the trail of many records of one model at
+once (a page of flags), so a list page costs a fixed number of queries, not one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Bookkeeping columns that change with every save and say nothing a reader needs.
+NOT_SHOWN = frozenset({"id", "created_at", "updated_at", "last_seen_run", "fingerprint", "decided_fingerprint"})
+
+# Phrased as what the person did ("undp_fp · created the record"); a bare "created" is already the
+# catalogue's word for the creation-date column.
+ACTIONS = {"+": gettext_lazy("created the record"), "~": gettext_lazy("changed"),
+           "-": gettext_lazy("deleted the record")}
+
+
+@dataclass
+class Change:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class HistoryEntry:
+    when: dt.datetime
+    who: str
+    action: str  # what was done (created, changed, deleted), in the user's language
+    action_code: str  # "+", "~" or "-" (for styling and tests)
+    changes: list[Change] = field(default_factory=list)
+    reason: str = ""
+
+
+def record_history(instance: models.Model, limit: int = 50) -> list[HistoryEntry]:
+    """The latest ``limit`` versions of ``instance``, newest first."""
+    return histories_for([instance], limit=limit).get(instance.pk, [])
+
+
+def histories_for(instances: Sequence[models.Model], limit: int = 50) -> dict[Any, list[HistoryEntry]]:
+    """The trails of several records of one model, by primary key: two or three queries in all
+    (the versions with their users, and one per kind of record a foreign key points to)."""
+    if not instances:
+        return {}
+    model = type(instances[0])
+    pks = [obj.pk for obj in instances]
+    rows = list(
+        model.history.filter(**{f"{model._meta.pk.attname}__in": pks})
+        .select_related("history_user")
+        .order_by(model._meta.pk.attname, "-history_date", "-history_id")
+    )
+    by_record: dict[Any, list] = defaultdict(list)
+    for row in rows:
+        versions = by_record[getattr(row, model._meta.pk.attname)]
+        # One more than shown: the oldest shown version is diffed against the one before it.
+        if len(versions) <= limit:
+            versions.append(row)
+    fields = _shown_fields(model)
+    raw: dict[Any, list[tuple[Any, list[tuple[models.Field, Any, Any]]]]] = {}
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for pk, versions in by_record.items():
+        entries = []
+        for newer, older in zip(versions[:limit], [*versions[1:], None], strict=False):
+            changes: list[tuple[models.Field, Any, Any]] = []
+            if older is not None and newer.history_type == "~":
+                delta = newer.diff_against(older, included_fields=list(fields))
+                for change in delta.changes:
+                    model_field = fields[change.field]
+                    changes.append((model_field, change.old, change.new))
+                    if model_field.is_relation:
+                        wanted[model_field.related_model].update(v for v in (change.old, change.new) if v is not None)
+                changes.sort(key=lambda c: c[0].creation_counter)
+            entries.append((newer, changes))
+        raw[pk] = entries
+    names = _related_names(wanted)
+    return {
+        pk: [
+            HistoryEntry(
+                when=version.history_date,
+                who=_who(version.history_user),
+                action=str(ACTIONS.get(version.history_type, version.history_type)),
+                action_code=version.history_type,
+                changes=[Change(str(f.verbose_name), _shown(f, old, names), _shown(f, new, names))
+                         for f, old, new in changes],
+                reason=version.history_change_reason or "",
+            )
+            for version, changes in entries
+        ]
+        for pk, entries in raw.items()
+    }
+
+
+def _shown_fields(model: type[models.Model]) -> dict[str, models.Field]:
+    tracked = {f.name for f in model.history.model.tracked_fields}  # type: ignore[attr-defined]
+    return {f.name: f for f in model._meta.concrete_fields
+            if f.name in tracked and f.name not in NOT_SHOWN and f.editable}
+
+
+def _related_names(wanted: dict[type[models.Model], set[Any]]) -> dict[tuple[type, Any], str]:
+    names: dict[tuple[type, Any], str] = {}
+    for related_model, pks in wanted.items():
+        for obj in related_model._default_manager.filter(pk__in=pks):
+            names[(related_model, obj.pk)] = str(obj)
+    return names
+
+
+def _shown(model_field: models.Field, value: Any, names: dict[tuple[type, Any], str]) -> Any:
+    if value is None or value == "":
+        return "—"
+    if model_field.is_relation:
+        # A record deleted since is still named, by its number.
+        return names.get((model_field.related_model, value), f"#{value}")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else (
+            value.strftime("%Y-%m-%d %H:%M"))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _who(user: Any) -> str:
+    if user is None:
+        return _("the system")
+    return user.get_full_name() or user.get_username()

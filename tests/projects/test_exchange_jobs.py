@@ -1,0 +1,287 @@
+"""Import jobs: upload → check (a preview in the job's language) → commit, all or nothing, and who may do what."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
+
+from projects.exchange import jobs
+from projects.exchange.jobs import import_job_cancel, import_job_commit, import_job_create
+from projects.exchange.progress import JobProgress
+from projects.models import ImportJob, Partner, Project, ReviewState
+from projects.tasks import imports as tasks
+from tests.projects.exchange_support import CH4_SAMPLE, load_reference, sheet_csv, sheet_row, upload
+
+pytestmark = pytest.mark.django_db
+Status = ImportJob.Status
+
+
+@pytest.fixture
+def people(db):
+    load_reference()  # before the personas, so that they report for the reference partners
+
+
+@pytest.fixture
+def p(people, personas):
+    return personas
+
+
+def _sheet(*rows: dict[str, str]) -> bytes:
+    return sheet_csv(list(rows))
+
+
+def _good_sheet() -> bytes:
+    return _sheet(sheet_row(), sheet_row(**{"#adm3+code": "LY021103"}),
+                  sheet_row(**{"#activity+name+i_en": "Clinic repairs", "#activity+name+i_ar": "ترميم العيادة"}))
+
+
+def _bad_sheet() -> bytes:
+    return _sheet(sheet_row(), sheet_row(**{"#activity+name+i_en": "Clinic", "#adm3+code": "LY999999",
+                                            "#date+start": "someday"}))
+
+
+def _create(user, data: bytes, *, kind="spreadsheet", name="3w.csv", language="en", capture=None) -> ImportJob:
+    if capture is None:
+        job = import_job_create(user=user, kind=kind, upload=upload(name, data), language=language)
+    else:
+        with capture(execute=True):
+            job = import_job_create(user=user, kind=kind, upload=upload(name, data), language=language)
+    job.refresh_from_db()
+    return job
+
+
+def _commit(job, user, capture) -> ImportJob:
+    with capture(execute=True):
+        import_job_commit(job=job, user=user)
+    job.refresh_from_db()
+    return job
+
+
+def test_upload_check_commit_creates_the_projects(p, django_capture_on_commit_callbacks):
+    job = _create(p["ministry_admin"], _good_sheet(), capture=django_capture_on_commit_callbacks)
+    assert job.status == Status.CHECKED, job.preview
+    assert (job.preview["rows"], job.preview["new"], job.preview["changed"], job.preview["unchanged"]) == (3, 2, 0, 0)
+    assert job.preview["errors"] == [] and Project.objects.count() == 0  # the check writes nothing
+    assert job.partner is None and job.sha256 and job.size == len(_good_sheet())
+
+    job = _commit(job, p["ministry_admin"], django_capture_on_commit_callbacks)
+    assert job.status == Status.DONE, job.error
+    assert job.result["new"] == 2 and job.result["committed_by"] == p["ministry_admin"].pk
+    lights = Project.objects.get(title_en="Solar street lights")
+    assert set(lights.municipalities.values_list("pcode", flat=True)) == {"LY021104", "LY021103"}
+    assert lights.state == ReviewState.ACCEPTED and lights.reporting_partner.acronym == "UNDP"
+    assert job.progress_done == job.progress_total == 6  # rows checked, then rows saved
+
+
+def test_reupload_of_the_same_file_changes_nothing(p, django_capture_on_commit_callbacks):
+    first = _create(p["ministry_admin"], _good_sheet(), capture=django_capture_on_commit_callbacks)
+    _commit(first, p["ministry_admin"], django_capture_on_commit_callbacks)
+    history = Project.history.count()
+
+    again = _create(p["ministry_admin"], _good_sheet(), capture=django_capture_on_commit_callbacks)
+    assert again.sha256 == first.sha256
+    assert (again.preview["new"], again.preview["changed"], again.preview["unchanged"]) == (0, 0, 2)
+    again = _commit(again, p["ministry_admin"], django_capture_on_commit_callbacks)
+    assert (again.result["new"], again.result["changed"], again.result["unchanged"]) == (0, 0, 2)
+    assert Project.objects.count() == 2 and Project.history.count() == history
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "unknown municipality p-code LY999999"),
+    ("ar", "لا توجد بلدية بالرمز المكاني LY999999"),
+])
+def test_row_errors_in_the_jobs_language_and_no_commit(p, django_capture_on_commit_callbacks, language, expected):
+    job = _create(p["ministry_admin"], _bad_sheet(), language=language, capture=django_capture_on_commit_callbacks)
+    assert job.status == Status.INVALID
+    assert job.preview["error_count"] == len(job.preview["errors"]) == 2
+    by_column = {e["column"]: e for e in job.preview["errors"]}
+    assert by_column["#adm3+code"]["row"] == 4  # labels, hashtags, the good row, then this one
+    assert by_column["#adm3+code"]["message"] == expected
+    with pytest.raises(ValidationError):
+        import_job_commit(job=job, user=p["ministry_admin"])
+    job.refresh_from_db()
+    assert job.status == Status.INVALID and Project.objects.count() == 0
+
+
+def test_focal_point_cannot_import_another_partners_rows(p, django_capture_on_commit_callbacks):
+    sheet = _sheet(sheet_row(), sheet_row(**{"#org+reporting": "UNICEF", "#activity+name+i_en": "Schools"}))
+    job = _create(p["undp_focal_point"], sheet, capture=django_capture_on_commit_callbacks)
+    assert job.partner.acronym == "UNDP"
+    assert job.status == Status.INVALID
+    [error] = job.preview["errors"]
+    assert (error["row"], error["column"]) == (4, "#org+reporting") and "UNICEF" in error["message"]
+
+    # their own rows go through, and to the ministry's review
+    job = _create(p["undp_focal_point"], _sheet(sheet_row(**{"#org+reporting": ""})),
+                  capture=django_capture_on_commit_callbacks)
+    assert job.status == Status.CHECKED, job.preview
+    job = _commit(job, p["undp_focal_point"], django_capture_on_commit_callbacks)
+    project = Project.objects.get()
+    assert project.state == ReviewState.SUBMITTED and project.submitted_by == p["undp_focal_point"]
+    assert project.reporting_partner == p["undp_focal_point"].focal_point.partner
+
+
+def test_focal_point_cannot_take_over_another_partners_project_by_identifier(p, django_capture_on_commit_callbacks):
+    unicef = Partner.objects.get(acronym="UNICEF")
+    theirs = Project.objects.create(reporting_partner=unicef, iati_identifier="XM-DAC-41122-LY-1", title_en="Theirs",
+                                    state=ReviewState.ACCEPTED)
+    sheet = _sheet(sheet_row(**{"#activity+code": theirs.iati_identifier, "#activity+name+i_en": "Mine now"}))
+    job = _create(p["undp_focal_point"], sheet, capture=django_capture_on_commit_callbacks)
+    assert job.status == Status.INVALID and "UNICEF" in job.preview["errors"][0]["message"]
+    theirs.refresh_from_db()
+    assert theirs.title_en == "Theirs"
+
+
+@pytest.mark.parametrize("persona", ["ministry_analyst", "viewer", "rapporteur"])
+def test_only_the_ministry_and_focal_points_import(p, persona):
+    with pytest.raises(PermissionDenied):
+        import_job_create(user=p[persona], kind="spreadsheet", upload=upload("3w.csv", _good_sheet()))
+    assert ImportJob.objects.count() == 0
+
+
+def test_commit_and_cancel_by_the_uploader_or_the_ministry_only(p, django_capture_on_commit_callbacks):
+    job = _create(p["undp_focal_point"], _sheet(sheet_row()), capture=django_capture_on_commit_callbacks)
+    assert job.status == Status.CHECKED
+    for someone in (p["unicef_focal_point"], p["ministry_analyst"]):
+        with pytest.raises(PermissionDenied):
+            import_job_commit(job=job, user=someone)
+        with pytest.raises(PermissionDenied):
+            import_job_cancel(job=job, user=someone)
+    import_job_cancel(job=job, user=p["ministry_admin"])
+    job.refresh_from_db()
+    assert job.status == Status.CANCELLED and job.finished_at is not None
+    with pytest.raises(ValidationError, match="cannot be cancelled"):
+        import_job_cancel(job=job, user=p["ministry_admin"])
+    with pytest.raises(ValidationError, match="Only a checked file"):
+        import_job_commit(job=job, user=p["undp_focal_point"])
+
+
+@pytest.mark.parametrize(("kind", "name", "data", "message"), [
+    ("spreadsheet", "data.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not a CSV or XLSX file"),
+    ("spreadsheet", "latin.csv", "Reporting,#org+reporting\ncafé".encode("latin-1"), "not UTF-8"),
+    ("iati", "x.xml", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><iati-activities/>', "DTD"),
+    ("iati", "x.xml", b"\x00\x01binary" * 20, "binary data"),
+    ("iati", "x.xml", b"", "empty"),
+    ("spreadsheet", "3w.csv", b"a,b\n1,2\n", "no HXL hashtag row"),
+])
+def test_bad_files_are_refused_with_a_clear_message_and_no_job(p, kind, name, data, message):
+    with pytest.raises(ValidationError) as caught:
+        import_job_create(user=p["ministry_admin"], kind=kind, upload=upload(name, data), language="en")
+    assert message in " ".join(caught.value.message_dict["file"])
+    assert ImportJob.objects.count() == 0
+
+
+@override_settings(TANSIQ_IMPORT_MAX_BYTES=2048)
+def test_too_large_is_refused_before_reading(p):
+    with pytest.raises(ValidationError, match="the limit is 2.0"):
+        import_job_create(user=p["ministry_admin"], kind="iati", upload=upload("big.xml", b" " * 4096), language="en")
+    assert ImportJob.objects.count() == 0
+
+
+@override_settings(TANSIQ_IMPORT_BACKGROUND_BYTES=100)
+def test_large_files_go_to_the_worker_and_bad_ones_end_invalid(p, django_capture_on_commit_callbacks, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.import_job_check, "delay", lambda job_id: queued.append(job_id))
+    sheet = _sheet(*[sheet_row(**{"#activity+name+i_en": f"Lights {i}", "#activity+name+i_ar": f"إنارة {i}"})
+                     for i in range(5)])
+    job = _create(p["ministry_admin"], sheet, capture=django_capture_on_commit_callbacks)
+    assert queued == [job.pk] and job.status == Status.QUEUED and job.preview["estimated_rows"] >= 5
+
+    # the worker runs the check: progress moves, stays within its total, and reaches it
+    seen = []
+    real_call = JobProgress.__call__
+
+    def spy(self, done, total):
+        seen.append((done, total))
+        real_call(self, done, total)
+
+    monkeypatch.setattr(JobProgress, "__call__", spy)
+    tasks.import_job_check(job.pk)
+    job.refresh_from_db()
+    assert job.status == Status.CHECKED and job.preview["new"] == 5
+    assert seen and all(0 <= done <= total for done, total in seen)
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen) and seen[-1] == (10, 10)
+    assert job.progress_done == job.progress_total == 10
+
+    # a binary file too large to read during the request is refused by the check, not half-imported
+    job = _create(p["ministry_admin"], b"PK\x03\x04" + b"\x00" * 300, capture=django_capture_on_commit_callbacks,
+                  name="broken.xlsx")
+    tasks.import_job_check(job.pk)
+    job.refresh_from_db()
+    assert job.status == Status.INVALID and "not a readable XLSX file" in job.error
+    assert Project.objects.count() == 0
+
+
+def test_tasks_are_safe_to_run_twice(p, django_capture_on_commit_callbacks):
+    job = _create(p["ministry_admin"], _good_sheet(), capture=django_capture_on_commit_callbacks)
+    assert tasks.import_job_check(job.pk) is None  # already checked
+    job = _commit(job, p["ministry_admin"], django_capture_on_commit_callbacks)
+    assert job.status == Status.DONE
+    assert tasks.import_job_commit(job.pk) is None and tasks.import_job_check(job.pk) is None
+    assert Project.objects.count() == 2
+
+
+def test_a_failed_import_leaves_nothing_written(p, django_capture_on_commit_callbacks, monkeypatch):
+    job = _create(p["ministry_admin"], _good_sheet(), capture=django_capture_on_commit_callbacks)
+    real_save = jobs.spreadsheet_import._save
+    calls = []
+
+    def save_then_break(plan, *args):
+        calls.append(plan)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real_save(plan, *args)
+
+    monkeypatch.setattr(jobs.spreadsheet_import, "_save", save_then_break)
+    job = _commit(job, p["ministry_admin"], django_capture_on_commit_callbacks)
+    assert job.status == Status.FAILED and "Nothing was imported" in job.error
+    assert len(calls) == 2 and Project.objects.count() == 0  # the first project was rolled back too
+
+
+def test_iati_job_with_the_sdc_sample(p, django_capture_on_commit_callbacks):
+    data = CH4_SAMPLE.read_bytes()
+    job = _create(p["ministry_admin"], data, kind="iati", name="ch4.xml", capture=django_capture_on_commit_callbacks)
+    assert job.status == Status.CHECKED, job.preview
+    assert (job.preview["rows"], job.preview["new"], job.preview["error_count"]) == (6, 6, 0)
+    assert job.preview["warning_count"] > 0  # only the country is given: no municipality
+    assert Project.objects.count() == 0
+    job = _commit(job, p["ministry_admin"], django_capture_on_commit_callbacks)
+    assert job.status == Status.DONE and job.result["new"] == 6 and Project.objects.count() == 6
+    assert job.progress_done == job.progress_total == 6
+
+    again = _create(p["ministry_admin"], data, kind="iati", name="ch4.xml", capture=django_capture_on_commit_callbacks)
+    assert (again.preview["new"], again.preview["changed"], again.preview["unchanged"]) == (0, 0, 6)
+
+
+def test_focal_point_iati_activities_of_another_partner_are_errors(p, django_capture_on_commit_callbacks):
+    job = _create(p["unicef_focal_point"], CH4_SAMPLE.read_bytes(), kind="iati", name="ch4.xml",
+                  capture=django_capture_on_commit_callbacks)
+    assert job.status == Status.INVALID and job.preview["error_count"] == 6
+    assert "SDC" in job.preview["errors"][0]["message"] or "Swiss" in job.preview["errors"][0]["message"]
+    assert Project.objects.count() == 0 and Partner.objects.filter(name_en="ONG basée dans un pays donneur").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_written_inside_the_import_transaction_is_visible_to_other_sessions():
+    from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+
+    job = ImportJob.objects.create(kind="iati", original_name="x.xml", size=1, sha256="0" * 64, file="imports/x")
+    progress = JobProgress(job.pk, every=10)
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with transaction.atomic():
+            progress(0, 100)
+            progress(5, 100)  # fewer than ``every`` steps since the last write: not written
+            progress(20, 100)
+            with other.cursor() as cursor:
+                cursor.execute("SELECT progress_done, progress_total FROM projects_importjob WHERE id = %s", [job.pk])
+                seen = cursor.fetchone()
+    finally:
+        progress.close()
+        other.close()
+    if connection.vendor == "postgresql":
+        assert seen == (20, 100)
+    else:  # SQLite has one writer at a time: the figures wait for the transaction
+        assert seen == (0, 0)
+    assert (progress.done, progress.total) == (20, 100)
