@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -24,10 +23,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (update attachments, import files) are never served from /media/, not even in
+# development: they go out only through the views that check who may read them.
 
 # Unknown paths under /api/ answer in the API's error format; the rest get the HTML 404 page.
 handler404 = "config.api_errors.not_found"

@@ -25,13 +25,15 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     from django.core.paginator import Paginator
 
     from projects.history import histories_for
+    from projects.permissions import user_oversees
 
     from .forms import DuplicateFilterForm, DuplicateReviewForm
     from .reasons import reason_text
-    from .selectors.duplicates import duplicate_flag_list
+    from .selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
 
     form = DuplicateFilterForm(request.GET or None)
-    flags = duplicate_flag_list().filter(resolved_at__isnull=True).order_by("-score", "pk")
+    flags = duplicate_flags_visible_to(request.user, duplicate_flag_list()).filter(
+        resolved_at__isnull=True).order_by("-score", "pk")
     if form.is_valid():
         if form.cleaned_data["status"]:
             flags = flags.filter(status=form.cleaned_data["status"])
@@ -39,7 +41,8 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
             flags = flags.filter(kind=form.cleaned_data["kind"])
     page = Paginator(flags, 25).get_page(request.GET.get("page"))
     # Every flag's audit trail in one read for the whole page, not one per row.
-    histories = histories_for(list(page))
+    # (the committee's notes and decisions: for ministry staff only)
+    histories = histories_for(list(page), user=request.user, full=True) if user_oversees(request.user) else {}
     for flag in page:
         flag.reason_texts = [reason_text(r) for r in flag.reasons]
         flag.history_entries = histories.get(flag.pk, [])

@@ -17,9 +17,11 @@ from .models import (
     ProjectUpdate,
     RelatedActivity,
     ReportReminder,
+    ReviewState,
     Site,
     Transaction,
     UpdateAttachment,
+    UpdateSite,
 )
 
 
@@ -39,8 +41,8 @@ class PartnerAdmin(SimpleHistoryAdmin):
 
 @admin.register(FocalPoint)
 class FocalPointAdmin(admin.ModelAdmin):
-    list_display = ["user", "partner", "job_title"]
-    list_filter = ["partner"]
+    list_display = ["user", "partner", "job_title", "language"]
+    list_filter = ["partner", "language"]
     search_fields = ["user__username", "user__email", "partner__acronym", "partner__name_en"]
     autocomplete_fields = ["user", "partner"]
 
@@ -124,6 +126,27 @@ class ProjectAdmin(SimpleHistoryAdmin):
         services.project_related_changed(project=form.instance, changed=changed, user=request.user)
 
 
+class UpdateSiteInline(LeafletGeoAdminMixin, admin.StackedInline):
+    """The new sites of an update; once it is accepted they are the project's sites, edited there."""
+
+    model = UpdateSite
+    extra = 0
+    autocomplete_fields = ["municipality"]
+    readonly_fields = ["site"]
+
+    def _open(self, obj) -> bool:
+        return obj is None or obj.state != ReviewState.ACCEPTED
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
+
 @admin.register(ProjectUpdate)
 class ProjectUpdateAdmin(SimpleHistoryAdmin):
     list_display = ["project", "period_start", "period_end", "progress_percent", "status", "state", "submitted_by"]
@@ -133,6 +156,18 @@ class ProjectUpdateAdmin(SimpleHistoryAdmin):
     readonly_fields = ["submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
     list_select_related = ["project", "submitted_by"]
     show_full_result_count = False
+    inlines = [UpdateSiteInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is UpdateSite:
+            # As the services do: a site given without its municipality gets the one whose area holds it.
+            for row in formset.save(commit=False):
+                row.municipality = row.municipality or services.site_municipality(row.point)
+                row.save()
+            for row in formset.deleted_objects:
+                row.delete()
+            return
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Site)
@@ -281,3 +316,12 @@ class PartnerAliasAdmin(admin.ModelAdmin):
 
         for alias in queryset:
             partner_alias_remove(alias=alias, user=request.user)
+
+
+@admin.register(UpdateSite)
+class UpdateSiteAdmin(_ReadOnlyCreateAdmin, LeafletGeoAdmin):
+    """The sites updates report (edited on their update's page); listed here to find them."""
+
+    list_display = ["__str__", "update", "municipality", "site"]
+    raw_id_fields = ["update", "site"]
+    readonly_fields = ["site"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -19,11 +20,13 @@ from .models import (
     Project,
     ProjectUpdate,
     ReviewState,
+    UpdateSite,
     validate_location_shares,
     validate_sector_split,
 )
+from .models_reporting import validate_in_libya
 from .permissions import user_manages, user_partner_id
-from .services import PROJECT_FIELDS, UPDATE_FIELDS
+from .services import PROJECT_FIELDS, UPDATE_FIELDS, project_identifier_clashes
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -76,6 +79,21 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
             programmes = programmes.filter(partner_id=owner)
         self.fields["programme"].queryset = programmes
         self._style()
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The model's own uniqueness messages name the record that holds an identifier ("Project with
+        # this IATI identifier already exists") even when the user may not see it; clean() says it neutrally.
+        return set(super()._get_validation_exclusions()) | {"iati_identifier", "partner_code"}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        partner = data.get("reporting_partner")
+        partner_id = partner.pk if partner is not None else self.instance.reporting_partner_id
+        clashes = project_identifier_clashes(pk=self.instance.pk, iati_identifier=data.get("iati_identifier"),
+                                             partner_code=data.get("partner_code"), partner_id=partner_id)
+        for name, message in clashes.items():
+            self.add_error(name, message)
+        return data
 
     def service_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.fields}
@@ -193,6 +211,69 @@ def sector_initial(project: Project) -> list[dict[str, Any]]:
 
 def location_initial(project: Project) -> list[dict[str, Any]]:
     return [{"municipality": loc.municipality_id, "share": loc.share} for loc in project.locations.order_by("pk")]
+
+
+class UpdateSiteForm(ChoiceRowForm):
+    """One new site of an update: a name, where it is, and its municipality when the map would not find it."""
+
+    choice_field = "municipality"
+    name_ar = forms.CharField(label=_("name (Arabic)"), max_length=250, required=False,
+                              widget=forms.TextInput(attrs={"dir": "rtl"}))
+    name_en = forms.CharField(label=_("name (English)"), max_length=250, required=False,
+                              widget=forms.TextInput(attrs={"dir": "ltr"}))
+    lat = forms.FloatField(label=_("latitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    lon = forms.FloatField(label=_("longitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    municipality = forms.TypedChoiceField(label=_("municipality"), coerce=int, required=False,
+                                          help_text=_("Optional: found from the point when left empty."))
+
+    def is_filled(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return any(data.get(name) not in (None, "") for name in ("name_ar", "name_en", "lat", "lon", "municipality"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.is_filled():
+            return data
+        if not ((data.get("name_ar") or "").strip() or (data.get("name_en") or "").strip()):
+            self.add_error("name_ar", _("Give the site's name in Arabic or English."))
+        for name in ("lat", "lon"):
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, _("Give the latitude and the longitude."))
+        if data.get("lat") is not None and data.get("lon") is not None:
+            try:
+                validate_in_libya(lat=data["lat"], lon=data["lon"])
+            except ValidationError as exc:
+                self.add_error("lat", exc.messages)
+        return data
+
+
+class UpdateSiteFormSet(RowFormSet):
+    """Rows left empty are skipped; a row with anything in it is a site and is checked whole."""
+
+    def filled(self) -> list[dict[str, Any]]:
+        return [form.cleaned_data for form in self.forms if getattr(form, "cleaned_data", None) and form.is_filled()]
+
+    def service_rows(self) -> list[dict[str, Any]]:
+        rows = self.filled()
+        places = Municipality.objects.in_bulk([row["municipality"] for row in rows if row.get("municipality")])
+        return [{"name_ar": row["name_ar"], "name_en": row["name_en"], "lat": row["lat"], "lon": row["lon"],
+                 "municipality": places.get(row.get("municipality"))} for row in rows]
+
+
+UpdateSiteRows = forms.formset_factory(UpdateSiteForm, formset=UpdateSiteFormSet, extra=2, max_num=100,
+                                       validate_max=True)
+
+
+def update_site_initial(update: ProjectUpdate) -> list[dict[str, Any]]:
+    return [{"name_ar": row.name_ar, "name_en": row.name_en, "lat": row.point.y, "lon": row.point.x,
+             "municipality": row.municipality_id} for row in UpdateSite.objects.filter(update=update).order_by("pk")]
+
+
+class LanguageForm(forms.Form):
+    """A focal point's choice of the language of the e-mails they receive."""
+
+    language = forms.ChoiceField(label=_("Language of my e-mails"), choices=settings.LANGUAGES,
+                                 widget=forms.Select(attrs={"class": "form-select"}))
 
 
 class UpdateForm(BootstrapMixin, forms.ModelForm):

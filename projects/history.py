@@ -4,6 +4,12 @@ Each entry says when, who, what happened (created, changed, deleted) and, for a 
 fields went from what to what: choices by their label and foreign keys by the related record's
 name, in the user's language. ``histories_for`` reads the trail of many records of one model at
 once (a page of flags), so a list page costs a fixed number of queries, not one per row.
+
+Who sees what: the history of a record is as confidential as its drafts. The ministry and the
+record's own partner (``full=True``) see every version; anyone else sees only the versions that were
+accepted, each compared with the accepted one before it, without the review bookkeeping (what was
+proposed, returned or commented on in between stays with its owner). A foreign key to a project the
+reader may not see is not named.
 """
 
 from __future__ import annotations
@@ -19,8 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .models import Project, ReviewState
+from .selectors import projects_visible_to
+
 # Bookkeeping columns that change with every save and say nothing a reader needs.
 NOT_SHOWN = frozenset({"id", "created_at", "updated_at", "last_seen_run", "fingerprint", "decided_fingerprint"})
+
+# What a reader outside the ministry and the owning partner does not see of a version.
+REVIEW_FIELDS = frozenset({"state", "review_comment", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"})
 
 # Phrased as what the person did ("undp_fp · created the record"); a bare "created" is already the
 # catalogue's word for the creation-date column.
@@ -45,23 +57,26 @@ class HistoryEntry:
     reason: str = ""
 
 
-def record_history(instance: models.Model, limit: int = 50) -> list[HistoryEntry]:
-    """The latest ``limit`` versions of ``instance``, newest first."""
-    return histories_for([instance], limit=limit).get(instance.pk, [])
+def record_history(instance: models.Model, *, user: Any, full: bool, limit: int = 50) -> list[HistoryEntry]:
+    """The latest ``limit`` versions of ``instance`` that ``user`` may read, newest first (see the module
+    note for ``full``)."""
+    return histories_for([instance], user=user, full=full, limit=limit).get(instance.pk, [])
 
 
-def histories_for(instances: Sequence[models.Model], limit: int = 50) -> dict[Any, list[HistoryEntry]]:
+def histories_for(instances: Sequence[models.Model], *, user: Any, full: bool,
+                  limit: int = 50) -> dict[Any, list[HistoryEntry]]:
     """The trails of several records of one model, by primary key: two or three queries in all
     (the versions with their users, and one per kind of record a foreign key points to)."""
     if not instances:
         return {}
     model = type(instances[0])
     pks = [obj.pk for obj in instances]
-    rows = list(
-        model.history.filter(**{f"{model._meta.pk.attname}__in": pks})
-        .select_related("history_user")
-        .order_by(model._meta.pk.attname, "-history_date", "-history_id")
-    )
+    versions_qs = model.history.filter(**{f"{model._meta.pk.attname}__in": pks})
+    reviewed = any(f.name == "state" for f in model._meta.concrete_fields)
+    if not full and reviewed:
+        versions_qs = versions_qs.filter(state=ReviewState.ACCEPTED)
+    rows = list(versions_qs.select_related("history_user")
+                .order_by(model._meta.pk.attname, "-history_date", "-history_id"))
     by_record: dict[Any, list] = defaultdict(list)
     for row in rows:
         versions = by_record[getattr(row, model._meta.pk.attname)]
@@ -69,6 +84,8 @@ def histories_for(instances: Sequence[models.Model], limit: int = 50) -> dict[An
         if len(versions) <= limit:
             versions.append(row)
     fields = _shown_fields(model)
+    if not full:
+        fields = {name: f for name, f in fields.items() if name not in REVIEW_FIELDS}
     raw: dict[Any, list[tuple[Any, list[tuple[models.Field, Any, Any]]]]] = {}
     wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
     for pk, versions in by_record.items():
@@ -85,7 +102,7 @@ def histories_for(instances: Sequence[models.Model], limit: int = 50) -> dict[An
                 changes.sort(key=lambda c: c[0].creation_counter)
             entries.append((newer, changes))
         raw[pk] = entries
-    names = _related_names(wanted)
+    names = _related_names(wanted, user)
     return {
         pk: [
             HistoryEntry(
@@ -109,11 +126,16 @@ def _shown_fields(model: type[models.Model]) -> dict[str, models.Field]:
             if f.name in tracked and f.name not in NOT_SHOWN and f.editable}
 
 
-def _related_names(wanted: dict[type[models.Model], set[Any]]) -> dict[tuple[type, Any], str]:
+def _related_names(wanted: dict[type[models.Model], set[Any]], user: Any) -> dict[tuple[type, Any], str]:
     names: dict[tuple[type, Any], str] = {}
     for related_model, pks in wanted.items():
-        for obj in related_model._default_manager.filter(pk__in=pks):
-            names[(related_model, obj.pk)] = str(obj)
+        found = related_model._default_manager.filter(pk__in=pks)
+        hidden: set[Any] = set()
+        if related_model is Project:
+            visible = set(projects_visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
+            hidden = set(pks) - visible
+        for obj in found:
+            names[(related_model, obj.pk)] = _("a record you may not see") if obj.pk in hidden else str(obj)
     return names
 
 

@@ -113,6 +113,13 @@ class FocalPoint(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("partner"))
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Empty means the site's language (Arabic unless the deployment says otherwise), so a deployment's
+    # LANGUAGE_CODE still decides for everyone who has not chosen.
+    language = models.CharField(
+        _("e-mail language"), max_length=10, choices=settings.LANGUAGES, blank=True, default="",
+        help_text=_("The language of the reminder e-mails this focal point receives; when empty, the site's "
+                    "language."),
+    )
 
     class Meta:
         verbose_name = _("focal point")
@@ -509,4 +516,4 @@ class ExchangeRate(models.Model):
 
 # Split out to keep this module readable; imported here so that Django registers them with the app.
 from .models_exchange import ImportJob, PartnerAlias  # noqa: E402,F401
-from .models_reporting import ReportReminder, UpdateAttachment  # noqa: E402,F401
+from .models_reporting import ReportReminder, UpdateAttachment, UpdateSite  # noqa: E402,F401

@@ -1,9 +1,12 @@
-"""What hangs off project reporting: files attached to updates, and the reminders sent for due reports."""
+"""What hangs off project reporting: files attached to updates, new sites reported in them, and the
+reminders sent for due reports."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -70,3 +73,58 @@ class ReportReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.period_end} {self.kind}"
+
+
+# Libya's bounding box, a little generous: a point outside it is a typing slip (latitude and longitude
+# swapped, a sign lost), not a site of a Libyan municipality.
+LIBYA_LATITUDE = (19.0, 34.0)
+LIBYA_LONGITUDE = (9.0, 26.0)
+
+
+def validate_in_libya(*, lat: float, lon: float) -> None:
+    if not (LIBYA_LATITUDE[0] <= lat <= LIBYA_LATITUDE[1] and LIBYA_LONGITUDE[0] <= lon <= LIBYA_LONGITUDE[1]):
+        raise ValidationError(
+            _("The site must be in Libya: latitude between 19 and 34 (north), longitude between 9 and 26 "
+              "(east). Check that latitude and longitude are not swapped."), code="outside_libya")
+
+
+class UpdateSite(models.Model):
+    """A new site a focal point reports in an update. It joins the project's sites (``site``) only once the
+    ministry accepts the update: until then it is the partner's claim, not the ministry's record."""
+
+    update = models.ForeignKey(
+        "projects.ProjectUpdate", on_delete=models.CASCADE, related_name="new_sites", verbose_name=_("update")
+    )
+    name_ar = models.CharField(_("name (Arabic)"), max_length=250, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=250, blank=True)
+    point = models.PointField(_("location"), srid=4326)
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("municipality"),
+    )
+    site = models.ForeignKey(
+        "projects.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="reported_in",
+        verbose_name=_("project site"), help_text=_("The project's site made from this one when the update was accepted."),
+    )
+
+    class Meta:
+        ordering = ["update", "pk"]
+        verbose_name = _("new site")
+        verbose_name_plural = _("new sites")
+        constraints = [
+            # Checked by full_clean too (forms, admin, services), so its message is the one people read.
+            models.CheckConstraint(
+                condition=Q(name_ar__gt="") | Q(name_en__gt=""), name="update_site_has_a_name",
+                violation_error_message=_("Give the site's name in Arabic or English."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_ar or self.name_en
+
+    def clean(self) -> None:
+        if self.point is not None:
+            try:
+                validate_in_libya(lat=self.point.y, lon=self.point.x)
+            except ValidationError as exc:
+                raise ValidationError({"point": exc.messages}) from None

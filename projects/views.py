@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,16 +25,19 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import (
+    LanguageForm,
     LocationRows,
     ProjectFilterForm,
     ProjectForm,
     ReviewForm,
     SectorRows,
     UpdateForm,
+    UpdateSiteRows,
     location_initial,
     municipality_choices,
     sector_choices,
     sector_initial,
+    update_site_initial,
 )
 from .history import record_history
 from .models import Project, ProjectUpdate
@@ -46,6 +50,7 @@ from .permissions import (
     update_can_edit,
     update_can_review,
     update_can_submit,
+    user_oversees,
     user_partner_id,
 )
 
@@ -102,6 +107,11 @@ def project_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _history_in_full(user: Any, partner_id: int) -> bool:
+    """Every version of a record for the ministry and its own partner; accepted ones for the others."""
+    return user_oversees(user) or user_partner_id(user) == partner_id
+
+
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -114,7 +124,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": project_can_review(user, project),
         "can_add_update": update_can_create(user, project),
         "review_form": ReviewForm(),
-        "history": record_history(project),
+        "history": record_history(project, user=user, full=_history_in_full(user, project.reporting_partner_id)),
     })
 
 
@@ -173,20 +183,27 @@ def project_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def _update_form_page(request: HttpRequest, project: Project, update: ProjectUpdate | None) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = UpdateForm(data, instance=update, project=project)
-    if data is not None and form.is_valid():
+    # A post without the site rows (an older form, a script) leaves the update's new sites as they are.
+    sites_posted = data is not None and "sites-TOTAL_FORMS" in data
+    sites = UpdateSiteRows(data if sites_posted else None, prefix="sites", choices=municipality_choices(),
+                           initial=update_site_initial(update) if update else None)
+    if data is not None and all([form.is_valid(), not sites_posted or sites.is_valid()]):
+        new_sites = sites.service_rows() if sites_posted else None
         try:
             if update is None:
                 saved = services.project_update_create(project=project, user=request.user,
-                                                       fields=form.service_fields())
+                                                       fields=form.service_fields(), new_sites=new_sites)
             else:
-                saved = services.project_update_edit(update=update, user=request.user, fields=form.service_fields())
+                saved = services.project_update_edit(update=update, user=request.user, fields=form.service_fields(),
+                                                     new_sites=new_sites)
         except ValidationError as exc:
             _service_errors(exc, form)
         else:
             messages.success(request, _("The update was saved."))
             return redirect("update_detail", pk=saved.pk)
-    return render(request, "projects/update_form.html", {"form": form, "project": project, "update": update},
-                  status=400 if data is not None else 200)
+    return render(request, "projects/update_form.html", {
+        "form": form, "sites": sites, "project": project, "update": update,
+    }, status=400 if data is not None else 200)
 
 
 @login_required
@@ -210,7 +227,9 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_submit": update_can_submit(user, update),
         "can_review": update_can_review(user, update),
         "review_form": ReviewForm(),
-        "history": record_history(update),
+        "new_sites": update.new_sites.select_related("municipality").order_by("pk"),
+        "history": record_history(update, user=user,
+                                  full=_history_in_full(user, update.project.reporting_partner_id)),
     })
 
 
@@ -306,12 +325,25 @@ def update_review(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def api_token(request: HttpRequest) -> HttpResponse:
-    """Create or renew (the key is shown in this response only), or revoke, one's API token."""
+    """Create or renew (the key is shown in this response only), or revoke, one's API token; a focal point also
+    chooses here the language of the reminder e-mails they receive."""
     from rest_framework.authtoken.models import Token
 
     key = None
+    focal_point = getattr(request.user, "focal_point", None)
+    language_form = LanguageForm(initial={"language": focal_point.language or settings.LANGUAGE_CODE}) \
+        if focal_point else None
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "language" and focal_point is not None:
+            language_form = LanguageForm(request.POST)
+            if language_form.is_valid():
+                services.focal_point_set_language(user=request.user, language=language_form.cleaned_data["language"])
+                messages.success(request, _("Your e-mail language was saved."))
+                return redirect("api_token")
+            return render(request, "projects/api_token.html", {
+                "key": None, "token": Token.objects.filter(user=request.user).only("created").first(),
+                "language_form": language_form}, status=400)
         if action == "renew":
             key = services.api_token_renew(user=request.user).key
         elif action == "revoke":
@@ -322,4 +354,4 @@ def api_token(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose to create a new token or to revoke the current one."))
             return redirect("api_token")
     token = Token.objects.filter(user=request.user).only("created").first()
-    return render(request, "projects/api_token.html", {"key": key, "token": token})
+    return render(request, "projects/api_token.html", {"key": key, "token": token, "language_form": language_form})

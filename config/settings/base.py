@@ -128,6 +128,8 @@ TANSIQ_IMPORT_MAX_BYTES = env_int("TANSIQ_IMPORT_MAX_BYTES", 50 * 1024 * 1024, m
 TANSIQ_IMPORT_BACKGROUND_BYTES = env_int("TANSIQ_IMPORT_BACKGROUND_BYTES", 512 * 1024, minimum=0)
 TANSIQ_IMPORT_BACKGROUND_ROWS = env_int("TANSIQ_IMPORT_BACKGROUND_ROWS", 200, minimum=0)
 TANSIQ_IMPORT_PROGRESS_EVERY = env_int("TANSIQ_IMPORT_PROGRESS_EVERY", 25, minimum=1)
+# A job queued, checking or importing for longer than this is taken as abandoned by a dead worker.
+TANSIQ_IMPORT_STALE_MINUTES = env_int("TANSIQ_IMPORT_STALE_MINUTES", 360, minimum=5)
 
 # GDAL < 3.9 on Debian 12 triggers gis.W001; the features we use work with 3.6.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
@@ -184,6 +186,9 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "projects.models.ActivityStatus",
         "ReviewStateEnum": "projects.models.ReviewState",
         "FlagStatusEnum": "coordination.models.FlagStatus",
+        "DuplicateKindEnum": "coordination.models.DuplicateFlag.Kind",
+        "ImportJobKindEnum": "projects.models.ImportJob.Kind",
+        "ImportJobStatusEnum": "projects.models.ImportJob.Status",
     },
 }
 
@@ -204,6 +209,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "gaps-nightly": {"task": "coordination.tasks.gaps_full_analysis", "schedule": crontab(hour=2, minute=0)},
     "delays-nightly": {"task": "coordination.tasks.delays_full_scan", "schedule": crontab(hour=2, minute=30)},
     "report-reminders-daily": {"task": "projects.tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
+    "import-jobs-stale-hourly": {"task": "projects.tasks.import_jobs_fail_stale", "schedule": crontab(minute=15)},
 }
 
 # Analyses. Delay thresholds (coordination.analysis.delays): the defaults are the demo generator's

@@ -21,4 +21,5 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/m
 # The embedded SpatiaLite test database lives in a file, not in memory: threads that write at
 # the same time (overlapping scans) and a real Celery worker process can then share it.
 if DATABASES["default"]["ENGINE"] == "config.db.spatialite":  # noqa: F405
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-tansiq.sqlite3")}  # noqa: F405

@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from coordination.analysis.delays import delay_reason_text
 from coordination.models import DelayFlag, FlagStatus
-from coordination.selectors.delays import delay_flag_list
+from coordination.selectors.delays import delay_flag_list, delay_flags_visible_to
 from coordination.services.delays import delay_flag_review
 
 from .reviews import AnalysisPagination, CanReviewFlags, ReviewActionMixin, parse_resolved
@@ -62,9 +62,9 @@ class DelayFlagViewSet(ReviewActionMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def get_queryset(self) -> QuerySet[DelayFlag]:
         if self.action != "list":
-            return delay_flag_list(filters={"resolved": None})
+            return delay_flags_visible_to(self.request.user, delay_flag_list(filters={"resolved": None}))
         params = DelayFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         filters = dict(params.validated_data)
         filters["resolved"] = parse_resolved(self.request.query_params.get("resolved"))
-        return delay_flag_list(filters=filters)
+        return delay_flags_visible_to(self.request.user, delay_flag_list(filters=filters))

@@ -18,7 +18,7 @@ from rest_framework.routers import SimpleRouter
 
 from coordination.models import DuplicateFlag, FlagStatus
 from coordination.reasons import reason_text
-from coordination.selectors.duplicates import duplicate_flag_list
+from coordination.selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
 from coordination.services.duplicates import duplicate_flag_review
 from projects.models import Project
 
@@ -70,7 +70,7 @@ class DuplicateFlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     permission_classes = [CanReviewFlags]
 
     def get_queryset(self) -> QuerySet[DuplicateFlag]:
-        qs = duplicate_flag_list().order_by("-score", "pk")
+        qs = duplicate_flags_visible_to(self.request.user, duplicate_flag_list()).order_by("-score", "pk")
         if self.action != "list":
             return qs
         params = DuplicateFilterSerializer(data=self.request.query_params)

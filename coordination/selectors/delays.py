@@ -10,6 +10,8 @@ from django.db.models import Max, Q, QuerySet
 from coordination.analysis.delays import IMPLEMENTATION, PIPELINE, SUSPENDED, DelayIn
 from coordination.models import DelayFlag
 from projects.models import Project, ReviewState
+from projects.permissions import user_oversees
+from projects.selectors import projects_visible_to
 
 # Only these statuses can trip a rule; finalisation, closed and cancelled projects are never delayed.
 DELAY_STATUSES = (PIPELINE, IMPLEMENTATION, SUSPENDED)
@@ -46,3 +48,10 @@ def delay_flag_list(*, filters: dict[str, Any] | None = None) -> QuerySet[DelayF
     if f.get("min_severity"):
         qs = qs.filter(severity__gte=f["min_severity"])
     return qs.order_by("-score", "id")
+
+
+def delay_flags_visible_to(user: Any, flags: QuerySet[DelayFlag]) -> QuerySet[DelayFlag]:
+    """``flags`` narrowed to the projects ``user`` may read (all of them for ministry staff)."""
+    if user_oversees(user):
+        return flags
+    return flags.filter(project__in=projects_visible_to(user).values("pk"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -21,7 +22,8 @@ from projects.models import (
     Transaction,
 )
 from projects.money import RateTable, to_usd
-from projects.selectors import exchange_rate_table
+from projects.permissions import user_oversees
+from projects.selectors import exchange_rate_table, projects_visible_to
 
 _RELATION = {1: "parent", 2: "child", 3: "sibling", 4: "cofunded", 5: "third"}
 _CHUNK = 5000
@@ -156,3 +158,12 @@ def duplicate_flag_list() -> QuerySet[DuplicateFlag]:
     return DuplicateFlag.objects.select_related(
         "project_a__reporting_partner", "project_b__reporting_partner", "decided_by", "counted_project",
     )
+
+
+def duplicate_flags_visible_to(user: Any, flags: QuerySet[DuplicateFlag]) -> QuerySet[DuplicateFlag]:
+    """``flags`` narrowed to the pairs ``user`` may read: every pair for ministry staff; for a focal
+    point only pairs whose two projects they may both see (a flag names both records)."""
+    if user_oversees(user):
+        return flags
+    visible = projects_visible_to(user).values("pk")
+    return flags.filter(project_a__in=visible, project_b__in=visible)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,6 +15,7 @@ from municipalities.models import Municipality, Sector
 from projects.models import (
     Participation,
     Partner,
+    Programme,
     Project,
     ProjectLocation,
     ProjectSector,
@@ -21,7 +23,9 @@ from projects.models import (
     RelatedActivity,
     Site,
     Transaction,
+    UpdateSite,
 )
+from projects.permissions import user_manages, user_partner_id
 from projects.selectors import projects_visible_to
 from projects.services import Decision
 
@@ -100,6 +104,20 @@ class ProjectSerializer(serializers.ModelSerializer):
         validators: list = []
         extra_kwargs = {"iati_identifier": {"validators": []}}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        writing = getattr(request, "method", "GET") not in ("GET", "HEAD", "OPTIONS")
+        if writing and not user_manages(user):
+            # A focal point names only their partner's programmes (the service checks it again); the one
+            # already attached stays valid so that sending the record back unchanged is not refused.
+            allowed = Q(partner_id=user_partner_id(user))
+            attached = getattr(self.instance, "programme_id", None)
+            if attached is not None:
+                allowed |= Q(pk=attached)
+            self.fields["programme"].queryset = Programme.objects.filter(allowed)
+
     def split(self) -> dict[str, Any]:
         """validated_data as the service's keyword arguments."""
         data = dict(self.validated_data)
@@ -174,12 +192,30 @@ class TransactionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"provider_activity_id": {"required": False}, "receiver_activity_id": {"required": False}}
 
 
+class RelatedActivityListSerializer(serializers.ListSerializer):
+    """Names a related project only when the reader may see it: the link is made on the IATI identifier
+    whoever owns the target, and its id must not tell a focal point that another partner's draft exists."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        rows = list(data.all() if hasattr(data, "all") else data)
+        targets = {row.related_project_id for row in rows if row.related_project_id is not None}
+        user = getattr(self.context.get("request"), "user", None)
+        visible = set(projects_visible_to(user).filter(pk__in=targets).values_list("pk", flat=True)) \
+            if targets else set()
+        answer = super().to_representation(rows)
+        for row, item in zip(rows, answer, strict=True):
+            if row.related_project_id not in visible:
+                item["related_project"] = None
+        return answer
+
+
 class RelatedActivitySerializer(serializers.ModelSerializer):
     class Meta:
         model = RelatedActivity
         fields = ["relation", "iati_identifier", "related_project"]
         read_only_fields = ["related_project"]
         validators: list = []
+        list_serializer_class = RelatedActivityListSerializer
 
 
 class ProjectDetailSerializer(ProjectSerializer):
@@ -201,16 +237,33 @@ class ProjectDetailSerializer(ProjectSerializer):
         return parts
 
 
+class UpdateSiteSerializer(SiteSerializer):
+    """A new site reported in an update (a name is required, the point must be in Libya); ``site`` is the
+    project's site made from it once the ministry accepted the update."""
+
+    site = serializers.IntegerField(read_only=True, allow_null=True,
+                                    help_text=_("The project's site made from this one, once the update is "
+                                                "accepted."))
+    added_to_project = serializers.BooleanField(read_only=True)
+
+    def to_representation(self, row: UpdateSite) -> dict[str, Any]:
+        return {**super().to_representation(row), "site": row.site_id, "added_to_project": row.site_id is not None}
+
+
 class ProjectUpdateSerializer(serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
     submitted_by = serializers.CharField(source="submitted_by.get_username", read_only=True, default=None)
     reviewed_by = serializers.CharField(source="reviewed_by.get_username", read_only=True, default=None)
+    new_sites = UpdateSiteSerializer(many=True, required=False,
+                                     help_text=_("New sites reported in this update (a whole list: sent, it "
+                                                 "replaces the current one). They become the project's sites "
+                                                 "when the ministry accepts the update."))
 
     class Meta:
         model = ProjectUpdate
         fields = [
             "id", "project", "period_start", "period_end", "progress_percent", "status", "spend_to_date",
-            "beneficiaries_reached", "narrative", "problems", "state", "submitted_by", "submitted_at",
+            "beneficiaries_reached", "narrative", "problems", "new_sites", "state", "submitted_by", "submitted_at",
             "reviewed_by", "reviewed_at", "review_comment",
         ]
         read_only_fields = ["state", "submitted_at", "reviewed_at", "review_comment"]

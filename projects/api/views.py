@@ -12,7 +12,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import authenticate
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
@@ -26,7 +26,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from municipalities.models import Municipality, Sector
 from municipalities.selectors import municipality_list
 from projects import services
-from projects.models import ActivityStatus, Partner, Project, ProjectUpdate, ReviewState
+from projects.models import ActivityStatus, Partner, Project, ProjectUpdate, ReviewState, UpdateSite
 from projects.permissions import REVIEW_PROJECT, REVIEW_UPDATE
 from projects.selectors import project_list, review_queue, update_list
 
@@ -119,7 +119,8 @@ class ProjectUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
     filterset_class = UpdateFilter
 
     def get_queryset(self) -> QuerySet[ProjectUpdate]:
-        return update_list(self.request.user).order_by("-period_end", "-pk")
+        return update_list(self.request.user).order_by("-period_end", "-pk").prefetch_related(
+            Prefetch("new_sites", queryset=UpdateSite.objects.select_related("municipality").order_by("pk")))
 
     def _answer(self, update: ProjectUpdate, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=update.pk)).data, status=code)
@@ -128,8 +129,9 @@ class ProjectUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        project = fields.pop("project")
-        update = services.project_update_create(project=project, user=request.user, fields=fields)
+        project, new_sites = fields.pop("project"), fields.pop("new_sites", None)
+        update = services.project_update_create(project=project, user=request.user, fields=fields,
+                                                new_sites=new_sites)
         return self._answer(update, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -138,7 +140,8 @@ class ProjectUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         fields.pop("project", None)
-        update = services.project_update_edit(update=update, user=request.user, fields=fields)
+        new_sites = fields.pop("new_sites", None)
+        update = services.project_update_edit(update=update, user=request.user, fields=fields, new_sites=new_sites)
         return self._answer(update)
 
     @extend_schema(request=None, responses=s.ProjectUpdateSerializer)

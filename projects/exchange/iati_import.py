@@ -208,10 +208,13 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
         return None
     existing_owner = Project.objects.filter(iati_identifier=activity.identifier).values_list(
         "reporting_partner", flat=True).first()
-    if only is not None and {reporting.pk, existing_owner or reporting.pk} != {only.pk}:
-        other = reporting if reporting.pk != only.pk else Partner.objects.get(pk=existing_owner)
+    if only is not None and reporting.pk != only.pk:
         entry.unmapped.insert(0, _("%(partner)s reports this activity: you may import only activities of %(own)s") % {
-            "partner": other, "own": only})
+            "partner": reporting, "own": only})
+        return None
+    if only is not None and existing_owner not in (None, only.pk):
+        # not named: it may be another partner's draft, which this user must not learn of
+        entry.unmapped.insert(0, _("this identifier belongs to a record you may not change"))
         return None
     title_ar, title_en = activity.title_ar[:500], activity.title_en[:500]
     if not (title_ar or title_en):

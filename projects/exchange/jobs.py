@@ -18,6 +18,7 @@ second time.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -29,6 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -319,7 +321,9 @@ def import_job_run(job_id: int) -> ImportJob | None:
 
 
 def _import(job: ImportJob, user: Any, progress: JobProgress) -> dict[str, Any]:
-    submitter = _submitter(user)
+    # Whose content it is decides the review, not who pressed Import: a focal point's file committed
+    # by the ministry's administrator still goes to review, as its check said.
+    submitter = _submitter(job.created_by)
     if job.kind == ImportJob.Kind.SPREADSHEET:
         preview = spreadsheet_import.spreadsheet_import(
             data=_read(job), name=job.original_name, user=user, only_partner=job.partner, submitted_by=submitter,
@@ -349,3 +353,20 @@ def import_job_cancel(*, job: ImportJob, user: Any) -> ImportJob:
             "status": job.get_status_display()})
     job.refresh_from_db()
     return job
+
+
+# --- housekeeping ---------------------------------------------------------------------------------
+
+
+def import_jobs_fail_stale(*, now: dt.datetime | None = None) -> int:
+    """Mark as failed the jobs a worker stopped working on (it died, or the queue lost the task): queued,
+    checking or importing for longer than ``TANSIQ_IMPORT_STALE_MINUTES``. An import runs in one
+    transaction, so a dead worker left nothing written; the uploader is told to try again. Returns
+    how many jobs were ended."""
+    stale = (now or timezone.now()) - dt.timedelta(minutes=settings.TANSIQ_IMPORT_STALE_MINUTES)
+    stuck = (Q(status__in=[Status.CHECKING, Status.IMPORTING], started_at__lt=stale)
+             | Q(status=Status.QUEUED, created_at__lt=stale))
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _("The job stopped before it finished (the background worker ended); nothing was imported. "
+                    "Upload the file again.")
+    return ImportJob.objects.filter(stuck).update(status=Status.FAILED, finished_at=timezone.now(), error=message)

@@ -258,10 +258,13 @@ def _row(number: int, row: dict[str, Any], preview: SpreadsheetPreview, planned:
             error("#activity+name", _("a new project needs a title"))
         return
     if only_partner is not None:
-        owner = existing.reporting_partner if existing is not None else reporting
-        for other in {owner, reporting} - {only_partner, None}:
+        # The partner the file names may be named back; the owner of an existing record may not: it
+        # could be another partner's draft, which this user must not learn of.
+        if reporting is not None and reporting != only_partner:
             error(T["reporting"], _("%(partner)s reports this project: you may import only projects of %(own)s") % {
-                "partner": other, "own": only_partner})
+                "partner": reporting, "own": only_partner})
+        elif existing is not None and existing.reporting_partner_id != only_partner.pk:
+            error(T["code"], _("this identifier belongs to a record you may not change"))
     key = identifier or f"{reporting.pk if reporting else existing.reporting_partner_id}|{title_en or title_ar}"
     plan = planned.setdefault(key, PlannedProject(key=key, rows=[], project=existing, identifier=identifier,
                                                   reporting_partner=reporting or existing.reporting_partner))

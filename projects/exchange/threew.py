@@ -164,7 +164,7 @@ def threew_xlsx(projects: Iterable[Project]) -> bytes:
         for cell in cells:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever the text
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROWS + 1, column=1)
+    sheet.freeze_panes = f"A{HEADER_ROWS + 1}"  # (asking for the cell would create an empty row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -53,7 +53,7 @@ def reminders_to_send(*, today: dt.date) -> list[Reminder]:
 
 
 def _recipient_language(user) -> str:
-    # No per-user language is stored yet; a profile field, when added, is read here.
+    # The focal point's own choice (FocalPoint.language); anyone else gets the site's language.
     language = getattr(getattr(user, "focal_point", None), "language", "") or settings.LANGUAGE_CODE
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 

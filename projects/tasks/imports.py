@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-__all__ = ["import_job_check", "import_job_commit"]
+__all__ = ["import_job_check", "import_job_commit", "import_jobs_fail_stale"]
 
 
 @shared_task(name="projects.tasks.import_job_check")
@@ -22,3 +22,10 @@ def import_job_commit(job_id: int) -> str | None:
 
     job = import_job_run(int(job_id))
     return job.status if job is not None else None
+
+
+@shared_task(name="projects.tasks.import_jobs_fail_stale")
+def import_jobs_fail_stale() -> int:
+    from projects.exchange.jobs import import_jobs_fail_stale as fail_stale
+
+    return fail_stale()

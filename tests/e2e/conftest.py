@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -35,3 +36,41 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+class BrowserLog:
+    """What went wrong in the browser: failed requests, error answers, console errors, and any request
+    that left this server.
+
+    One thing the browser does on its own is not the app's failure: a link answered as an attachment
+    ends its navigation with net::ERR_ABORTED once the download takes over."""
+
+    def __init__(self, page, live_server):
+        self.here = urlsplit(live_server.url).netloc
+        self.failed, self.errors, self.console, self.outside, self.downloads = [], [], [], [], set()
+        page.on("requestfailed", lambda request: self.failed.append((request.url, request.failure)))
+        page.on("response", lambda response: response.status >= 400 and self.errors.append(
+            f"{response.status} {response.url}"))
+        page.on("console", lambda message: message.type == "error" and self.console.append(
+            (message.text, message.location.get("url", ""))))
+        page.on("pageerror", lambda error: self.console.append((str(error), "")))
+        page.on("request", lambda request: urlsplit(request.url).netloc != self.here and self.outside.append(
+            request.url))
+        page.on("download", lambda download: self.downloads.add(download.url))
+
+    def problems(self) -> dict[str, list]:
+        return {
+            "failed": [f"{url} {why}" for url, why in self.failed
+                       if not (why == "net::ERR_ABORTED" and url in self.downloads)],
+            "errors": self.errors,
+            "console": [f"{text} {url}" for text, url in self.console],
+            "outside": self.outside,
+        }
+
+
+@pytest.fixture
+def watch(page, live_server):
+    return BrowserLog(page, live_server)
+
+
+NOTHING_WRONG = {"failed": [], "errors": [], "console": [], "outside": []}

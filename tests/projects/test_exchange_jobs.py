@@ -122,15 +122,34 @@ def test_focal_point_cannot_import_another_partners_rows(p, django_capture_on_co
     assert project.reporting_partner == p["undp_focal_point"].focal_point.partner
 
 
-def test_focal_point_cannot_take_over_another_partners_project_by_identifier(p, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("state", [ReviewState.ACCEPTED, ReviewState.DRAFT])
+def test_focal_point_cannot_take_over_another_partners_project_by_identifier(p, django_capture_on_commit_callbacks,
+                                                                             state):
     unicef = Partner.objects.get(acronym="UNICEF")
     theirs = Project.objects.create(reporting_partner=unicef, iati_identifier="XM-DAC-41122-LY-1", title_en="Theirs",
-                                    state=ReviewState.ACCEPTED)
+                                    state=state)
     sheet = _sheet(sheet_row(**{"#activity+code": theirs.iati_identifier, "#activity+name+i_en": "Mine now"}))
     job = _create(p["undp_focal_point"], sheet, capture=django_capture_on_commit_callbacks)
-    assert job.status == Status.INVALID and "UNICEF" in job.preview["errors"][0]["message"]
+    message = job.preview["errors"][0]["message"]
+    # refused without naming the owner: the record may be another partner's draft
+    assert job.status == Status.INVALID and "may not change" in message and "UNICEF" not in message
     theirs.refresh_from_db()
     assert theirs.title_en == "Theirs"
+
+
+def test_focal_point_iati_activity_with_another_partners_identifier_is_refused_unnamed(
+        p, django_capture_on_commit_callbacks):
+    sdc = Partner.objects.get(iati_ref="CH-4")
+    first = CH4_SAMPLE.read_bytes()
+    identifier = first.split(b"<iati-identifier>")[1].split(b"</iati-identifier>")[0].decode().strip()
+    Project.objects.create(reporting_partner=Partner.objects.get(acronym="UNICEF"), iati_identifier=identifier,
+                           title_en="UNICEF HIDDEN", state=ReviewState.DRAFT)
+    fp = p["undp_focal_point"]
+    fp.focal_point.partner = sdc
+    fp.focal_point.save()
+    job = _create(fp, first, kind="iati", name="ch4.xml", capture=django_capture_on_commit_callbacks)
+    messages = " ".join(e["message"] for e in job.preview["errors"])
+    assert job.status == Status.INVALID and "may not change" in messages and "UNICEF" not in messages
 
 
 @pytest.mark.parametrize("persona", ["ministry_analyst", "viewer", "rapporteur"])
@@ -285,3 +304,43 @@ def test_progress_written_inside_the_import_transaction_is_visible_to_other_sess
     else:  # SQLite has one writer at a time: the figures wait for the transaction
         assert seen == (0, 0)
     assert (progress.done, progress.total) == (20, 100)
+
+
+def test_a_focal_points_file_goes_to_review_even_when_the_ministry_commits_it(p, django_capture_on_commit_callbacks):
+    job = _create(p["undp_focal_point"], _sheet(sheet_row(**{"#org+reporting": ""})),
+                  capture=django_capture_on_commit_callbacks)
+    assert job.status == Status.CHECKED, job.preview
+    job = _commit(job, p["ministry_admin"], django_capture_on_commit_callbacks)
+    assert job.status == Status.DONE, job.error
+    project = Project.objects.get()
+    assert project.state == ReviewState.SUBMITTED and project.submitted_by == p["undp_focal_point"]
+
+
+def test_jobs_abandoned_by_a_dead_worker_are_marked_failed(p, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from projects.exchange.jobs import import_jobs_fail_stale
+
+    settings.TANSIQ_IMPORT_STALE_MINUTES = 60
+    now = timezone.now()
+    old, recent = now - dt.timedelta(minutes=90), now - dt.timedelta(minutes=10)
+    stuck = [_job_in(p, Status.IMPORTING, started=old), _job_in(p, Status.CHECKING, started=old),
+             _job_in(p, Status.QUEUED, created=old)]
+    alive = [_job_in(p, Status.IMPORTING, started=recent), _job_in(p, Status.DONE, started=old),
+             _job_in(p, Status.QUEUED, created=recent)]
+    assert import_jobs_fail_stale(now=now) == 3
+    for job in stuck:
+        job.refresh_from_db()
+        assert job.status == Status.FAILED and job.error and job.finished_at is not None
+    assert [ImportJob.objects.get(pk=j.pk).status for j in alive] == [Status.IMPORTING, Status.DONE, Status.QUEUED]
+    assert import_jobs_fail_stale(now=now) == 0  # safe to run again
+
+
+def _job_in(p, status, *, started=None, created=None) -> ImportJob:
+    job = ImportJob.objects.create(kind="spreadsheet", status=status, original_name="3w.csv", size=1,
+                                   sha256="1" * 64, created_by=p["ministry_admin"], started_at=started)
+    if created is not None:
+        ImportJob.objects.filter(pk=job.pk).update(created_at=created)
+    return job

@@ -103,3 +103,10 @@ def test_csv_command_to_stdout(portfolio):
     out = io.StringIO()
     call_command("export_3w", "--format", "csv", stdout=out)
     assert out.getvalue().splitlines()[2].startswith("#org+reporting")
+
+
+def test_the_empty_template_has_its_three_header_rows_and_nothing_else():
+    sheet = load_workbook(io.BytesIO(threew_xlsx([]))).active
+    assert sheet.max_row == HEADER_ROWS == 3
+    assert [c.value for c in sheet[3]] == [c[2] for c in COLUMNS]
+    assert sheet.freeze_panes == "A4"

@@ -42,7 +42,7 @@ def test_history_names_who_changed_which_field_with_labels_and_names(personas, p
     services.project_edit(project=project, user=admin, fields={"status": ActivityStatus.IMPLEMENTATION,
                                                                 "reporting_partner": unicef})
     with translation.override("en"):
-        entries = record_history(project)
+        entries = record_history(project, user=personas["ministry_analyst"], full=True)
     assert [e.action_code for e in entries] == ["~", "~", "~", "+"]
     assert [e.who for e in entries] == ["ministry_admin", "ministry_analyst", "undp_fp", "undp_fp"]
     newest = {c.field: (c.old, c.new) for c in entries[0].changes}
@@ -59,7 +59,7 @@ def test_history_is_limited_and_each_shown_version_is_diffed_against_the_one_bef
     for budget in (2000, 3000, 4000):
         services.project_edit(project=project, user=personas["undp_focal_point"], fields={"budget": Decimal(budget)})
     with translation.override("en"):
-        entries = record_history(project, limit=2)
+        entries = record_history(project, user=personas["ministry_analyst"], full=True, limit=2)
     assert len(entries) == 2
     assert [(c.old, c.new) for c in entries[1].changes if c.field == "budget"] == [(Decimal("2000.00"),
                                                                                     Decimal("3000.00"))]
@@ -88,7 +88,7 @@ def test_histories_of_many_records_come_in_a_fixed_number_of_queries(personas, p
         services.project_update_edit(update=update, user=personas["undp_focal_point"],
                                      fields={"narrative": "done", "status": ActivityStatus.SUSPENDED})
     with django_assert_max_num_queries(1), translation.override("en"):
-        trails = histories_for(updates)  # no foreign key changed: the versions with their users, one query
+        trails = histories_for(updates, user=personas["ministry_analyst"], full=True)  # no foreign key changed: the versions with their users, one query
     assert all(len(trails[u.pk]) == 2 for u in updates)
     assert {c.new for c in trails[updates[0].pk][0].changes} == {"done", "Suspended"}
 
@@ -127,3 +127,45 @@ def test_a_returned_record_shows_the_state_change_in_its_history_to_the_focal_po
     history = html.split('data-testid="history"')[1]
     assert "ministry_analyst" in history and "Returned" in history and "Add the municipalities." in history
     assert ReviewState.RETURNED in html  # the badge's state
+
+
+def test_another_partner_sees_only_accepted_versions_and_no_review_notes(personas, project):
+    fp, analyst = personas["undp_focal_point"], personas["ministry_analyst"]
+    services.project_edit(project=project, user=fp, fields={"title_en": "SECRET DRAFT TITLE", "budget": Decimal(5e6)})
+    services.project_submit(project=project, user=fp)
+    services.project_review(project=project, user=analyst, decision="return", comment="INTERNAL RETURN NOTE")
+    services.project_edit(project=project, user=fp, fields={"title_en": "Water network", "budget": Decimal(1000)})
+    services.project_submit(project=project, user=fp)
+    services.project_review(project=project, user=analyst, decision="accept")
+    # a later proposal, returned: it never became the accepted record
+    services.project_edit(project=project, user=fp, fields={"description_en": "REJECTED EDIT TEXT"})
+    services.project_review(project=project, user=analyst, decision="return", comment="No.")
+    services.project_edit(project=project, user=fp, fields={"description_en": "Pipes and pumps"})
+    services.project_submit(project=project, user=fp)
+    services.project_review(project=project, user=analyst, decision="accept")
+
+    other = _login(personas["unicef_focal_point"]).get(reverse("project_detail", args=[project.pk]))
+    assert other.status_code == 200
+    history = other.content.decode().split('data-testid="history"')[1]
+    for secret in ("SECRET DRAFT TITLE", "5000000", "INTERNAL RETURN NOTE", "REJECTED EDIT TEXT"):
+        assert secret not in history, secret
+    assert "Pipes and pumps" in history  # the accepted change is shown, against the accepted version before it
+    own = _login(fp).get(reverse("project_detail", args=[project.pk])).content.decode().split(
+        'data-testid="history"')[1]
+    assert "SECRET DRAFT TITLE" in own and "INTERNAL RETURN NOTE" in own  # the owner keeps the whole trail
+
+
+def test_a_project_the_reader_may_not_see_is_not_named_in_a_history(personas, project, unicef):
+    hidden = factories.ProjectFactory(reporting_partner=unicef, title_en="UNICEF HIDDEN DRAFT",
+                                      state=ReviewState.DRAFT)
+    project.state = ReviewState.ACCEPTED
+    project.save()
+    project.duplicate_of = hidden
+    project.save()
+    wfp_reader = personas["ministry_analyst"]
+    assert "UNICEF HIDDEN DRAFT" in str(
+        [c.new for e in record_history(project, user=wfp_reader, full=True) for c in e.changes])
+    with translation.override("en"):
+        entries = record_history(project, user=personas["undp_focal_point"], full=True)
+    shown = [c.new for e in entries for c in e.changes if c.field == "duplicate of"]
+    assert shown == ["a record you may not see"]

@@ -1,0 +1,189 @@
+"""What a focal point must not learn or borrow from another partner: the id of a hidden project behind a
+related activity, another partner's programmes, and which record holds an identifier."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from rest_framework.test import APIClient
+
+from projects import services
+from projects.models import ActivityStatus, Programme, Project, RelatedActivity, ReviewState
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NEUTRAL_IATI = "This IATI identifier is already used by another record."
+NEUTRAL_CODE = "This code is already used by another record of the same partner."
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def _api(user) -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def water(db):
+    return factories.SectorFactory(code="water")
+
+
+def _body(**extra):
+    return {"title_en": "Water network", "status": ActivityStatus.IMPLEMENTATION,
+            "sectors": [{"sector": "water", "percentage": "100"}], **extra}
+
+
+@pytest.fixture
+def unicef_projects(unicef):
+    hidden = factories.ProjectFactory(reporting_partner=unicef, state=ReviewState.DRAFT,
+                                      iati_identifier="XM-DAC-41122-HIDDEN", partner_code="U-1")
+    shown = factories.ProjectFactory(reporting_partner=unicef, state=ReviewState.ACCEPTED,
+                                     iati_identifier="XM-DAC-41122-SHOWN")
+    return hidden, shown
+
+
+# --- related activities -----------------------------------------------------------------------
+
+
+def test_a_related_project_is_named_only_to_those_who_may_see_it(personas, water, unicef_projects):
+    hidden, shown = unicef_projects
+    response = _api(personas["undp_focal_point"]).post(reverse("api:project-list"), _body(related_activities=[
+        {"relation": 3, "iati_identifier": hidden.iati_identifier},
+        {"relation": 3, "iati_identifier": shown.iati_identifier}]), format="json")
+    assert response.status_code == 201, response.json()
+    links = {r["iati_identifier"]: r["related_project"] for r in response.json()["related_activities"]}
+    assert links == {hidden.iati_identifier: None, shown.iati_identifier: shown.pk}
+    project_id = response.json()["id"]
+    # The link is kept (the ministry sees it); only its answer to the focal point is blank.
+    assert RelatedActivity.objects.get(iati_identifier=hidden.iati_identifier).related_project == hidden
+    ministry = _api(personas["ministry_analyst"]).get(reverse("api:project-detail", args=[project_id])).json()
+    assert {r["iati_identifier"]: r["related_project"] for r in ministry["related_activities"]} == {
+        hidden.iati_identifier: hidden.pk, shown.iati_identifier: shown.pk}
+    again = _api(personas["undp_focal_point"]).get(reverse("api:project-detail", args=[project_id])).json()
+    assert {r["iati_identifier"]: r["related_project"] for r in again["related_activities"]} == links
+
+
+# --- programmes -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def programmes(undp, unicef):
+    return (Programme.objects.create(partner=undp, title_en="UNDP programme"),
+            Programme.objects.create(partner=unicef, title_en="UNICEF programme"))
+
+
+def test_a_focal_point_attaches_only_their_partners_programmes(personas, water, programmes):
+    mine, theirs = programmes
+    fp = personas["undp_focal_point"]
+    with pytest.raises(ValidationError) as caught:
+        services.project_create(user=fp, fields={"title_en": "X", "programme": theirs},
+                                sectors=[{"sector": water, "percentage": Decimal("100")}])
+    assert "Choose one of your partner's programmes" in caught.value.message_dict["programme"][0]
+    assert not Project.objects.exists()
+    project = services.project_create(user=fp, fields={"title_en": "X", "programme": mine})
+    with pytest.raises(ValidationError):
+        services.project_edit(project=project, user=fp, fields={"programme": theirs})
+    project.refresh_from_db()
+    assert project.programme == mine
+
+
+def test_the_api_refuses_another_partners_programme(personas, water, programmes):
+    mine, theirs = programmes
+    fp = _api(personas["undp_focal_point"])
+    refused = fp.post(reverse("api:project-list"), _body(programme=theirs.pk), format="json")
+    assert refused.status_code == 400 and "programme" in refused.json()["error"]["fields"]
+    created = fp.post(reverse("api:project-list"), _body(programme=mine.pk), format="json")
+    assert created.status_code == 201 and created.json()["programme"] == mine.pk
+    moved = fp.patch(reverse("api:project-detail", args=[created.json()["id"]]), {"programme": theirs.pk},
+                     format="json")
+    assert moved.status_code == 400 and Project.objects.get().programme == mine
+    assert Project.objects.count() == 1
+
+
+def test_the_ministry_attaches_any_programme_and_an_attached_one_survives_the_partners_edits(
+        personas, undp, water, programmes):
+    _mine, theirs = programmes
+    project = services.project_create(user=personas["ministry_admin"],
+                                      fields={"title_en": "Joint", "reporting_partner": undp, "programme": theirs})
+    assert project.programme == theirs
+    fp = _api(personas["undp_focal_point"])
+    response = fp.patch(reverse("api:project-detail", args=[project.pk]),
+                        {"title_en": "Joint works", "programme": theirs.pk}, format="json")
+    assert response.status_code == 200, response.json()
+    services.project_edit(project=project, user=personas["undp_focal_point"], fields={"programme": theirs,
+                                                                                    "title_en": "Joint 2"})
+    project.refresh_from_db()
+    assert (project.title_en, project.programme) == ("Joint 2", theirs)
+
+
+# --- identifiers ------------------------------------------------------------------------------
+
+
+def _form(water, **fields) -> dict[str, str]:
+    return {"title_en": "Schools", "status": "2", "currency": "USD", "spend_to_date": "0",
+            "progress_percent": "0", "sectors-TOTAL_FORMS": "1", "sectors-INITIAL_FORMS": "0",
+            "sectors-0-sector": str(water.pk), "sectors-0-percentage": "100",
+            "places-TOTAL_FORMS": "0", "places-INITIAL_FORMS": "0", **fields}
+
+
+def _page(user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("persona", ["undp_focal_point", "ministry_admin"])
+def test_the_project_form_does_not_say_which_record_holds_an_iati_identifier(personas, undp, water,
+                                                                             unicef_projects, persona):
+    hidden, _shown = unicef_projects
+    extra = {"reporting_partner": str(undp.pk)} if persona == "ministry_admin" else {}
+    response = _page(personas[persona]).post(reverse("project_create"),
+                                             _form(water, iati_identifier=hidden.iati_identifier, **extra))
+    assert response.status_code == 400
+    assert response.context["form"].errors["iati_identifier"] == [NEUTRAL_IATI]
+    assert "already exists" not in response.content.decode()
+    assert Project.objects.count() == 2
+
+
+def test_a_partner_code_clash_is_said_neutrally_in_the_form_and_the_api(personas, undp, unicef, water):
+    factories.ProjectFactory(reporting_partner=undp, partner_code="UNDP-7")
+    factories.ProjectFactory(reporting_partner=unicef, partner_code="UNDP-8")
+    page = _page(personas["undp_focal_point"]).post(reverse("project_create"), _form(water, partner_code="UNDP-7"))
+    assert page.status_code == 400 and page.context["form"].errors["partner_code"] == [NEUTRAL_CODE]
+    admin = _page(personas["ministry_admin"]).post(reverse("project_create"),
+                                                   _form(water, partner_code="UNDP-7", reporting_partner=str(undp.pk)))
+    assert admin.status_code == 400 and admin.context["form"].errors["partner_code"] == [NEUTRAL_CODE]
+    assert "Constraint" not in admin.content.decode()
+    api = _api(personas["undp_focal_point"]).post(reverse("api:project-list"), _body(partner_code="UNDP-7"),
+                                                  format="json")
+    assert api.status_code == 400 and api.json()["error"]["fields"]["partner_code"] == [NEUTRAL_CODE]
+    fine = _api(personas["undp_focal_point"]).post(reverse("api:project-list"), _body(partner_code="UNDP-8"),
+                                                   format="json")
+    assert fine.status_code == 201  # another partner's code is not a clash
+    assert Project.objects.count() == 3
+
+
+def test_the_api_and_the_service_say_it_neutrally_too(personas, water, unicef_projects):
+    hidden, shown = unicef_projects
+    for other in (hidden, shown):
+        response = _api(personas["undp_focal_point"]).post(
+            reverse("api:project-list"), _body(iati_identifier=other.iati_identifier), format="json")
+        assert response.status_code == 400
+        assert response.json()["error"]["fields"]["iati_identifier"] == [NEUTRAL_IATI]
+        assert "Project with this" not in response.content.decode()
+    mine = services.project_create(user=personas["undp_focal_point"], fields={"title_en": "Mine"})
+    with pytest.raises(ValidationError) as caught:
+        services.project_edit(project=mine, user=personas["undp_focal_point"],
+                              fields={"iati_identifier": hidden.iati_identifier})
+    assert caught.value.message_dict == {"iati_identifier": [NEUTRAL_IATI]}
