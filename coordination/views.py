@@ -9,7 +9,7 @@ from . import selectors
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "coordination/home.html", {"overview": selectors.portfolio_overview()})
+    return render(request, "coordination/home.html", {"overview": selectors.portfolio_overview(request.user)})
 
 
 @never_cache
@@ -65,9 +65,10 @@ def duplicate_review(request: HttpRequest, pk: int) -> HttpResponse:
 
     from .forms import DuplicateFilterForm, DuplicateReviewForm
     from .models import DuplicateFlag
+    from .selectors.duplicates import duplicate_flags_visible_to
     from .services.duplicates import duplicate_flag_review
 
-    flag = get_object_or_404(DuplicateFlag, pk=pk)
+    flag = get_object_or_404(duplicate_flags_visible_to(request.user, DuplicateFlag.objects.all()), pk=pk)
     form = DuplicateReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The decision could not be read. Try again."))

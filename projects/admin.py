@@ -153,7 +153,9 @@ class ProjectUpdateAdmin(SimpleHistoryAdmin):
     list_filter = ["state", "status"]
     search_fields = ["project__title_ar", "project__title_en", "project__iati_identifier"]
     raw_id_fields = ["project"]
-    readonly_fields = ["submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
+    # The review goes through the review queue (its service copies the figures and the new sites onto
+    # the project); the admin does not change the state.
+    readonly_fields = ["state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_comment"]
     list_select_related = ["project", "submitted_by"]
     show_full_result_count = False
     inlines = [UpdateSiteInline]
@@ -324,4 +326,10 @@ class UpdateSiteAdmin(_ReadOnlyCreateAdmin, LeafletGeoAdmin):
 
     list_display = ["__str__", "update", "municipality", "site"]
     raw_id_fields = ["update", "site"]
-    readonly_fields = ["site"]
+    readonly_fields = ["update", "site"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # once its update is accepted, a new site is the project's site: edited there
+        if obj is not None and obj.update.state == ReviewState.ACCEPTED:
+            return False
+        return super().has_change_permission(request, obj)

@@ -264,8 +264,14 @@ def _project_set_details(
             wanted_s.append(site)
         current_s = list(project.sites.all())
         if sorted(map(_site_key, wanted_s), key=str) != sorted(map(_site_key, current_s), key=str):
-            project.sites.all().delete()
-            Site.objects.bulk_create(wanted_s)
+            # Sites that stay keep their rows (an accepted update's new sites point at them); only the
+            # ones that go are deleted and only the new ones created.
+            kept: dict[tuple, list[Site]] = {}
+            for site in current_s:
+                kept.setdefault(_site_key(site), []).append(site)
+            fresh = [site for site in wanted_s if not (kept.get(_site_key(site)) and kept[_site_key(site)].pop())]
+            Site.objects.filter(pk__in=[site.pk for rows in kept.values() for site in rows]).delete()
+            Site.objects.bulk_create(fresh)
             changed.add("sites")
     if transactions is not None:
         columns = ("type", "date", "value", "currency", "provider_org_id", "provider_activity_id",

@@ -116,6 +116,7 @@ def _history_in_full(user: Any, partner_id: int) -> bool:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = get_object_or_404(selectors.project_detail_queryset(user), pk=pk)
+    full = _history_in_full(user, project.reporting_partner_id)
     return render(request, "projects/project_detail.html", {
         "project": project,
         "updates": selectors.project_updates_visible(user, project),
@@ -124,7 +125,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": project_can_review(user, project),
         "can_add_update": update_can_create(user, project),
         "review_form": ReviewForm(),
-        "history": record_history(project, user=user, full=_history_in_full(user, project.reporting_partner_id)),
+        "history": record_history(project, user=user, full=full),
+        "show_review": full,
     })
 
 
@@ -221,6 +223,7 @@ def _visible_update(request: HttpRequest, pk: int) -> ProjectUpdate:
 def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     update = _visible_update(request, pk)
+    full = _history_in_full(user, update.project.reporting_partner_id)
     return render(request, "projects/update_detail.html", {
         "update": update, "project": update.project,
         "can_edit": update_can_edit(user, update),
@@ -228,8 +231,8 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": update_can_review(user, update),
         "review_form": ReviewForm(),
         "new_sites": update.new_sites.select_related("municipality").order_by("pk"),
-        "history": record_history(update, user=user,
-                                  full=_history_in_full(user, update.project.reporting_partner_id)),
+        "history": record_history(update, user=user, full=full),
+        "show_review": full,
     })
 
 

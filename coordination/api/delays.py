@@ -12,10 +12,10 @@ from coordination.models import DelayFlag, FlagStatus
 from coordination.selectors.delays import delay_flag_list, delay_flags_visible_to
 from coordination.services.delays import delay_flag_review
 
-from .reviews import AnalysisPagination, CanReviewFlags, ReviewActionMixin, parse_resolved
+from .reviews import AnalysisPagination, CanReviewFlags, CommitteeNotesMixin, ReviewActionMixin, parse_resolved
 
 
-class DelayFlagSerializer(serializers.ModelSerializer):
+class DelayFlagSerializer(CommitteeNotesMixin, serializers.ModelSerializer):
     project_title_ar = serializers.CharField(source="project.title_ar", read_only=True)
     project_title_en = serializers.CharField(source="project.title_en", read_only=True)
     project_status = serializers.IntegerField(source="project.status", read_only=True)

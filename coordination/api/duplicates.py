@@ -22,7 +22,7 @@ from coordination.selectors.duplicates import duplicate_flag_list, duplicate_fla
 from coordination.services.duplicates import duplicate_flag_review
 from projects.models import Project
 
-from .reviews import CanReviewFlags, parse_resolved
+from .reviews import CanReviewFlags, CommitteeNotesMixin, parse_resolved
 
 
 class ProjectBriefSerializer(serializers.ModelSerializer):
@@ -34,7 +34,7 @@ class ProjectBriefSerializer(serializers.ModelSerializer):
                   "planned_end", "budget", "currency"]
 
 
-class DuplicateFlagSerializer(serializers.ModelSerializer):
+class DuplicateFlagSerializer(CommitteeNotesMixin, serializers.ModelSerializer):
     project_a = ProjectBriefSerializer(read_only=True)
     project_b = ProjectBriefSerializer(read_only=True)
     reason_texts = serializers.SerializerMethodField()

@@ -31,9 +31,17 @@ from coordination.analysis.gaps import GapAnalysis, gap_reason_text
 from coordination.models import FlagStatus, GapFlag
 from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup, municipality_shapes
 from coordination.services.gaps import gap_analysis_on, gap_flag_review
+from projects.permissions import user_oversees
 
 from .delays import DelayFlagViewSet
-from .reviews import AnalysisPagination, CanReviewFlags, ReviewActionMixin, parse_bool, parse_resolved
+from .reviews import (
+    AnalysisPagination,
+    CanReviewFlags,
+    CommitteeNotesMixin,
+    ReviewActionMixin,
+    parse_bool,
+    parse_resolved,
+)
 
 WEB_TOLERANCE = 0.005  # degrees (about 500 m): the whole country stays far under 1 MB
 WEB_DECIMALS = 4  # about 11 m
@@ -64,14 +72,15 @@ def _sector_id(value: str | None, inputs: GapInputs) -> int | None:
     raise serializers.ValidationError({"sector": _("No sector has this code.")})
 
 
-def _analyse(params: dict[str, Any]) -> tuple[GapInputs, GapAnalysis]:
+def _analyse(params: dict[str, Any], user: Any) -> tuple[GapInputs, GapAnalysis]:
     municipality_ids = None
     if params.get("municipality"):
         found = municipality_lookup(params["municipality"])
         if found is None:
             raise serializers.ValidationError({"municipality": _("No municipality has this id, key or p-code.")})
         municipality_ids = [found]
-    return gap_analysis_on(on=params.get("date") or timezone.localdate(), municipality_ids=municipality_ids)
+    return gap_analysis_on(on=params.get("date") or timezone.localdate(), municipality_ids=municipality_ids,
+                           accepted_only=not user_oversees(user))
 
 
 class GapFigureSerializer(serializers.Serializer):
@@ -111,7 +120,7 @@ class GapListView(generics.GenericAPIView):
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        inputs, analysis = _analyse(params)
+        inputs, analysis = _analyse(params, request.user)
         sector_id = _sector_id(params.get("sector"), inputs)
         figures = analysis.municipalities if params["level"] == "municipality" else analysis.cells
         if sector_id is not None:
@@ -137,7 +146,8 @@ class GapSummaryView(generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        inputs, analysis = _analyse({k: v for k, v in query.validated_data.items() if k != "municipality"})
+        inputs, analysis = _analyse({k: v for k, v in query.validated_data.items() if k != "municipality"},
+                                    request.user)
         sector_id = _sector_id(query.validated_data.get("sector"), inputs)
         concentration = next(c for c in analysis.concentration if c.sector_id == sector_id)
         return Response({
@@ -152,7 +162,7 @@ class GapSummaryView(generics.GenericAPIView):
         })
 
 
-class GapFlagSerializer(serializers.ModelSerializer):
+class GapFlagSerializer(CommitteeNotesMixin, serializers.ModelSerializer):
     municipality_slug = serializers.CharField(source="municipality.slug", read_only=True)
     municipality_pcode = serializers.CharField(source="municipality.pcode", read_only=True)
     municipality_name_ar = serializers.CharField(source="municipality.name_ar", read_only=True)
@@ -227,7 +237,7 @@ class CoverageGeoJSONView(generics.GenericAPIView):
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = {k: v for k, v in query.validated_data.items() if k != "municipality"}
-        inputs, analysis = _analyse(params)
+        inputs, analysis = _analyse(params, request.user)
         sector_id = _sector_id(params.get("sector"), inputs)
         figures = analysis.municipalities if sector_id is None else [
             c for c in analysis.cells if c.sector_id == sector_id]

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coordination.models import FlagStatus
+from projects.permissions import user_oversees
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
@@ -56,6 +57,22 @@ class CanReviewFlags(permissions.BasePermission):
             return True
         model = view.get_queryset().model
         return request.user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+
+
+class CommitteeNotesMixin:
+    """A flag's decision (who, and the note) is the committee's working record: shown to ministry staff,
+    left out for partners' focal points, who see the flag's status only."""
+
+    PRIVATE_FIELDS = ("decided_by", "decision_note")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)  # type: ignore[misc]
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        if request is None or not user_oversees(request.user):
+            for name in self.PRIVATE_FIELDS:
+                if name in data:
+                    data[name] = None
+        return data
 
 
 class ReviewSerializer(serializers.Serializer):

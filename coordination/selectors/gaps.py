@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from coordination.analysis.gaps import ACTIVE_STATUS, MunicipalityIn, NeedIn, ProjectIn
 from coordination.models import GapFlag
 from municipalities.models import Municipality, Need, Sector
-from projects.models import Participation, Project, ProjectLocation, ProjectSector
+from projects.models import Participation, Project, ProjectLocation, ProjectSector, ReviewState
 from projects.money import to_usd
 from projects.selectors import exchange_rate_table
 
@@ -30,17 +30,21 @@ class GapInputs:
     unconverted: dict[str, int] = field(default_factory=dict)  # currency -> projects whose budget has no rate
 
 
-def active_project_candidates(on: dt.date) -> QuerySet[Project]:
+def active_project_candidates(on: dt.date, *, accepted_only: bool = False) -> QuerySet[Project]:
     """Status-2 projects that may be active on ``on`` (the engine applies the exact rule again).
 
-    Records confirmed as a double report of another are left out: the other record counts."""
+    Records confirmed as a double report of another are left out: the other record counts. With
+    ``accepted_only`` (figures shown outside the ministry), drafts and submissions are left out too:
+    a partner's draft must not show through another partner's coverage figures."""
     started = Q(actual_start__lte=on) | Q(actual_start__isnull=True, planned_start__lte=on) | Q(
         actual_start__isnull=True, planned_start__isnull=True)
     not_ended = Q(actual_end__isnull=True) | Q(actual_end__gte=on)
-    return Project.objects.filter(started, not_ended, status=ACTIVE_STATUS, duplicate_of__isnull=True)
+    projects = Project.objects.filter(started, not_ended, status=ACTIVE_STATUS, duplicate_of__isnull=True)
+    return projects.filter(state=ReviewState.ACCEPTED) if accepted_only else projects
 
 
-def gap_inputs(*, on: dt.date, municipality_ids: Iterable[int] | None = None) -> GapInputs:
+def gap_inputs(*, on: dt.date, municipality_ids: Iterable[int] | None = None,
+               accepted_only: bool = False) -> GapInputs:
     """Everything the gap engine needs, in eight queries whatever the size of the portfolio.
 
     With ``municipality_ids``, only those municipalities and the projects and needs that touch
@@ -48,7 +52,7 @@ def gap_inputs(*, on: dt.date, municipality_ids: Iterable[int] | None = None) ->
     only = None if municipality_ids is None else sorted(set(municipality_ids))
     munis_qs = Municipality.objects.order_by("id")
     needs_qs = Need.objects.filter(assessed_on__lte=on)
-    projects_qs = active_project_candidates(on)
+    projects_qs = active_project_candidates(on, accepted_only=accepted_only)
     if only is not None:
         munis_qs = munis_qs.filter(id__in=only)
         needs_qs = needs_qs.filter(municipality_id__in=only)

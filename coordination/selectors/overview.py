@@ -8,18 +8,20 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from municipalities.models import District, Municipality, Region, Sector
-from projects.models import ActivityStatus, Partner, Project
-from projects.selectors import budget_total_usd
+from projects.models import ActivityStatus, Partner
+from projects.selectors import budget_total_usd, projects_visible_to
 
 
-def portfolio_overview() -> dict[str, Any]:
-    """Headline counts for the home dashboard, in a handful of queries."""
-    projects = Project.objects.aggregate(
+def portfolio_overview(user: Any) -> dict[str, Any]:
+    """Headline counts for the home dashboard, in a handful of queries, of the projects ``user`` may see
+    (another partner's drafts must not show through the totals)."""
+    visible = projects_visible_to(user)
+    projects = visible.aggregate(
         total=Count("id"),
         active=Count("id", filter=Q(status=ActivityStatus.IMPLEMENTATION)),
         pipeline=Count("id", filter=Q(status=ActivityStatus.PIPELINE)),
     )
-    reached = Municipality.objects.filter(project_locations__isnull=False).distinct().count()
+    reached = Municipality.objects.filter(project_locations__project__in=visible.values("pk")).distinct().count()
     return {
         "projects": projects,
         "partners": Partner.objects.count(),
@@ -28,7 +30,7 @@ def portfolio_overview() -> dict[str, Any]:
         "districts": District.objects.count(),
         "municipalities": Municipality.objects.count(),
         "municipalities_reached": reached,
-        "budget": budget_total_usd(),
+        "budget": budget_total_usd(visible),
     }
 
 

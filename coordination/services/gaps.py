@@ -28,10 +28,11 @@ def gap_settings() -> GapSettings:
 
 
 def gap_analysis_on(*, on: dt.date | None = None, municipality_ids: Iterable[int] | None = None,
-                    ) -> tuple[GapInputs, GapAnalysis]:
-    """Read the data and run the engine (no writes): for the API, the commands and the runs."""
+                    accepted_only: bool = False) -> tuple[GapInputs, GapAnalysis]:
+    """Read the data and run the engine (no writes): for the API, the commands and the runs.
+    ``accepted_only`` for readers outside the ministry (see ``active_project_candidates``)."""
     day = on or timezone.localdate()
-    inputs = gap_inputs(on=day, municipality_ids=municipality_ids)
+    inputs = gap_inputs(on=day, municipality_ids=municipality_ids, accepted_only=accepted_only)
     analysis = gap_analysis(municipalities=inputs.municipalities, sector_ids=inputs.sector_ids,
                             projects=inputs.projects, needs=inputs.needs, on=day, settings=gap_settings())
     return inputs, analysis

@@ -25,7 +25,7 @@ from projects.models import (
     Transaction,
     UpdateSite,
 )
-from projects.permissions import user_manages, user_partner_id
+from projects.permissions import user_manages, user_oversees, user_partner_id
 from projects.selectors import projects_visible_to
 from projects.services import Decision
 
@@ -79,7 +79,28 @@ class ParticipationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"activity_id": {"required": False}}
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ReviewNotesPrivateMixin:
+    """Who submitted and reviewed a record, when, and the reviewer's comment are between the ministry and
+    the record's own partner: another partner's focal point reading an accepted record does not get them
+    (the record's history follows the same rule)."""
+
+    REVIEW_FIELDS = ("submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_comment")
+
+    def _partner_id(self, instance: Any) -> int:
+        raise NotImplementedError
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)  # type: ignore[misc]
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if not (user_oversees(user) or user_partner_id(user) == self._partner_id(instance)):
+            for name in self.REVIEW_FIELDS:
+                if name in data:
+                    data[name] = "" if name == "review_comment" else None
+        return data
+
+
+class ProjectSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializer):
     """A project with its sector split, municipalities and participating partners (written as whole lists:
     a list sent replaces the current one, a list left out stays as it is)."""
 
@@ -103,6 +124,9 @@ class ProjectSerializer(serializers.ModelSerializer):
         # Uniqueness and the model's own rules are checked by the service (full_clean), in one place.
         validators: list = []
         extra_kwargs = {"iati_identifier": {"validators": []}}
+
+    def _partner_id(self, project: Project) -> int:
+        return project.reporting_partner_id
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -250,7 +274,7 @@ class UpdateSiteSerializer(SiteSerializer):
         return {**super().to_representation(row), "site": row.site_id, "added_to_project": row.site_id is not None}
 
 
-class ProjectUpdateSerializer(serializers.ModelSerializer):
+class ProjectUpdateSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
     submitted_by = serializers.CharField(source="submitted_by.get_username", read_only=True, default=None)
     reviewed_by = serializers.CharField(source="reviewed_by.get_username", read_only=True, default=None)
@@ -258,6 +282,9 @@ class ProjectUpdateSerializer(serializers.ModelSerializer):
                                      help_text=_("New sites reported in this update (a whole list: sent, it "
                                                  "replaces the current one). They become the project's sites "
                                                  "when the ministry accepts the update."))
+
+    def _partner_id(self, update: ProjectUpdate) -> int:
+        return update.project.reporting_partner_id
 
     class Meta:
         model = ProjectUpdate

@@ -54,3 +54,21 @@ def test_delay_flags_of_hidden_projects_are_not_listed_to_a_focal_point(personas
     assert client.get(f"/api/v1/delays/{pairs['delay_unseen'].pk}/").status_code == 404
     staff = _login(personas["viewer"]).get("/api/v1/delays/").json()
     assert {row["id"] for row in staff["results"]} == {pairs["delay_seen"].pk, pairs["delay_unseen"].pk}
+
+
+def test_the_committees_decision_note_is_for_ministry_staff(personas, pairs):
+    flag = pairs["seen"]
+    flag.decision_note, flag.decided_by = "COMMITTEE INTERNAL NOTE", personas["ministry_analyst"]
+    flag.save()
+    partner = _login(personas["undp_focal_point"]).get(f"/api/v1/duplicates/{flag.pk}/").json()
+    assert partner["decision_note"] is None and partner["decided_by"] is None and partner["status"] == "open"
+    staff = _login(personas["viewer"]).get(f"/api/v1/duplicates/{flag.pk}/").json()
+    assert staff["decision_note"] == "COMMITTEE INTERNAL NOTE" and staff["decided_by"] == "ministry_analyst"
+
+
+def test_reviewing_a_hidden_flag_from_the_page_is_not_found(personas, pairs):
+    client = _login(personas["undp_focal_point"])
+    url = reverse("duplicate_review", args=[pairs["unseen"].pk])
+    assert client.post(url, {"status": "dismissed", "note": "x"}).status_code == 404
+    assert client.post(reverse("duplicate_review", args=[pairs["seen"].pk]),
+                       {"status": "dismissed", "note": "x"}).status_code in (302, 403)

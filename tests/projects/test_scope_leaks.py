@@ -187,3 +187,69 @@ def test_the_api_and_the_service_say_it_neutrally_too(personas, water, unicef_pr
         services.project_edit(project=mine, user=personas["undp_focal_point"],
                               fields={"iati_identifier": hidden.iati_identifier})
     assert caught.value.message_dict == {"iati_identifier": [NEUTRAL_IATI]}
+
+
+# --- review notes, the dashboard, coverage figures, site links ---------------------------------
+
+
+def _html(user, url) -> str:
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client.get(url).content.decode()
+
+
+def test_review_notes_of_an_accepted_record_stay_with_the_ministry_and_its_partner(personas, undp):
+    project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.ACCEPTED,
+                                       review_comment="ACCEPT NOTE INTERNAL", reviewed_by=personas["ministry_analyst"])
+    for persona, sees in (("unicef_focal_point", False), ("undp_focal_point", True), ("viewer", True)):
+        body = _api(personas[persona]).get(f"/api/v1/projects/{project.pk}/").json()
+        assert (body["review_comment"] == "ACCEPT NOTE INTERNAL") is sees, persona
+        html = _html(personas[persona], reverse("project_detail", args=[project.pk]))
+        assert ("ACCEPT NOTE INTERNAL" in html) is sees, persona
+
+
+def test_dashboard_totals_leave_out_another_partners_drafts(personas, undp):
+    factories.ProjectFactory(reporting_partner=undp, state=ReviewState.DRAFT, budget=Decimal("777777"),
+                             currency="USD")
+    other = _html(personas["unicef_focal_point"], reverse("home"))
+    assert 'data-testid="projects-total">0<' in other and "777" not in other.split('data-testid="budget-usd"')[1][:40]
+    own = _html(personas["undp_focal_point"], reverse("home"))
+    assert 'data-testid="projects-total">1<' in own
+
+
+def test_coverage_figures_leave_out_another_partners_drafts(personas, undp):
+    import datetime as dt
+
+    town = factories.MunicipalityFactory()
+    project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.DRAFT,
+                                       status=ActivityStatus.IMPLEMENTATION, budget=Decimal("777777"), currency="USD",
+                                       planned_start=dt.date(2020, 1, 1))
+    project.locations.create(municipality=town)
+
+    def active(persona) -> int:
+        rows = _api(personas[persona]).get("/api/v1/gaps/", {"level": "municipality", "municipality": town.pk,
+                                                             "page_size": 1000}).json()["results"]
+        return sum(row["active_projects"] for row in rows)
+
+    assert active("ministry_analyst") == 1
+    assert active("unicef_focal_point") == 0
+    project.state = ReviewState.ACCEPTED
+    project.save()
+    assert active("unicef_focal_point") == 1
+
+
+def test_editing_a_projects_sites_keeps_the_rows_that_stay(personas, undp):
+    from django.contrib.gis.geos import Point
+
+    from projects.models import Site
+
+    project = factories.ProjectFactory(reporting_partner=undp)
+    stays = Site.objects.create(project=project, name_en="Well 1", point=Point(13.18, 32.88, srid=4326))
+    Site.objects.create(project=project, name_en="Well 2", point=Point(13.20, 32.89, srid=4326))
+    services.project_edit(project=project, user=personas["ministry_admin"], fields={}, sites=[
+        {"name_en": "Well 1", "point": Point(13.18, 32.88, srid=4326), "municipality": stays.municipality},
+        {"name_en": "Well 3", "point": Point(13.25, 32.90, srid=4326)},
+    ])
+    names = dict(Site.objects.filter(project=project).values_list("name_en", "pk"))
+    assert set(names) == {"Well 1", "Well 3"} and names["Well 1"] == stays.pk
