@@ -38,16 +38,25 @@ def page(browser):
     context.close()
 
 
+ABORTED = "net::ERR_ABORTED"
+
+
+def browser_failure(request) -> bool:
+    """A request that failed for a reason other than the browser cancelling it."""
+    return request.failure != ABORTED
+
+
 class BrowserLog:
     """What went wrong in the browser: failed requests, error answers, console errors, and any request
     that left this server.
 
-    One thing the browser does on its own is not the app's failure: a link answered as an attachment
-    ends its navigation with net::ERR_ABORTED once the download takes over."""
+    A request the browser itself cancels (net::ERR_ABORTED: a download taking over a navigation, the
+    favicon or a poll still loading when the page moves on) is not the app's failure; the server's own
+    failures arrive as error answers, which are all kept."""
 
     def __init__(self, page, live_server):
         self.here = urlsplit(live_server.url).netloc
-        self.failed, self.errors, self.console, self.outside, self.downloads = [], [], [], [], set()
+        self.failed, self.errors, self.console, self.outside = [], [], [], []
         page.on("requestfailed", lambda request: self.failed.append((request.url, request.failure)))
         page.on("response", lambda response: response.status >= 400 and self.errors.append(
             f"{response.status} {response.url}"))
@@ -56,12 +65,10 @@ class BrowserLog:
         page.on("pageerror", lambda error: self.console.append((str(error), "")))
         page.on("request", lambda request: urlsplit(request.url).netloc != self.here and self.outside.append(
             request.url))
-        page.on("download", lambda download: self.downloads.add(download.url))
 
     def problems(self) -> dict[str, list]:
         return {
-            "failed": [f"{url} {why}" for url, why in self.failed
-                       if not (why == "net::ERR_ABORTED" and url in self.downloads)],
+            "failed": [f"{url} {why}" for url, why in self.failed if why != ABORTED],
             "errors": self.errors,
             "console": [f"{text} {url}" for text, url in self.console],
             "outside": self.outside,

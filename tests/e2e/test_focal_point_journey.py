@@ -7,6 +7,7 @@ import pytest
 
 from projects.models import Project, ReviewState
 from tests import factories
+from tests.e2e.conftest import browser_failure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,7 +54,7 @@ def _review_from_the_queue(page, live_server, project, decision, comment=""):
 
 def test_a_focal_point_reports_a_project_and_the_analyst_returns_then_accepts_it(browser, page, live_server, people):
     failed = []
-    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("requestfailed", lambda request: browser_failure(request) and failed.append(request.url))
     _login(page, live_server, "undp_fp")
     assert page.get_attribute("html", "dir") == "rtl"
 

@@ -3,6 +3,7 @@ from django.contrib.gis.geos import Point
 
 from municipalities.services import municipality_derive_approximate_areas
 from tests import factories
+from tests.e2e.conftest import browser_failure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +32,7 @@ def test_the_map_draws_municipalities_without_a_tile_server(page, live_server):
         factories.MunicipalityFactory(point=Point(13.0 + i * 0.1, 32.7, srid=4326))
     municipality_derive_approximate_areas()
     failed = []
-    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("requestfailed", lambda request: browser_failure(request) and failed.append(request.url))
     _login(page, live_server)
     page.goto(f"{live_server.url}/municipalities/map/")
     page.wait_for_selector("#municipality-map[data-loaded]")
