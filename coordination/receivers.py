@@ -30,7 +30,7 @@ def queue_duplicate_check(sender, project_ids, changed, user=None, **kwargs) -> 
 # moved away from a municipality leaves no trace of where it was, so a change of locations
 # re-runs the (cheap) full gap analysis rather than a re-check of the current places.
 DELAY_RELEVANT = {"created", "status", "dates", "progress"}
-GAP_RELEVANT = {"created", "status", "dates", "sectors", "locations", "budget", "partners"}
+GAP_RELEVANT = {"created", "status", "dates", "sectors", "locations", "budget", "partners", "duplicate"}
 
 
 def queue_gap_delay_checks(sender, project_ids, changed, user=None, **kwargs) -> None:

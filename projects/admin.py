@@ -16,6 +16,7 @@ from .models import (
     ProjectSector,
     ProjectUpdate,
     RelatedActivity,
+    ReportingPeriod,
     ReportReminder,
     ReviewState,
     Site,
@@ -257,6 +258,27 @@ class ReportReminderAdmin(_ReadOnlyCreateAdmin):
     list_display = ["project", "period_end", "due_date", "kind", "sent_at"]
     list_filter = ["kind"]
     raw_id_fields = ["project"]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    """Derived from the projects and their updates (projects.reporting.periods): shown, never edited."""
+
+    list_display = ["project", "partner", "period_start", "period_end", "due_date", "submitted_on"]
+    list_filter = [("submitted_on", admin.EmptyFieldListFilter)]
+    list_select_related = ["project", "partner"]
+    raw_id_fields = ["project", "partner"]
+    search_fields = ["project__title_en", "project__title_ar", "project__iati_identifier"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ImportJob)

@@ -516,4 +516,4 @@ class ExchangeRate(models.Model):
 
 # Split out to keep this module readable; imported here so that Django registers them with the app.
 from .models_exchange import ImportJob, PartnerAlias  # noqa: E402,F401
-from .models_reporting import ReportReminder, UpdateAttachment, UpdateSite  # noqa: E402,F401
+from .models_reporting import ReportingPeriod, ReportReminder, UpdateAttachment, UpdateSite  # noqa: E402,F401

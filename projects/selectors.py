@@ -232,3 +232,8 @@ def project_filter(projects: QuerySet[Project], *, user: Any, filters: dict[str,
         projects = projects.filter(
             pk__in=ProjectSector.objects.filter(sector_id=filters["sector"]).values("project_id"))
     return projects
+
+
+def project_was_reported_by_another(project: Project, partner_id: int | None) -> bool:
+    """Whether any stored version of ``project`` had a reporting partner other than ``partner_id``."""
+    return Project.history.filter(id=project.pk).exclude(reporting_partner_id=partner_id).exists()

@@ -45,6 +45,7 @@ CHANGE_CATEGORIES: dict[str, str] = {
     "planned_start": "dates", "planned_end": "dates", "actual_start": "dates", "actual_end": "dates",
     "status": "status", "budget": "budget", "currency": "budget", "spend_to_date": "budget",
     "progress_percent": "progress", "reporting_partner_id": "partners", "iati_identifier": "identifiers",
+    "reporting_frequency": "reporting", "duplicate_of_id": "duplicate",
 }
 
 

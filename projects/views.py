@@ -107,16 +107,22 @@ def project_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _history_in_full(user: Any, partner_id: int) -> bool:
-    """Every version of a record for the ministry and its own partner; accepted ones for the others."""
-    return user_oversees(user) or user_partner_id(user) == partner_id
+def _history_in_full(user: Any, project: Project) -> bool:
+    """Every version of a project's records for the ministry and the project's own partner; accepted ones
+    for the others. A project the ministry moved from another partner keeps that partner's drafts and
+    review notes to itself: its new partner reads it as another partner would."""
+    if user_oversees(user):
+        return True
+    partner_id = user_partner_id(user)
+    return partner_id == project.reporting_partner_id and not selectors.project_was_reported_by_another(
+        project, partner_id)
 
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = get_object_or_404(selectors.project_detail_queryset(user), pk=pk)
-    full = _history_in_full(user, project.reporting_partner_id)
+    full = _history_in_full(user, project)
     return render(request, "projects/project_detail.html", {
         "project": project,
         "updates": selectors.project_updates_visible(user, project),
@@ -223,7 +229,7 @@ def _visible_update(request: HttpRequest, pk: int) -> ProjectUpdate:
 def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     update = _visible_update(request, pk)
-    full = _history_in_full(user, update.project.reporting_partner_id)
+    full = _history_in_full(user, update.project)
     return render(request, "projects/update_detail.html", {
         "update": update, "project": update.project,
         "can_edit": update_can_edit(user, update),

@@ -21,6 +21,8 @@ if [ ! -f var/.demo-seeded ]; then
   $PY manage.py analyse_gaps --save --format json > /dev/null
   touch var/.demo-seeded
 fi
+# The stored reporting calendar (seed_demo builds it; this fills it once after an upgrade, then is a no-op).
+$PY manage.py sync_reporting_periods -v 0
 $PY manage.py ensure_admin
 $PY manage.py collectstatic --noinput -v 0
 echo "Serving Tansiq on http://127.0.0.1:8000 (Ctrl-C to stop)"

@@ -166,6 +166,11 @@ REST_FRAMEWORK = {
         "user": env_rate("TANSIQ_API_THROTTLE_USER", "1200/minute"),
     },
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api_parsers.JSONWithoutNulParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 # OpenAPI: /api/schema/ and the Swagger UI at /api/docs/, its files from drf-spectacular-sidecar (no CDN).
@@ -208,6 +213,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "duplicates-nightly": {"task": "coordination.tasks.duplicates_full_scan", "schedule": crontab(hour=1, minute=0)},
     "gaps-nightly": {"task": "coordination.tasks.gaps_full_analysis", "schedule": crontab(hour=2, minute=0)},
     "delays-nightly": {"task": "coordination.tasks.delays_full_scan", "schedule": crontab(hour=2, minute=30)},
+    "reporting-periods-daily": {"task": "projects.tasks.reporting_periods_sync", "schedule": crontab(hour=6, minute=30)},
     "report-reminders-daily": {"task": "projects.tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     "import-jobs-stale-hourly": {"task": "projects.tasks.import_jobs_fail_stale", "schedule": crontab(minute=15)},
 }

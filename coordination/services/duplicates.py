@@ -34,6 +34,7 @@ from coordination.selectors.duplicates import (
 from coordination.services.flag_life import Observed, flag_review_check, flag_set_decision, flags_sync
 from projects.models import Project
 from projects.selectors import exchange_rate_table
+from projects.services import project_related_changed
 
 REVIEW_PERMISSION = "coordination.change_duplicateflag"
 DECISIONS = (FlagStatus.OPEN, FlagStatus.CONFIRMED, FlagStatus.RELATED, FlagStatus.DISMISSED)
@@ -211,6 +212,8 @@ def duplicate_flag_review(*, flag: DuplicateFlag, user, decision: str, note: str
             other.duplicate_of_id = counted_project_id
             other._history_user = user
             other.save(update_fields=["duplicate_of", "updated_at"])
+            # the reporting calendar and the coverage figures leave a double report out
+            project_related_changed(project=other, changed={"duplicate"}, user=user)
     return locked
 
 
@@ -224,3 +227,4 @@ def _undo_counting(flag: DuplicateFlag, user) -> None:
         other.duplicate_of_id = None
         other._history_user = user
         other.save(update_fields=["duplicate_of", "updated_at"])
+        project_related_changed(project=other, changed={"duplicate"}, user=user)

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from projects.models import FocalPoint
-from projects.models_reporting import ReportReminder
+from projects.models_reporting import ReportingPeriod, ReportReminder
 
-from .calendar import MISSING, PENDING
 from .links import update_create_path
-from .selectors import DueReport, report_schedules
+from .selectors import DueReport, DueReports
 
 
 @dataclass(frozen=True)
@@ -34,22 +34,22 @@ class Reminder:
 
 def reminders_to_send(*, today: dt.date) -> list[Reminder]:
     """Unsent reminders: reports due within ``TANSIQ_REMINDER_DAYS_BEFORE`` days, and each project's latest
-    overdue report (one overdue reminder per project and period, not one per missing period ever)."""
-    days_before = settings.TANSIQ_REMINDER_DAYS_BEFORE
-    wanted: list[Reminder] = []
-    for schedule in report_schedules(today=today):
-        for report in schedule.reports:
-            if report.status == PENDING and 0 <= (report.period.due - today).days <= days_before:
-                wanted.append(Reminder(DueReport(schedule, report, today), ReportReminder.Kind.DUE_SOON))
-        missing = [r for r in schedule.reports if r.status == MISSING]
-        if missing:
-            wanted.append(Reminder(DueReport(schedule, missing[-1], today), ReportReminder.Kind.OVERDUE))
-    if not wanted:
-        return []
-    sent = set(ReportReminder.objects.filter(project_id__in={r.due.schedule.project_id for r in wanted})
-               .values_list("project_id", "period_end", "kind"))
-    return [r for r in wanted
-            if (r.due.schedule.project_id, r.due.report.period.end, r.kind) not in sent]
+    overdue report (one overdue reminder per project and period, not one per missing period ever).
+    Read from the stored periods: two queries, the choice and the "not sent yet" made in SQL."""
+    owed = ReportingPeriod.objects.filter(submitted_on__isnull=True)
+
+    def unsent(kind: str):
+        return ~Exists(ReportReminder.objects.filter(project_id=OuterRef("project_id"),
+                                                     period_end=OuterRef("period_end"), kind=kind))
+
+    soon = owed.filter(unsent(ReportReminder.Kind.DUE_SOON), period_start__lte=today, due_date__gte=today,
+                       due_date__lte=today + dt.timedelta(days=settings.TANSIQ_REMINDER_DAYS_BEFORE))
+    overdue = owed.filter(due_date__lt=today)
+    latest = overdue.filter(unsent(ReportReminder.Kind.OVERDUE)).exclude(
+        Exists(overdue.filter(project_id=OuterRef("project_id"), period_end__gt=OuterRef("period_end"))))
+    order = ("project_id", "period_end")
+    return ([Reminder(due, ReportReminder.Kind.DUE_SOON) for due in DueReports(soon.order_by(*order), today)]
+            + [Reminder(due, ReportReminder.Kind.OVERDUE) for due in DueReports(latest.order_by(*order), today)])
 
 
 def _recipient_language(user) -> str:

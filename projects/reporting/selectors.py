@@ -1,14 +1,17 @@
-"""Reads for the reporting calendar: each project's periods and the state of their reports.
+"""Reads for the reporting calendar: the reports due and overdue, from the stored periods.
 
-Two queries whatever the size of the portfolio (the projects, then their submitted updates); the
-calendar itself is computed in Python by ``projects.reporting.calendar``.
+The lists (``overdue_reports``, ``partner_reports_due``) read ``ReportingPeriod`` (kept by
+``projects.reporting.periods``) through an index and are lazy: a page of the list reads one page of rows,
+and its length is one COUNT, whatever the size of the portfolio. ``report_schedules`` computes the calendar
+on the fly from the projects and their updates instead (two queries and Python, seconds at 100,000
+projects): the reference the stored rows are checked against.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from projects.models import ActivityStatus, Project, ProjectUpdate
+from projects.models_reporting import ReportingPeriod
 
-from .calendar import MISSING, PENDING, PeriodReport, Submission, period_reports, reporting_periods
+from .calendar import MISSING, PENDING, Period, PeriodReport, Submission, period_reports, reporting_periods
 from .links import update_create_path
 
 # Projects that owe reports: running ones, and closed ones for the periods they ran. A project still in
@@ -82,7 +86,7 @@ def reporting_projects() -> QuerySet[Project]:
     return Project.objects.filter(status__in=REPORTING_STATUSES, duplicate_of__isnull=True)
 
 
-def _project_end(row: dict) -> dt.date | None:
+def project_reporting_end(row: dict) -> dt.date | None:
     # A running project reports until today even past its planned end (it is late, not finished);
     # a closed one until it ended.
     if row["actual_end"] is not None:
@@ -112,7 +116,7 @@ def report_schedules(
     subs = submissions_by_project(qs)
     schedules = []
     for row in qs.order_by("pk").values(*_PROJECT_COLUMNS):
-        periods = reporting_periods(start=row["actual_start"] or row["planned_start"], end=_project_end(row),
+        periods = reporting_periods(start=row["actual_start"] or row["planned_start"], end=project_reporting_end(row),
                                     today=today, months=row["reporting_frequency"], grace_days=grace)
         schedules.append(ProjectSchedule(
             project_id=row["id"], title_ar=row["title_ar"], title_en=row["title_en"],
@@ -124,22 +128,78 @@ def report_schedules(
     return schedules
 
 
-def _rows(schedules: Iterable[ProjectSchedule], status: str, today: dt.date) -> list[DueReport]:
-    return [DueReport(s, r, today) for s in schedules for r in s.reports if r.status == status]
+# --- the stored periods ------------------------------------------------------------------------------
+_ROW_COLUMNS = ("project_id", "period_start", "period_end", "due_date", "submitted_on", "project__title_ar",
+                "project__title_en", "partner_id", "partner__name_ar", "partner__name_en", "partner__acronym",
+                "project__reporting_frequency")
 
 
-def partner_reports_due(*, partner_id: int, today: dt.date | None = None) -> dict[str, list[DueReport]]:
+def _due_report(row: dict, today: dt.date) -> DueReport:
+    schedule = ProjectSchedule(
+        project_id=row["project_id"], title_ar=row["project__title_ar"], title_en=row["project__title_en"],
+        partner_id=row["partner_id"], partner_name_ar=row["partner__name_ar"], partner_name_en=row["partner__name_en"],
+        partner_acronym=row["partner__acronym"], months=row["project__reporting_frequency"])
+    period = Period(row["period_start"], row["period_end"], row["due_date"])
+    status = MISSING if period.due < today else PENDING
+    return DueReport(schedule, PeriodReport(period, status, row["submitted_on"]), today)
+
+
+class DueReports:
+    """A list of ``DueReport`` that reads its rows only when sliced or iterated: Django's ``Paginator`` takes
+    it like a queryset (``count()`` and a slice), so a page of hundreds of thousands of overdue reports costs
+    a COUNT and the page's rows."""
+
+    def __init__(self, periods: QuerySet[ReportingPeriod], today: dt.date) -> None:
+        self.periods = periods
+        self.today = today
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.periods.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: int | slice) -> DueReport | list[DueReport]:
+        if isinstance(index, slice):
+            return [_due_report(row, self.today) for row in self.periods.values(*_ROW_COLUMNS)[index]]
+        return _due_report(self.periods.values(*_ROW_COLUMNS)[index], self.today)
+
+    def __iter__(self) -> Iterator[DueReport]:
+        for row in self.periods.values(*_ROW_COLUMNS).iterator(chunk_size=2000):
+            yield _due_report(row, self.today)
+
+    def __bool__(self) -> bool:
+        return self.count() > 0
+
+
+def _overdue(periods: QuerySet[ReportingPeriod], today: dt.date) -> QuerySet[ReportingPeriod]:
+    # A period due before today began before today too, so no condition on its start: the count is read
+    # from the index alone.
+    return periods.filter(submitted_on__isnull=True, due_date__lt=today)
+
+
+def _upcoming(periods: QuerySet[ReportingPeriod], today: dt.date) -> QuerySet[ReportingPeriod]:
+    # Rows are stored up to the day of the last sync: asked about an earlier day, leave out the periods
+    # that had not begun by then (the calendar of that day did not have them yet).
+    return periods.filter(submitted_on__isnull=True, due_date__gte=today, period_start__lte=today)
+
+
+def partner_reports_due(*, partner_id: int, today: dt.date | None = None) -> dict[str, DueReports]:
     """A partner's reports not yet submitted: ``upcoming`` (not yet due, soonest first) and ``overdue``
     (due date passed, oldest first)."""
     today = today or timezone.localdate()
-    schedules = report_schedules(today=today, partner_ids=[partner_id])
-    upcoming = sorted(_rows(schedules, PENDING, today), key=lambda d: (d.report.period.due, d.schedule.project_id))
-    overdue = sorted(_rows(schedules, MISSING, today), key=lambda d: (d.report.period.due, d.schedule.project_id))
-    return {"upcoming": upcoming, "overdue": overdue}
+    mine = ReportingPeriod.objects.filter(partner_id=partner_id)
+    return {
+        "upcoming": DueReports(_upcoming(mine, today).order_by("due_date", "project_id"), today),
+        "overdue": DueReports(_overdue(mine, today).order_by("due_date", "project_id"), today),
+    }
 
 
-def overdue_reports(*, today: dt.date | None = None) -> list[DueReport]:
+def overdue_reports(*, today: dt.date | None = None) -> DueReports:
     """Every partner's overdue reports (the ministry's view), longest overdue first."""
     today = today or timezone.localdate()
-    rows = _rows(report_schedules(today=today), MISSING, today)
-    return sorted(rows, key=lambda d: (d.report.period.due, d.schedule.partner_id, d.schedule.project_id))
+    periods = _overdue(ReportingPeriod.objects.all(), today).order_by("due_date", "partner_id", "project_id")
+    return DueReports(periods, today)

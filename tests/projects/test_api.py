@@ -312,3 +312,11 @@ def test_the_schema_documents_the_error_body(personas):
     assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
     review = schema["paths"]["/api/v1/projects/{id}/review/"]["post"]["responses"]
     assert review["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_a_nul_character_anywhere_in_a_json_body_is_refused_not_a_server_error(personas, undp, sectors, places):
+    body = _project_body(sites=[{"name_en": "Well\u0000", "lat": 32.88, "lon": 13.18}])
+    response = client_for(personas["undp_focal_point"]).post(reverse("api:project-list"), body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error" and "NUL" in response.json()["error"]["message"]
+    assert Project.objects.count() == 0

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from projects import services
 from projects.models import FocalPoint
+from projects.reporting.periods import reporting_periods_sync
 from projects.reporting.reminders import report_reminders_send
 from tests import factories
 
@@ -30,6 +31,7 @@ def two_focal_points(personas, undp):
     factories.FocalPointFactory(user=arabic, partner=undp, language="ar")
     factories.ProjectFactory(reporting_partner=undp, title_ar="مشروع المياه", title_en="Water project",
                              actual_start=D(2025, 1, 1))
+    reporting_periods_sync()  # the reminders read the stored periods; the factories send no change event
     return english, arabic
 
 

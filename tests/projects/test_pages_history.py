@@ -169,3 +169,15 @@ def test_a_project_the_reader_may_not_see_is_not_named_in_a_history(personas, pr
         entries = record_history(project, user=personas["undp_focal_point"], full=True)
     shown = [c.new for e in entries for c in e.changes if c.field == "duplicate of"]
     assert shown == ["a record you may not see"]
+
+
+def test_a_project_moved_to_another_partner_keeps_the_old_partners_drafts_from_the_new_one(personas, project,
+                                                                                            unicef):
+    fp, analyst, admin = personas["undp_focal_point"], personas["ministry_analyst"], personas["ministry_admin"]
+    services.project_edit(project=project, user=fp, fields={"title_en": "UNDP WORKING TITLE"})
+    services.project_submit(project=project, user=fp)
+    services.project_review(project=project, user=analyst, decision="return", comment="UNDP-ONLY NOTE")
+    services.project_edit(project=project, user=admin, fields={"reporting_partner": unicef, "title_en": "Water"})
+    html = _login(personas["unicef_focal_point"]).get(reverse("project_detail", args=[project.pk])).content.decode()
+    history = html.split('data-testid="history"')[1]
+    assert "UNDP WORKING TITLE" not in history and "UNDP-ONLY NOTE" not in history

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
 from projects.models_reporting import ReportReminder
+from projects.reporting.periods import reporting_periods_sync
 from projects.reporting.reminders import report_reminders_send
 from projects.tasks import send_report_reminders
 from tests import factories
@@ -33,6 +34,7 @@ def projects(undp):
                                      actual_start=D(2025, 1, 1))
     second = factories.ProjectFactory(reporting_partner=undp, title_ar="مشروع الصحة", title_en="Health project",
                                       actual_start=D(2025, 4, 1))
+    reporting_periods_sync()  # the reminders read the stored periods; the factories send no change event
     return first, second
 
 
@@ -84,6 +86,7 @@ def test_nothing_is_sent_too_early_or_for_a_report_already_submitted(focal_point
                                      progress_percent=10, status=ActivityStatus.IMPLEMENTATION,
                                      state=ReviewState.SUBMITTED,
                                      submitted_at=timezone.make_aware(dt.datetime(2025, 4, 10, 9)))
+    reporting_periods_sync()
     assert report_reminders_send(today=D(2025, 7, 7)) == {"reminders": 0, "emails": 0}  # Q2 due in 8 days
     assert not mail.outbox
 

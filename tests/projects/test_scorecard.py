@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from projects import services
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
+from projects.reporting.periods import reporting_periods_sync
 from projects.reporting.scorecard import partner_scorecard, partner_scorecards
 from tests import factories
 
@@ -52,6 +53,7 @@ def portfolio(personas, undp, unicef):
     # UNICEF: one project in the pipeline (owes no report), one draft update (not counted).
     c = factories.ProjectFactory(reporting_partner=unicef, status=ActivityStatus.PIPELINE)
     _update(c, D(2025, 1, 1), D(2025, 3, 31), None)
+    reporting_periods_sync()  # the report counts read the stored periods; the factories send no change event
     return {"a": a, "b": b, "c": c}
 
 
@@ -101,9 +103,13 @@ def test_queries_do_not_grow_with_partners_and_projects(portfolio, django_assert
         for _ in range(3):
             project = factories.ProjectFactory(reporting_partner=partner, actual_start=D(2024, 6, 1))
             _update(project, D(2024, 6, 1), D(2024, 6, 30), D(2024, 7, 1))
+    reporting_periods_sync()
     with django_assert_max_num_queries(len(few.captured_queries)):
         large = partner_scorecards(today=TODAY)
     assert len(large) == len(small) + 5
+    # Each new partner: 3 projects × 6 quarters due (Q2 2024 … Q3 2025), the first reported on time.
+    new = [card.reports for card in large if card.partner_id not in {c.partner_id for c in small}]
+    assert [(t.due, t.on_time, t.late, t.missing) for t in new] == [(18, 3, 0, 15)] * 5
 
 
 def client_for(user) -> APIClient:
@@ -134,6 +140,7 @@ def test_api_scorecards_for_the_ministry_and_a_focal_point(portfolio, personas, 
 def test_api_scorecard_list_keeps_its_query_count(portfolio, personas, django_assert_max_num_queries):
     for _ in range(4):
         factories.ProjectFactory(reporting_partner=factories.PartnerFactory(), actual_start=D(2024, 1, 1))
+    reporting_periods_sync()
     with django_assert_max_num_queries(10):
         response = client_for(personas["ministry_analyst"]).get(reverse("api:scorecard-list"))
     assert response.status_code == 200 and response.json()["count"] == 6

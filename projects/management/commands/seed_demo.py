@@ -18,6 +18,7 @@ from projects.demo.generator import generate_portfolio
 from projects.demo.reference import MissingReferenceData, load_reference
 from projects.demo.truth import truth_with_ids
 from projects.demo.writer import clear_portfolio, portfolio_counts, write_portfolio
+from projects.reporting.periods import reporting_periods_sync
 
 
 def _day(value: str) -> date:
@@ -91,6 +92,9 @@ class Command(BaseCommand):
                 result = write_portfolio(portfolio, progress=progress, batch_size=options["batch_size"],
                                          method=options["method"])
         written = time.monotonic()
+        # The writer bypasses the services (no change events), so the stored reporting calendar is built here,
+        # for the real today: that is the day the pages read it on.
+        periods = reporting_periods_sync()
 
         truth = truth_with_ids(portfolio.truth, result.key_to_id)
         if truth_path:
@@ -114,6 +118,8 @@ class Command(BaseCommand):
             f"{counts['unreached_municipality_sectors']} unreached municipality-sectors with a need, "
             f"{counts['delayed']} delayed projects."
         )
+        self.stdout.write(f"Reporting periods: {periods.created + periods.updated + periods.unchanged} stored "
+                          f"({periods.created} new, {periods.deleted} removed) in {periods.seconds:.1f} s.")
         if truth_path:
             self.stdout.write(f"Ground truth written to {truth_path}")
         self.stdout.write(self.style.SUCCESS(
