@@ -1,0 +1,60 @@
+"""Records in, findings out: the engine's plain data (``ProjectRecord``, ``Finding`` and its
+``Reason``), the participant roles and link kinds, the finding kinds and the ``Settings``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# --- records and findings ---------------------------------------------------------------
+
+FUNDING, ACCOUNTABLE, EXTENDING, IMPLEMENTING = 1, 2, 3, 4
+REL_PARENT, REL_CHILD, REL_SIBLING, REL_COFUNDED, REL_THIRD = 1, 2, 3, 4, 5
+
+REPORTED_TWICE, OVERLAP, RELATED_PHASE = "reported_twice", "overlap", "related_phase"
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRecord:
+    id: int
+    title_ar: str = ""
+    title_en: str = ""
+    reporting_partner: int | None = None
+    participants: tuple[tuple[int, int], ...] = ()  # (partner id, IATI role)
+    sectors: frozenset[int] = frozenset()
+    municipalities: frozenset[int] = frozenset()
+    sites: tuple[tuple[float, float], ...] = ()  # (lon, lat)
+    start: date | None = None
+    end: date | None = None
+    budget_usd: float | None = None
+    iati_identifier: str | None = None
+    # identifiers of *other* activities this record points to, with how:
+    # ("provider" | "receiver" | "participant" | "parent" | "child" | "sibling" | "cofunded" | "third")
+    links: tuple[tuple[str, str], ...] = ()
+    status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    a: int
+    b: int
+    score: float
+    kind: str
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    threshold: float = 0.55
+    max_gap_days: int = 730  # projects further apart in time are never compared
+    site_cell_degrees: float = 0.02  # no longer used: sites do not form blocks (municipalities do)
+    near_site_km: float = 0.5  # sites this close are one site, whatever municipality each record names
+    # A pair whose dates overlap by less than this share of the shorter period, or not at all,
+    # is read as successive phases rather than one project.
+    sequential_overlap: float = 0.15
