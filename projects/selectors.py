@@ -234,6 +234,13 @@ def project_filter(projects: QuerySet[Project], *, user: Any, filters: dict[str,
     return projects
 
 
-def project_was_reported_by_another(project: Project, partner_id: int | None) -> bool:
-    """Whether any stored version of ``project`` had a reporting partner other than ``partner_id``."""
-    return Project.history.filter(id=project.pk).exclude(reporting_partner_id=partner_id).exists()
+def history_in_full(user: Any, project: Project) -> bool:
+    """Whether ``user`` reads every version of a project's records (and their review notes): the ministry
+    and the project's own partner do; others read accepted versions only. A project the ministry moved
+    from another partner keeps that partner's drafts and notes from its new partner."""
+    if user_oversees(user):
+        return True
+    partner_id = user_partner_id(user)
+    if partner_id != project.reporting_partner_id:
+        return False
+    return not Project.history.filter(id=project.pk).exclude(reporting_partner_id=partner_id).exists()

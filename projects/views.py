@@ -50,7 +50,6 @@ from .permissions import (
     update_can_edit,
     update_can_review,
     update_can_submit,
-    user_oversees,
     user_partner_id,
 )
 
@@ -107,22 +106,11 @@ def project_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _history_in_full(user: Any, project: Project) -> bool:
-    """Every version of a project's records for the ministry and the project's own partner; accepted ones
-    for the others. A project the ministry moved from another partner keeps that partner's drafts and
-    review notes to itself: its new partner reads it as another partner would."""
-    if user_oversees(user):
-        return True
-    partner_id = user_partner_id(user)
-    return partner_id == project.reporting_partner_id and not selectors.project_was_reported_by_another(
-        project, partner_id)
-
-
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = get_object_or_404(selectors.project_detail_queryset(user), pk=pk)
-    full = _history_in_full(user, project)
+    full = selectors.history_in_full(user, project)
     return render(request, "projects/project_detail.html", {
         "project": project,
         "updates": selectors.project_updates_visible(user, project),
@@ -229,7 +217,7 @@ def _visible_update(request: HttpRequest, pk: int) -> ProjectUpdate:
 def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     update = _visible_update(request, pk)
-    full = _history_in_full(user, update.project)
+    full = selectors.history_in_full(user, update.project)
     return render(request, "projects/update_detail.html", {
         "update": update, "project": update.project,
         "can_edit": update_can_edit(user, update),

@@ -22,7 +22,7 @@ from coordination.analysis.delays import (
 )
 from projects.demo.generator import generate_portfolio
 from tests.coordination.gap_delay_helpers import TODAY, demo_reference_in_db, role_user, seed_demo
-from tests.projects.test_seed_demo import reference_records
+from tests.demo_reference import reference_records
 
 T = DelayThresholds()
 

@@ -25,7 +25,7 @@ from coordination.analysis.gaps import (
 )
 from projects.demo.generator import generate_portfolio
 from tests.coordination.gap_delay_helpers import TODAY, demo_reference_in_db, make_project, seed_demo
-from tests.projects.test_seed_demo import reference_records
+from tests.demo_reference import reference_records
 
 REGIONS = {1: 1, 2: 2, 3: 3}
 

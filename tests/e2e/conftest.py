@@ -81,3 +81,15 @@ def watch(page, live_server):
 
 
 NOTHING_WRONG = {"failed": [], "errors": [], "console": [], "outside": []}
+
+
+PASSWORD = "a-long-test-password"
+
+
+def sign_in(page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page, as a person would, and land on the dashboard."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].w-100")
+    page.wait_for_url(f"{live_server.url}/")

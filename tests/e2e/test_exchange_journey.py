@@ -13,12 +13,11 @@ import pytest
 
 from projects.models import ImportJob, Partner, Project, ReviewState
 from tests import factories
-from tests.e2e.conftest import NOTHING_WRONG
+from tests.e2e.conftest import NOTHING_WRONG, PASSWORD, sign_in
 from tests.projects.exchange_support import load_reference, sheet_csv, sheet_row
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "a-long-test-password"
 CSV = "text/csv"
 
 
@@ -35,16 +34,6 @@ def people(db):
     focal_point.groups.add(Group.objects.get(name=roles.FOCAL_POINT))
     factories.FocalPointFactory(user=focal_point, partner=undp)
     return {"undp": undp, "focal_point": focal_point}
-
-
-
-
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].w-100")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _upload(page, live_server, name: str, data: bytes) -> ImportJob:
@@ -73,7 +62,7 @@ def _template_rows(download) -> list[list[str | None]]:
 def test_a_focal_point_fixes_a_3w_sheet_and_imports_it_for_review(page, live_server, people, watch):
     from projects.exchange.threew import COLUMNS
 
-    _login(page, live_server, "undp_fp")
+    sign_in(page, live_server, "undp_fp")
     page.goto(f"{live_server.url}/exchange/")
     assert page.get_attribute("html", "dir") == "rtl" and page.get_attribute("html", "lang") == "ar"
     assert page.locator("h1").inner_text() == "تبادل البيانات"
@@ -141,7 +130,7 @@ def test_the_job_page_follows_a_queued_job_until_it_is_checked(page, live_server
     job.file.save(job.sha256, ContentFile(data), save=False)
     job.save()  # as a large file waits for the worker (which the tests do not run)
 
-    _login(page, live_server, "undp_fp")
+    sign_in(page, live_server, "undp_fp")
     progress_url = f"/exchange/jobs/{job.pk}/progress/"
     page.goto(f"{live_server.url}/exchange/jobs/{job.pk}/")
     assert page.get_attribute("#job-progress", "hx-get") == progress_url

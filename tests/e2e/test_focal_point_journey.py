@@ -7,11 +7,10 @@ import pytest
 
 from projects.models import Project, ReviewState
 from tests import factories
-from tests.e2e.conftest import browser_failure
+from tests.e2e.conftest import PASSWORD, browser_failure, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
@@ -33,14 +32,6 @@ def people(db):
     return {"undp": undp, "sector": sector, "town": town}
 
 
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].w-100")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def _review_from_the_queue(page, live_server, project, decision, comment=""):
     page.goto(f"{live_server.url}/projects/review/")
     row = page.locator(f'tr.tansiq-review-row[data-kind="project"][data-id="{project.pk}"]')
@@ -55,7 +46,7 @@ def _review_from_the_queue(page, live_server, project, decision, comment=""):
 def test_a_focal_point_reports_a_project_and_the_analyst_returns_then_accepts_it(browser, page, live_server, people):
     failed = []
     page.on("requestfailed", lambda request: browser_failure(request) and failed.append(request.url))
-    _login(page, live_server, "undp_fp")
+    sign_in(page, live_server, "undp_fp")
     assert page.get_attribute("html", "dir") == "rtl"
 
     page.goto(f"{live_server.url}/projects/new/")
@@ -77,7 +68,7 @@ def test_a_focal_point_reports_a_project_and_the_analyst_returns_then_accepts_it
     reviewer = browser.new_context(locale="ar", viewport={"width": 1280, "height": 900})
     analyst = reviewer.new_page()
     try:
-        _login(analyst, live_server, "analyst")
+        sign_in(analyst, live_server, "analyst")
         _review_from_the_queue(analyst, live_server, project, "return", comment="أضيفوا البلديات الأخرى.")
         project.refresh_from_db()
         assert project.state == ReviewState.RETURNED

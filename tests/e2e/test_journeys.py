@@ -3,18 +3,14 @@ from django.contrib.gis.geos import Point
 
 from municipalities.services import municipality_derive_approximate_areas
 from tests import factories
-from tests.e2e.conftest import browser_failure
+from tests.e2e.conftest import PASSWORD, browser_failure, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _login(page, live_server, username="analyst", password="a-long-test-password"):
-    factories.UserFactory(username=username, password=password)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit].w-100")
-    page.wait_for_url(f"{live_server.url}/")
+def _login(page, live_server, username="analyst"):
+    factories.UserFactory(username=username, password=PASSWORD)
+    sign_in(page, live_server, username)
 
 
 def test_a_user_logs_in_in_arabic_and_switches_to_english(page, live_server):

@@ -12,11 +12,10 @@ from django.utils import timezone
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
 from projects.reporting.periods import reporting_periods_sync
 from tests import factories
-from tests.e2e.conftest import NOTHING_WRONG, BrowserLog
+from tests.e2e.conftest import NOTHING_WRONG, PASSWORD, BrowserLog, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "a-long-test-password"
 
 
 def _pdf() -> bytes:
@@ -61,14 +60,6 @@ def people(db):
     return {"undp": undp, "project": project}
 
 
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].w-100")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def _overdue_periods(page, project) -> list[str]:
     """The periods of ``project`` the calendar lists as overdue ("YYYY-MM-DD – YYYY-MM-DD")."""
     rows = page.locator(f'tr[data-project="{project.pk}"]:has(.badge.text-bg-danger)')
@@ -78,7 +69,7 @@ def _overdue_periods(page, project) -> list[str]:
 def test_a_focal_point_reports_an_overdue_period_and_the_analyst_accepts_it(browser, page, live_server, people):
     project = people["project"]
     watch = BrowserLog(page, live_server)
-    _login(page, live_server, "undp_fp")
+    sign_in(page, live_server, "undp_fp")
     page.goto(f"{live_server.url}/reporting/")
     assert page.get_attribute("html", "dir") == "rtl"
     overdue = _overdue_periods(page, project)
@@ -125,7 +116,7 @@ def test_a_focal_point_reports_an_overdue_period_and_the_analyst_accepts_it(brow
     analyst = reviewer.new_page()
     analyst_watch = BrowserLog(analyst, live_server)
     try:
-        _login(analyst, live_server, "analyst")
+        sign_in(analyst, live_server, "analyst")
         analyst.goto(f"{live_server.url}/projects/review/")
         queued = analyst.locator(f'tr.tansiq-review-row[data-kind="update"][data-id="{update.pk}"]')
         assert project.title_ar in queued.inner_text()
