@@ -6,6 +6,6 @@ app_name = "api"
 urlpatterns = [
     path("", include("coordination.api.urls")),
     path("", include("projects.api.urls")),
-    path("", include("projects.api.urls_reporting")),
-    path("", include("projects.api.urls_exchange")),
+    path("", include("projects.reporting.api.urls")),
+    path("", include("projects.exchange.api.urls")),
 ]

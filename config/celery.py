@@ -1,4 +1,4 @@
-"""Celery application. Tasks live in each app's ``tasks.py`` and stay thin."""
+"""Celery application. Tasks live in each app's and each sub-domain's ``tasks`` module and stay thin."""
 
 import os
 
@@ -6,6 +6,11 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
+# Sub-domain packages whose ``tasks`` modules autodiscovery would not find (it looks in each app only).
+# Their tasks keep the names they were registered under (``projects.tasks.<name>``).
+SUB_DOMAIN_TASK_PACKAGES = ["projects.exchange", "projects.reporting"]
+
 app = Celery("tansiq")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(SUB_DOMAIN_TASK_PACKAGES)

@@ -14,8 +14,8 @@ urlpatterns = [
     path("municipalities/", include("municipalities.urls")),
     path("coordination/", include("coordination.urls")),
     path("projects/", include("projects.urls")),
-    path("reporting/", include("projects.urls_reporting")),
-    path("exchange/", include("projects.urls_exchange")),
+    path("reporting/", include("projects.reporting.urls")),
+    path("exchange/", include("projects.exchange.urls")),
     path("api/v1/", include("config.api_urls", namespace="api")),
     # OpenAPI 3 document and Swagger UI; the UI's files are served from drf-spectacular-sidecar (no CDN).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -8,9 +8,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AnalysisRun, DelayFlag, DuplicateFlag, FlagStatus, GapFlag
-from .services.delays import delay_flag_review
-from .services.gaps import gap_flag_review
+from coordination.models import AnalysisRun, DelayFlag, DuplicateFlag, FlagStatus, GapFlag
+from coordination.services.delays import delay_flag_review
+from coordination.services.gaps import gap_flag_review
 
 # --- duplicates and analysis runs -------------------------------------------------------
 

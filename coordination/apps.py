@@ -7,6 +7,6 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Coordination")
 
     def ready(self) -> None:
-        from . import receivers
+        from coordination import receivers
 
         receivers.connect()

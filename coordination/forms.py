@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import DuplicateFlag, FlagStatus
+from coordination.models import DuplicateFlag, FlagStatus
 
 
 class DuplicateFilterForm(forms.Form):

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .models import AnalysisRun
+from coordination.models import AnalysisRun
 
 # Progress is written at most this often, so a long scan does not spend its time saving it.
 _PROGRESS_EVERY_SECONDS = 1.0

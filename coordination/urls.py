@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from coordination import views
 
 urlpatterns = [
     path("duplicates/", views.duplicate_list, name="duplicate_list"),

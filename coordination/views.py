@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors
+from coordination import selectors
 
 
 @login_required
@@ -24,12 +24,11 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     """The review queue of duplicate flags: open ones first, highest score first, paginated."""
     from django.core.paginator import Paginator
 
-    from projects.history import histories_for
+    from coordination.forms import DuplicateFilterForm, DuplicateReviewForm
+    from coordination.reasons import reason_text
+    from coordination.selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
     from projects.permissions import user_oversees
-
-    from .forms import DuplicateFilterForm, DuplicateReviewForm
-    from .reasons import reason_text
-    from .selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
+    from projects.selectors.history import histories_for
 
     form = DuplicateFilterForm(request.GET or None)
     flags = duplicate_flags_visible_to(request.user, duplicate_flag_list()).filter(
@@ -63,10 +62,10 @@ def duplicate_review(request: HttpRequest, pk: int) -> HttpResponse:
     from django.utils.http import urlencode
     from django.utils.translation import gettext as _
 
-    from .forms import DuplicateFilterForm, DuplicateReviewForm
-    from .models import DuplicateFlag
-    from .selectors.duplicates import duplicate_flags_visible_to
-    from .services.duplicates import duplicate_flag_review
+    from coordination.forms import DuplicateFilterForm, DuplicateReviewForm
+    from coordination.models import DuplicateFlag
+    from coordination.selectors.duplicates import duplicate_flags_visible_to
+    from coordination.services.duplicates import duplicate_flag_review
 
     flag = get_object_or_404(duplicate_flags_visible_to(request.user, DuplicateFlag.objects.all()), pk=pk)
     form = DuplicateReviewForm(request.POST)

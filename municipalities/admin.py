@@ -1,7 +1,16 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
-from .models import DacSector, DevelopmentPlan, District, Municipality, Need, PlanObjective, Region, Sector
+from municipalities.models import (
+    DacSector,
+    DevelopmentPlan,
+    District,
+    Municipality,
+    Need,
+    PlanObjective,
+    Region,
+    Sector,
+)
 
 
 @admin.register(Region)

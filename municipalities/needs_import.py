@@ -37,8 +37,8 @@ from django.db import transaction
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
-from .events import needs_changed
-from .models import DacSector, Municipality, Need, Sector
+from municipalities.events import needs_changed
+from municipalities.models import DacSector, Municipality, Need, Sector
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import District, Municipality
+from municipalities.models import District, Municipality
 
 WEB_SIMPLIFY_TOLERANCE = 0.005  # degrees, about 500 m: plenty for a country map
 

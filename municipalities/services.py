@@ -13,7 +13,7 @@ from django.contrib.gis.geos.libgeos import GEOM_PTR
 from django.contrib.gis.geos.prototypes.geom import GeomOutput
 from django.db import transaction
 
-from .models import District, Municipality
+from municipalities.models import District, Municipality
 
 OUTLINE_PATH = Path(__file__).resolve().parent / "boundaries" / "libya_outline.geojson"
 APPROXIMATE_SOURCE = "Tansiq: Voronoi cells of municipality points, clipped to the district (or country) outline"

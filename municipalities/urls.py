@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from municipalities import views
 
 urlpatterns = [
     path("map/", views.municipality_map, name="municipality_map"),

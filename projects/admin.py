@@ -2,8 +2,8 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import (
+from projects import services
+from projects.models import (
     ExchangeRate,
     FocalPoint,
     ImportJob,
@@ -262,7 +262,7 @@ class ReportReminderAdmin(_ReadOnlyCreateAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(admin.ModelAdmin):
-    """Derived from the projects and their updates (projects.reporting.periods): shown, never edited."""
+    """Derived from the projects and their updates (projects.reporting.services.periods): shown, never edited."""
 
     list_display = ["project", "partner", "period_start", "period_end", "due_date", "submitted_on"]
     list_filter = [("submitted_on", admin.EmptyFieldListFilter)]
@@ -291,7 +291,7 @@ class ImportJobAdmin(_ReadOnlyCreateAdmin):
 
 @admin.register(PartnerAlias)
 class PartnerAliasAdmin(admin.ModelAdmin):
-    """Aliases are written by projects.exchange.aliases, which normalises them and refuses a name that
+    """Aliases are written by projects.exchange.services.aliases, which normalises them and refuses a name that
     already belongs to another partner; the form runs the same check so the error shows on the field."""
 
     list_display = ["name", "partner", "created_by", "created_at"]
@@ -302,7 +302,7 @@ class PartnerAliasAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         from django.core.exceptions import ValidationError
 
-        from .exchange.aliases import partner_alias_validate
+        from projects.exchange.services.aliases import partner_alias_validate
 
         form_class = super().get_form(request, obj, **kwargs)
 
@@ -319,7 +319,7 @@ class PartnerAliasAdmin(admin.ModelAdmin):
         return AliasForm
 
     def save_model(self, request, obj, form, change) -> None:
-        from .exchange.aliases import partner_alias_add, partner_alias_change
+        from projects.exchange.services.aliases import partner_alias_add, partner_alias_change
 
         if change:
             alias = PartnerAlias.objects.get(pk=obj.pk)
@@ -331,12 +331,12 @@ class PartnerAliasAdmin(admin.ModelAdmin):
         obj.pk, obj.normalised, obj.created_by = saved.pk, saved.normalised, saved.created_by
 
     def delete_model(self, request, obj) -> None:
-        from .exchange.aliases import partner_alias_remove
+        from projects.exchange.services.aliases import partner_alias_remove
 
         partner_alias_remove(alias=obj, user=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
-        from .exchange.aliases import partner_alias_remove
+        from projects.exchange.services.aliases import partner_alias_remove
 
         for alias in queryset:
             partner_alias_remove(alias=alias, user=request.user)

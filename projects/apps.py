@@ -7,6 +7,6 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Partners and projects")
 
     def ready(self) -> None:
-        from . import receivers
+        from projects import receivers
 
         receivers.connect()

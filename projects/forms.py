@@ -12,8 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, Sector
-
-from .models import (
+from projects.models import (
     ActivityStatus,
     Partner,
     Programme,
@@ -24,9 +23,9 @@ from .models import (
     validate_location_shares,
     validate_sector_split,
 )
-from .models_reporting import validate_in_libya
-from .permissions import user_manages, user_partner_id
-from .services import PROJECT_FIELDS, UPDATE_FIELDS, project_identifier_clashes
+from projects.models.reporting import validate_in_libya
+from projects.permissions import user_manages, user_partner_id
+from projects.services import PROJECT_FIELDS, UPDATE_FIELDS, project_identifier_clashes
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

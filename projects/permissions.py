@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from .models import Partner, Project, ProjectUpdate, ReviewState
+from projects.models import Partner, Project, ProjectUpdate, ReviewState
 
 OVERSEE = "projects.oversee_project"
 MANAGE = "projects.manage_project"

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from .events import project_changed, project_update_changed
+from projects.events import project_changed, project_update_changed
 
 # What decides a project's periods and whether it owes them: its dates, status, frequency, whether it is a
 # confirmed double report; and the partner the rows are listed under.
@@ -18,7 +18,7 @@ PERIODS_RELEVANT = {"created", "dates", "status", "reporting", "duplicate", "par
 
 
 def _queue_periods_sync(project_ids: Iterable[int]) -> None:
-    from projects.tasks.reporting import reporting_periods_sync_projects
+    from projects.reporting.tasks import reporting_periods_sync_projects
 
     ids = list(project_ids)
     transaction.on_commit(lambda: reporting_periods_sync_projects.delay(ids))

@@ -2,7 +2,7 @@
 """Build the committed reference fixture from the offline copies in ../shared/data.
 
 Run it by hand when the sources change; the application never runs it (the JSON it writes is
-committed and read by ``municipalities.reference`` at load time). Needs ``shapely`` for the
+committed and read by ``municipalities.reference_load`` at load time). Needs ``shapely`` for the
 point-in-polygon checks; the runtime does not.
 
     .venv/bin/python scripts/build_reference_fixture.py [--data ../shared/data]

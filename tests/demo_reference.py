@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib.gis.geos import Point
 
-from projects.demo.records import Reference
+from demo.records import Reference
 
 TODAY = date(2025, 6, 30)
 RATES = {"EUR": Decimal("1.10"), "LYD": Decimal("0.21"), "GBP": Decimal("1.27"), "CHF": Decimal("1.12")}

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "municipalities",
     "projects",
     "coordination",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +122,7 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
-# Uploaded import files (projects.exchange.jobs): the largest upload accepted (each format has its own
+# Uploaded import files (projects.exchange.services.jobs): the largest upload accepted (each format has its own
 # cap too: 10 MB for spreadsheets, 50 MB for IATI XML), and the size or row count above which the check
 # and the import run on the worker rather than during the request. Progress is written every N rows.
 TANSIQ_IMPORT_MAX_BYTES = env_int("TANSIQ_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)

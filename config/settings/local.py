@@ -3,9 +3,8 @@
 import secrets
 
 from config.env import env_bool, env_str
-
-from .base import *  # noqa: F403
-from .base import VAR_DIR
+from config.settings.base import *  # noqa: F403
+from config.settings.base import VAR_DIR
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 

@@ -3,9 +3,8 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_str
-
-from .base import *  # noqa: F403
-from .base import DATABASES
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATABASES
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", required=True)

@@ -1,8 +1,7 @@
 """Tests: PostGIS when DATABASE_URL is set, SpatiaLite otherwise; fast hashing."""
 
 from config.env import env_str
-
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 SECRET_KEY = env_str("SECRET_KEY", "tests-only-not-a-secret")
 DEBUG = False

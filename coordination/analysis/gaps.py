@@ -52,7 +52,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from .delays import facts_fingerprint
+from coordination.analysis.delays import facts_fingerprint
 
 ACTIVE_STATUS = 2
 SEVERITY_MAX = 5

@@ -8,11 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 
 from coordination.analysis.delays import delay_reason_text
+from coordination.api.reviews import (
+    AnalysisPagination,
+    CanReviewFlags,
+    CommitteeNotesMixin,
+    ReviewActionMixin,
+    parse_resolved,
+)
 from coordination.models import DelayFlag, FlagStatus
 from coordination.selectors.delays import delay_flag_list, delay_flags_visible_to
 from coordination.services.delays import delay_flag_review
-
-from .reviews import AnalysisPagination, CanReviewFlags, CommitteeNotesMixin, ReviewActionMixin, parse_resolved
 
 
 class DelayFlagSerializer(CommitteeNotesMixin, serializers.ModelSerializer):

@@ -16,13 +16,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from coordination.api.reviews import CanReviewFlags, CommitteeNotesMixin, parse_resolved
 from coordination.models import DuplicateFlag, FlagStatus
 from coordination.reasons import reason_text
 from coordination.selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
 from coordination.services.duplicates import duplicate_flag_review
 from projects.models import Project
-
-from .reviews import CanReviewFlags, CommitteeNotesMixin, parse_resolved
 
 
 class ProjectBriefSerializer(serializers.ModelSerializer):

@@ -28,13 +28,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from coordination.analysis.gaps import GapAnalysis, gap_reason_text
-from coordination.models import FlagStatus, GapFlag
-from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup, municipality_shapes
-from coordination.services.gaps import gap_analysis_on, gap_flag_review
-from projects.permissions import user_oversees
-
-from .delays import DelayFlagViewSet
-from .reviews import (
+from coordination.api.delays import DelayFlagViewSet
+from coordination.api.reviews import (
     AnalysisPagination,
     CanReviewFlags,
     CommitteeNotesMixin,
@@ -42,6 +37,10 @@ from .reviews import (
     parse_bool,
     parse_resolved,
 )
+from coordination.models import FlagStatus, GapFlag
+from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup, municipality_shapes
+from coordination.services.gaps import gap_analysis_on, gap_flag_review
+from projects.permissions import user_oversees
 
 WEB_TOLERANCE = 0.005  # degrees (about 500 m): the whole country stays far under 1 MB
 WEB_DECIMALS = 4  # about 11 m

@@ -11,7 +11,7 @@ from coordination.analysis.delays import IMPLEMENTATION, PIPELINE, SUSPENDED, De
 from coordination.models import DelayFlag
 from projects.models import Project, ReviewState
 from projects.permissions import user_oversees
-from projects.selectors import projects_visible_to
+from projects.selectors.projects import projects_visible_to
 
 # Only these statuses can trip a rule; finalisation, closed and cancelled projects are never delayed.
 DELAY_STATUSES = (PIPELINE, IMPLEMENTATION, SUSPENDED)

@@ -23,7 +23,8 @@ from projects.models import (
 )
 from projects.money import RateTable, to_usd
 from projects.permissions import user_oversees
-from projects.selectors import exchange_rate_table, projects_visible_to
+from projects.selectors.money import exchange_rate_table
+from projects.selectors.projects import projects_visible_to
 
 _RELATION = {1: "parent", 2: "child", 3: "sibling", 4: "cofunded", 5: "third"}
 _CHUNK = 5000

@@ -14,7 +14,7 @@ from coordination.models import GapFlag
 from municipalities.models import Municipality, Need, Sector
 from projects.models import Participation, Project, ProjectLocation, ProjectSector, ReviewState
 from projects.money import to_usd
-from projects.selectors import exchange_rate_table
+from projects.selectors.money import exchange_rate_table
 
 
 @dataclass

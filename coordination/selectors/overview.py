@@ -9,7 +9,8 @@ from django.db.models import Count, Q
 
 from municipalities.models import District, Municipality, Region, Sector
 from projects.models import ActivityStatus, Partner
-from projects.selectors import budget_total_usd, projects_visible_to
+from projects.selectors.money import budget_total_usd
+from projects.selectors.projects import projects_visible_to
 
 
 def portfolio_overview(user: Any) -> dict[str, Any]:

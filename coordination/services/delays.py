@@ -14,8 +14,7 @@ from coordination.analysis.delays import DelayFinding, DelayThresholds, delay_fi
 from coordination.models import AnalysisRun, DelayFlag
 from coordination.runs import recorded_run, run_counts
 from coordination.selectors.delays import delay_inputs
-
-from .flag_life import Observed, flag_review, flags_sync
+from coordination.services.flag_life import Observed, flag_review, flags_sync
 
 DELAY_VALUE_FIELDS = ("score", "reasons", "severity")
 

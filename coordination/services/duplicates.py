@@ -33,7 +33,7 @@ from coordination.selectors.duplicates import (
 )
 from coordination.services.flag_life import Observed, flag_review_check, flag_set_decision, flags_sync
 from projects.models import Project
-from projects.selectors import exchange_rate_table
+from projects.selectors.money import exchange_rate_table
 from projects.services import project_related_changed
 
 REVIEW_PERMISSION = "coordination.change_duplicateflag"

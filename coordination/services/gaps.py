@@ -17,8 +17,7 @@ from coordination.analysis.gaps import GapAnalysis, GapSettings, gap_analysis, g
 from coordination.models import AnalysisRun, GapFlag
 from coordination.runs import recorded_run, run_counts
 from coordination.selectors.gaps import GapInputs, gap_inputs, municipality_ids_of_projects
-
-from .flag_life import Observed, flag_review, flags_sync
+from coordination.services.flag_life import Observed, flag_review, flags_sync
 
 GAP_VALUE_FIELDS = ("score", "reasons", "severity", "people_in_need")
 

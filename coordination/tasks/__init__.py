@@ -6,8 +6,8 @@ module, registered under stable names ``coordination.tasks.<name>``.
 
 from celery import shared_task
 
-from .duplicates import *  # noqa: F401,F403
-from .gaps_delays import *  # noqa: F401,F403
+from coordination.tasks.duplicates import *  # noqa: F401,F403
+from coordination.tasks.gaps_delays import *  # noqa: F401,F403
 
 
 @shared_task(name="coordination.tasks.ping")

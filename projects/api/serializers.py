@@ -26,7 +26,7 @@ from projects.models import (
     UpdateSite,
 )
 from projects.permissions import user_manages, user_oversees, user_partner_id
-from projects.selectors import projects_visible_to
+from projects.selectors.projects import projects_visible_to
 from projects.services import Decision
 
 

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from projects.api import views
 
 router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="project")

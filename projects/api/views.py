@@ -26,11 +26,10 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from municipalities.models import Municipality, Sector
 from municipalities.selectors import municipality_list
 from projects import services
+from projects.api import serializers as s
 from projects.models import ActivityStatus, Partner, Project, ProjectUpdate, ReviewState, UpdateSite
 from projects.permissions import REVIEW_PROJECT, REVIEW_UPDATE
-from projects.selectors import project_list, review_queue, update_list
-
-from . import serializers as s
+from projects.selectors.projects import project_list, review_queue, update_list
 
 # Ids beyond a 64-bit integer are refused as invalid input (SQLite cannot even bind them).
 ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}

@@ -2,8 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
-import projects.models_exchange
-import projects.models_reporting
+import projects.models.exchange
+import projects.models.reporting
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('spreadsheet', 'Spreadsheet (3W)'), ('iati', 'IATI XML')], max_length=12, verbose_name='kind')),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('checking', 'Checking'), ('checked', 'Checked: ready to import'), ('invalid', 'Has errors'), ('importing', 'Importing'), ('done', 'Imported'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=10, verbose_name='status')),
-                ('file', models.FileField(max_length=255, upload_to=projects.models_exchange.import_upload_path, verbose_name='file')),
+                ('file', models.FileField(max_length=255, upload_to=projects.models.exchange.import_upload_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
             name='UpdateAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=projects.models_reporting.attachment_path, verbose_name='file')),
+                ('file', models.FileField(max_length=255, upload_to=projects.models.reporting.attachment_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=120, verbose_name='file type')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),

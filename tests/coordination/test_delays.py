@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import translation
 
-from coordination.analysis import gaps_delays_demo as demo
 from coordination.analysis.delays import (
     DelayIn,
     DelayThresholds,
@@ -20,7 +19,8 @@ from coordination.analysis.delays import (
     delay_reason_text,
     project_delays,
 )
-from projects.demo.generator import generate_portfolio
+from demo import gap_delay_records as demo
+from demo.generator import generate_portfolio
 from tests.coordination.gap_delay_helpers import TODAY, demo_reference_in_db, role_user, seed_demo
 from tests.demo_reference import reference_records
 

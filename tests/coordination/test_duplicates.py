@@ -18,7 +18,7 @@ from coordination.services.duplicates import (
     duplicates_full_scan,
 )
 from projects.models import Project
-from projects.selectors import budget_total_usd
+from projects.selectors.money import budget_total_usd
 from projects.services import project_save
 
 

@@ -15,7 +15,6 @@ from common.text import (
     skeleton,
     tokens,
 )
-from coordination.analysis.demo_adapter import engine_records, place_names
 from coordination.analysis.duplicates import (
     FUNDING,
     IMPLEMENTING,
@@ -30,8 +29,9 @@ from coordination.analysis.duplicates import (
     score_pair,
 )
 from coordination.analysis.vocabulary import vocabulary
-from projects.demo.fixture_reference import fixture_reference
-from projects.demo.generator import generate_portfolio
+from demo.duplicate_records import engine_records, place_names
+from demo.fixture_reference import fixture_reference
+from demo.generator import generate_portfolio
 
 TODAY = date(2025, 6, 30)
 PLACES = {

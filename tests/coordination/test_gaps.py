@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
-from coordination.analysis import gaps_delays_demo as demo
 from coordination.analysis.gaps import (
     GapSettings,
     MunicipalityIn,
@@ -23,7 +22,8 @@ from coordination.analysis.gaps import (
     gap_score,
     gini,
 )
-from projects.demo.generator import generate_portfolio
+from demo import gap_delay_records as demo
+from demo.generator import generate_portfolio
 from tests.coordination.gap_delay_helpers import TODAY, demo_reference_in_db, make_project, seed_demo
 from tests.demo_reference import reference_records
 

@@ -60,7 +60,7 @@ def _template_rows(download) -> list[list[str | None]]:
 
 
 def test_a_focal_point_fixes_a_3w_sheet_and_imports_it_for_review(page, live_server, people, watch):
-    from projects.exchange.threew import COLUMNS
+    from projects.exchange.selectors.threew import COLUMNS
 
     sign_in(page, live_server, "undp_fp")
     page.goto(f"{live_server.url}/exchange/")

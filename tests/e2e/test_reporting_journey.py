@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
-from projects.reporting.periods import reporting_periods_sync
+from projects.reporting.services.periods import reporting_periods_sync
 from tests import factories
 from tests.e2e.conftest import NOTHING_WRONG, PASSWORD, BrowserLog, sign_in
 

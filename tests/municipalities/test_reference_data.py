@@ -14,9 +14,9 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.management import call_command
 
 from municipalities.models import DacSector, District, Municipality, Region, Sector
-from municipalities.reference import REFERENCE_DIR, reference_load_geography, reference_load_sectors
+from municipalities.reference_load import REFERENCE_DIR, reference_load_geography, reference_load_sectors
 from projects.models import ExchangeRate, Partner
-from projects.reference import reference_load_exchange_rates, reference_load_partners
+from projects.reference_load import reference_load_exchange_rates, reference_load_partners
 from tests.shared_data import SHARED_DATA
 
 CODELISTS = SHARED_DATA / "iati-2.03" / "codelists"

@@ -78,7 +78,7 @@ def sheet_csv(rows: list[dict[str, str]]) -> bytes:
     """A 3W CSV with the English labels and the HXL row, then ``rows`` ({hashtag: value})."""
     import io
 
-    from projects.exchange.threew import COLUMNS
+    from projects.exchange.selectors.threew import COLUMNS
 
     out = io.StringIO()
     writer = csv.writer(out)

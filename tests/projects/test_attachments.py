@@ -14,8 +14,8 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
-from projects.models_reporting import UpdateAttachment
-from projects.reporting.attachments import update_attachment_add, update_attachment_remove
+from projects.models.reporting import UpdateAttachment
+from projects.reporting.services.attachments import update_attachment_add, update_attachment_remove
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.db import transaction
 from lxml import etree
 
 from municipalities.models import Municipality, Sector
-from projects.exchange.iati_export import export_queryset, iati_export
-from projects.exchange.iati_import import iati_import, iati_load_files
+from projects.exchange.selectors.iati_export import export_queryset, iati_export
+from projects.exchange.services.iati_import import iati_import, iati_load_files
 from projects.models import (
     ExchangeRate,
     Participation,

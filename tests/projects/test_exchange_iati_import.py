@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from municipalities.models import Municipality
-from projects.exchange.iati_import import iati_import, iati_load_files
-from projects.exchange.iati_xml import IatiFileError, iati_parse, iati_read_file
+from projects.exchange.formats.iati_xml import IatiFileError, iati_parse, iati_read_file
+from projects.exchange.services.iati_import import iati_import, iati_load_files
 from projects.models import Partner, Project, RelatedActivity, ReviewState, Transaction
 from tests.projects.exchange_support import (
     CH4_SAMPLE,

@@ -6,8 +6,8 @@ import pytest
 from lxml import etree
 
 from municipalities.models import Municipality
-from projects.exchange.iati_export import SRS, export_queryset, iati_export
-from projects.exchange.iati_import import iati_import
+from projects.exchange.selectors.iati_export import SRS, export_queryset, iati_export
+from projects.exchange.services.iati_import import iati_import
 from projects.models import Project, Site
 from tests.projects.exchange_support import SCHEMA, load_reference
 

@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
-from projects.exchange import jobs
-from projects.exchange.jobs import import_job_cancel, import_job_commit, import_job_create
-from projects.exchange.progress import JobProgress
+from projects.exchange import tasks
+from projects.exchange.services import jobs
+from projects.exchange.services.jobs import import_job_cancel, import_job_commit, import_job_create
+from projects.exchange.services.progress import JobProgress
 from projects.models import ImportJob, Partner, Project, ReviewState
-from projects.tasks import imports as tasks
 from tests.projects.exchange_support import CH4_SAMPLE, load_reference, sheet_csv, sheet_row, upload
 
 pytestmark = pytest.mark.django_db
@@ -321,7 +321,7 @@ def test_jobs_abandoned_by_a_dead_worker_are_marked_failed(p, settings):
 
     from django.utils import timezone
 
-    from projects.exchange.jobs import import_jobs_fail_stale
+    from projects.exchange.services.jobs import import_jobs_fail_stale
 
     settings.TANSIQ_IMPORT_STALE_MINUTES = 60
     now = timezone.now()

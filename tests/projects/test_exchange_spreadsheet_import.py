@@ -10,13 +10,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from municipalities.models import Municipality, Sector
-from projects.exchange.spreadsheet_import import (
+from projects.exchange.selectors.threew import COLUMNS, threew_csv, threew_queryset, threew_xlsx
+from projects.exchange.services.spreadsheet_import import (
     SpreadsheetError,
     spreadsheet_import,
     spreadsheet_preview,
     spreadsheet_rows,
 )
-from projects.exchange.threew import COLUMNS, threew_csv, threew_queryset, threew_xlsx
 from projects.models import Participation, Partner, Project, ProjectLocation, ProjectSector, ReviewState
 from tests import factories
 from tests.projects.exchange_support import load_reference

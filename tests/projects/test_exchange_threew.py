@@ -11,10 +11,17 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from municipalities.models import Municipality, Sector
-from projects.exchange.threew import COLUMNS, HEADER_ROWS, threew_csv, threew_queryset, threew_rows, threew_xlsx
+from projects.exchange.selectors.threew import (
+    COLUMNS,
+    HEADER_ROWS,
+    threew_csv,
+    threew_queryset,
+    threew_rows,
+    threew_xlsx,
+)
 from projects.models import Participation, ProjectLocation, ProjectSector, ReviewState
 from projects.money import to_usd
-from projects.selectors import exchange_rate_table
+from projects.selectors.money import exchange_rate_table
 from tests import factories
 from tests.projects.exchange_support import load_reference
 

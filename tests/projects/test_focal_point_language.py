@@ -13,8 +13,8 @@ from django.utils import translation
 
 from projects import services
 from projects.models import FocalPoint
-from projects.reporting.periods import reporting_periods_sync
-from projects.reporting.reminders import report_reminders_send
+from projects.reporting.services.periods import reporting_periods_sync
+from projects.reporting.services.reminders import report_reminders_send
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 
 from projects.models import ExchangeRate
 from projects.money import to_usd, usd_rate
-from projects.selectors import budget_total_usd
+from projects.selectors.money import budget_total_usd
 from tests import factories
 
 RATES = {"EUR": {2020: Decimal("1.14"), 2024: Decimal("1.08")}, "LYD": {2024: Decimal("0.21")}}

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from projects import services
-from projects.history import histories_for, record_history
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
+from projects.selectors.history import histories_for, record_history
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from projects.exchange.aliases import partner_alias_add, partner_alias_remove
-from projects.exchange.iati_import import iati_import
-from projects.exchange.spreadsheet_import import spreadsheet_preview
+from projects.exchange.services.aliases import partner_alias_add, partner_alias_remove
+from projects.exchange.services.iati_import import iati_import
+from projects.exchange.services.spreadsheet_import import spreadsheet_preview
 from projects.models import Partner, PartnerAlias, Project
 from tests.projects.exchange_support import load_reference, sheet_csv, sheet_row
 

@@ -13,7 +13,7 @@ import pytest
 
 from projects import permissions as perm
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
-from projects.selectors import projects_visible_to, updates_visible_to
+from projects.selectors.projects import projects_visible_to, updates_visible_to
 from tests import factories
 
 STATES = [ReviewState.DRAFT, ReviewState.SUBMITTED, ReviewState.ACCEPTED, ReviewState.RETURNED]

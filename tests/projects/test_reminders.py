@@ -9,10 +9,10 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
-from projects.models_reporting import ReportReminder
-from projects.reporting.periods import reporting_periods_sync
-from projects.reporting.reminders import report_reminders_send
-from projects.tasks import send_report_reminders
+from projects.models.reporting import ReportReminder
+from projects.reporting.services.periods import reporting_periods_sync
+from projects.reporting.services.reminders import report_reminders_send
+from projects.reporting.tasks import send_report_reminders
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,8 @@ from projects.reporting.calendar import (
     reporting_periods,
     tally,
 )
-from projects.reporting.periods import reporting_periods_sync
-from projects.reporting.selectors import overdue_reports, partner_reports_due
+from projects.reporting.selectors.reports import overdue_reports, partner_reports_due
+from projects.reporting.services.periods import reporting_periods_sync
 from tests import factories
 
 D = dt.date

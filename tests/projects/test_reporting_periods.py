@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from projects import services
 from projects.models import ActivityStatus, Project, ProjectUpdate, ReportingFrequency, ReviewState
-from projects.models_reporting import ReportingPeriod
+from projects.models.reporting import ReportingPeriod
 from projects.reporting.calendar import Tally, tally
-from projects.reporting.periods import reporting_periods_sync
-from projects.reporting.scorecard import report_tallies
-from projects.reporting.selectors import overdue_reports, partner_reports_due, report_schedules
+from projects.reporting.selectors.reports import overdue_reports, partner_reports_due, report_schedules
+from projects.reporting.selectors.scorecard import report_tallies
+from projects.reporting.services.periods import reporting_periods_sync
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -228,7 +228,7 @@ def test_changes_through_the_services_keep_the_rows_equal_to_the_calendar(synced
 
 def test_changes_that_do_not_touch_the_calendar_queue_no_sync(synced, personas, monkeypatch,
                                                                django_capture_on_commit_callbacks):
-    from projects.tasks import reporting as tasks
+    from projects.reporting import tasks
 
     queued = []
     monkeypatch.setattr(tasks.reporting_periods_sync_projects, "delay", lambda ids: queued.append(ids))
@@ -245,7 +245,7 @@ def test_changes_that_do_not_touch_the_calendar_queue_no_sync(synced, personas, 
 
 
 def test_the_daily_task_runs_before_the_reminders(settings, portfolio):
-    from projects.tasks import reporting_periods_sync as task
+    from projects.reporting.tasks import reporting_periods_sync as task
 
     entries = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
     sync, remind = entries["projects.tasks.reporting_periods_sync"], entries["projects.tasks.send_report_reminders"]
@@ -302,7 +302,7 @@ def test_the_calendar_pages_query_count_does_not_grow(client, personas, undp, pe
 
 
 def test_an_import_announces_its_projects_and_their_periods_follow(personas, django_capture_on_commit_callbacks):
-    from projects.exchange.iati_import import iati_import
+    from projects.exchange.services.iati_import import iati_import
     from tests.projects.exchange_support import eutf_iati_xml, load_reference
 
     load_reference()

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from projects import services
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
-from projects.reporting.periods import reporting_periods_sync
-from projects.reporting.scorecard import partner_scorecard, partner_scorecards
+from projects.reporting.selectors.scorecard import partner_scorecard, partner_scorecards
+from projects.reporting.services.periods import reporting_periods_sync
 from tests import factories
 
 pytestmark = pytest.mark.django_db

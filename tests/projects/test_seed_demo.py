@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from projects.demo.generator import generate_portfolio
-from projects.demo.records import Portfolio, ProjectRec, Reference
+from demo.generator import generate_portfolio
+from demo.records import Portfolio, ProjectRec, Reference
 from projects.models import validate_location_shares, validate_sector_split
 from tests.demo_reference import (
     RATES,
@@ -262,8 +262,8 @@ def _db_rules(today: date) -> dict[int, list[str]]:
 
 @pytest.mark.parametrize("method", ["auto", "bulk"])
 def test_command_writes_the_portfolio_and_its_truth(reference_data, tmp_path, method):
+    from demo.reference import load_reference
     from municipalities.models import Need
-    from projects.demo.reference import load_reference
     from projects.models import (
         Participation,
         Programme,
@@ -317,8 +317,8 @@ def test_command_writes_the_portfolio_and_its_truth(reference_data, tmp_path, me
 
 
 def test_command_refuses_a_non_empty_portfolio_unless_told_to_clear(reference_data, tmp_path):
+    from demo.reference import load_reference
     from municipalities.models import Need
-    from projects.demo.reference import load_reference
     from projects.models import Project, ProjectUpdate
 
     _seed(tmp_path, "--projects=60", "--seed=1")

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from projects import services, services_updates
+from projects import services
 from projects.events import project_changed
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState, Site, UpdateSite
+from projects.services import updates as services_updates
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -55,9 +55,15 @@ The engine is split by stage, and this package re-exports its public names:
 
 from __future__ import annotations
 
-from .features import CONTENT_KINDS, IDENTITY_KINDS, KIND_WEIGHTS, WEAK_NAME_KINDS, WORD_WEIGHT
-from .index import DuplicateIndex, duplicate_candidates, naive_all_pairs
-from .records import (
+from coordination.analysis.duplicates.features import (
+    CONTENT_KINDS,
+    IDENTITY_KINDS,
+    KIND_WEIGHTS,
+    WEAK_NAME_KINDS,
+    WORD_WEIGHT,
+)
+from coordination.analysis.duplicates.index import DuplicateIndex, duplicate_candidates, naive_all_pairs
+from coordination.analysis.duplicates.records import (
     ACCOUNTABLE,
     EXTENDING,
     FUNDING,
@@ -75,7 +81,7 @@ from .records import (
     Reason,
     Settings,
 )
-from .scoring import (
+from coordination.analysis.duplicates.scoring import (
     ACTION_CONFLICT,
     CONTENT_CONFLICT,
     GROUP_CONFLICT,

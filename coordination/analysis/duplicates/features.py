@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from common.text import Word, arabic_stem, skeleton, words
-
-from ..vocabulary import resolve_arabic, vocabulary
+from coordination.analysis.vocabulary import resolve_arabic, vocabulary
 
 # --- features ---------------------------------------------------------------------------
 

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 
-from .features import _place_phrases
-from .prepared import _prepare, _Prepared
-from .records import Finding, ProjectRecord, Settings
-from .scoring import _link, score_pair
+from coordination.analysis.duplicates.features import _place_phrases
+from coordination.analysis.duplicates.prepared import _prepare, _Prepared
+from coordination.analysis.duplicates.records import Finding, ProjectRecord, Settings
+from coordination.analysis.duplicates.scoring import _link, score_pair
 
 # --- candidates and the scan -------------------------------------------------------------
 

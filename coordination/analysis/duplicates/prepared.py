@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..vocabulary import vocabulary
-from .features import CONTENT_KINDS, WORD_WEIGHT, _merge_items, _read_title, _Reading
-from .records import EXTENDING, FUNDING, IMPLEMENTING, ProjectRecord
+from coordination.analysis.duplicates.features import CONTENT_KINDS, WORD_WEIGHT, _merge_items, _read_title, _Reading
+from coordination.analysis.duplicates.records import EXTENDING, FUNDING, IMPLEMENTING, ProjectRecord
+from coordination.analysis.vocabulary import vocabulary
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import math
 
-from ..vocabulary import vocabulary
-from .features import WORD_WEIGHT
-from .prepared import _Activity, _activity, _Prepared
-from .records import OVERLAP, RELATED_PHASE, REPORTED_TWICE, Finding, ProjectRecord, Reason, Settings
+from coordination.analysis.duplicates.features import WORD_WEIGHT
+from coordination.analysis.duplicates.prepared import _Activity, _activity, _Prepared
+from coordination.analysis.duplicates.records import (
+    OVERLAP,
+    RELATED_PHASE,
+    REPORTED_TWICE,
+    Finding,
+    ProjectRecord,
+    Reason,
+    Settings,
+)
+from coordination.analysis.vocabulary import vocabulary
 
 # --- scoring ----------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from municipalities.reference import reference_load_geography, reference_load_sectors
-from projects.reference import reference_load_exchange_rates, reference_load_partners
+from municipalities.reference_load import reference_load_geography, reference_load_sectors
+from projects.reference_load import reference_load_exchange_rates, reference_load_partners
 
 
 def _optional(module: str, name: str) -> Callable[[], Any] | None:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from projects.exchange.threew import threew_csv, threew_queryset, threew_xlsx
+from projects.exchange.selectors.threew import threew_csv, threew_queryset, threew_xlsx
 
 
 class Command(BaseCommand):

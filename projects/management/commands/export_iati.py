@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from projects.exchange.iati_export import export_queryset, iati_export
+from projects.exchange.selectors.iati_export import export_queryset, iati_export
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from projects.exchange.spreadsheet_import import (
+from projects.exchange.services.spreadsheet_import import (
     MAX_BYTES,
     SpreadsheetError,
     spreadsheet_import,

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from projects.exchange.iati_import import iati_import, iati_load_files
-from projects.exchange.iati_xml import IatiFileError
+from projects.exchange.formats.iati_xml import IatiFileError
+from projects.exchange.services.iati_import import iati_import, iati_load_files
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from projects.models import Project
-from projects.reporting.periods import reporting_periods_sync
+from projects.reporting.services.periods import reporting_periods_sync
 
 
 class Command(BaseCommand):

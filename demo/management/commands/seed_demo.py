@@ -1,0 +1,128 @@
+"""``python manage.py seed_demo --projects N --seed S [--truth FILE] [--clear] [--today YYYY-MM-DD]``"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from argparse import ArgumentTypeError
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from demo.generator import generate_portfolio
+from demo.reference import MissingReferenceData, load_reference
+from demo.truth import truth_with_ids
+from demo.writer import clear_portfolio, portfolio_counts, write_portfolio
+from projects.reporting.services.periods import reporting_periods_sync
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD.") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with a realistic synthetic portfolio (projects, programmes, updates, needs) "
+        "drawn from the reference data, deterministic for a seed, and write its planted ground truth "
+        "(duplicates, unreached municipalities and sectors, delays) as JSON. Refuses to run on a database "
+        "that already holds projects or programmes unless --clear is given."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--projects", type=int, default=500, help="How many projects (default 500).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
+        parser.add_argument("--truth", type=Path, help="Write the ground truth as JSON to this file.")
+        parser.add_argument("--today", type=_day, help="The date delays are judged against (default: today).")
+        parser.add_argument(
+            "--clear", action="store_true",
+            help="First delete EVERY project and programme (with their updates, sites, transactions...) and the "
+                 "needs the demo wrote (source 'Tansiq demo'). Meant for demo and benchmark databases.",
+        )
+        parser.add_argument("--method", choices=("auto", "copy", "bulk"), default="auto",
+                            help="auto: COPY on PostgreSQL, bulk_create elsewhere.")
+        parser.add_argument("--batch-size", type=int, default=5000)
+
+    def handle(self, *args, **options) -> None:
+        n = options["projects"]
+        if n < 0:
+            raise CommandError("--projects cannot be negative.")
+        today = options["today"] or timezone.localdate()
+        if isinstance(today, str):  # call_command(today="…") skips the parser's type conversion
+            try:
+                today = _day(today)
+            except ArgumentTypeError as exc:
+                raise CommandError(f"--today: {exc}") from None
+        truth_path = Path(options["truth"]) if options["truth"] else None
+        quiet = options["verbosity"] < 1
+        started = time.monotonic()
+        try:
+            reference = load_reference()
+        except MissingReferenceData as exc:
+            raise CommandError(str(exc)) from None
+        existing = portfolio_counts()
+        if any(existing.values()) and not options["clear"]:
+            held = ", ".join(f"{count} {label}" for label, count in existing.items() if count)
+            raise CommandError(
+                f"The database already holds {held}. Rerun with --clear to delete every project and programme "
+                "and the demo's needs first, or use an empty database."
+            )
+
+        with tqdm(total=n, desc="generating", unit=" projects", disable=quiet, file=sys.stderr) as bar:
+            portfolio = generate_portfolio(reference, n, options["seed"], today, progress=bar.update)
+        generated = time.monotonic()
+
+        expected = portfolio.row_counts()
+        with transaction.atomic():
+            cleared = clear_portfolio() if options["clear"] else {}
+            with tqdm(total=sum(expected.values()), desc="writing", unit=" rows", disable=quiet,
+                      file=sys.stderr) as bar:
+
+                def progress(label: str, rows: int) -> None:
+                    bar.set_description(f"writing {label}", refresh=False)
+                    bar.update(rows)
+
+                result = write_portfolio(portfolio, progress=progress, batch_size=options["batch_size"],
+                                         method=options["method"])
+        written = time.monotonic()
+        # The writer bypasses the services (no change events), so the stored reporting calendar is built here,
+        # for the real today: that is the day the pages read it on.
+        periods = reporting_periods_sync()
+
+        truth = truth_with_ids(portfolio.truth, result.key_to_id)
+        if truth_path:
+            truth_path.parent.mkdir(parents=True, exist_ok=True)
+            with truth_path.open("w", encoding="utf-8") as handle:
+                json.dump(truth, handle, ensure_ascii=False, indent=1)
+        finished = time.monotonic()
+
+        if quiet:
+            return
+        if cleared:
+            self.stdout.write("Cleared: " + ", ".join(f"{label} {count}" for label, count in cleared.items()))
+        self.stdout.write(f"Seed {options['seed']}, today {today.isoformat()}, written with {result.method}:")
+        for label, count in result.counts.items():
+            self.stdout.write(f"  {label:<20} {count:>9}")
+        counts = truth["counts"]
+        self.stdout.write(
+            f"Truth: {sum(counts['duplicates'].values())} duplicate pairs {counts['duplicates']}, "
+            f"{sum(counts['distinct_pairs'].values())} look-alike distinct pairs, "
+            f"{counts['unreached_municipalities']} unreached municipalities, "
+            f"{counts['unreached_municipality_sectors']} unreached municipality-sectors with a need, "
+            f"{counts['delayed']} delayed projects."
+        )
+        self.stdout.write(f"Reporting periods: {periods.created + periods.updated + periods.unchanged} stored "
+                          f"({periods.created} new, {periods.deleted} removed) in {periods.seconds:.1f} s.")
+        if truth_path:
+            self.stdout.write(f"Ground truth written to {truth_path}")
+        self.stdout.write(self.style.SUCCESS(
+            f"Done in {finished - started:.1f} s (generate {generated - started:.1f} s, "
+            f"write {written - generated:.1f} s)."
+        ))

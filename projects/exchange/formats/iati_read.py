@@ -1,0 +1,266 @@
+"""IATI ``iati-activity`` element → plain ``ActivityData`` (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET  # noqa: S405 - types only; the tree comes from defusedxml
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from projects.exchange.formats.iati_xml import (
+    EXTENSION_NS,
+    XML_LANG,
+    arabic_and_english,
+    decimal_of,
+    iso_date,
+    narratives,
+    text_of,
+)
+from projects.exchange.selectors.matching import OrgRef
+
+# IATI 1.x words for the codes of 2.x.
+ROLE_WORDS = {"funding": 1, "accountable": 2, "extending": 3, "implementing": 4}
+DATE_TYPES = {"1": "planned_start", "2": "actual_start", "3": "planned_end", "4": "actual_end",
+              "start-planned": "planned_start", "start-actual": "actual_start", "end-planned": "planned_end",
+              "end-actual": "actual_end", "start": "planned_start", "completion": "planned_end"}
+RELATION_WORDS = {"parent": 1, "child": 2, "sibling": 3, "co-funded": 4, "third-party": 5, "third party": 5}
+TRANSACTION_WORDS = {"IF": 1, "C": 2, "D": 3, "E": 4, "incoming funds": 1, "contribution": 1, "commitment": 2,
+                     "disbursement": 3, "expenditure": 4, "incoming commitment": 11}
+KNOWN_TRANSACTION_TYPES = {1, 2, 3, 4, 11}
+
+
+@dataclass
+class LocationData:
+    pcodes: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    point: tuple[float, float] | None = None  # (lat, lon)
+    label: str = ""
+    location_class: str = ""  # IATI LocationClass: 1 administrative region, 2 populated place, 3 structure, 4 other
+    name_ar: str = ""
+    name_en: str = ""
+
+    @property
+    def is_site(self) -> bool:
+        """A place the work happens at (a school, a substation), not an administrative area: it has a point
+        and is not given as an administrative region (which is how municipalities are exported)."""
+        return self.point is not None and self.location_class != "1"
+
+
+@dataclass
+class TransactionData:
+    type: int
+    date: dt.date
+    value: Decimal
+    currency: str
+    provider: OrgRef | None
+    provider_activity_id: str
+    receiver: OrgRef | None
+    receiver_activity_id: str
+
+
+@dataclass
+class ActivityData:
+    identifier: str
+    reporting_org: OrgRef | None = None
+    secondary_reporter: bool = False
+    reporting_partner: OrgRef | None = None  # our extension: who keeps the record, when secondary-reported
+    partner_code: str = ""
+    title_ar: str = ""
+    title_en: str = ""
+    description_ar: str = ""
+    description_en: str = ""
+    status: int | None = None
+    dates: dict[str, dt.date] = field(default_factory=dict)
+    participations: list[tuple[OrgRef, int, str]] = field(default_factory=list)
+    sectors: list[tuple[str, str, Decimal | None]] = field(default_factory=list)  # code, vocabulary, percentage
+    locations: list[LocationData] = field(default_factory=list)
+    budget: Decimal | None = None
+    currency: str = ""
+    transactions: list[TransactionData] = field(default_factory=list)
+    related: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _org(elem: ET.Element | None, lang: str) -> OrgRef | None:
+    if elem is None:
+        return None
+    arabic, english = arabic_and_english(narratives(elem, lang))
+    org_type = elem.get("type")
+    org = OrgRef(ref=(elem.get("ref") or "").strip(), name_en=english, name_ar=arabic,
+                 org_type=int(org_type) if (org_type or "").isdigit() else None)
+    return org if (org.ref or org.name_en or org.name_ar) else None
+
+
+def activity_read(elem: ET.Element) -> ActivityData:
+    """Everything the importer maps, and the problems met on the way (in ``problems``)."""
+    lang = (elem.get(XML_LANG) or "en").lower()
+    activity = ActivityData(identifier=text_of(elem.find("iati-identifier")))
+    default_currency = (elem.get("default-currency") or "").upper()
+    problems = activity.problems
+
+    reporting = elem.find("reporting-org")
+    activity.reporting_org = _org(reporting, lang)
+    activity.secondary_reporter = reporting is not None and reporting.get("secondary-reporter") in ("1", "true")
+    activity.reporting_partner = _org(elem.find(f"{{{EXTENSION_NS}}}reporting-partner"), lang)
+    if activity.reporting_org is None:
+        owner = elem.find("other-identifier/owner-org")
+        activity.reporting_org = _org(owner, lang)
+        legacy = elem.find("other-identifier[@owner-name]")
+        if activity.reporting_org is None and legacy is not None:
+            activity.reporting_org = OrgRef(ref=legacy.get("owner-ref") or "", name_en=legacy.get("owner-name") or "")
+
+    for other in elem.findall("other-identifier"):
+        if other.get("type") == "A1" and (other.get("ref") or "").strip():
+            activity.partner_code = other.get("ref").strip()[:100]
+            break
+
+    for tag, ar_field, en_field in (("title", "title_ar", "title_en"),):
+        arabic, english = arabic_and_english(narratives(elem.find(tag), lang))
+        setattr(activity, ar_field, arabic)
+        setattr(activity, en_field, english)
+    general = [d for d in elem.findall("description") if d.get("type") in (None, "1")]
+    texts = [pair for d in general for pair in narratives(d, lang)]
+    activity.description_ar = "\n\n".join(t for lg, t in texts if lg.startswith("ar"))
+    english = [t for lg, t in texts if lg.startswith("en")] or [t for lg, t in texts if not lg.startswith("ar")][:1]
+    activity.description_en = "\n\n".join(english)
+    # A description that only repeats the title says nothing (and is what our export writes when there is none).
+    if activity.description_en == activity.title_en:
+        activity.description_en = ""
+    if activity.description_ar == activity.title_ar:
+        activity.description_ar = ""
+
+    status = elem.find("activity-status")
+    if status is not None:
+        code = status.get("code") or ""
+        if code.isdigit() and 1 <= int(code) <= 6:
+            activity.status = int(code)
+        else:
+            problems.append(_("activity status %(code)s is not an IATI status") % {"code": code or "?"})
+
+    for date in elem.findall("activity-date"):
+        name = DATE_TYPES.get((date.get("type") or "").strip())
+        value = iso_date(date.get("iso-date"))
+        if name and value:
+            activity.dates[name] = value
+        else:
+            problems.append(_("activity date %(type)s %(date)s not read") % {
+                "type": date.get("type") or "?", "date": date.get("iso-date") or "?"})
+
+    for org in elem.findall("participating-org"):
+        ref = _org(org, lang)
+        role_text = (org.get("role") or "").strip()
+        role = int(role_text) if role_text.isdigit() else ROLE_WORDS.get(role_text.lower())
+        if ref is None:
+            problems.append(_("a participating organisation without a name or identifier"))
+        elif role not in (1, 2, 3, 4):
+            problems.append(_("%(org)s: role %(role)s is not an IATI role") % {"org": ref.label, "role": role_text or "?"})
+        else:
+            activity.participations.append((ref, role, (org.get("activity-id") or "").strip()[:150]))
+
+    for sector in elem.findall("sector"):
+        activity.sectors.append(((sector.get("code") or "").strip(), (sector.get("vocabulary") or "1").strip(),
+                                 decimal_of(sector.get("percentage"))))
+
+    for region in elem.findall("recipient-region"):
+        problems.append(_("recipient region %(code)s (vocabulary %(vocabulary)s) names no municipality") % {
+            "code": region.get("code") or "?", "vocabulary": region.get("vocabulary") or "1"})
+
+    for location in elem.findall("location"):
+        activity.locations.append(_location(location, lang))
+
+    _budget(elem, activity, default_currency)
+
+    for tx in elem.findall("transaction"):
+        data = _transaction(tx, lang, default_currency, problems)
+        if data is not None:
+            activity.transactions.append(data)
+
+    for rel in elem.findall("related-activity"):
+        kind = (rel.get("type") or "").strip()
+        relation = int(kind) if kind.isdigit() else RELATION_WORDS.get(kind.lower())
+        ref = (rel.get("ref") or "").strip()
+        if relation in (1, 2, 3, 4, 5) and ref and len(ref) <= 150:
+            if (relation, ref) not in activity.related:
+                activity.related.append((relation, ref))
+        else:
+            problems.append(_("related activity %(ref)s of type %(type)s not read") % {"ref": ref or "?", "type": kind or "?"})
+    return activity
+
+
+def _location(elem: ET.Element, lang: str) -> LocationData:
+    location = LocationData()
+    codes = [elem.get("ref") or ""]
+    codes += [a.get("code") or "" for a in elem.findall("administrative")]
+    codes += [a.get("code") or "" for a in elem.findall("location-id")]
+    codes = [c.strip().upper() for c in codes if c.strip()]
+    location.codes = codes
+    location.pcodes = [c for c in codes if c.startswith("LY0")]
+    names = narratives(elem.find("name"), lang)
+    location.names = [text for _lang, text in names]
+    location.name_ar, location.name_en = arabic_and_english(names)
+    location.location_class = (elem.find("location-class").get("code") or "").strip() if elem.find(
+        "location-class") is not None else ""
+    pos = text_of(elem.find("point/pos")).split()
+    if len(pos) == 2:
+        lat, lon = decimal_of(pos[0]), decimal_of(pos[1])
+        if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
+            location.point = (float(lat), float(lon))
+    location.label = (location.names[0] if location.names else "") or ", ".join(codes) or " ".join(pos)
+    return location
+
+
+def _budget(elem: ET.Element, activity: ActivityData, default_currency: str) -> None:
+    """Original budgets (type 1) summed; revised ones (type 2) only when there is no original."""
+    budgets = elem.findall("budget")
+    original = [b for b in budgets if b.get("type") in (None, "1")]
+    chosen = original or [b for b in budgets if b.get("type") == "2"]
+    amounts: dict[str, Decimal] = {}
+    for budget in chosen:
+        value_elem = budget.find("value")
+        value = decimal_of(value_elem.text if value_elem is not None else None)
+        if value is None:
+            activity.problems.append(_("a budget without a readable value"))
+            continue
+        currency = ((value_elem.get("currency") if value_elem is not None else "") or default_currency or "").upper()
+        amounts[currency] = amounts.get(currency, Decimal("0")) + value
+    if not amounts:
+        activity.currency = default_currency
+        return
+    currency = max(amounts, key=lambda c: amounts[c])
+    if len(amounts) > 1:
+        activity.problems.append(_("budgets in several currencies (%(currencies)s): only %(currency)s counted") % {
+            "currencies": ", ".join(sorted(c or "?" for c in amounts)), "currency": currency or "?"})
+    if not currency:
+        activity.problems.append(_("budget without a currency"))
+        return
+    activity.budget, activity.currency = amounts[currency], currency
+
+
+def _transaction(tx: ET.Element, lang: str, default_currency: str, problems: list[str]) -> TransactionData | None:
+    type_elem = tx.find("transaction-type")
+    code = (type_elem.get("code") if type_elem is not None else tx.get("type")) or ""
+    tx_type = int(code) if code.isdigit() else TRANSACTION_WORDS.get(code) or TRANSACTION_WORDS.get(code.lower())
+    value_elem = tx.find("value")
+    value = decimal_of(value_elem.text if value_elem is not None else None)
+    date_elem = tx.find("transaction-date")
+    date = iso_date(date_elem.get("iso-date") if date_elem is not None else None) or iso_date(
+        value_elem.get("value-date") if value_elem is not None else None)
+    currency = ((value_elem.get("currency") if value_elem is not None else "") or default_currency).upper()
+    label = f"{code or '?'} {value_elem.text.strip() if value_elem is not None and value_elem.text else '?'}"
+    if tx_type not in KNOWN_TRANSACTION_TYPES:
+        problems.append(_("transaction of type %(label)s not kept (type not tracked)") % {"label": label})
+        return None
+    if value is None or value < 0 or date is None or len(currency) != 3:
+        problems.append(_("transaction %(label)s not kept (value, date or currency missing or negative)") % {"label": label})
+        return None
+    provider, receiver = tx.find("provider-org"), tx.find("receiver-org")
+    provider_activity = (provider.get("provider-activity-id") if provider is not None else "") or (
+        tx.find("provider-activity").get("ref") if tx.find("provider-activity") is not None else "")
+    receiver_activity = (receiver.get("receiver-activity-id") if receiver is not None else "") or (
+        tx.find("receiver-activity").get("ref") if tx.find("receiver-activity") is not None else "")
+    return TransactionData(type=tx_type, date=date, value=value, currency=currency,
+                           provider=_org(provider, lang), provider_activity_id=(provider_activity or "").strip()[:150],
+                           receiver=_org(receiver, lang), receiver_activity_id=(receiver_activity or "").strip()[:150])

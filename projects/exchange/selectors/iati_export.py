@@ -1,0 +1,230 @@
+"""Export projects as an IATI 2.03 activities file (validates against the 2.03 schema).
+
+Decisions (issue 6):
+- The ministry publishes others' activities: ``reporting-org`` is the ministry with
+  ``secondary-reporter="1"`` (``"0"`` only for a project the ministry itself keeps). Its identifier
+  comes from the setting ``IATI_REPORTING_ORG_REF`` (default ``LY-MOLG``, to be replaced by the
+  identifier the ministry registers with IATI).
+- The partner who keeps the record travels in an extension element ``tansiq:reporting-partner``
+  (namespace ``urn:tansiq:iati-extension:1``, allowed by the schema at the end of an activity), so
+  that a re-import gives each project back its reporting partner.
+- Geography: the GeographicVocabulary codelist (A1 GAUL, A2 UN SALB, A3 GADM, A4 ISO country, G1
+  GeoNames, G2 OpenStreetMap) has no vocabulary for OCHA p-codes, and labelling a p-code with any of
+  them would claim a code that is not theirs. The municipality p-code is therefore given as
+  ``location/@ref`` (the publisher's own reference for the location), with the Arabic and English
+  names, ``location-class`` 1 (administrative region), and the municipality's point with
+  ``exactness`` 2 (approximate). The country is ``recipient-country LY``. A project's sites (a school,
+  a substation) follow as locations of their own: name, exact point, ``location-class`` 3 (structure).
+- Sectors: vocabulary 1 with the national sector's first DAC 5-digit code; a sector with no DAC
+  code goes out in vocabulary 99 (the publisher's own) with the national sector code.
+- A project without a description gets its title as the description (the schema needs one).
+- A project without a start date or without any participating partner cannot make a valid
+  activity (the schema needs both) and is left out; the caller gets the list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from municipalities.models import DacSector
+from projects.exchange.formats.iati_xml import EXTENSION_NS, XML_LANG
+from projects.models import Partner, Project, ReviewState
+
+MINISTRY_NAME_EN = "Ministry of Local Government (Libya)"
+MINISTRY_NAME_AR = "وزارة الحكم المحلي"
+DATE_FIELDS = (("planned_start", "1"), ("actual_start", "2"), ("planned_end", "3"), ("actual_end", "4"))
+SRS = "http://www.opengis.net/def/crs/EPSG/0/4326"
+
+
+def ministry_ref() -> str:
+    return settings.IATI_REPORTING_ORG_REF
+
+
+@dataclass
+class ExportResult:
+    xml: bytes
+    exported: int = 0
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (project, reason)
+
+
+def export_queryset(*, partner_ref: str | None = None, all_states: bool = False) -> QuerySet[Project]:
+    """The projects to publish: accepted ones (or all), of one partner (reporting or participating) if asked."""
+    qs = Project.objects.all()
+    if not all_states:
+        qs = qs.filter(state=ReviewState.ACCEPTED)
+    if partner_ref:
+        qs = qs.filter(Q(reporting_partner__iati_ref=partner_ref) | Q(participations__partner__iati_ref=partner_ref))
+    return (
+        qs.distinct().order_by("pk")
+        .select_related("reporting_partner")
+        .prefetch_related(
+            "participations__partner", "sector_shares__sector", "locations__municipality",
+            "related_activities", "sites",
+            Prefetch("transactions__provider_org"), Prefetch("transactions__receiver_org"),
+        )
+    )
+
+
+def project_iati_identifier(project: Project) -> str:
+    if project.iati_identifier:
+        return project.iati_identifier
+    prefix = project.reporting_partner.iati_ref or ministry_ref()
+    return f"{prefix}-TANSIQ-{project.pk}"
+
+
+def iati_export(projects: Iterable[Project], *, now: dt.datetime | None = None) -> ExportResult:
+    """The IATI 2.03 XML of these projects."""
+    now = now or timezone.now()
+    stamp = now.replace(microsecond=0).isoformat()
+    dac_by_sector: dict[int, str] = {}
+    for code, sector_id in DacSector.objects.order_by("code").values_list("code", "sector_id"):
+        dac_by_sector.setdefault(sector_id, code)
+    root = etree.Element("iati-activities", version="2.03", attrib={"generated-datetime": stamp},
+                         nsmap={"tansiq": EXTENSION_NS})
+    result = ExportResult(xml=b"")
+    for project in projects:
+        reason = _why_left_out(project)
+        if reason:
+            result.left_out.append((str(project), reason))
+            continue
+        root.append(_activity(project, stamp, dac_by_sector))
+        result.exported += 1
+    result.xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return result
+
+
+def _why_left_out(project: Project) -> str:
+    if not (project.planned_start or project.actual_start):
+        return _("no start date (IATI needs one)")
+    if not project.participations.all():
+        return _("no participating partner (IATI needs one)")
+    return ""
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
+    elem = etree.SubElement(parent, tag, {k.replace("_", "-"): v for k, v in attrib.items() if v not in (None, "")})
+    if text is not None:
+        elem.text = text
+    return elem
+
+
+def _narratives(parent: etree._Element, english: str, arabic: str) -> None:
+    if english:
+        _sub(parent, "narrative", english)
+    if arabic:
+        _sub(parent, "narrative", arabic).set(XML_LANG, "ar")
+    if not (english or arabic):
+        _sub(parent, "narrative", "-")
+
+
+def _org(parent: etree._Element, tag: str, partner: Partner, **attrib: str) -> etree._Element:
+    elem = _sub(parent, tag, ref=partner.iati_ref or "", type=str(partner.org_type), **attrib)
+    _narratives(elem, partner.name_en, partner.name_ar)
+    return elem
+
+
+def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> etree._Element:
+    activity = etree.Element("iati-activity", {
+        "last-updated-datetime": project.updated_at.replace(microsecond=0).isoformat() if project.updated_at else stamp,
+        XML_LANG: "en", "default-currency": project.currency,
+    })
+    _sub(activity, "iati-identifier", project_iati_identifier(project))
+    is_ministry = project.reporting_partner.iati_ref == ministry_ref()
+    reporting = _sub(activity, "reporting-org", ref=ministry_ref(), type="10",
+                     secondary_reporter="0" if is_ministry else "1")
+    _narratives(reporting, MINISTRY_NAME_EN, MINISTRY_NAME_AR)
+    _narratives(_sub(activity, "title"), project.title_en, project.title_ar)
+    # The schema needs a description; lacking one, the title stands in (the importer drops a description
+    # that only repeats the title, so the round trip keeps the description empty).
+    description = _sub(activity, "description", type="1")
+    if project.description_en or project.description_ar:
+        _narratives(description, project.description_en, project.description_ar)
+    else:
+        _narratives(description, project.title_en, project.title_ar)
+    for part in sorted(project.participations.all(), key=lambda p: (p.role, p.partner_id)):
+        _org(activity, "participating-org", part.partner, role=str(part.role), activity_id=part.activity_id)
+    if project.partner_code:
+        owner = _sub(activity, "other-identifier", ref=project.partner_code, type="A1")
+        _org(owner, "owner-org", project.reporting_partner).attrib.pop("type")
+    _sub(activity, "activity-status", code=str(project.status))
+    for name, code in DATE_FIELDS:
+        if getattr(project, name):
+            _sub(activity, "activity-date", iso_date=getattr(project, name).isoformat(), type=code)
+    _sub(activity, "recipient-country", code="LY", percentage="100")
+    for location in sorted(project.locations.all(), key=lambda loc: loc.municipality.pcode or loc.municipality.slug):
+        _location(activity, location.municipality)
+    for site in sorted(project.sites.all(), key=lambda s: (s.point.y, s.point.x, s.pk)):
+        _site(activity, site)
+    for share in sorted(project.sector_shares.all(), key=lambda s: s.sector.code):
+        dac = dac_by_sector.get(share.sector_id)
+        _sub(activity, "sector", vocabulary="1" if dac else "99", code=dac or share.sector.code,
+             percentage=_number(share.percentage))
+    start, end = project.planned_start or project.actual_start, project.planned_end or project.actual_end
+    if project.budget is not None and start:
+        budget = _sub(activity, "budget", type="1", status="1")
+        _sub(budget, "period-start", iso_date=start.isoformat())
+        _sub(budget, "period-end", iso_date=(end or start).isoformat())
+        _sub(budget, "value", _number(project.budget), currency=project.currency, value_date=start.isoformat())
+    for tx in project.transactions.all():
+        _transaction(activity, tx)
+    for rel in sorted(project.related_activities.all(), key=lambda r: (r.relation, r.iati_identifier)):
+        _sub(activity, "related-activity", ref=rel.iati_identifier, type=str(rel.relation))
+    _org(activity, f"{{{EXTENSION_NS}}}reporting-partner", project.reporting_partner)
+    return activity
+
+
+def _location(activity: etree._Element, municipality) -> None:
+    location = _sub(activity, "location", ref=municipality.pcode or municipality.slug)
+    _narratives(_sub(location, "name"), municipality.name_en, municipality.name_ar)
+    if municipality.point is not None:
+        point = _sub(location, "point", srsName=SRS)
+        _sub(point, "pos", f"{municipality.point.y:.6f} {municipality.point.x:.6f}")
+        _sub(location, "exactness", code="2")
+    _sub(location, "location-class", code="1")
+
+
+def _site(activity: etree._Element, site) -> None:
+    """A site is a place, not an area: its own point (exactness 1, exact) and location class 3 (structure),
+    which the importer reads back as a site rather than as a municipality."""
+    location = _sub(activity, "location")
+    if site.name_en or site.name_ar:  # no "-" placeholder: it would come back as the site's name
+        _narratives(_sub(location, "name"), site.name_en, site.name_ar)
+    point = _sub(location, "point", srsName=SRS)
+    _sub(point, "pos", f"{site.point.y:.6f} {site.point.x:.6f}")
+    _sub(location, "exactness", code="1")
+    _sub(location, "location-class", code="3")
+
+
+def _transaction(activity: etree._Element, tx) -> None:
+    elem = _sub(activity, "transaction")
+    _sub(elem, "transaction-type", code=str(tx.type))
+    _sub(elem, "transaction-date", iso_date=tx.date.isoformat())
+    _sub(elem, "value", _number(tx.value), currency=tx.currency, value_date=tx.date.isoformat())
+    if tx.provider_org or tx.provider_activity_id:
+        provider = _sub(elem, "provider-org", provider_activity_id=tx.provider_activity_id)
+        _fill_org(provider, tx.provider_org)
+    if tx.receiver_org or tx.receiver_activity_id:
+        receiver = _sub(elem, "receiver-org", receiver_activity_id=tx.receiver_activity_id)
+        _fill_org(receiver, tx.receiver_org)
+
+
+def _fill_org(elem: etree._Element, partner: Partner | None) -> None:
+    if partner is None:
+        return
+    if partner.iati_ref:
+        elem.set("ref", partner.iati_ref)
+    elem.set("type", str(partner.org_type))
+    _narratives(elem, partner.name_en, partner.name_ar)
+
+
+def _number(value) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

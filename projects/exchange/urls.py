@@ -1,0 +1,16 @@
+"""HTML routes of the data exchange pages (/exchange/)."""
+
+from django.urls import path
+
+from projects.exchange import views
+
+urlpatterns = [
+    path("", views.exchange_home, name="exchange_home"),
+    path("jobs/<int:pk>/", views.import_job_detail, name="import_job_detail"),
+    path("jobs/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
+    path("jobs/<int:pk>/commit/", views.import_job_commit, name="import_job_commit"),
+    path("jobs/<int:pk>/cancel/", views.import_job_cancel, name="import_job_cancel"),
+    path("template.xlsx", views.threew_template, name="exchange_template"),
+    path("3w/", views.threew_download, name="exchange_3w"),
+    path("iati.xml", views.iati_download, name="exchange_iati"),
+]

@@ -1,0 +1,147 @@
+"""The data exchange pages: upload a 3W sheet or an IATI file, follow its check, import it; download the files.
+
+Thin: the services in ``projects.exchange.services.jobs`` decide who may do what and do it; these views show
+their answers. A job someone may not see answers 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from projects.exchange.forms import ExportFormatForm, ImportUploadForm
+from projects.exchange.selectors import downloads
+from projects.exchange.selectors.visibility import import_job_can_act, import_jobs_visible_to
+from projects.exchange.services import jobs
+from projects.forms import ProjectFilterForm
+from projects.models import ImportJob
+from projects.permissions import user_partner_id
+
+RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING)
+JOBS_PER_PAGE = 20
+ERRORS_PER_PAGE = 50
+
+
+def _file(download: downloads.Download) -> HttpResponse:
+    response = HttpResponse(download.content, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exchange_home(request: HttpRequest) -> HttpResponse:
+    """The upload form, the downloads, and the jobs the user may see (newest first)."""
+    can_import = jobs.import_can_create(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_import:
+            raise PermissionDenied(_("You may not import projects."))
+        if form.is_valid():
+            try:
+                job = jobs.import_job_create(user=request.user, kind=form.cleaned_data["kind"],
+                                             upload=form.cleaned_data["file"])
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                return redirect("import_job_detail", pk=job.pk)
+    page = Paginator(import_jobs_visible_to(request.user), JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "projects/exchange/home.html", {
+        "form": form, "can_import": can_import, "page": page,
+        "size_limit": jobs.import_size_limit(ImportJob.Kind.IATI),
+    }, status=400 if request.method == "POST" else 200)
+
+
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    return get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
+
+
+def _progress_context(job: ImportJob) -> dict:
+    percent = round(100 * job.progress_done / job.progress_total) if job.progress_total else 0
+    return {"job": job, "running": job.status in RUNNING, "percent": percent}
+
+
+@login_required
+@require_GET
+def import_job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    errors = Paginator(job.preview.get("errors") or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "projects/exchange/job.html", {
+        **_progress_context(job), "errors": errors, "preview": job.preview,
+        "warnings": (job.preview.get("warnings") or [])[:ERRORS_PER_PAGE],
+        "can_act": import_job_can_act(request.user, job),
+    })
+
+
+@login_required
+@require_GET
+def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status and progress bar alone, polled by htmx while the job runs; once it has finished the
+    whole page reloads to show the preview or the result."""
+    job = _job(request, pk)
+    response = render(request, "projects/exchange/_progress.html", _progress_context(job))
+    if job.status not in RUNNING and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _job_action(request: HttpRequest, pk: int, action, done_message: str) -> HttpResponse:
+    job = _job(request, pk)
+    try:
+        action(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done_message)
+    return redirect("import_job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_job_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_action(request, pk, jobs.import_job_commit, _("The import has started."))
+
+
+@login_required
+@require_POST
+def import_job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_action(request, pk, jobs.import_job_cancel, _("The job was cancelled; nothing was imported."))
+
+
+@login_required
+@require_GET
+def threew_template(request: HttpRequest) -> HttpResponse:
+    return _file(downloads.threew_template())
+
+
+@login_required
+@require_GET
+def threew_download(request: HttpRequest) -> HttpResponse:
+    form = ExportFormatForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(_("Choose the format: csv or xlsx."), status=400, content_type="text/plain; charset=utf-8")
+    # The project list's filters, when the download comes from that page (invalid ones are left out).
+    filters = ProjectFilterForm(request.GET, focal_point=user_partner_id(request.user) is not None)
+    filters.is_valid()
+    chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
+    return _file(downloads.threew_download(request.user, form.cleaned_data["format"] or "csv", chosen))
+
+
+@login_required
+@require_GET
+def iati_download(request: HttpRequest) -> HttpResponse:
+    form = ExportFormatForm(request.GET)
+    partner = form.cleaned_data.get("partner") if form.is_valid() else ""
+    result = downloads.iati_download(request.user, partner)
+    if not result.exported:  # an empty activities file would not be valid IATI
+        messages.warning(request, _("No project to export."))
+        return redirect("exchange_home")
+    return _file(downloads.Download(result.xml, "application/xml", "tansiq-iati.xml"))

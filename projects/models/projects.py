@@ -1,0 +1,515 @@
+"""Partners, programmes, projects and what hangs off them; exchange rates for every money total."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from municipalities.models import Municipality, PlanObjective, Sector
+
+CURRENCY = RegexValidator(r"^[A-Z]{3}$", _("A currency is a three-letter ISO 4217 code, e.g. USD, EUR, LYD."))
+NON_NEGATIVE = MinValueValidator(Decimal("0"))
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class ActivityStatus(models.IntegerChoices):
+    """IATI ActivityStatus codelist."""
+
+    PIPELINE = 1, _("Pipeline / identification")
+    IMPLEMENTATION = 2, _("Implementation")
+    FINALISATION = 3, _("Finalisation")
+    CLOSED = 4, _("Closed")
+    CANCELLED = 5, _("Cancelled")
+    SUSPENDED = 6, _("Suspended")
+
+
+class OrganisationRole(models.IntegerChoices):
+    """IATI OrganisationRole codelist."""
+
+    FUNDING = 1, _("Funding")
+    ACCOUNTABLE = 2, _("Accountable")
+    EXTENDING = 3, _("Extending")
+    IMPLEMENTING = 4, _("Implementing")
+
+
+class RelatedActivityType(models.IntegerChoices):
+    PARENT = 1, _("Parent")
+    CHILD = 2, _("Child")
+    SIBLING = 3, _("Sibling")
+    CO_FUNDED = 4, _("Co-funded")
+    THIRD_PARTY = 5, _("Third party")
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+
+
+class ReportingFrequency(models.IntegerChoices):
+    """How many months one reporting period covers."""
+
+    MONTHLY = 1, _("Monthly")
+    QUARTERLY = 3, _("Quarterly")
+    HALF_YEARLY = 6, _("Every six months")
+    YEARLY = 12, _("Yearly")
+
+
+class Partner(models.Model):
+    class OrgType(models.IntegerChoices):
+        """IATI OrganisationType codelist."""
+
+        GOVERNMENT = 10, _("Government")
+        LOCAL_GOVERNMENT = 11, _("Local government")
+        OTHER_PUBLIC = 15, _("Other public sector")
+        INTERNATIONAL_NGO = 21, _("International NGO")
+        NATIONAL_NGO = 22, _("National NGO")
+        REGIONAL_NGO = 23, _("Regional NGO")
+        PARTNER_COUNTRY_NGO = 24, _("Partner country based NGO")
+        PUBLIC_PRIVATE = 30, _("Public private partnership")
+        MULTILATERAL = 40, _("Multilateral")
+        FOUNDATION = 60, _("Foundation")
+        PRIVATE_SECTOR = 70, _("Private sector")
+        ACADEMIC = 80, _("Academic, training and research")
+        OTHER = 90, _("Other")
+
+    name_ar = models.CharField(_("name (Arabic)"), max_length=250)
+    name_en = models.CharField(_("name (English)"), max_length=250)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    org_type = models.PositiveSmallIntegerField(_("organisation type"), choices=OrgType.choices)
+    iati_ref = models.CharField(
+        _("IATI organisation identifier"), max_length=100, unique=True, null=True, blank=True,
+        help_text=_("For example XM-DAC-41114 (UNDP)."),
+    )
+    country = models.CharField(_("country (ISO 3166-1)"), max_length=2, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return self.acronym or self.name_en or self.name_ar
+
+
+class FocalPoint(models.Model):
+    """A user who reports for one partner."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_point", verbose_name=_("user")
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("partner"))
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Empty means the site's language (Arabic unless the deployment says otherwise), so a deployment's
+    # LANGUAGE_CODE still decides for everyone who has not chosen.
+    language = models.CharField(
+        _("e-mail language"), max_length=10, choices=settings.LANGUAGES, blank=True, default="",
+        help_text=_("The language of the reminder e-mails this focal point receives; when empty, the site's "
+                    "language."),
+    )
+
+    class Meta:
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.partner})"
+
+
+class Programme(models.Model):
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("lead partner"))
+    code = models.CharField(_("code"), max_length=60, blank=True)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=400, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=400, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner", "code"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(title_ar__gt="") | Q(title_en__gt=""), name="programme_has_a_title"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="programme_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_ar or self.title_en
+
+    def clean(self) -> None:
+        if not (self.title_ar or self.title_en):
+            raise ValidationError(_("Give a title in Arabic or English."))
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot come before the start date.")})
+
+
+def _dates_ordered(start: str, end: str) -> Q:
+    return Q(**{f"{end}__isnull": True}) | Q(**{f"{start}__isnull": True}) | Q(**{f"{end}__gte": F(start)})
+
+
+class Project(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="projects", verbose_name=_("programme")
+    )
+    reporting_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="reported_projects", verbose_name=_("reporting partner"),
+        help_text=_("The organisation whose focal points keep this record."),
+    )
+    iati_identifier = models.CharField(_("IATI identifier"), max_length=150, unique=True, null=True, blank=True)
+    partner_code = models.CharField(_("partner's project code"), max_length=100, blank=True)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=500, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    description_ar = models.TextField(_("description (Arabic)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    status = models.PositiveSmallIntegerField(_("status"), choices=ActivityStatus.choices, default=ActivityStatus.PIPELINE)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    budget = models.DecimalField(_("budget"), **MONEY, null=True, blank=True, validators=[NON_NEGATIVE])
+    currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[CURRENCY])
+    spend_to_date = models.DecimalField(_("spend to date"), **MONEY, default=Decimal("0"), validators=[NON_NEGATIVE])
+    beneficiaries_targeted = models.PositiveIntegerField(_("beneficiaries targeted"), null=True, blank=True)
+    beneficiaries_reached = models.PositiveIntegerField(_("beneficiaries reached"), null=True, blank=True)
+    progress_percent = models.DecimalField(
+        _("progress (%)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
+    )
+    state = models.CharField(_("review state"), max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT)
+    # db_default: the bulk writers (demo data, imports) insert rows with their own column lists.
+    reporting_frequency = models.PositiveSmallIntegerField(
+        _("reporting frequency"), choices=ReportingFrequency.choices, default=ReportingFrequency.QUARTERLY,
+        db_default=ReportingFrequency.QUARTERLY,
+        help_text=_("How often the partner reports progress on this project (calendar periods)."),
+    )
+    sectors = models.ManyToManyField(Sector, through="ProjectSector", related_name="projects", verbose_name=_("sectors"))
+    municipalities = models.ManyToManyField(
+        Municipality, through="ProjectLocation", related_name="projects", verbose_name=_("municipalities")
+    )
+    partners = models.ManyToManyField(
+        Partner, through="Participation", related_name="projects", verbose_name=_("participating partners")
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reported_again_as",
+        verbose_name=_("duplicate of"),
+        help_text=_("Set when the committee confirms this record reports the same project as another: "
+                    "money totals count the other record only."),
+    )
+    plan_objectives = models.ManyToManyField(
+        PlanObjective, blank=True, related_name="projects", verbose_name=_("plan objectives")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    # db_default: the bulk writers (demo data, imports) insert rows with their own column lists.
+    review_comment = models.TextField(_("reviewer's comment"), blank=True, default="", db_default="")
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        # Object-level rules (projects.permissions) read these: the group says what kind of thing a
+        # role may do, the focal point's partner says on which records.
+        permissions = [
+            ("oversee_project", _("Can see every partner's projects and updates in any review state")),
+            ("manage_project", _("Can edit any partner's projects and updates")),
+            ("review_project", _("Can accept or return submitted projects")),
+        ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["state"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(title_ar__gt="") | Q(title_en__gt=""), name="project_has_a_title"),
+            models.CheckConstraint(condition=_dates_ordered("planned_start", "planned_end"), name="project_planned_dates_ordered"),
+            models.CheckConstraint(condition=_dates_ordered("actual_start", "actual_end"), name="project_actual_dates_ordered"),
+            models.CheckConstraint(condition=Q(budget__isnull=True) | Q(budget__gte=0), name="project_budget_non_negative"),
+            models.CheckConstraint(condition=Q(spend_to_date__gte=0), name="project_spend_non_negative"),
+            models.CheckConstraint(
+                condition=Q(progress_percent__gte=0) & Q(progress_percent__lte=100), name="project_progress_0_100"
+            ),
+            models.UniqueConstraint(
+                fields=["reporting_partner", "partner_code"], condition=~Q(partner_code=""),
+                name="project_partner_code_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        first, second = (self.title_ar, self.title_en)
+        if not (get_language() or "ar").startswith("ar"):
+            first, second = second, first
+        return first or second
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not (self.title_ar or self.title_en):
+            errors["title_ar"] = _("Give a title in Arabic or English.")
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            errors["planned_end"] = _("The planned end cannot come before the planned start.")
+        if self.actual_start and self.actual_end and self.actual_end < self.actual_start:
+            errors["actual_end"] = _("The actual end cannot come before the actual start.")
+        if self.currency:
+            self.currency = self.currency.upper()
+        if errors:
+            raise ValidationError(errors)
+
+
+def validate_sector_split(percentages: Iterable[Decimal | int | float]) -> None:
+    """A project's sector percentages must each be in (0, 100] and add up to 100."""
+    values = [Decimal(str(p)) for p in percentages]
+    if not values:
+        raise ValidationError(_("Give at least one sector."), code="no_sector")
+    if any(v <= 0 or v > 100 for v in values):
+        raise ValidationError(_("Each sector's percentage must be more than 0 and at most 100."), code="bad_percent")
+    if abs(sum(values) - Decimal("100")) > Decimal("0.01"):
+        raise ValidationError(
+            _("Sector percentages must add up to 100 (they add up to %(total)s).") % {"total": sum(values)},
+            code="sector_sum",
+        )
+
+
+def validate_location_shares(shares: Iterable[Decimal | int | float | None]) -> None:
+    """Municipality shares are optional; when given, all are given and they add up to 100."""
+    values = list(shares)
+    given = [Decimal(str(v)) for v in values if v is not None]
+    if not given:
+        return
+    if len(given) != len(values):
+        raise ValidationError(_("Give a share for every municipality, or for none."), code="partial_shares")
+    if any(v <= 0 or v > 100 for v in given):
+        raise ValidationError(_("Each share must be more than 0 and at most 100."), code="bad_share")
+    if abs(sum(given) - Decimal("100")) > Decimal("0.01"):
+        raise ValidationError(_("Municipality shares must add up to 100."), code="share_sum")
+
+
+class Participation(models.Model):
+    """A partner's part in a project, with its IATI role."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participations")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="participations", verbose_name=_("partner"))
+    role = models.PositiveSmallIntegerField(_("role"), choices=OrganisationRole.choices)
+    activity_id = models.CharField(
+        _("partner's own IATI activity identifier"), max_length=150, blank=True,
+        help_text=_("Links the same money reported by the funder and the implementer."),
+    )
+
+    class Meta:
+        verbose_name = _("participating partner")
+        verbose_name_plural = _("participating partners")
+        constraints = [models.UniqueConstraint(fields=["project", "partner", "role"], name="participation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.get_role_display()})"
+
+
+class ProjectSector(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sector_shares")
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="project_shares", verbose_name=_("sector"))
+    percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
+
+    class Meta:
+        verbose_name = _("project sector")
+        verbose_name_plural = _("project sectors")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "sector"], name="project_sector_unique"),
+            models.CheckConstraint(condition=Q(percentage__gt=0) & Q(percentage__lte=100), name="project_sector_percent_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sector} {self.percentage}%"
+
+
+class ProjectLocation(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="locations")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="project_locations", verbose_name=_("municipality")
+    )
+    share = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT)
+
+    class Meta:
+        verbose_name = _("project municipality")
+        verbose_name_plural = _("project municipalities")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "municipality"], name="project_location_unique"),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | (Q(share__gt=0) & Q(share__lte=100)), name="project_location_share_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.municipality)
+
+
+class Site(models.Model):
+    """A named place where the work happens: a school, a substation, a clinic."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sites")
+    name_ar = models.CharField(_("name (Arabic)"), max_length=250, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=250, blank=True)
+    point = models.PointField(_("location"), srid=4326)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.SET_NULL, null=True, blank=True, related_name="sites", verbose_name=_("municipality")
+    )
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self) -> str:
+        return self.name_ar or self.name_en or f"{self.point.y:.4f}, {self.point.x:.4f}"
+
+
+class RelatedActivity(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="related_activities")
+    relation = models.PositiveSmallIntegerField(_("relation"), choices=RelatedActivityType.choices)
+    iati_identifier = models.CharField(_("related IATI identifier"), max_length=150)
+    related_project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("related project")
+    )
+
+    class Meta:
+        verbose_name = _("related activity")
+        verbose_name_plural = _("related activities")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "relation", "iati_identifier"], name="related_activity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_relation_display()}: {self.iati_identifier}"
+
+
+class Transaction(models.Model):
+    class Type(models.IntegerChoices):
+        """IATI TransactionType (the common ones)."""
+
+        INCOMING_FUNDS = 1, _("Incoming funds")
+        OUTGOING_COMMITMENT = 2, _("Outgoing commitment")
+        DISBURSEMENT = 3, _("Disbursement")
+        EXPENDITURE = 4, _("Expenditure")
+        INCOMING_COMMITMENT = 11, _("Incoming commitment")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transactions")
+    type = models.PositiveSmallIntegerField(_("type"), choices=Type.choices)
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), **MONEY, validators=[NON_NEGATIVE])
+    currency = models.CharField(_("currency"), max_length=3, validators=[CURRENCY])
+    provider_org = models.ForeignKey(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("provider")
+    )
+    provider_activity_id = models.CharField(_("provider activity identifier"), max_length=150, blank=True)
+    receiver_org = models.ForeignKey(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("receiver")
+    )
+    receiver_activity_id = models.CharField(_("receiver activity identifier"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["project", "date"]
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
+        constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="transaction_value_non_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.value} {self.currency} {self.date}"
+
+
+class ProjectUpdate(models.Model):
+    """A focal point's periodic report on a project, reviewed by the ministry."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates", verbose_name=_("project"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    progress_percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=2, validators=PERCENT)
+    status = models.PositiveSmallIntegerField(_("status"), choices=ActivityStatus.choices)
+    spend_to_date = models.DecimalField(_("spend to date"), **MONEY, default=Decimal("0"), validators=[NON_NEGATIVE])
+    beneficiaries_reached = models.PositiveIntegerField(_("beneficiaries reached"), null=True, blank=True)
+    narrative = models.TextField(_("narrative"), blank=True)
+    problems = models.TextField(_("problems and causes of delay"), blank=True)
+    state = models.CharField(_("review state"), max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "-period_end"]
+        verbose_name = _("project update")
+        verbose_name_plural = _("project updates")
+        permissions = [("review_projectupdate", _("Can accept or return submitted project updates"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="update_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(progress_percent__gte=0) & Q(progress_percent__lte=100), name="update_progress_0_100"
+            ),
+            models.CheckConstraint(condition=Q(spend_to_date__gte=0), name="update_spend_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.period_start}–{self.period_end}"
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+        if self.state == ReviewState.RETURNED and not self.review_comment:
+            raise ValidationError({"review_comment": _("Say why the update is returned.")})
+
+
+class ExchangeRate(models.Model):
+    """How many US dollars one unit of a currency was worth in a year (staff-editable)."""
+
+    currency = models.CharField(_("currency"), max_length=3, validators=[CURRENCY])
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    usd_per_unit = models.DecimalField(_("USD per unit"), max_digits=18, decimal_places=8, validators=[NON_NEGATIVE])
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["currency", "-year"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "year"], name="exchange_rate_unique"),
+            models.CheckConstraint(condition=Q(usd_per_unit__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.usd_per_unit} USD ({self.year})"
+

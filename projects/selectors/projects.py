@@ -1,0 +1,207 @@
+"""Reads of partners and projects."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import CharField, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from projects.models import Participation, Project, ProjectLocation, ProjectSector, ProjectUpdate, ReviewState
+from projects.permissions import REVIEW_PROJECT, REVIEW_UPDATE, user_oversees, user_partner_id
+
+# --- scoped reads (the read rule of projects.permissions, as a query) -----------------------
+
+
+def projects_visible_to(user: Any) -> QuerySet[Project]:
+    """The projects ``user`` may read: everything for ministry staff, their own partner's and
+    everyone's accepted ones for a focal point, nothing for anyone else."""
+    qs = Project.objects.all()
+    if user_oversees(user):
+        return qs
+    if not (user is not None and user.is_authenticated and user.is_active and user.has_perm("projects.view_project")):
+        return qs.none()
+    visible = Q(state=ReviewState.ACCEPTED)
+    partner_id = user_partner_id(user)
+    if partner_id is not None:
+        visible |= Q(reporting_partner_id=partner_id)
+    return qs.filter(visible)
+
+
+def updates_visible_to(user: Any) -> QuerySet[ProjectUpdate]:
+    """The project updates ``user`` may read (another partner's: only accepted ones of accepted projects)."""
+    qs = ProjectUpdate.objects.all()
+    if user_oversees(user):
+        return qs
+    if not (user is not None and user.is_authenticated and user.is_active
+            and user.has_perm("projects.view_projectupdate")):
+        return qs.none()
+    visible = Q(state=ReviewState.ACCEPTED, project__state=ReviewState.ACCEPTED)
+    partner_id = user_partner_id(user)
+    if partner_id is not None:
+        visible |= Q(project__reporting_partner_id=partner_id)
+    return qs.filter(visible)
+
+
+def project_list(user: Any) -> QuerySet[Project]:
+    """Visible projects with what a list shows joined and prefetched once."""
+    return projects_visible_to(user).select_related("reporting_partner", "programme").prefetch_related(
+        Prefetch("sector_shares", queryset=ProjectSector.objects.select_related("sector").order_by("sector__code")),
+        Prefetch("locations", queryset=ProjectLocation.objects.select_related("municipality").order_by(
+            "municipality__pcode")),
+        Prefetch("participations", queryset=Participation.objects.select_related("partner").order_by("role", "pk")),
+    )
+
+
+def update_list(user: Any) -> QuerySet[ProjectUpdate]:
+    return updates_visible_to(user).select_related("project", "project__reporting_partner", "submitted_by",
+                                                   "reviewed_by")
+
+
+REVIEW_QUEUE_COLUMNS = ("kind", "item_id", "item_project", "item_title_ar", "item_title_en", "item_partner",
+                        "item_submitted_at", "item_submitted_by")
+
+
+def review_queue(user: Any) -> QuerySet:
+    """What waits for the ministry's review, as one list: submitted projects (if ``user`` reviews projects) and
+    submitted updates (if they review updates), oldest submission first. Rows are dicts of REVIEW_QUEUE_COLUMNS;
+    one UNION query, so a page of it is two queries (count and rows)."""
+    parts = []
+    if user.has_perm(REVIEW_PROJECT):
+        parts.append(projects_visible_to(user).filter(state=ReviewState.SUBMITTED).order_by().annotate(
+            kind=Value("project", output_field=CharField()), item_id=F("pk"), item_project=F("pk"),
+            item_title_ar=F("title_ar"), item_title_en=F("title_en"), item_partner=F("reporting_partner_id"),
+            item_submitted_at=F("submitted_at"), item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
+        ).values(*REVIEW_QUEUE_COLUMNS))
+    if user.has_perm(REVIEW_UPDATE):
+        parts.append(updates_visible_to(user).filter(state=ReviewState.SUBMITTED).order_by().annotate(
+            kind=Value("update", output_field=CharField()), item_id=F("pk"), item_project=F("project_id"),
+            item_title_ar=F("project__title_ar"), item_title_en=F("project__title_en"),
+            item_partner=F("project__reporting_partner_id"), item_submitted_at=F("submitted_at"),
+            item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
+        ).values(*REVIEW_QUEUE_COLUMNS))
+    if not parts:
+        return Project.objects.none().values()
+    first, *rest = parts
+    queue = first.union(*rest, all=True) if rest else first
+    return queue.order_by("item_submitted_at", "kind", "item_id")
+
+
+# --- the HTML pages -------------------------------------------------------------------------------
+
+# Letters that normalisation folds together (common.text.normalise_arabic), as regex classes, so a
+# search written without hamza or with ه for ة finds the title however it was typed.
+_AR_LETTER_CLASSES = {"ا": "[اأإآٱ]", "ي": "[يىئ]", "ه": "[هة]", "و": "[وؤ]"}
+_AR_MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u0640]*"  # diacritics and tatweel, skipped between letters
+
+
+def _search_pattern(word: Any) -> str:
+    if word.arabic:
+        return _AR_MARKS.join(_AR_LETTER_CLASSES.get(ch, re.escape(ch)) for ch in word.key)
+    # The stem's common part with the word ("rehabilitation" / "rehabilitat"), so plurals and
+    # derived forms in the title match too.
+    prefix = os.path.commonprefix([word.text, word.key])
+    return re.escape(prefix if len(prefix) >= 3 else word.text)
+
+
+def project_title_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
+    """Projects whose Arabic or English title has every word of ``text`` (normalised as the duplicate
+    engine does: hamza forms, ta marbuta, the article, diacritics, English plurals), or whose IATI
+    identifier or partner code contains it."""
+    from common.text import words
+
+    text = (text or "").strip()
+    if not text:
+        return projects
+    found = [w for w in words(text) if not w.stop] or list(words(text))
+    if not found:
+        return projects.filter(Q(iati_identifier__icontains=text) | Q(partner_code__icontains=text))
+    titles = Q()
+    for word in found:
+        pattern = _search_pattern(word)
+        titles &= Q(title_ar__iregex=pattern) | Q(title_en__iregex=pattern)
+    return projects.filter(titles | Q(iati_identifier__icontains=text) | Q(partner_code__icontains=text))
+
+
+# A page names municipalities; their boundaries (large polygons) stay in the database.
+_PLACE_NAME_ONLY = ("municipality__area", "municipality__point")
+
+
+def project_list_page(user: Any) -> QuerySet[Project]:
+    """``project_list`` for the HTML list: the same joins, without the municipalities' geometry."""
+    return project_list(user).prefetch_related(None).prefetch_related(
+        Prefetch("sector_shares", queryset=ProjectSector.objects.select_related("sector").order_by("sector__code")),
+        Prefetch("locations", queryset=ProjectLocation.objects.select_related("municipality")
+                 .defer(*_PLACE_NAME_ONLY).order_by("municipality__pcode")),
+        Prefetch("participations", queryset=Participation.objects.select_related("partner").order_by("role", "pk")),
+    )
+
+
+def project_detail_queryset(user: Any) -> QuerySet[Project]:
+    """A visible project with everything its page shows, joined or prefetched once."""
+    from projects.models import Site, Transaction
+
+    return project_list_page(user).select_related("created_by", "submitted_by", "reviewed_by").prefetch_related(
+        Prefetch("sites", queryset=Site.objects.select_related("municipality").defer(*_PLACE_NAME_ONLY).order_by("pk")),
+        Prefetch("transactions", queryset=Transaction.objects.select_related("provider_org", "receiver_org")
+                 .order_by("date", "pk")),
+    )
+
+
+def project_updates_visible(user: Any, project: Project) -> QuerySet[ProjectUpdate]:
+    """The updates of one project that ``user`` may read, newest period first."""
+    return (updates_visible_to(user).filter(project=project).select_related("submitted_by", "reviewed_by")
+            .order_by("-period_end", "-pk"))
+
+
+def user_reviews(user: Any) -> bool:
+    """May ``user`` open the review queue (reviews projects or updates)?"""
+    return bool(user is not None and user.is_authenticated and user.is_active
+                and (user.has_perm(REVIEW_PROJECT) or user.has_perm(REVIEW_UPDATE)))
+
+
+def review_queue_partner_names(rows: Iterable[dict]) -> dict[int, str]:
+    """The reporting partners of a page of ``review_queue`` rows, by id (one query)."""
+    from projects.models import Partner
+
+    ids = {row["item_partner"] for row in rows}
+    return {partner.pk: str(partner) for partner in Partner.objects.filter(pk__in=ids)}
+
+
+def project_filter(projects: QuerySet[Project], *, user: Any, filters: dict[str, Any]) -> QuerySet[Project]:
+    """``projects`` narrowed by the list page's filters (the cleaned data of ``ProjectFilterForm``): the
+    project list and the 3W download of "the current filters" read the same rows."""
+    if filters.get("scope") == "mine":
+        projects = projects.filter(reporting_partner_id=user_partner_id(user))
+    if filters.get("q"):
+        projects = project_title_search(projects, filters["q"])
+    if filters.get("state"):
+        projects = projects.filter(state=filters["state"])
+    if filters.get("status") is not None:
+        projects = projects.filter(status=filters["status"])
+    if filters.get("partner") is not None:
+        partner = filters["partner"]
+        projects = projects.filter(Q(reporting_partner_id=partner) | Q(
+            pk__in=Participation.objects.filter(partner_id=partner).values("project_id")))
+    if filters.get("municipality") is not None:
+        projects = projects.filter(
+            pk__in=ProjectLocation.objects.filter(municipality_id=filters["municipality"]).values("project_id"))
+    if filters.get("sector") is not None:
+        projects = projects.filter(
+            pk__in=ProjectSector.objects.filter(sector_id=filters["sector"]).values("project_id"))
+    return projects
+
+
+def history_in_full(user: Any, project: Project) -> bool:
+    """Whether ``user`` reads every version of a project's records (and their review notes): the ministry
+    and the project's own partner do; others read accepted versions only. A project the ministry moved
+    from another partner keeps that partner's drafts and notes from its new partner."""
+    if user_oversees(user):
+        return True
+    partner_id = user_partner_id(user)
+    if partner_id != project.reporting_partner_id:
+        return False
+    return not Project.history.filter(id=project.pk).exclude(reporting_partner_id=partner_id).exists()

@@ -1,0 +1,1 @@
+"""HTML pages of the projects app, one module per kind of page (``pages`` holds what they share)."""

@@ -1,0 +1,134 @@
+"""HTML pages of projects: list, file, create, edit, submit.
+
+Thin: forms read the input, ``projects.services`` make every write (and check the permissions
+again), ``projects.selectors`` make every read.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from projects import services
+from projects.forms import (
+    LocationRows,
+    ProjectFilterForm,
+    ProjectForm,
+    ReviewForm,
+    SectorRows,
+    location_initial,
+    municipality_choices,
+    sector_choices,
+    sector_initial,
+)
+from projects.models import Project
+from projects.permissions import (
+    project_can_create,
+    project_can_edit,
+    project_can_review,
+    project_can_submit,
+    update_can_create,
+    user_partner_id,
+)
+from projects.selectors import projects as selectors
+from projects.selectors.history import record_history
+from projects.views.pages import (
+    PAGE_SIZE,
+    form_add_service_errors,
+    require_or_403,
+)
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    focal_point = user_partner_id(user) is not None
+    data: QueryDict = request.GET.copy()
+    if focal_point and not data.get("scope"):
+        data["scope"] = "mine"  # a focal point starts from their partner's records
+    form = ProjectFilterForm(data, focal_point=focal_point)
+    form.is_valid()  # the valid filters apply; a bad one is shown next to its field
+    chosen = form.cleaned_data
+    projects = selectors.project_filter(selectors.project_list_page(user), user=user, filters=chosen)
+    page = Paginator(projects.order_by("-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    keep = data.copy()
+    keep.pop("page", None)
+    return render(request, "projects/project_list.html", {
+        "form": form, "page": page, "query": keep.urlencode(),
+        "can_create": project_can_create(user, user_partner_id(user)),
+    })
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    project = get_object_or_404(selectors.project_detail_queryset(user), pk=pk)
+    full = selectors.history_in_full(user, project)
+    return render(request, "projects/project_detail.html", {
+        "project": project,
+        "updates": selectors.project_updates_visible(user, project),
+        "can_edit": project_can_edit(user, project),
+        "can_submit": project_can_submit(user, project),
+        "can_review": project_can_review(user, project),
+        "can_add_update": update_can_create(user, project),
+        "review_form": ReviewForm(),
+        "history": record_history(project, user=user, full=full),
+        "show_review": full,
+    })
+
+
+def _project_form_page(request: HttpRequest, project: Project | None) -> HttpResponse:
+    user = request.user
+    data = request.POST if request.method == "POST" else None
+    form = ProjectForm(data, instance=project, user=user)
+    sectors = SectorRows(data, prefix="sectors", choices=sector_choices(),
+                         initial=sector_initial(project) if project else None)
+    places = LocationRows(data, prefix="places", choices=municipality_choices(),
+                          initial=location_initial(project) if project else None)
+    if data is not None and all([form.is_valid(), sectors.is_valid(), places.is_valid()]):
+        related = {"sectors": sectors.service_rows(), "locations": places.service_rows()}
+        try:
+            if project is None:
+                saved = services.project_create(user=user, fields=form.service_fields(), **related)
+            else:
+                saved = services.project_edit(project=project, user=user, fields=form.service_fields(), **related)
+        except ValidationError as exc:
+            form_add_service_errors(exc, form)
+        else:
+            messages.success(request, _("The project was saved.") if project else _("The project was created."))
+            return redirect("project_detail", pk=saved.pk)
+    return render(request, "projects/project_form.html", {
+        "form": form, "sectors": sectors, "places": places, "project": project,
+    }, status=400 if data is not None else 200)
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_or_403(project_can_create(user, user_partner_id(user)))  # the ministry's admin may create for anyone
+    return _project_form_page(request, None)
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
+    require_or_403(project_can_edit(request.user, project))
+    return _project_form_page(request, project)
+
+
+@login_required
+@require_POST
+def project_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
+    require_or_403(project_can_submit(request.user, project))
+    services.project_submit(project=project, user=request.user)
+    messages.success(request, _("The project was sent to the ministry for review."))
+    return redirect("project_detail", pk=project.pk)
