@@ -1,8 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from coordination import selectors
 
@@ -10,13 +9,6 @@ from coordination import selectors
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "coordination/home.html", {"overview": selectors.portfolio_overview(request.user)})
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    status = selectors.health_status()
-    return JsonResponse(status, status=200 if status["ok"] else 503)
 
 
 @login_required

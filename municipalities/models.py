@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.bilingual import bilingual_text
+
 REGION_PCODE = RegexValidator(r"^LY0[1-3]$", _("A region p-code is LY01, LY02 or LY03."))
 DISTRICT_PCODE = RegexValidator(r"^LY0[1-3]\d{2}$", _("A district p-code is LY followed by four digits, e.g. LY0211."))
 MUNICIPALITY_PCODE = RegexValidator(
@@ -28,11 +30,7 @@ class BilingualNamed(models.Model):
         abstract = True
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
-        if (get_language() or "ar").startswith("ar"):
-            return self.name_ar or self.name_en
-        return self.name_en or self.name_ar
+        return bilingual_text(self.name_ar, self.name_en)
 
 
 class Region(BilingualNamed):

@@ -6,9 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from common.geojson import WEB_SIMPLIFY_TOLERANCE, web_geometry
 from municipalities.models import District, Municipality
-
-WEB_SIMPLIFY_TOLERANCE = 0.005  # degrees, about 500 m: plenty for a country map
 
 
 def municipality_list() -> QuerySet[Municipality]:
@@ -23,14 +22,14 @@ def municipality_geojson(*, tolerance: float = WEB_SIMPLIFY_TOLERANCE) -> dict[s
         "district__pcode",
     )
     for m in rows:
-        geom = m.area.simplify(tolerance, preserve_topology=True) if m.area else m.point
-        if geom is None:
+        geometry = web_geometry(m.area if m.area is not None else m.point, tolerance=tolerance)
+        if geometry is None:
             continue
         features.append(
             {
                 "type": "Feature",
                 "id": m.slug,
-                "geometry": _rounded_geometry(geom),
+                "geometry": geometry,
                 "properties": {
                     "pcode": m.pcode,
                     "slug": m.slug,
@@ -43,20 +42,6 @@ def municipality_geojson(*, tolerance: float = WEB_SIMPLIFY_TOLERANCE) -> dict[s
             }
         )
     return {"type": "FeatureCollection", "features": features}
-
-
-def _rounded_geometry(geom) -> dict[str, Any]:
-    import json
-
-    # Five decimals is about a metre: enough for a web map and it halves the payload.
-    def rnd(value):
-        if isinstance(value, (list, tuple)):
-            return [rnd(v) for v in value]
-        return round(value, 5)
-
-    data = json.loads(geom.json)
-    data["coordinates"] = rnd(data["coordinates"])
-    return data
 
 
 def district_for_point(point) -> District | None:

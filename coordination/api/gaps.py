@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from common.geojson import web_geometry
 from coordination.analysis.gaps import GapAnalysis, gap_reason_text
 from coordination.api.delays import DelayFlagViewSet
 from coordination.api.reviews import (
@@ -41,9 +42,6 @@ from coordination.models import FlagStatus, GapFlag
 from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup, municipality_shapes
 from coordination.services.gaps import gap_analysis_on, gap_flag_review
 from projects.permissions import user_oversees
-
-WEB_TOLERANCE = 0.005  # degrees (about 500 m): the whole country stays far under 1 MB
-WEB_DECIMALS = 4  # about 11 m
 
 
 class GapQuerySerializer(serializers.Serializer):
@@ -213,20 +211,6 @@ class GapFlagViewSet(ReviewActionMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return gap_flag_list(filters=filters)
 
 
-def _web_geometry(geom) -> dict[str, Any] | None:
-    if geom is None:
-        return None
-    if geom.geom_type != "Point":
-        geom = geom.simplify(WEB_TOLERANCE, preserve_topology=True)
-
-    def rnd(value):
-        return [rnd(v) for v in value] if isinstance(value, (list, tuple)) else round(value, WEB_DECIMALS)
-
-    data = json.loads(geom.json)
-    data["coordinates"] = rnd(data["coordinates"])
-    return data
-
-
 class CoverageGeoJSONView(generics.GenericAPIView):
     """A GeoJSON FeatureCollection: each municipality's area (simplified; its point when no area is
     known) with its coverage figures and gap score, for the whole or for one ``sector``, on ``date``."""
@@ -247,7 +231,7 @@ class CoverageGeoJSONView(generics.GenericAPIView):
             props = {k: v for k, v in row.items() if k not in ("need_assessed_on",)}
             props["need_assessed_on"] = row["need_assessed_on"].isoformat() if row["need_assessed_on"] else None
             props["area_is_official"] = official
-            features.append({"type": "Feature", "id": row["municipality_slug"], "geometry": _web_geometry(geom),
+            features.append({"type": "Feature", "id": row["municipality_slug"], "geometry": web_geometry(geom),
                              "properties": props})
         body = {"type": "FeatureCollection", "date": analysis.on.isoformat(),
                 "sector": params.get("sector"), "features": features}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Q
 
 from municipalities.models import District, Municipality, Region, Sector
@@ -33,27 +32,3 @@ def portfolio_overview(user: Any) -> dict[str, Any]:
         "municipalities_reached": reached,
         "budget": budget_total_usd(visible),
     }
-
-
-def health_status() -> dict[str, Any]:
-    """Database and broker reachability for /healthz."""
-    from django.conf import settings
-    from kombu import Connection
-
-    status: dict[str, Any] = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        status["database"] = {"ok": True, "vendor": connection.vendor}
-    except Exception as exc:  # report, never raise: this is the health check
-        status["database"] = {"ok": False, "error": exc.__class__.__name__}
-    broker_url = settings.CELERY_BROKER_URL
-    try:
-        with Connection(broker_url, connect_timeout=3) as conn:
-            conn.ensure_connection(max_retries=1, timeout=3)
-        status["broker"] = {"ok": True, "transport": broker_url.split("://", 1)[0]}
-    except Exception as exc:
-        status["broker"] = {"ok": False, "error": exc.__class__.__name__}
-    status["ok"] = all(part["ok"] for part in status.values() if isinstance(part, dict))
-    return status

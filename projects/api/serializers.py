@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from municipalities.models import Municipality, Sector
 from projects.models import (
@@ -34,23 +33,6 @@ class PartnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Partner
         fields = ["id", "name_ar", "name_en", "acronym", "org_type", "iati_ref", "country", "website"]
-
-
-class SectorSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Sector
-        fields = ["id", "code", "name_ar", "name_en", "order"]
-
-
-class MunicipalitySerializer(GeoFeatureModelSerializer):
-    district = serializers.CharField(source="district.pcode", read_only=True)
-    region = serializers.CharField(source="district.region.pcode", read_only=True)
-
-    class Meta:
-        model = Municipality
-        geo_field = "point"
-        fields = ["id", "slug", "pcode", "name_ar", "name_en", "district", "region", "population", "population_year",
-                  "displaced", "returnees"]
 
 
 class SectorShareSerializer(serializers.ModelSerializer):

@@ -10,8 +10,6 @@ router.register("projects", views.ProjectViewSet, basename="project")
 router.register("updates", views.ProjectUpdateViewSet, basename="update")
 router.register("review-queue", views.ReviewQueueView, basename="review-queue")
 router.register("partners", views.PartnerViewSet, basename="partner")
-router.register("sectors", views.SectorViewSet, basename="sector")
-router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),

@@ -21,10 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
-from rest_framework_gis.pagination import GeoJsonPagination
 
-from municipalities.models import Municipality, Sector
-from municipalities.selectors import municipality_list
 from projects import services
 from projects.api import serializers as s
 from projects.models import ActivityStatus, Partner, Project, ProjectUpdate, ReviewState, UpdateSite
@@ -192,27 +189,6 @@ class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.PartnerSerializer
     queryset = Partner.objects.order_by("name_en", "pk")
     filterset_fields = ["org_type", "country"]
-
-
-class SectorViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = s.SectorSerializer
-    queryset = Sector.objects.order_by("order", "code")
-
-
-class MunicipalityPagination(GeoJsonPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
-class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
-    """Municipalities as GeoJSON features (their points), paginated."""
-
-    serializer_class = s.MunicipalitySerializer
-    pagination_class = MunicipalityPagination
-    filterset_fields = {"district__pcode": ["exact"], "district__region__pcode": ["exact"]}
-
-    def get_queryset(self) -> QuerySet[Municipality]:
-        return municipality_list().order_by("pcode", "slug")
 
 
 class TokenThrottle(AnonRateThrottle):

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.bilingual import bilingual_text
 from municipalities.models import Municipality, PlanObjective, Sector
 
 CURRENCY = RegexValidator(r"^[A-Z]{3}$", _("A currency is a three-letter ISO 4217 code, e.g. USD, EUR, LYD."))
@@ -264,12 +265,7 @@ class Project(models.Model):
         ]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
-        first, second = (self.title_ar, self.title_en)
-        if not (get_language() or "ar").startswith("ar"):
-            first, second = second, first
-        return first or second
+        return bilingual_text(self.title_ar, self.title_en)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

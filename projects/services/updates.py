@@ -67,7 +67,7 @@ def _update_sites_replace(update: ProjectUpdate, sites: list[UpdateSite]) -> Non
     UpdateSite.objects.bulk_create(sites)
 
 
-def _update_sites_to_project(update: ProjectUpdate) -> int:
+def update_sites_to_project(update: ProjectUpdate) -> int:
     """Make the accepted update's new sites sites of its project, once: a new site already made into one
     (``UpdateSite.site``) is skipped, and one the project already has (same names, point, municipality) is
     linked rather than copied. Returns how many project sites were created."""
@@ -146,6 +146,6 @@ def project_update_review(*, update: ProjectUpdate, user, decision: str, comment
             if value is not None:
                 setattr(project, name, value)
         # "sites" like any other site write, so the duplicate check looks at the project's new places.
-        added = _update_sites_to_project(update)
+        added = update_sites_to_project(update)
         project_save(project=project, user=user, also_changed={"sites"} if added else ())
     return update

@@ -11,10 +11,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.bilingual import bilingual_text
 from projects import services
 from projects.forms import (
     ReviewForm,
@@ -38,10 +38,7 @@ from projects.views.pages import (
 
 
 def _queue_row(row: dict[str, Any], partners: dict[int, str]) -> dict[str, Any]:
-    first, second = row["item_title_ar"], row["item_title_en"]
-    if not (get_language() or "ar").startswith("ar"):
-        first, second = second, first
-    return {**row, "title": first or second, "partner": partners.get(row["item_partner"], "")}
+    return {**row, "title": bilingual_text(row["item_title_ar"], row["item_title_en"]), "partner": partners.get(row["item_partner"], "")}
 
 
 @login_required

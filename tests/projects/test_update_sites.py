@@ -138,7 +138,7 @@ def test_accepting_makes_them_the_projects_sites_once_and_queues_the_duplicate_c
     # Accepting again is refused (the update is no longer submitted), and re-running the accept path adds nothing.
     with pytest.raises(PermissionDenied):
         services.project_update_review(update=update, user=personas["ministry_analyst"], decision="accept")
-    assert services_updates._update_sites_to_project(update) == 0
+    assert services_updates.update_sites_to_project(update) == 0
     assert Site.objects.count() == 2
 
 

@@ -4,7 +4,7 @@ Records in (``ProjectRecord``), findings out (``Finding``: a pair, a score 0–1
 the reasons for both).
 
 Each title (Arabic, English or both) is read into what the project *does* and what it does it
-*to* (``_read_title``):
+*to* (``title_read``):
 
 * the activity: concepts of the bilingual vocabulary (``vocabulary.py``) — actions, things,
   fields, topics, the people served — found word by word and phrase by phrase ("capacity

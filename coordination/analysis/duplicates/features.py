@@ -1,6 +1,6 @@
 """Reading a title: its words, the vocabulary's concepts they name, proper names as cross-script
-consonant keys, numbers, years, phases and the subject of a subtitle (``_read_title`` into a
-``_Reading``). The record's municipality names are taken out first (``_strip_places``)."""
+consonant keys, numbers, years, phases and the subject of a subtitle (``title_read`` into a
+``TitleReading``). The record's municipality names are taken out first (``_strip_places``)."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def _stream(title: str) -> list[_Tok]:
     return out
 
 
-def _place_phrases(name: str) -> tuple[str, ...]:
+def place_name_phrases(name: str) -> tuple[str, ...]:
     return tuple(_match_key(t) for t in _stream(name))
 
 
@@ -124,7 +124,7 @@ def _title_case(toks: list[_Tok]) -> bool:
 
 
 @dataclass(slots=True)
-class _Reading:
+class TitleReading:
     concepts: dict[str, float] = field(default_factory=dict)
     words: set[str] = field(default_factory=set)
     items: list[set[str]] = field(default_factory=list)  # names: each a set of keys that may answer it
@@ -145,7 +145,7 @@ class _Reading:
         self.labels.setdefault(frozenset(keys), label)
 
 
-def _read_title(title: str, phrases: dict[str, tuple[tuple[str, ...], ...]], out: _Reading) -> None:
+def title_read(title: str, phrases: dict[str, tuple[tuple[str, ...], ...]], out: TitleReading) -> None:
     voc = vocabulary()
     toks = _strip_places(_stream(title), phrases)
     title_case = _title_case(toks)
@@ -292,7 +292,7 @@ def _names_a_thing(toks: list[_Tok], i: int, kinds: frozenset[str]) -> bool:
     return _kind_of(toks[i + 1].look) in ("thing", "landmark")
 
 
-def _unknown(toks: list[_Tok], i: int, title_case: bool, out: _Reading) -> None:
+def _unknown(toks: list[_Tok], i: int, title_case: bool, out: TitleReading) -> None:
     """A word the vocabulary does not know: a name, or an ordinary word."""
     t = toks[i]
     w = t.w
@@ -313,7 +313,7 @@ def _unknown(toks: list[_Tok], i: int, title_case: bool, out: _Reading) -> None:
         out.words.add(w.key)
 
 
-def _merge_items(items: list[set[str]], labels: dict[frozenset[str], str]) -> dict[frozenset[str], str]:
+def items_merge(items: list[set[str]], labels: dict[frozenset[str], str]) -> dict[frozenset[str], str]:
     """One item per name, with how the title writes it: the Arabic and English spellings of a name
     in a bilingual record share a key ("الغابه / ghaba")."""
     merged: list[tuple[set[str], list[str]]] = []

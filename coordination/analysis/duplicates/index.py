@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 
-from coordination.analysis.duplicates.features import _place_phrases
-from coordination.analysis.duplicates.prepared import _prepare, _Prepared
+from coordination.analysis.duplicates.features import place_name_phrases
+from coordination.analysis.duplicates.prepared import PreparedRecord, record_prepare
 from coordination.analysis.duplicates.records import Finding, ProjectRecord, Settings
-from coordination.analysis.duplicates.scoring import _link, score_pair
+from coordination.analysis.duplicates.scoring import identifier_link, score_pair
 
 # --- candidates and the scan -------------------------------------------------------------
 
@@ -43,11 +43,11 @@ class DuplicateIndex:
                  settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._phrases_cache: dict[frozenset[int], dict[str, tuple[tuple[str, ...], ...]]] = {}
-        self._place_phrases = {
-            m: tuple(p for p in dict.fromkeys(_place_phrases(name) for name in names if name) if p)
+        self.place_name_phrases = {
+            m: tuple(p for p in dict.fromkeys(place_name_phrases(name) for name in names if name) if p)
             for m, names in (place_names or {}).items()
         }
-        self.prepared: dict[int, _Prepared] = {}
+        self.prepared: dict[int, PreparedRecord] = {}
         self.blocks: dict[tuple, list[int]] = defaultdict(list)
         self.loose: dict[tuple, list[int]] = defaultdict(list)
         self.loose_unnamed: dict[tuple, list[int]] = defaultdict(list)
@@ -63,7 +63,7 @@ class DuplicateIndex:
         if cached is None:
             by_head: dict[str, list[tuple[str, ...]]] = {}
             for m in municipalities:
-                for phrase in self._place_phrases.get(m, ()):
+                for phrase in self.place_name_phrases.get(m, ()):
                     if phrase not in by_head.setdefault(phrase[0], []):
                         by_head[phrase[0]].append(phrase)
             cached = {head: tuple(sorted(ps, key=len, reverse=True)) for head, ps in by_head.items()}
@@ -71,23 +71,23 @@ class DuplicateIndex:
         return cached
 
     @staticmethod
-    def _places(p: _Prepared) -> list[tuple]:
+    def _places(p: PreparedRecord) -> list[tuple]:
         return [("m", m) for m in p.rec.municipalities] or [("x",)]
 
-    def _strong_keys(self, p: _Prepared) -> set[tuple]:
+    def _strong_keys(self, p: PreparedRecord) -> set[tuple]:
         return {place + (term,) for place in self._places(p) for term in p.strong_terms}
 
     @staticmethod
-    def _loose_terms(p: _Prepared) -> Iterable[str]:
+    def _loose_terms(p: PreparedRecord) -> Iterable[str]:
         # A title with no known word and a record without sectors still meets the other such
         # records of its place ("*"), so that identical titles of national projects are compared.
         return p.loose_terms or {f"s:{s}" for s in p.rec.sectors} or {"*"}
 
-    def _loose_keys(self, p: _Prepared) -> set[tuple]:
+    def _loose_keys(self, p: PreparedRecord) -> set[tuple]:
         return {place + (term,) for place in self._places(p) for term in self._loose_terms(p)}
 
     def add(self, rec: ProjectRecord) -> None:
-        p = _prepare(rec, self._phrases)
+        p = record_prepare(rec, self._phrases)
         self.prepared[rec.id] = p
         for key in self._strong_keys(p):
             self.blocks[key].append(rec.id)
@@ -145,7 +145,7 @@ class DuplicateIndex:
             probes.append("i|" + ident)
         return frozenset(members), frozenset(probes)
 
-    def _linked_ids(self, p: _Prepared) -> set[int]:
+    def _linked_ids(self, p: PreparedRecord) -> set[int]:
         out = {self.by_identifier[i] for i in p.linked if i in self.by_identifier}
         if p.rec.iati_identifier:
             out.update(self.pointing_at.get(p.rec.iati_identifier, ()))
@@ -165,8 +165,8 @@ class DuplicateIndex:
                 out.append(finding)
         return out
 
-    def _linked_pair(self, p: _Prepared, q: _Prepared) -> bool:
-        return _link(p, q) is not None
+    def _linked_pair(self, p: PreparedRecord, q: PreparedRecord) -> bool:
+        return identifier_link(p, q) is not None
 
     def scan(self, progress: Callable[[int, int], None] | None = None) -> tuple[list[Finding], int]:
         """All findings, and how many pairs were scored. Each pair is scored once."""

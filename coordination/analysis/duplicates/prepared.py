@@ -1,19 +1,19 @@
 """A record prepared once for every pair it meets: its activity (concepts, their closure, content,
 actions, groups), its names and the keys that answer them, numbers, phase, blocking terms and
-partners (``_prepare``)."""
+partners (``record_prepare``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from coordination.analysis.duplicates.features import CONTENT_KINDS, WORD_WEIGHT, _merge_items, _read_title, _Reading
+from coordination.analysis.duplicates.features import CONTENT_KINDS, WORD_WEIGHT, TitleReading, items_merge, title_read
 from coordination.analysis.duplicates.records import EXTENDING, FUNDING, IMPLEMENTING, ProjectRecord
 from coordination.analysis.vocabulary import vocabulary
 
 
 @dataclass(frozen=True, slots=True)
-class _Activity:
+class ActivityProfile:
     """What a record does, as the concepts its title names."""
 
     concepts: dict[str, float]  # the concepts the title names → weight
@@ -24,12 +24,12 @@ class _Activity:
     weight: float  # total weight of concepts and words
 
 
-def _activity(concepts: dict[str, float], words_weight: float) -> _Activity:
+def activity_profile(concepts: dict[str, float], words_weight: float) -> ActivityProfile:
     voc = vocabulary()
     closure = set(concepts)
     for c in concepts:
         closure.update(voc.parents[c])
-    return _Activity(
+    return ActivityProfile(
         concepts=concepts, closure=frozenset(closure),
         content=frozenset(c for c in concepts if voc.kind[c] in CONTENT_KINDS),
         actions=frozenset(voc.action_class[c] for c in concepts if c in voc.action_class),
@@ -39,9 +39,9 @@ def _activity(concepts: dict[str, float], words_weight: float) -> _Activity:
 
 
 @dataclass(slots=True)
-class _Prepared:
+class PreparedRecord:
     rec: ProjectRecord
-    act: _Activity
+    act: ActivityProfile
     words: frozenset[str]  # ordinary words the vocabulary does not know
     items: tuple[frozenset[str], ...]  # names, each as the keys that may answer it
     name_keys: frozenset[str]  # the consonant keys of those names
@@ -70,17 +70,17 @@ class _Prepared:
         return self.act.concepts
 
 
-def _prepare(rec: ProjectRecord, place_phrases: Callable[[frozenset[int]], dict[str, tuple[tuple[str, ...], ...]]]
-             ) -> _Prepared:
+def record_prepare(rec: ProjectRecord, place_phrases: Callable[[frozenset[int]], dict[str, tuple[tuple[str, ...], ...]]]
+             ) -> PreparedRecord:
     voc = vocabulary()
-    reading = _Reading()
+    reading = TitleReading()
     phrases = place_phrases(rec.municipalities)
     for title in (rec.title_ar, rec.title_en):
         if title:
-            _read_title(title, phrases, reading)
+            title_read(title, phrases, reading)
     if reading.phase_word and reading.phase is None:
         reading.phase = 1
-    labels = _merge_items(reading.items, reading.labels)
+    labels = items_merge(reading.items, reading.labels)
     items = tuple(labels)
     name_keys = frozenset(k for item in items for k in item if k.startswith("k:"))
     concepts = reading.concepts
@@ -98,7 +98,7 @@ def _prepare(rec: ProjectRecord, place_phrases: Callable[[frozenset[int]], dict[
         for keys, named in zip(reading.weak, reading.weak_concepts, strict=True):
             weak.setdefault(frozenset(keys), frozenset(named - reading.worded))
             labels.setdefault(frozenset(keys), reading.labels.get(frozenset(keys), ""))
-    act = _activity(concepts, WORD_WEIGHT * len(reading.words))
+    act = activity_profile(concepts, WORD_WEIGHT * len(reading.words))
     answers = set(soft)
     for item in items + tuple(weak):
         answers.update(item)
@@ -121,7 +121,7 @@ def _prepare(rec: ProjectRecord, place_phrases: Callable[[frozenset[int]], dict[
     partners = frozenset(p for p, _ in rec.participants) | (
         frozenset([rec.reporting_partner]) if rec.reporting_partner is not None else frozenset()
     )
-    return _Prepared(
+    return PreparedRecord(
         rec=rec, act=act, words=frozenset(reading.words), items=items,
         name_keys=name_keys, weak=tuple(weak), weak_only=tuple(weak.values()), answers=frozenset(answers),
         subject=frozenset(reading.subject), subject_closure=frozenset(subject_closure),

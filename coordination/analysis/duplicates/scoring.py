@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from coordination.analysis.duplicates.features import WORD_WEIGHT
-from coordination.analysis.duplicates.prepared import _Activity, _activity, _Prepared
+from coordination.analysis.duplicates.prepared import ActivityProfile, PreparedRecord, activity_profile
 from coordination.analysis.duplicates.records import (
     OVERLAP,
     RELATED_PHASE,
@@ -21,7 +21,7 @@ from coordination.analysis.vocabulary import vocabulary
 # --- scoring ----------------------------------------------------------------------------
 
 
-def _credit(concepts: dict[str, float], other: _Activity) -> float:
+def _credit(concepts: dict[str, float], other: ActivityProfile) -> float:
     voc = vocabulary()
     total = 0.0
     for c, w in concepts.items():
@@ -34,8 +34,8 @@ def _credit(concepts: dict[str, float], other: _Activity) -> float:
     return total
 
 
-def _activity_similarity(a: _Prepared, b: _Prepared, act_a: _Activity | None = None,
-                         act_b: _Activity | None = None) -> float:
+def _activity_similarity(a: PreparedRecord, b: PreparedRecord, act_a: ActivityProfile | None = None,
+                         act_b: ActivityProfile | None = None) -> float:
     """Weighted Dice of the two activities' concepts and ordinary words."""
     act_a, act_b = act_a or a.act, act_b or b.act
     total = act_a.weight + act_b.weight
@@ -47,12 +47,12 @@ def _activity_similarity(a: _Prepared, b: _Prepared, act_a: _Activity | None = N
     return min(1.0, shared / total)
 
 
-def _unanswered(x: _Prepared, y: _Prepared, weak: bool = False) -> list[frozenset[str]]:
+def _unanswered(x: PreparedRecord, y: PreparedRecord, weak: bool = False) -> list[frozenset[str]]:
     """The names of ``x`` that ``y`` does not answer (by the same name, or the same word)."""
     return [item for item in (x.weak if weak else x.items) if not (item & y.answers)]
 
 
-def _as_names(x: _Prepared, y: _Prepared) -> tuple[int, _Activity]:
+def _as_names(x: PreparedRecord, y: PreparedRecord) -> tuple[int, ActivityProfile]:
     """The Arabic words of ``x`` with the article that ``y`` writes as names ("مكب نفايات السلام",
     "Al-Salam landfill"): how many, and the activity of ``x`` without the concepts only they named."""
     if not x.weak or not y.name_keys:
@@ -62,10 +62,10 @@ def _as_names(x: _Prepared, y: _Prepared) -> tuple[int, _Activity]:
     if not drop:
         return len(named), x.act
     words_weight = x.act.weight - sum(x.act.concepts.values())
-    return len(named), _activity({c: w for c, w in x.act.concepts.items() if c not in drop}, words_weight)
+    return len(named), activity_profile({c: w for c, w in x.act.concepts.items() if c not in drop}, words_weight)
 
 
-def _shown(x: _Prepared, items: list[frozenset[str]]) -> list[str]:
+def _shown(x: PreparedRecord, items: list[frozenset[str]]) -> list[str]:
     """Names as the titles write them."""
     out = []
     for item in items:
@@ -95,7 +95,7 @@ def _date_overlap(a: ProjectRecord, b: ProjectRecord) -> tuple[float | None, int
     return 0.0, -inter
 
 
-def _link(a: _Prepared, b: _Prepared) -> str | None:
+def identifier_link(a: PreparedRecord, b: PreparedRecord) -> str | None:
     ida, idb = a.rec.iati_identifier, b.rec.iati_identifier
     if idb and idb in a.linked:
         return a.linked[idb]
@@ -116,12 +116,12 @@ OTHER_MUNICIPALITY = 0.3  # the same activity in another municipality is another
 OTHER_SECTORS = 0.7  # no sector in common
 
 
-def score_pair(a: _Prepared, b: _Prepared, settings: Settings) -> Finding | None:
+def score_pair(a: PreparedRecord, b: PreparedRecord, settings: Settings) -> Finding | None:
     """The pair's finding, or None when its score is under the threshold (and no identifier links
     the two). The score is the activities' similarity times what confirms or weakens it; the
     cheap factors come first, so that a pair that cannot reach the threshold stops early."""
     ra, rb = a.rec, b.rec
-    link = _link(a, b)
+    link = identifier_link(a, b)
     threshold = settings.threshold if link is None else -1.0
 
     # Place, numbers, time, sectors, money: cheap.

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 
+from common.bilingual import bilingual_text
 from projects.models import ActivityStatus, Project, ProjectUpdate
 from projects.models.reporting import ReportingPeriod
 from projects.reporting.calendar import (
@@ -41,11 +41,6 @@ _PROJECT_COLUMNS = ("id", "title_ar", "title_en", "reporting_partner_id", "repor
                     "planned_end", "actual_start", "actual_end", "reporting_frequency")
 
 
-def _pick(arabic: str, english: str) -> str:
-    first, second = (arabic, english) if (get_language() or "ar").startswith("ar") else (english, arabic)
-    return first or second
-
-
 @dataclass
 class ProjectSchedule:
     project_id: int
@@ -60,11 +55,11 @@ class ProjectSchedule:
 
     @property
     def title(self) -> str:
-        return _pick(self.title_ar, self.title_en)
+        return bilingual_text(self.title_ar, self.title_en)
 
     @property
     def partner_name(self) -> str:
-        return self.partner_acronym or _pick(self.partner_name_ar, self.partner_name_en)
+        return self.partner_acronym or bilingual_text(self.partner_name_ar, self.partner_name_en)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 
+from common.bilingual import bilingual_text
 from projects.models import ActivityStatus, Partner, Project, ProjectLocation, ProjectSector, ProjectUpdate, ReviewState
 from projects.models.reporting import ReportingPeriod
 from projects.reporting.calendar import Tally
@@ -68,9 +68,7 @@ class PartnerScorecard:
 
     @property
     def name(self) -> str:
-        first, second = (self.name_ar, self.name_en) if (get_language() or "ar").startswith("ar") \
-            else (self.name_en, self.name_ar)
-        return first or second
+        return bilingual_text(self.name_ar, self.name_en)
 
     @property
     def returned(self) -> int:

@@ -1,0 +1,1 @@
+"""/api/v1/ for geography: municipalities (GeoJSON) and sectors."""
