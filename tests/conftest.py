@@ -63,3 +63,38 @@ def personas(roles, undp, unicef):
         "viewer": _persona("viewer", r.VIEWER),
         "anonymous": None,
     }
+
+
+@pytest.fixture
+def english():
+    """Run the test in English (the site itself defaults to Arabic): for tests that read English wording."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client_for(personas):
+    """A client for a persona (its name in ``personas``, or any user; None or "anonymous" for nobody) that
+    asks for ``language``. Pages: signed in with a session, the language in the language cookie. ``api=True``:
+    DRF's APIClient, authenticated as with a token (no session), the language in Accept-Language (a request
+    may ask for another)."""
+    from django.conf import settings
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    def make(persona, language: str, *, api: bool = False):
+        user = personas[persona] if isinstance(persona, str) else persona
+        if api:
+            client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+            if user is not None:
+                client.force_authenticate(user)
+            return client
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

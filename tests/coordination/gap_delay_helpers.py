@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from tests.demo_reference import TODAY, demo_reference_in_db
+from tests.demo.reference import TODAY, demo_reference_in_db
 
 __all__ = ["TODAY", "demo_reference_in_db", "seed_demo", "make_project"]
 

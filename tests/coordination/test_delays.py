@@ -22,7 +22,7 @@ from coordination.analysis.delays import (
 from demo import gap_delay_records as demo
 from demo.generator import generate_portfolio
 from tests.coordination.gap_delay_helpers import TODAY, demo_reference_in_db, role_user, seed_demo
-from tests.demo_reference import reference_records
+from tests.demo.reference import reference_records
 
 T = DelayThresholds()
 

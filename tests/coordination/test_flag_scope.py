@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from coordination.models import DelayFlag, DuplicateFlag
@@ -11,13 +10,6 @@ from projects.models import ReviewState
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture
@@ -35,39 +27,39 @@ def pairs(undp, unicef):
     return {"seen": seen, "unseen": unseen, "delay_seen": delay_seen, "delay_unseen": delay_unseen}
 
 
-def test_duplicate_page_and_api_show_a_focal_point_only_pairs_they_may_see(personas, pairs):
-    client = _login(personas["undp_focal_point"])
+def test_duplicate_page_and_api_show_a_focal_point_only_pairs_they_may_see(client_for, personas, pairs):
+    client = client_for(personas["undp_focal_point"], 'en')
     html = client.get(reverse("duplicate_list")).content.decode()
     assert "UNICEF ACCEPTED" in html and "UNICEF HIDDEN DRAFT" not in html
     listed = client.get("/api/v1/duplicates/").json()
     assert [row["id"] for row in listed["results"]] == [pairs["seen"].pk]
     assert client.get(f"/api/v1/duplicates/{pairs['unseen'].pk}/").status_code == 404
     # the ministry sees both
-    staff = _login(personas["ministry_analyst"]).get("/api/v1/duplicates/").json()
+    staff = client_for(personas["ministry_analyst"], 'en').get("/api/v1/duplicates/").json()
     assert {row["id"] for row in staff["results"]} == {pairs["seen"].pk, pairs["unseen"].pk}
 
 
-def test_delay_flags_of_hidden_projects_are_not_listed_to_a_focal_point(personas, pairs):
-    client = _login(personas["undp_focal_point"])
+def test_delay_flags_of_hidden_projects_are_not_listed_to_a_focal_point(client_for, personas, pairs):
+    client = client_for(personas["undp_focal_point"], 'en')
     listed = client.get("/api/v1/delays/").json()
     assert [row["id"] for row in listed["results"]] == [pairs["delay_seen"].pk]
     assert client.get(f"/api/v1/delays/{pairs['delay_unseen'].pk}/").status_code == 404
-    staff = _login(personas["viewer"]).get("/api/v1/delays/").json()
+    staff = client_for(personas["viewer"], 'en').get("/api/v1/delays/").json()
     assert {row["id"] for row in staff["results"]} == {pairs["delay_seen"].pk, pairs["delay_unseen"].pk}
 
 
-def test_the_committees_decision_note_is_for_ministry_staff(personas, pairs):
+def test_the_committees_decision_note_is_for_ministry_staff(client_for, personas, pairs):
     flag = pairs["seen"]
     flag.decision_note, flag.decided_by = "COMMITTEE INTERNAL NOTE", personas["ministry_analyst"]
     flag.save()
-    partner = _login(personas["undp_focal_point"]).get(f"/api/v1/duplicates/{flag.pk}/").json()
+    partner = client_for(personas["undp_focal_point"], 'en').get(f"/api/v1/duplicates/{flag.pk}/").json()
     assert partner["decision_note"] is None and partner["decided_by"] is None and partner["status"] == "open"
-    staff = _login(personas["viewer"]).get(f"/api/v1/duplicates/{flag.pk}/").json()
+    staff = client_for(personas["viewer"], 'en').get(f"/api/v1/duplicates/{flag.pk}/").json()
     assert staff["decision_note"] == "COMMITTEE INTERNAL NOTE" and staff["decided_by"] == "ministry_analyst"
 
 
-def test_reviewing_a_hidden_flag_from_the_page_is_not_found(personas, pairs):
-    client = _login(personas["undp_focal_point"])
+def test_reviewing_a_hidden_flag_from_the_page_is_not_found(client_for, personas, pairs):
+    client = client_for(personas["undp_focal_point"], 'en')
     url = reverse("duplicate_review", args=[pairs["unseen"].pk])
     assert client.post(url, {"status": "dismissed", "note": "x"}).status_code == 404
     assert client.post(reverse("duplicate_review", args=[pairs["seen"].pk]),

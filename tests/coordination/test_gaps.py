@@ -25,7 +25,7 @@ from coordination.analysis.gaps import (
 from demo import gap_delay_records as demo
 from demo.generator import generate_portfolio
 from tests.coordination.gap_delay_helpers import TODAY, demo_reference_in_db, make_project, seed_demo
-from tests.demo_reference import reference_records
+from tests.demo.reference import reference_records
 
 REGIONS = {1: 1, 2: 2, 3: 3}
 

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from tests import factories
 from tests.coordination.gap_delay_helpers import make_project
@@ -19,13 +18,6 @@ READERS = ["ministry_admin", "ministry_analyst", "rapporteur", "undp_focal_point
 # Who may review a flag, as data: persona -> expected HTTP status of the review action.
 REVIEW_MATRIX = {"ministry_admin": 200, "ministry_analyst": 200, "rapporteur": 403, "undp_focal_point": 403,
                  "unicef_focal_point": 403, "viewer": 403, "anonymous": 403}
-
-
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def _projects(world, count: int) -> None:
@@ -69,18 +61,18 @@ def _rows(response) -> list[dict]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["api:gaps", "api:gaps-summary", "api:gap-flag-list", "api:delay-flag-list",
                                   "api:municipality-coverage"])
-def test_signed_in_users_read_and_anonymous_users_do_not(world, personas, name):
-    assert _client().get(reverse(name)).status_code == 403
+def test_signed_in_users_read_and_anonymous_users_do_not(client_for, world, personas, name):
+    assert client_for(None, 'ar', api=True).get(reverse(name)).status_code == 403
     for persona in READERS:
-        assert _client(personas[persona]).get(reverse(name)).status_code == 200, persona
+        assert client_for(personas[persona], 'ar', api=True).get(reverse(name)).status_code == 200, persona
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("persona", "expected"), list(REVIEW_MATRIX.items()))
-def test_review_permission_matrix(world, personas, persona, expected):
+def test_review_permission_matrix(client_for, world, personas, persona, expected):
     from coordination.models import DelayFlag, GapFlag
 
-    client = _client(personas[persona])
+    client = client_for(personas[persona], 'ar', api=True)
     for model, name in ((GapFlag, "api:gap-flag-review"), (DelayFlag, "api:delay-flag-review")):
         flag = model.objects.order_by("id").first()
         response = client.post(reverse(name, args=[flag.pk]), {"status": "confirmed", "note": "Seen."}, format="json")
@@ -90,8 +82,8 @@ def test_review_permission_matrix(world, personas, persona, expected):
 
 
 @pytest.mark.django_db
-def test_gaps_list_figures_and_filters(world, personas):
-    client = _client(personas["viewer"])
+def test_gaps_list_figures_and_filters(client_for, world, personas):
+    client = client_for(personas["viewer"], 'ar', api=True)
     rows = _rows(client.get(reverse("api:gaps")))
     assert len(rows) == 6 and rows[0]["gap_score"] >= rows[-1]["gap_score"]
     alpha_health = next(r for r in rows if r["municipality_slug"] == "alpha" and r["sector_code"] == "health")
@@ -113,8 +105,8 @@ def test_gaps_list_figures_and_filters(world, personas):
 
 
 @pytest.mark.django_db
-def test_gap_flags_list_filters_and_review(world, personas):
-    client = _client(personas["ministry_analyst"])
+def test_gap_flags_list_filters_and_review(client_for, world, personas):
+    client = client_for(personas["ministry_analyst"], 'ar', api=True)
     flags = _rows(client.get(reverse("api:gap-flag-list")))
     assert {(f["municipality_slug"], f["sector_code"]) for f in flags} == {
         ("gamma", None), ("beta", "water"), ("gamma", "health")}
@@ -133,8 +125,8 @@ def test_gap_flags_list_filters_and_review(world, personas):
 
 
 @pytest.mark.django_db
-def test_delay_flags_list_filters_and_review(world, personas):
-    client = _client(personas["ministry_admin"])
+def test_delay_flags_list_filters_and_review(client_for, world, personas):
+    client = client_for(personas["ministry_admin"], 'ar', api=True)
     flags = _rows(client.get(reverse("api:delay-flag-list")))
     assert {f["rule"] for f in flags} == {"end_passed", "progress_behind", "no_recent_update"}
     assert len({f["project"] for f in flags}) == 1 and flags[0]["score"] >= flags[-1]["score"]
@@ -156,8 +148,8 @@ def test_delay_flags_list_filters_and_review(world, personas):
 
 
 @pytest.mark.django_db
-def test_english_and_arabic_reasons(world, personas):
-    client = _client(personas["viewer"])
+def test_english_and_arabic_reasons(client_for, world, personas):
+    client = client_for(personas["viewer"], 'ar', api=True)
     url, rule = reverse("api:delay-flag-list"), {"rule": "end_passed"}
     english = _rows(client.get(url, rule, HTTP_ACCEPT_LANGUAGE="en"))[0]["reason_texts"][0]
     assert english.startswith("In implementation, but the planned end")
@@ -171,11 +163,11 @@ def test_english_and_arabic_reasons(world, personas):
     ("api:municipality-coverage", {"sector": "water"}, 13), ("api:gap-flag-list", {}, 6),
     ("api:delay-flag-list", {}, 6),  # with the reader's permissions (who may read committee notes, which projects)
 ])
-def test_query_counts_do_not_grow_with_the_portfolio(world, personas, django_assert_max_num_queries, name, params,
+def test_query_counts_do_not_grow_with_the_portfolio(client_for, world, personas, django_assert_max_num_queries, name, params,
                                                       limit):
     from coordination.services.delays import delays_full_scan
 
-    client = _client(personas["viewer"])
+    client = client_for(personas["viewer"], 'ar', api=True)
     with django_assert_max_num_queries(limit):
         assert client.get(reverse(name), params).status_code == 200
     _projects(world, 25)
@@ -185,8 +177,8 @@ def test_query_counts_do_not_grow_with_the_portfolio(world, personas, django_ass
 
 
 @pytest.mark.django_db
-def test_pagination(world, personas):
-    client = _client(personas["viewer"])
+def test_pagination(client_for, world, personas):
+    client = client_for(personas["viewer"], 'ar', api=True)
     first = client.get(reverse("api:gaps"), {"page_size": 2, "page": 1}).json()
     assert first["count"] == 6 and first["next"] is not None
     _projects(world, 60)
@@ -198,13 +190,13 @@ def test_pagination(world, personas):
 
 
 @pytest.mark.django_db
-def test_the_coverage_layer_of_the_whole_country_is_well_under_a_megabyte(personas):
+def test_the_coverage_layer_of_the_whole_country_is_well_under_a_megabyte(client_for, personas):
     from django.core.management import call_command
 
     from municipalities.models import Municipality
 
     call_command("load_reference_data", stdout=io.StringIO())
-    client = _client(personas["viewer"])
+    client = client_for(personas["viewer"], 'ar', api=True)
     response = client.get(reverse("api:municipality-coverage"))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/geo+json")
     body = json.loads(response.content)

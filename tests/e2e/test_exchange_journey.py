@@ -14,7 +14,7 @@ import pytest
 from projects.models import ImportJob, Partner, Project, ReviewState
 from tests import factories
 from tests.e2e.conftest import NOTHING_WRONG, PASSWORD, sign_in
-from tests.projects.exchange_support import load_reference, sheet_csv, sheet_row
+from tests.projects.exchange.support import load_reference, sheet_csv, sheet_row
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -16,13 +15,6 @@ from projects.selectors.history import histories_for, record_history
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(user, language: str = "en") -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = language
-    return client
 
 
 @pytest.fixture
@@ -65,9 +57,9 @@ def test_history_is_limited_and_each_shown_version_is_diffed_against_the_one_bef
                                                                                     Decimal("3000.00"))]
 
 
-def test_the_project_and_update_pages_show_their_history(personas, project):
+def test_the_project_and_update_pages_show_their_history(client_for, personas, project):
     services.project_edit(project=project, user=personas["undp_focal_point"], fields={"title_en": "Water network 2"})
-    html = _login(personas["viewer"]).get(reverse("project_detail", args=[project.pk])).content.decode()
+    html = client_for(personas["viewer"], 'en').get(reverse("project_detail", args=[project.pk])).content.decode()
     assert 'data-testid="history"' in html
     assert "title (English)" in html and "Water network 2" in html and "undp_fp" in html
     update = services.project_update_create(project=project, user=personas["undp_focal_point"], fields={
@@ -75,7 +67,7 @@ def test_the_project_and_update_pages_show_their_history(personas, project):
         "status": ActivityStatus.IMPLEMENTATION})
     services.project_update_edit(update=update, user=personas["undp_focal_point"],
                                  fields={"progress_percent": Decimal("15")})
-    html = _login(personas["viewer"], "ar").get(reverse("update_detail", args=[update.pk])).content.decode()
+    html = client_for(personas["viewer"], "ar").get(reverse("update_detail", args=[update.pk])).content.decode()
     assert "undp_fp" in html and "15.00" in html and 'dir="rtl"' in html
 
 
@@ -93,11 +85,11 @@ def test_histories_of_many_records_come_in_a_fixed_number_of_queries(personas, p
     assert {c.new for c in trails[updates[0].pk][0].changes} == {"done", "Suspended"}
 
 
-def test_each_flag_on_the_duplicate_page_shows_its_history(personas, undp, unicef, django_assert_max_num_queries):
+def test_each_flag_on_the_duplicate_page_shows_its_history(client_for, personas, undp, unicef, django_assert_max_num_queries):
     from coordination.models import DuplicateFlag, FlagStatus
     from coordination.services.duplicates import duplicate_flag_review
 
-    client = _login(personas["ministry_analyst"])
+    client = client_for(personas["ministry_analyst"], 'en')
     flags = []
     for _ in range(2):
         a, b = factories.ProjectFactory(reporting_partner=undp), factories.ProjectFactory(reporting_partner=unicef)
@@ -119,17 +111,17 @@ def test_each_flag_on_the_duplicate_page_shows_its_history(personas, undp, unice
     assert response.content.decode().count('data-testid="history"') == 7
 
 
-def test_a_returned_record_shows_the_state_change_in_its_history_to_the_focal_point(personas, project):
+def test_a_returned_record_shows_the_state_change_in_its_history_to_the_focal_point(client_for, personas, project):
     services.project_submit(project=project, user=personas["undp_focal_point"])
     services.project_review(project=project, user=personas["ministry_analyst"], decision="return",
                             comment="Add the municipalities.")
-    html = _login(personas["undp_focal_point"]).get(reverse("project_detail", args=[project.pk])).content.decode()
+    html = client_for(personas["undp_focal_point"], 'en').get(reverse("project_detail", args=[project.pk])).content.decode()
     history = html.split('data-testid="history"')[1]
     assert "ministry_analyst" in history and "Returned" in history and "Add the municipalities." in history
     assert ReviewState.RETURNED in html  # the badge's state
 
 
-def test_another_partner_sees_only_accepted_versions_and_no_review_notes(personas, project):
+def test_another_partner_sees_only_accepted_versions_and_no_review_notes(client_for, personas, project):
     fp, analyst = personas["undp_focal_point"], personas["ministry_analyst"]
     services.project_edit(project=project, user=fp, fields={"title_en": "SECRET DRAFT TITLE", "budget": Decimal(5e6)})
     services.project_submit(project=project, user=fp)
@@ -144,13 +136,13 @@ def test_another_partner_sees_only_accepted_versions_and_no_review_notes(persona
     services.project_submit(project=project, user=fp)
     services.project_review(project=project, user=analyst, decision="accept")
 
-    other = _login(personas["unicef_focal_point"]).get(reverse("project_detail", args=[project.pk]))
+    other = client_for(personas["unicef_focal_point"], 'en').get(reverse("project_detail", args=[project.pk]))
     assert other.status_code == 200
     history = other.content.decode().split('data-testid="history"')[1]
     for secret in ("SECRET DRAFT TITLE", "5000000", "INTERNAL RETURN NOTE", "REJECTED EDIT TEXT"):
         assert secret not in history, secret
     assert "Pipes and pumps" in history  # the accepted change is shown, against the accepted version before it
-    own = _login(fp).get(reverse("project_detail", args=[project.pk])).content.decode().split(
+    own = client_for(fp, 'en').get(reverse("project_detail", args=[project.pk])).content.decode().split(
         'data-testid="history"')[1]
     assert "SECRET DRAFT TITLE" in own and "INTERNAL RETURN NOTE" in own  # the owner keeps the whole trail
 
@@ -171,13 +163,13 @@ def test_a_project_the_reader_may_not_see_is_not_named_in_a_history(personas, pr
     assert shown == ["a record you may not see"]
 
 
-def test_a_project_moved_to_another_partner_keeps_the_old_partners_drafts_from_the_new_one(personas, project,
+def test_a_project_moved_to_another_partner_keeps_the_old_partners_drafts_from_the_new_one(client_for, personas, project,
                                                                                             unicef):
     fp, analyst, admin = personas["undp_focal_point"], personas["ministry_analyst"], personas["ministry_admin"]
     services.project_edit(project=project, user=fp, fields={"title_en": "UNDP WORKING TITLE"})
     services.project_submit(project=project, user=fp)
     services.project_review(project=project, user=analyst, decision="return", comment="UNDP-ONLY NOTE")
     services.project_edit(project=project, user=admin, fields={"reporting_partner": unicef, "title_en": "Water"})
-    html = _login(personas["unicef_focal_point"]).get(reverse("project_detail", args=[project.pk])).content.decode()
+    html = client_for(personas["unicef_focal_point"], 'en').get(reverse("project_detail", args=[project.pk])).content.decode()
     history = html.split('data-testid="history"')[1]
     assert "UNDP WORKING TITLE" not in history and "UNDP-ONLY NOTE" not in history

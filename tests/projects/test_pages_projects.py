@@ -34,13 +34,6 @@ def undp_draft(undp, place):
     return project
 
 
-def _client(personas, name: str) -> Client:
-    client = Client()
-    if personas[name] is not None:
-        client.force_login(personas[name])
-    return client
-
-
 def _form_data(place, **fields) -> dict[str, str]:
     data = {
         "title_ar": "إعادة تأهيل المدارس", "title_en": "Rehabilitation of schools", "status": "2",
@@ -71,8 +64,8 @@ PAGE_MATRIX = {
 
 
 @pytest.mark.parametrize("name", PERSONAS)
-def test_who_may_open_which_project_page(personas, undp_draft, name):
-    client = _client(personas, name)
+def test_who_may_open_which_project_page(client_for, personas, undp_draft, name):
+    client = client_for(name, 'ar')
     urls = [reverse("project_list"), reverse("project_detail", args=[undp_draft.pk]), reverse("project_create"),
             reverse("project_edit", args=[undp_draft.pk])]
     got = tuple(client.get(url).status_code for url in urls)
@@ -87,8 +80,8 @@ def test_who_may_open_which_project_page(personas, undp_draft, name):
     ("ministry_analyst", set()),
     ("viewer", set()),
 ])
-def test_the_detail_shows_only_the_buttons_the_rules_allow(personas, undp_draft, name, buttons):
-    html = _client(personas, name).get(reverse("project_detail", args=[undp_draft.pk])).content.decode()
+def test_the_detail_shows_only_the_buttons_the_rules_allow(client_for, personas, undp_draft, name, buttons):
+    html = client_for(name, 'ar').get(reverse("project_detail", args=[undp_draft.pk])).content.decode()
     shown = {
         "edit": reverse("project_edit", args=[undp_draft.pk]) in html,
         "submit": reverse("project_submit", args=[undp_draft.pk]) in html,
@@ -98,7 +91,7 @@ def test_the_detail_shows_only_the_buttons_the_rules_allow(personas, undp_draft,
     assert {k for k, v in shown.items() if v} == buttons
 
 
-def test_the_detail_shows_sectors_places_partners_transactions_and_the_review(personas, undp_draft, unicef, place):
+def test_the_detail_shows_sectors_places_partners_transactions_and_the_review(client_for, personas, undp_draft, unicef, place):
     import datetime as dt
 
     from django.contrib.gis.geos import Point
@@ -108,7 +101,7 @@ def test_the_detail_shows_sectors_places_partners_transactions_and_the_review(pe
     undp_draft.transactions.create(type=3, date=dt.date(2025, 3, 1), value=Decimal("5000"), currency="USD",
                                    provider_org=unicef)
     Project.objects.filter(pk=undp_draft.pk).update(state=ReviewState.RETURNED, review_comment="Add the sites.")
-    client = _client(personas, "undp_focal_point")
+    client = client_for("undp_focal_point", 'ar')
     client.cookies["django_language"] = "en"
     html = client.get(reverse("project_detail", args=[undp_draft.pk])).content.decode()
     for text in ("Water and sanitation: 100%", "Town 0", "Pumping station", "UNICEF · Funding", "Disbursement",
@@ -116,9 +109,9 @@ def test_the_detail_shows_sectors_places_partners_transactions_and_the_review(pe
         assert text in html, text
 
 
-def test_the_list_filters_and_stays_within_a_fixed_number_of_queries(personas, undp, unicef, place,
+def test_the_list_filters_and_stays_within_a_fixed_number_of_queries(client_for, personas, undp, unicef, place,
                                                                      django_assert_max_num_queries):
-    client = _client(personas, "ministry_analyst")
+    client = client_for("ministry_analyst", 'ar')
     for i in range(3):
         project = factories.ProjectFactory(reporting_partner=undp if i % 2 else unicef)
         project.sector_shares.create(sector=place["water"], percentage=Decimal("100"))
@@ -139,21 +132,21 @@ def test_the_list_filters_and_stays_within_a_fixed_number_of_queries(personas, u
     assert by_place.context["page"].paginator.count == 1
 
 
-def test_search_finds_titles_however_the_arabic_and_english_are_written(personas, undp):
+def test_search_finds_titles_however_the_arabic_and_english_are_written(client_for, personas, undp):
     schools = factories.ProjectFactory(reporting_partner=undp, title_ar="إعادة تأهيل المدرسة الابتدائية",
                                        title_en="Rehabilitation of the primary school")
     factories.ProjectFactory(reporting_partner=undp, title_ar="محطة كهرباء", title_en="Power station")
-    client = _client(personas, "viewer")
+    client = client_for("viewer", 'ar')
     for query in ("اعاده تاهيل مدرسه", "المدرسة", "rehabilitating schools", "PRIMARY"):
         found = list(client.get(reverse("project_list"), {"q": query}).context["page"].object_list)
         assert found == [schools], query
 
 
-def test_a_focal_point_sees_their_partner_first_and_may_widen_to_accepted_ones(personas, undp, unicef):
+def test_a_focal_point_sees_their_partner_first_and_may_widen_to_accepted_ones(client_for, personas, undp, unicef):
     own = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.DRAFT)
     accepted = factories.ProjectFactory(reporting_partner=unicef, state=ReviewState.ACCEPTED)
     factories.ProjectFactory(reporting_partner=unicef, state=ReviewState.DRAFT)  # never shown to UNDP
-    client = _client(personas, "undp_focal_point")
+    client = client_for("undp_focal_point", 'ar')
     response = client.get(reverse("project_list"))
     assert response.context["form"]["scope"].value() == "mine"
     assert list(response.context["page"].object_list) == [own]
@@ -161,9 +154,9 @@ def test_a_focal_point_sees_their_partner_first_and_may_widen_to_accepted_ones(p
     assert set(wider.context["page"].object_list) == {own, accepted}
 
 
-def test_a_focal_point_creates_a_project_through_the_service(personas, undp, place):
+def test_a_focal_point_creates_a_project_through_the_service(client_for, personas, undp, place):
     fp = personas["undp_focal_point"]
-    response = _client(personas, "undp_focal_point").post(reverse("project_create"), _form_data(place))
+    response = client_for("undp_focal_point", 'ar').post(reverse("project_create"), _form_data(place))
     project = Project.objects.get(title_en="Rehabilitation of schools")
     assert response.status_code == 302 and response["Location"] == reverse("project_detail", args=[project.pk])
     assert project.reporting_partner == undp and project.state == ReviewState.DRAFT
@@ -173,14 +166,14 @@ def test_a_focal_point_creates_a_project_through_the_service(personas, undp, pla
     assert list(project.locations.values_list("municipality", flat=True)) == [place["towns"][0].pk]
 
 
-def test_a_focal_point_cannot_create_for_another_partner_even_by_posting_its_id(personas, undp, unicef, place):
-    client = _client(personas, "undp_focal_point")
+def test_a_focal_point_cannot_create_for_another_partner_even_by_posting_its_id(client_for, personas, undp, unicef, place):
+    client = client_for("undp_focal_point", 'ar')
     client.post(reverse("project_create"), _form_data(place, reporting_partner=str(unicef.pk)))
     assert list(Project.objects.values_list("reporting_partner", flat=True)) == [undp.pk]
 
 
-def test_the_ministry_chooses_the_reporting_partner(personas, unicef, place):
-    client = _client(personas, "ministry_admin")
+def test_the_ministry_chooses_the_reporting_partner(client_for, personas, unicef, place):
+    client = client_for("ministry_admin", 'ar')
     missing = client.post(reverse("project_create"), _form_data(place))
     assert missing.status_code == 400 and "reporting_partner" in missing.context["form"].errors
     client.post(reverse("project_create"), _form_data(place, reporting_partner=str(unicef.pk)))
@@ -197,9 +190,9 @@ def test_the_ministry_chooses_the_reporting_partner(personas, unicef, place):
     ({"places-0-share": "60"}, "places", "en", "Municipality shares must add up to 100."),
     ({"progress_percent": "140"}, "form", "en", "less than or equal to 100"),
 ])
-def test_invalid_input_saves_nothing_and_says_why_in_the_users_language(personas, place, change, where, language,
+def test_invalid_input_saves_nothing_and_says_why_in_the_users_language(client_for, personas, place, change, where, language,
                                                                           message):
-    client = _client(personas, "undp_focal_point")
+    client = client_for("undp_focal_point", 'ar')
     client.cookies["django_language"] = language
     response = client.post(reverse("project_create"), _form_data(place, **change))
     assert response.status_code == 400
@@ -208,9 +201,9 @@ def test_invalid_input_saves_nothing_and_says_why_in_the_users_language(personas
     assert 'data-testid="form-errors"' in response.content.decode()
 
 
-def test_editing_changes_the_fields_and_rows_and_sends_an_accepted_project_back(personas, undp_draft, place):
+def test_editing_changes_the_fields_and_rows_and_sends_an_accepted_project_back(client_for, personas, undp_draft, place):
     Project.objects.filter(pk=undp_draft.pk).update(state=ReviewState.ACCEPTED)
-    client = _client(personas, "undp_focal_point")
+    client = client_for("undp_focal_point", 'ar')
     form = client.get(reverse("project_edit", args=[undp_draft.pk])).content.decode()
     assert 'value="Water network of Zawiya"' in form
     data = _form_data(place, title_en="Water network of Zawiya, phase 2", title_ar="شبكة مياه الزاوية",
@@ -224,25 +217,25 @@ def test_editing_changes_the_fields_and_rows_and_sends_an_accepted_project_back(
     assert sorted(undp_draft.locations.values_list("share", flat=True)) == [Decimal("50"), Decimal("50")]
 
 
-def test_a_focal_point_cannot_move_their_project_to_another_partner(personas, undp, unicef, undp_draft, place):
-    client = _client(personas, "undp_focal_point")
+def test_a_focal_point_cannot_move_their_project_to_another_partner(client_for, personas, undp, unicef, undp_draft, place):
+    client = client_for("undp_focal_point", 'ar')
     client.post(reverse("project_edit", args=[undp_draft.pk]), _form_data(place, reporting_partner=str(unicef.pk)))
     undp_draft.refresh_from_db()
     assert undp_draft.reporting_partner == undp and undp_draft.title_en == "Rehabilitation of schools"
 
 
-def test_submit_is_a_post_allowed_only_by_the_rules(personas, undp_draft):
+def test_submit_is_a_post_allowed_only_by_the_rules(client_for, personas, undp_draft):
     url = reverse("project_submit", args=[undp_draft.pk])
-    assert _client(personas, "undp_focal_point").get(url).status_code == 405
-    assert _client(personas, "ministry_analyst").post(url).status_code == 403
-    assert _client(personas, "unicef_focal_point").post(url).status_code == 404
+    assert client_for("undp_focal_point", 'ar').get(url).status_code == 405
+    assert client_for("ministry_analyst", 'ar').post(url).status_code == 403
+    assert client_for("unicef_focal_point", 'ar').post(url).status_code == 404
     undp_draft.refresh_from_db()
     assert undp_draft.state == ReviewState.DRAFT
-    response = _client(personas, "undp_focal_point").post(url)
+    response = client_for("undp_focal_point", 'ar').post(url)
     undp_draft.refresh_from_db()
     assert response.status_code == 302 and undp_draft.state == ReviewState.SUBMITTED
     assert undp_draft.submitted_by == personas["undp_focal_point"]
-    assert _client(personas, "undp_focal_point").post(url).status_code == 403  # already submitted
+    assert client_for("undp_focal_point", 'ar').post(url).status_code == 403  # already submitted
 
 
 def test_csrf_is_enforced_on_the_forms(personas, place):
@@ -253,8 +246,8 @@ def test_csrf_is_enforced_on_the_forms(personas, place):
 
 
 @pytest.mark.parametrize("language, direction, heading", [("ar", "rtl", "المشاريع"), ("en", "ltr", "Projects")])
-def test_the_pages_render_in_arabic_and_english(personas, undp_draft, language, direction, heading):
-    client = _client(personas, "undp_focal_point")
+def test_the_pages_render_in_arabic_and_english(client_for, personas, undp_draft, language, direction, heading):
+    client = client_for("undp_focal_point", 'ar')
     client.cookies["django_language"] = language
     for url in (reverse("project_list"), reverse("project_detail", args=[undp_draft.pk]), reverse("project_create")):
         html = client.get(url).content.decode()
@@ -262,25 +255,25 @@ def test_the_pages_render_in_arabic_and_english(personas, undp_draft, language, 
     assert f">{heading}</h1>" in client.get(reverse("project_list")).content.decode()
 
 
-def test_the_nav_links_projects_for_everyone_and_the_queue_only_for_reviewers(personas):
+def test_the_nav_links_projects_for_everyone_and_the_queue_only_for_reviewers(client_for, personas):
     queue = reverse("review_queue")
-    assert queue in _client(personas, "ministry_analyst").get(reverse("project_list")).content.decode()
-    html = _client(personas, "undp_focal_point").get(reverse("project_list")).content.decode()
+    assert queue in client_for("ministry_analyst", 'ar').get(reverse("project_list")).content.decode()
+    html = client_for("undp_focal_point", 'ar').get(reverse("project_list")).content.decode()
     assert queue not in html and f'href="{reverse("project_list")}"' in html
 
 
-def test_status_filter_with_an_unknown_value_says_so(personas):
-    response = _client(personas, "viewer").get(reverse("project_list"), {"status": "99"})
+def test_status_filter_with_an_unknown_value_says_so(client_for, personas):
+    response = client_for("viewer", 'ar').get(reverse("project_list"), {"status": "99"})
     assert response.status_code == 200 and "status" in response.context["form"].errors
 
 
-def test_the_detail_page_costs_the_same_queries_however_long_its_lists(personas, undp_draft, place, unicef,
+def test_the_detail_page_costs_the_same_queries_however_long_its_lists(client_for, personas, undp_draft, place, unicef,
                                                                        django_assert_max_num_queries):
     import datetime as dt
 
     from projects import services
 
-    client = _client(personas, "ministry_admin")
+    client = client_for("ministry_admin", 'ar')
     with django_assert_max_num_queries(25) as few:
         client.get(reverse("project_detail", args=[undp_draft.pk]))
     undp_draft.locations.create(municipality=place["towns"][1])

@@ -20,14 +20,6 @@ QUEUE_STATUS = {"ministry_admin": 200, "ministry_analyst": 200, "rapporteur": 40
                 "undp_focal_point": 403, "unicef_focal_point": 403, "anonymous": 302}
 
 
-def _client(personas, name: str, language: str = "en") -> Client:
-    client = Client()
-    if personas[name] is not None:
-        client.force_login(personas[name])
-    client.cookies["django_language"] = language
-    return client
-
-
 def _submitted_project(partner, **fields) -> Project:
     return factories.ProjectFactory(reporting_partner=partner, state=ReviewState.SUBMITTED,
                                     submitted_at=dt.datetime(2025, 5, 1, tzinfo=dt.UTC), **fields)
@@ -41,17 +33,17 @@ def _submitted_update(project) -> ProjectUpdate:
 
 
 @pytest.mark.parametrize("name", PERSONAS)
-def test_only_reviewers_open_the_queue(personas, name):
-    assert _client(personas, name).get(reverse("review_queue")).status_code == QUEUE_STATUS[name]
+def test_only_reviewers_open_the_queue(client_for, personas, name):
+    assert client_for(name, 'en').get(reverse("review_queue")).status_code == QUEUE_STATUS[name]
 
 
 def test_the_queue_lists_submitted_projects_and_updates_paginated_in_few_queries(
-        personas, undp, unicef, django_assert_max_num_queries):
+        client_for, personas, undp, unicef, django_assert_max_num_queries):
     accepted = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.ACCEPTED)
     update = _submitted_update(accepted)
     project = _submitted_project(unicef, title_en="School roofs")
     factories.ProjectFactory(reporting_partner=undp, state=ReviewState.DRAFT)  # not in the queue
-    client = _client(personas, "ministry_analyst")
+    client = client_for("ministry_analyst", 'en')
     with django_assert_max_num_queries(10) as few:
         response = client.get(reverse("review_queue"))
     html = response.content.decode()
@@ -65,9 +57,9 @@ def test_the_queue_lists_submitted_projects_and_updates_paginated_in_few_queries
     assert response.context["page"].paginator.count == 32 and len(response.context["rows"]) == 25
 
 
-def test_accept_from_the_queue_with_htmx_swaps_the_row(personas, unicef):
+def test_accept_from_the_queue_with_htmx_swaps_the_row(client_for, personas, unicef):
     project = _submitted_project(unicef)
-    response = _client(personas, "ministry_analyst").post(
+    response = client_for("ministry_analyst", 'en').post(
         reverse("project_review", args=[project.pk]), {"decision": "accept", "next": reverse("review_queue")},
         HTTP_HX_REQUEST="true")
     html = response.content.decode()
@@ -77,9 +69,9 @@ def test_accept_from_the_queue_with_htmx_swaps_the_row(personas, unicef):
     assert project.state == ReviewState.ACCEPTED and project.reviewed_by == personas["ministry_analyst"]
 
 
-def test_returning_needs_a_comment_and_shows_the_error_in_the_row(personas, unicef):
+def test_returning_needs_a_comment_and_shows_the_error_in_the_row(client_for, personas, unicef):
     project = _submitted_project(unicef)
-    client = _client(personas, "ministry_analyst")
+    client = client_for("ministry_analyst", 'en')
     response = client.post(reverse("project_review", args=[project.pk]), {"decision": "return", "comment": "  "},
                            HTTP_HX_REQUEST="true")
     assert "Say why it is returned" in response.content.decode()
@@ -90,14 +82,14 @@ def test_returning_needs_a_comment_and_shows_the_error_in_the_row(personas, unic
     assert response.status_code == 302 and response["Location"] == reverse("project_detail", args=[project.pk])
     project.refresh_from_db()
     assert project.state == ReviewState.RETURNED and project.review_comment == "Add the municipalities."
-    detail = _client(personas, "unicef_focal_point").get(reverse("project_detail", args=[project.pk]))
+    detail = client_for("unicef_focal_point", 'en').get(reverse("project_detail", args=[project.pk]))
     assert "Add the municipalities." in detail.content.decode()
 
 
-def test_an_accepted_update_copies_its_figures_onto_the_project(personas, undp):
+def test_an_accepted_update_copies_its_figures_onto_the_project(client_for, personas, undp):
     project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.ACCEPTED)
     update = _submitted_update(project)
-    response = _client(personas, "ministry_admin").post(reverse("update_review", args=[update.pk]),
+    response = client_for("ministry_admin", 'en').post(reverse("update_review", args=[update.pk]),
                                                         {"decision": "accept", "next": reverse("review_queue")})
     assert response.status_code == 302 and response["Location"] == reverse("review_queue")
     update.refresh_from_db()
@@ -107,10 +99,10 @@ def test_an_accepted_update_copies_its_figures_onto_the_project(personas, undp):
 
 @pytest.mark.parametrize("name, expected", [("viewer", 403), ("undp_focal_point", 403), ("rapporteur", 403),
                                             ("unicef_focal_point", 404)])
-def test_who_may_not_review_gets_403_or_404_and_nothing_changes(personas, undp, name, expected):
+def test_who_may_not_review_gets_403_or_404_and_nothing_changes(client_for, personas, undp, name, expected):
     project = _submitted_project(undp)
     update = _submitted_update(factories.ProjectFactory(reporting_partner=undp, state=ReviewState.DRAFT))
-    client = _client(personas, name)
+    client = client_for(name, 'en')
     assert client.post(reverse("project_review", args=[project.pk]), {"decision": "accept"}).status_code == expected
     assert client.post(reverse("update_review", args=[update.pk]), {"decision": "accept"}).status_code == expected
     project.refresh_from_db()
@@ -118,9 +110,9 @@ def test_who_may_not_review_gets_403_or_404_and_nothing_changes(personas, undp, 
     assert project.state == update.state == ReviewState.SUBMITTED
 
 
-def test_reviewing_twice_is_refused(personas, undp):
+def test_reviewing_twice_is_refused(client_for, personas, undp):
     project = _submitted_project(undp)
-    client = _client(personas, "ministry_analyst")
+    client = client_for("ministry_analyst", 'en')
     client.post(reverse("project_review", args=[project.pk]), {"decision": "accept"})
     assert client.post(reverse("project_review", args=[project.pk]), {"decision": "return",
                                                                       "comment": "x"}).status_code == 403
@@ -142,18 +134,18 @@ def test_the_review_post_needs_the_csrf_token(personas, undp):
 
 
 @pytest.mark.parametrize("language, direction, lang", [("ar", "rtl", 'lang="ar"'), ("en", "ltr", 'lang="en"')])
-def test_the_queue_renders_in_both_languages(personas, unicef, language, direction, lang):
+def test_the_queue_renders_in_both_languages(client_for, personas, unicef, language, direction, lang):
     _submitted_project(unicef, title_ar="سقوف المدارس", title_en="School roofs")
-    html = _client(personas, "ministry_analyst", language).get(reverse("review_queue")).content.decode()
+    html = client_for("ministry_analyst", language).get(reverse("review_queue")).content.decode()
     assert f'<html {lang} dir="{direction}">' in html
     assert ("سقوف المدارس" if language == "ar" else "School roofs") in html  # the title in the page's language
 
 
 @pytest.mark.parametrize("name", ["ministry_admin", "viewer", "undp_focal_point"])
-def test_the_api_token_page_creates_shows_once_renews_and_revokes(personas, name):
+def test_the_api_token_page_creates_shows_once_renews_and_revokes(client_for, personas, name):
     from rest_framework.authtoken.models import Token
 
-    client = _client(personas, name)
+    client = client_for(name, 'en')
     assert "You have no API token." in client.get(reverse("api_token")).content.decode()
     created = client.post(reverse("api_token"), {"action": "renew"})
     key = Token.objects.get(user=personas[name]).key
@@ -166,5 +158,5 @@ def test_the_api_token_page_creates_shows_once_renews_and_revokes(personas, name
     assert not Token.objects.filter(user=personas[name]).exists()
 
 
-def test_the_api_token_page_needs_a_login(personas):
-    assert _client(personas, "anonymous").get(reverse("api_token")).status_code == 302
+def test_the_api_token_page_needs_a_login(client_for, personas):
+    assert client_for("anonymous", 'en').get(reverse("api_token")).status_code == 302

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
@@ -31,13 +30,6 @@ def draft_update(project):
         narrative="Works started.", state=ReviewState.DRAFT)
 
 
-def _client(personas, name: str) -> Client:
-    client = Client()
-    if personas[name] is not None:
-        client.force_login(personas[name])
-    return client
-
-
 def _data(**fields) -> dict[str, str]:
     return {"period_start": "2025-04-01", "period_end": "2025-06-30", "progress_percent": "45", "status": "2",
             "spend_to_date": "42000", "beneficiaries_reached": "1200", "narrative": "Second floor built.",
@@ -58,16 +50,16 @@ UPDATE_PAGES = {
 
 
 @pytest.mark.parametrize("name", PERSONAS)
-def test_who_may_open_which_update_page(personas, project, draft_update, name):
-    client = _client(personas, name)
+def test_who_may_open_which_update_page(client_for, personas, project, draft_update, name):
+    client = client_for(name, 'ar')
     urls = [reverse("update_create", args=[project.pk]), reverse("update_detail", args=[draft_update.pk]),
             reverse("update_edit", args=[draft_update.pk])]
     assert tuple(client.get(url).status_code for url in urls) == UPDATE_PAGES[name]
 
 
-def test_a_focal_point_reports_an_update_through_the_service(personas, project):
+def test_a_focal_point_reports_an_update_through_the_service(client_for, personas, project):
     fp = personas["undp_focal_point"]
-    response = _client(personas, "undp_focal_point").post(reverse("update_create", args=[project.pk]), _data())
+    response = client_for("undp_focal_point", 'ar').post(reverse("update_create", args=[project.pk]), _data())
     update = ProjectUpdate.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("update_detail", args=[update.pk])
     assert update.state == ReviewState.DRAFT and update.progress_percent == Decimal("45")
@@ -80,21 +72,21 @@ def test_a_focal_point_reports_an_update_through_the_service(personas, project):
     ({"status": "9"}, "Select a valid choice."),
     ({"spend_to_date": "-5"}, "greater than or equal to 0"),
 ])
-def test_an_invalid_update_saves_nothing(personas, project, change, message):
-    client = _client(personas, "undp_focal_point")
+def test_an_invalid_update_saves_nothing(client_for, personas, project, change, message):
+    client = client_for("undp_focal_point", 'ar')
     client.cookies["django_language"] = "en"
     response = client.post(reverse("update_create", args=[project.pk]), _data(**change))
     assert response.status_code == 400 and ProjectUpdate.objects.count() == 0
     assert message in response.content.decode()
 
 
-def test_another_partners_focal_point_cannot_report_on_the_project(personas, project):
-    response = _client(personas, "unicef_focal_point").post(reverse("update_create", args=[project.pk]), _data())
+def test_another_partners_focal_point_cannot_report_on_the_project(client_for, personas, project):
+    response = client_for("unicef_focal_point", 'ar').post(reverse("update_create", args=[project.pk]), _data())
     assert response.status_code == 403 and ProjectUpdate.objects.count() == 0
 
 
-def test_edit_then_submit_and_a_submitted_update_is_no_longer_editable(personas, draft_update):
-    client = _client(personas, "undp_focal_point")
+def test_edit_then_submit_and_a_submitted_update_is_no_longer_editable(client_for, personas, draft_update):
+    client = client_for("undp_focal_point", 'ar')
     detail = client.get(reverse("update_detail", args=[draft_update.pk])).content.decode()
     assert reverse("update_submit", args=[draft_update.pk]) in detail
     client.post(reverse("update_edit", args=[draft_update.pk]), _data(period_start="2025-01-01",
@@ -110,10 +102,10 @@ def test_edit_then_submit_and_a_submitted_update_is_no_longer_editable(personas,
     assert response.status_code == 403 and draft_update.progress_percent == Decimal("45")
 
 
-def test_the_update_detail_shows_its_figures_state_and_the_reviewers_comment(personas, draft_update):
+def test_the_update_detail_shows_its_figures_state_and_the_reviewers_comment(client_for, personas, draft_update):
     ProjectUpdate.objects.filter(pk=draft_update.pk).update(state=ReviewState.RETURNED,
                                                              review_comment="Give the spend by quarter.")
-    client = _client(personas, "undp_focal_point")
+    client = client_for("undp_focal_point", 'ar')
     client.cookies["django_language"] = "en"
     html = client.get(reverse("update_detail", args=[draft_update.pk])).content.decode()
     for text in ("Update for 2025-01-01 – 2025-03-31", "20%", "Works started.", "Give the spend by quarter.",
@@ -121,9 +113,9 @@ def test_the_update_detail_shows_its_figures_state_and_the_reviewers_comment(per
         assert text in html, text
 
 
-def test_the_project_page_lists_its_updates_with_their_states(personas, project, draft_update):
-    html = _client(personas, "viewer").get(reverse("project_detail", args=[project.pk])).content.decode()
+def test_the_project_page_lists_its_updates_with_their_states(client_for, personas, project, draft_update):
+    html = client_for("viewer", 'ar').get(reverse("project_detail", args=[project.pk])).content.decode()
     assert reverse("update_detail", args=[draft_update.pk]) in html and 'data-state="draft"' in html
     # Another partner's focal point sees the accepted project but not its draft update.
-    html = _client(personas, "unicef_focal_point").get(reverse("project_detail", args=[project.pk])).content.decode()
+    html = client_for("unicef_focal_point", 'ar').get(reverse("project_detail", args=[project.pk])).content.decode()
     assert reverse("update_detail", args=[draft_update.pk]) not in html

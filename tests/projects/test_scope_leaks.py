@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from projects import services
 from projects.models import ActivityStatus, Programme, Project, RelatedActivity, ReviewState
@@ -26,12 +25,6 @@ NEUTRAL_CODE = "This code is already used by another record of the same partner.
 def _english():
     with translation.override("en"):
         yield
-
-
-def _api(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -56,9 +49,9 @@ def unicef_projects(unicef):
 # --- related activities -----------------------------------------------------------------------
 
 
-def test_a_related_project_is_named_only_to_those_who_may_see_it(personas, water, unicef_projects):
+def test_a_related_project_is_named_only_to_those_who_may_see_it(client_for, personas, water, unicef_projects):
     hidden, shown = unicef_projects
-    response = _api(personas["undp_focal_point"]).post(reverse("api:project-list"), _body(related_activities=[
+    response = client_for(personas["undp_focal_point"], 'en', api=True).post(reverse("api:project-list"), _body(related_activities=[
         {"relation": 3, "iati_identifier": hidden.iati_identifier},
         {"relation": 3, "iati_identifier": shown.iati_identifier}]), format="json")
     assert response.status_code == 201, response.json()
@@ -67,10 +60,10 @@ def test_a_related_project_is_named_only_to_those_who_may_see_it(personas, water
     project_id = response.json()["id"]
     # The link is kept (the ministry sees it); only its answer to the focal point is blank.
     assert RelatedActivity.objects.get(iati_identifier=hidden.iati_identifier).related_project == hidden
-    ministry = _api(personas["ministry_analyst"]).get(reverse("api:project-detail", args=[project_id])).json()
+    ministry = client_for(personas["ministry_analyst"], 'en', api=True).get(reverse("api:project-detail", args=[project_id])).json()
     assert {r["iati_identifier"]: r["related_project"] for r in ministry["related_activities"]} == {
         hidden.iati_identifier: hidden.pk, shown.iati_identifier: shown.pk}
-    again = _api(personas["undp_focal_point"]).get(reverse("api:project-detail", args=[project_id])).json()
+    again = client_for(personas["undp_focal_point"], 'en', api=True).get(reverse("api:project-detail", args=[project_id])).json()
     assert {r["iati_identifier"]: r["related_project"] for r in again["related_activities"]} == links
 
 
@@ -98,9 +91,9 @@ def test_a_focal_point_attaches_only_their_partners_programmes(personas, water, 
     assert project.programme == mine
 
 
-def test_the_api_refuses_another_partners_programme(personas, water, programmes):
+def test_the_api_refuses_another_partners_programme(client_for, personas, water, programmes):
     mine, theirs = programmes
-    fp = _api(personas["undp_focal_point"])
+    fp = client_for(personas["undp_focal_point"], 'en', api=True)
     refused = fp.post(reverse("api:project-list"), _body(programme=theirs.pk), format="json")
     assert refused.status_code == 400 and "programme" in refused.json()["error"]["fields"]
     created = fp.post(reverse("api:project-list"), _body(programme=mine.pk), format="json")
@@ -112,12 +105,12 @@ def test_the_api_refuses_another_partners_programme(personas, water, programmes)
 
 
 def test_the_ministry_attaches_any_programme_and_an_attached_one_survives_the_partners_edits(
-        personas, undp, water, programmes):
+        client_for, personas, undp, water, programmes):
     _mine, theirs = programmes
     project = services.project_create(user=personas["ministry_admin"],
                                       fields={"title_en": "Joint", "reporting_partner": undp, "programme": theirs})
     assert project.programme == theirs
-    fp = _api(personas["undp_focal_point"])
+    fp = client_for(personas["undp_focal_point"], 'en', api=True)
     response = fp.patch(reverse("api:project-detail", args=[project.pk]),
                         {"title_en": "Joint works", "programme": theirs.pk}, format="json")
     assert response.status_code == 200, response.json()
@@ -156,7 +149,7 @@ def test_the_project_form_does_not_say_which_record_holds_an_iati_identifier(per
     assert Project.objects.count() == 2
 
 
-def test_a_partner_code_clash_is_said_neutrally_in_the_form_and_the_api(personas, undp, unicef, water):
+def test_a_partner_code_clash_is_said_neutrally_in_the_form_and_the_api(client_for, personas, undp, unicef, water):
     factories.ProjectFactory(reporting_partner=undp, partner_code="UNDP-7")
     factories.ProjectFactory(reporting_partner=unicef, partner_code="UNDP-8")
     page = _page(personas["undp_focal_point"]).post(reverse("project_create"), _form(water, partner_code="UNDP-7"))
@@ -165,19 +158,19 @@ def test_a_partner_code_clash_is_said_neutrally_in_the_form_and_the_api(personas
                                                    _form(water, partner_code="UNDP-7", reporting_partner=str(undp.pk)))
     assert admin.status_code == 400 and admin.context["form"].errors["partner_code"] == [NEUTRAL_CODE]
     assert "Constraint" not in admin.content.decode()
-    api = _api(personas["undp_focal_point"]).post(reverse("api:project-list"), _body(partner_code="UNDP-7"),
+    api = client_for(personas["undp_focal_point"], 'en', api=True).post(reverse("api:project-list"), _body(partner_code="UNDP-7"),
                                                   format="json")
     assert api.status_code == 400 and api.json()["error"]["fields"]["partner_code"] == [NEUTRAL_CODE]
-    fine = _api(personas["undp_focal_point"]).post(reverse("api:project-list"), _body(partner_code="UNDP-8"),
+    fine = client_for(personas["undp_focal_point"], 'en', api=True).post(reverse("api:project-list"), _body(partner_code="UNDP-8"),
                                                    format="json")
     assert fine.status_code == 201  # another partner's code is not a clash
     assert Project.objects.count() == 3
 
 
-def test_the_api_and_the_service_say_it_neutrally_too(personas, water, unicef_projects):
+def test_the_api_and_the_service_say_it_neutrally_too(client_for, personas, water, unicef_projects):
     hidden, shown = unicef_projects
     for other in (hidden, shown):
-        response = _api(personas["undp_focal_point"]).post(
+        response = client_for(personas["undp_focal_point"], 'en', api=True).post(
             reverse("api:project-list"), _body(iati_identifier=other.iati_identifier), format="json")
         assert response.status_code == 400
         assert response.json()["error"]["fields"]["iati_identifier"] == [NEUTRAL_IATI]
@@ -199,11 +192,11 @@ def _html(user, url) -> str:
     return client.get(url).content.decode()
 
 
-def test_review_notes_of_an_accepted_record_stay_with_the_ministry_and_its_partner(personas, undp):
+def test_review_notes_of_an_accepted_record_stay_with_the_ministry_and_its_partner(client_for, personas, undp):
     project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.ACCEPTED,
                                        review_comment="ACCEPT NOTE INTERNAL", reviewed_by=personas["ministry_analyst"])
     for persona, sees in (("unicef_focal_point", False), ("undp_focal_point", True), ("viewer", True)):
-        body = _api(personas[persona]).get(f"/api/v1/projects/{project.pk}/").json()
+        body = client_for(personas[persona], 'en', api=True).get(f"/api/v1/projects/{project.pk}/").json()
         assert (body["review_comment"] == "ACCEPT NOTE INTERNAL") is sees, persona
         html = _html(personas[persona], reverse("project_detail", args=[project.pk]))
         assert ("ACCEPT NOTE INTERNAL" in html) is sees, persona
@@ -218,7 +211,7 @@ def test_dashboard_totals_leave_out_another_partners_drafts(personas, undp):
     assert 'data-testid="projects-total">1<' in own
 
 
-def test_coverage_figures_leave_out_another_partners_drafts(personas, undp):
+def test_coverage_figures_leave_out_another_partners_drafts(client_for, personas, undp):
     import datetime as dt
 
     town = factories.MunicipalityFactory()
@@ -228,7 +221,7 @@ def test_coverage_figures_leave_out_another_partners_drafts(personas, undp):
     project.locations.create(municipality=town)
 
     def active(persona) -> int:
-        rows = _api(personas[persona]).get("/api/v1/gaps/", {"level": "municipality", "municipality": town.pk,
+        rows = client_for(personas[persona], 'en', api=True).get("/api/v1/gaps/", {"level": "municipality", "municipality": town.pk,
                                                              "page_size": 1000}).json()["results"]
         return sum(row["active_projects"] for row in rows)
 

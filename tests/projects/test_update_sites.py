@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from projects import services
 from projects.events import project_changed
@@ -180,12 +179,6 @@ def test_another_partners_focal_point_cannot_add_sites(personas, project, places
 # --- the API ----------------------------------------------------------------------------------
 
 
-def _api(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
-
-
 def _body(project_id, **extra):
     return {"project": project_id, "period_start": "2025-04-01", "period_end": "2025-06-30",
             "progress_percent": "40.00", "status": ActivityStatus.IMPLEMENTATION, "spend_to_date": "5000.00",
@@ -194,8 +187,8 @@ def _body(project_id, **extra):
                            "municipality": "misrata"}], **extra}
 
 
-def test_the_api_writes_and_shows_new_sites(personas, project, places):
-    fp = _api(personas["undp_focal_point"])
+def test_the_api_writes_and_shows_new_sites(client_for, personas, project, places):
+    fp = client_for(personas["undp_focal_point"], 'en', api=True)
     response = fp.post(reverse("api:update-list"), _body(project.pk), format="json")
     assert response.status_code == 201, response.json()
     rows = response.json()["new_sites"]
@@ -207,7 +200,7 @@ def test_the_api_writes_and_shows_new_sites(personas, project, places):
                        {"new_sites": [{"name_en": "Well", "lat": 26.0, "lon": 14.4}]}, format="json")
     assert patched.status_code == 200 and [r["name_en"] for r in patched.json()["new_sites"]] == ["Well"]
     fp.post(reverse("api:update-submit", args=[update_id]))
-    accepted = _api(personas["ministry_analyst"]).post(reverse("api:update-review", args=[update_id]),
+    accepted = client_for(personas["ministry_analyst"], 'en', api=True).post(reverse("api:update-review", args=[update_id]),
                                                        {"decision": "accept"}, format="json")
     row = accepted.json()["new_sites"][0]
     assert row["added_to_project"] is True and row["site"] == project.sites.get().pk
@@ -221,8 +214,8 @@ def test_the_api_writes_and_shows_new_sites(personas, project, places):
     {"name_en": "No place"},
     {"name_en": "Bad point", "point": {"type": "LineString", "coordinates": [[13, 32], [14, 33]]}},
 ])
-def test_the_api_refuses_a_bad_site_and_saves_nothing(personas, project, places, site):
-    response = _api(personas["undp_focal_point"]).post(
+def test_the_api_refuses_a_bad_site_and_saves_nothing(client_for, personas, project, places, site):
+    response = client_for(personas["undp_focal_point"], 'en', api=True).post(
         reverse("api:update-list"), _body(project.pk, new_sites=[site]), format="json")
     assert response.status_code == 400
     error = response.json()["error"]
@@ -230,27 +223,27 @@ def test_the_api_refuses_a_bad_site_and_saves_nothing(personas, project, places,
     assert not ProjectUpdate.objects.exists() and not UpdateSite.objects.exists()
 
 
-def test_another_partner_cannot_touch_the_new_sites_through_the_api(personas, project, places):
-    created = _api(personas["undp_focal_point"]).post(reverse("api:update-list"), _body(project.pk), format="json")
+def test_another_partner_cannot_touch_the_new_sites_through_the_api(client_for, personas, project, places):
+    created = client_for(personas["undp_focal_point"], 'en', api=True).post(reverse("api:update-list"), _body(project.pk), format="json")
     update_id = created.json()["id"]
-    other = _api(personas["unicef_focal_point"]).patch(reverse("api:update-detail", args=[update_id]),
+    other = client_for(personas["unicef_focal_point"], 'en', api=True).patch(reverse("api:update-detail", args=[update_id]),
                                                       {"new_sites": []}, format="json")
     assert other.status_code == 404  # another partner's draft does not exist for them
     services.project_update_submit(update=ProjectUpdate.objects.get(), user=personas["undp_focal_point"])
-    locked = _api(personas["undp_focal_point"]).patch(reverse("api:update-detail", args=[update_id]),
+    locked = client_for(personas["undp_focal_point"], 'en', api=True).patch(reverse("api:update-detail", args=[update_id]),
                                                      {"new_sites": []}, format="json")
     assert locked.status_code == 403
     assert UpdateSite.objects.count() == 2
 
 
 @pytest.mark.parametrize("size", [2, 8])
-def test_the_update_list_keeps_its_query_count_with_new_sites(personas, project, places, size,
+def test_the_update_list_keeps_its_query_count_with_new_sites(client_for, personas, project, places, size,
                                                               django_assert_max_num_queries):
     for _ in range(size):
         services.project_update_create(project=project, user=personas["undp_focal_point"], fields=_fields(),
                                        new_sites=[SCHOOL, CLINIC])
     with django_assert_max_num_queries(3):
-        response = _api(personas["undp_focal_point"]).get(reverse("api:update-list"))
+        response = client_for(personas["undp_focal_point"], 'en', api=True).get(reverse("api:update-list"))
     assert response.status_code == 200
     assert [len(u["new_sites"]) for u in response.json()["results"]] == [2] * size
     assert response.json()["results"][0]["new_sites"][0]["municipality"] == "tripoli-center"

@@ -303,7 +303,7 @@ def test_the_calendar_pages_query_count_does_not_grow(client, personas, undp, pe
 
 def test_an_import_announces_its_projects_and_their_periods_follow(personas, django_capture_on_commit_callbacks):
     from projects.exchange.services.iati_import import iati_import
-    from tests.projects.exchange_support import eutf_iati_xml, load_reference
+    from tests.projects.exchange.support import eutf_iati_xml, load_reference
 
     load_reference()
     with django_capture_on_commit_callbacks(execute=True):
@@ -314,7 +314,7 @@ def test_an_import_announces_its_projects_and_their_periods_follow(personas, dja
 
 
 def test_the_demo_generator_leaves_the_periods_built(db):
-    from tests.projects.exchange_support import load_reference
+    from tests.projects.exchange.support import load_reference
 
     load_reference()
     out = StringIO()

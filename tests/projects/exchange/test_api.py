@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.test import override_settings
-from rest_framework.test import APIClient
 
 from projects.models import ImportJob, Participation, Partner, Project, ReviewState
-from tests.projects.exchange_support import CH4_SAMPLE, load_reference, sheet_csv, sheet_row, upload
+from tests.projects.exchange.support import CH4_SAMPLE, load_reference, sheet_csv, sheet_row, upload
 
-pytestmark = pytest.mark.django_db
+# These tests read the English wording of the reports (the site itself defaults to Arabic).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Status = ImportJob.Status
 
 
@@ -21,13 +21,6 @@ def people(db):
 @pytest.fixture
 def p(people, personas):
     return personas
-
-
-def _api(user=None) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def _post(client, data: bytes, kind="spreadsheet", name="3w.csv", capture=None):
@@ -47,8 +40,8 @@ def _assert_error(response, status: int, code: str) -> dict:
     return body["error"]
 
 
-def test_upload_check_commit(p, django_capture_on_commit_callbacks):
-    client = _api(p["ministry_admin"])
+def test_upload_check_commit(client_for, p, django_capture_on_commit_callbacks):
+    client = client_for(p["ministry_admin"], 'en', api=True)
     assert _post(client, sheet_csv([sheet_row()])).status_code == 202  # queued; a second job of the same file
     job = _post(client, sheet_csv([sheet_row()]), capture=django_capture_on_commit_callbacks).json()
     assert job["status"] == "checked" and job["preview"]["new"] == 1 and job["preview"]["errors"] == []
@@ -65,8 +58,8 @@ def test_upload_check_commit(p, django_capture_on_commit_callbacks):
     _assert_error(client.post(f"/api/v1/imports/{job['id']}/cancel/"), 400, "invalid")
 
 
-def test_job_with_errors_cannot_be_committed(p, django_capture_on_commit_callbacks):
-    client = _api(p["ministry_admin"])
+def test_job_with_errors_cannot_be_committed(client_for, p, django_capture_on_commit_callbacks):
+    client = client_for(p["ministry_admin"], 'en', api=True)
     job = _post(client, sheet_csv([sheet_row(**{"#status": "Sleeping"})]),
                 capture=django_capture_on_commit_callbacks).json()
     assert job["status"] == "invalid" and job["preview"]["errors"][0]["column"] == "#status"
@@ -79,14 +72,14 @@ def test_job_with_errors_cannot_be_committed(p, django_capture_on_commit_callbac
     ({"kind": "pdf"}, "kind"),
     ({"kind": "spreadsheet"}, "file"),
 ])
-def test_invalid_requests(p, payload, field):
-    response = _api(p["ministry_admin"]).post("/api/v1/imports/", payload, format="multipart")
+def test_invalid_requests(client_for, p, payload, field):
+    response = client_for(p["ministry_admin"], 'en', api=True).post("/api/v1/imports/", payload, format="multipart")
     error = _assert_error(response, 400, "invalid")
     assert field in error["fields"]
 
 
-def test_bad_files_are_refused_in_the_error_format(p):
-    client = _api(p["ministry_admin"])
+def test_bad_files_are_refused_in_the_error_format(client_for, p):
+    client = client_for(p["ministry_admin"], 'en', api=True)
     error = _assert_error(_post(client, b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e 'x'>]><iati-activities/>",
                                 kind="iati", name="evil.xml"), 400, "invalid")
     assert "DTD" in error["fields"]["file"][0]
@@ -96,33 +89,33 @@ def test_bad_files_are_refused_in_the_error_format(p):
     assert ImportJob.objects.count() == 0
 
 
-def test_who_may_upload(p):
-    _assert_error(_post(_api(), sheet_csv([sheet_row()])), 403, "not_authenticated")
-    error = _assert_error(_post(_api(p["viewer"]), sheet_csv([sheet_row()])), 403, "permission_denied")
+def test_who_may_upload(client_for, p):
+    _assert_error(_post(client_for(None, 'en', api=True), sheet_csv([sheet_row()])), 403, "not_authenticated")
+    error = _assert_error(_post(client_for(p["viewer"], 'en', api=True), sheet_csv([sheet_row()])), 403, "permission_denied")
     assert error["message"] == "You may not import projects."
     assert ImportJob.objects.count() == 0
 
 
-def test_focal_point_scope(p, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+def test_focal_point_scope(client_for, p, django_capture_on_commit_callbacks, django_assert_max_num_queries):
     undp_fp, unicef_fp = p["undp_focal_point"], p["unicef_focal_point"]
     for _i in range(3):
-        _post(_api(undp_fp), sheet_csv([sheet_row(**{"#org+reporting": ""})]), capture=django_capture_on_commit_callbacks)
-    theirs = _post(_api(unicef_fp), CH4_SAMPLE.read_bytes(), kind="iati", name="ch4.xml",
+        _post(client_for(undp_fp, 'en', api=True), sheet_csv([sheet_row(**{"#org+reporting": ""})]), capture=django_capture_on_commit_callbacks)
+    theirs = _post(client_for(unicef_fp, 'en', api=True), CH4_SAMPLE.read_bytes(), kind="iati", name="ch4.xml",
                    capture=django_capture_on_commit_callbacks).json()
     assert theirs["status"] == "invalid" and theirs["partner"] == "UNICEF"
 
-    client = _api(undp_fp)
+    client = client_for(undp_fp, 'en', api=True)
     with django_assert_max_num_queries(6):
         listing = client.get("/api/v1/imports/")
     assert listing.status_code == 200 and listing.json()["count"] == 3
     assert {job["partner"] for job in listing.json()["results"]} == {"UNDP"}
     _assert_error(client.get(f"/api/v1/imports/{theirs['id']}/"), 404, "not_found")
     _assert_error(client.post(f"/api/v1/imports/{theirs['id']}/cancel/"), 404, "not_found")
-    assert _api(p["ministry_analyst"]).get("/api/v1/imports/").json()["count"] == 4
+    assert client_for(p["ministry_analyst"], 'en', api=True).get("/api/v1/imports/").json()["count"] == 4
 
 
-def test_exports(p):
-    client = _api(p["ministry_analyst"])
+def test_exports(client_for, p):
+    client = client_for(p["ministry_analyst"], 'en', api=True)
     _assert_error(client.get("/api/v1/exports/iati/"), 404, "not_found")
     unicef = Partner.objects.get(acronym="UNICEF")
     project = Project.objects.create(reporting_partner=unicef, title_en="Schools", state=ReviewState.ACCEPTED,
@@ -138,11 +131,11 @@ def test_exports(p):
     assert client.get("/api/v1/exports/3w/", {"format": "xlsx"}).content[:2] == b"PK"
     error = _assert_error(client.get("/api/v1/exports/3w/", {"format": "pdf"}), 400, "invalid")
     assert "format" in error["fields"]
-    _assert_error(_api().get("/api/v1/exports/3w/"), 403, "not_authenticated")
+    _assert_error(client_for(None, 'en', api=True).get("/api/v1/exports/3w/"), 403, "not_authenticated")
 
 
-def test_openapi_documents_the_exchange(p):
-    client = _api(p["ministry_admin"])
+def test_openapi_documents_the_exchange(client_for, p):
+    client = client_for(p["ministry_admin"], 'en', api=True)
     schema = client.get("/api/schema/", {"format": "json"}).json()
     paths = schema["paths"]
     upload_body = paths["/api/v1/imports/"]["post"]["requestBody"]["content"]

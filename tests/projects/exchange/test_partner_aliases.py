@@ -10,9 +10,10 @@ from projects.exchange.services.aliases import partner_alias_add, partner_alias_
 from projects.exchange.services.iati_import import iati_import
 from projects.exchange.services.spreadsheet_import import spreadsheet_preview
 from projects.models import Partner, PartnerAlias, Project
-from tests.projects.exchange_support import load_reference, sheet_csv, sheet_row
+from tests.projects.exchange.support import load_reference, sheet_csv, sheet_row
 
-pytestmark = pytest.mark.django_db
+# These tests read the English wording of the reports (the site itself defaults to Arabic).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

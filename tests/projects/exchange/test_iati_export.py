@@ -26,9 +26,10 @@ from projects.models import (
     Transaction,
 )
 from tests import factories
-from tests.projects.exchange_support import CH4_SAMPLE, SCHEMA, eutf_iati_xml, load_reference
+from tests.projects.exchange.support import CH4_SAMPLE, SCHEMA, eutf_iati_xml, load_reference
 
-pytestmark = pytest.mark.django_db
+# These tests read the English wording of the reports (the site itself defaults to Arabic).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from municipalities.models import Municipality
 from projects.exchange.formats.iati_xml import IatiFileError, iati_parse, iati_read_file
 from projects.exchange.services.iati_import import iati_import, iati_load_files
 from projects.models import Partner, Project, RelatedActivity, ReviewState, Transaction
-from tests.projects.exchange_support import (
+from tests.projects.exchange.support import (
     CH4_SAMPLE,
     WORKED_EXAMPLE,
     eutf_iati_xml,
@@ -21,7 +21,8 @@ from tests.projects.exchange_support import (
     load_reference,
 )
 
-pytestmark = pytest.mark.django_db
+# These tests read the English wording of the reports (the site itself defaults to Arabic).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

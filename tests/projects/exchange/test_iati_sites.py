@@ -9,9 +9,10 @@ from municipalities.models import Municipality
 from projects.exchange.selectors.iati_export import SRS, export_queryset, iati_export
 from projects.exchange.services.iati_import import iati_import
 from projects.models import Project, Site
-from tests.projects.exchange_support import SCHEMA, load_reference
+from tests.projects.exchange.support import SCHEMA, load_reference
 
-pytestmark = pytest.mark.django_db
+# These tests read the English wording of the reports (the site itself defaults to Arabic).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ from projects.exchange.services import jobs
 from projects.exchange.services.jobs import import_job_cancel, import_job_commit, import_job_create
 from projects.exchange.services.progress import JobProgress
 from projects.models import ImportJob, Partner, Project, ReviewState
-from tests.projects.exchange_support import CH4_SAMPLE, load_reference, sheet_csv, sheet_row, upload
+from tests.projects.exchange.support import CH4_SAMPLE, load_reference, sheet_csv, sheet_row, upload
 
-pytestmark = pytest.mark.django_db
+# These tests read the English wording of the reports (the site itself defaults to Arabic).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Status = ImportJob.Status
 
 

@@ -23,9 +23,10 @@ from projects.models import Participation, ProjectLocation, ProjectSector, Revie
 from projects.money import to_usd
 from projects.selectors.money import exchange_rate_table
 from tests import factories
-from tests.projects.exchange_support import load_reference
+from tests.projects.exchange.support import load_reference
 
-pytestmark = pytest.mark.django_db
+# These tests read the English wording of the reports (the site itself defaults to Arabic).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -19,9 +19,10 @@ from projects.exchange.services.spreadsheet_import import (
 )
 from projects.models import Participation, Partner, Project, ProjectLocation, ProjectSector, ReviewState
 from tests import factories
-from tests.projects.exchange_support import load_reference
+from tests.projects.exchange.support import load_reference
 
-pytestmark = pytest.mark.django_db
+# These tests read the English wording of the reports (the site itself defaults to Arabic).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 HXL = [c[2] for c in COLUMNS]
 
 

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from demo.generator import generate_portfolio
 from demo.records import Portfolio, ProjectRec, Reference
 from projects.models import validate_location_shares, validate_sector_split
-from tests.demo_reference import (
+from tests.demo.reference import (
     RATES,
     SECTORS,
     TODAY,

@@ -7,9 +7,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from projects.models import ImportJob, Participation, Partner, Project, ReviewState
-from tests.projects.exchange_support import load_reference, sheet_csv, sheet_row, upload
+from tests.projects.exchange.support import load_reference, sheet_csv, sheet_row, upload
 
-pytestmark = pytest.mark.django_db
+# These tests read the English wording of the reports (the site itself defaults to Arabic).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Status = ImportJob.Status
 
 
@@ -21,12 +22,6 @@ def p(db):
 @pytest.fixture
 def people(p, personas):
     return personas
-
-
-def _client(client, user, language="en"):
-    client.force_login(user)
-    client.cookies["django_language"] = language
-    return client
 
 
 def _job(user, status=Status.CHECKED, *, partner=None, preview=None) -> ImportJob:
@@ -46,8 +41,8 @@ def test_anonymous_is_sent_to_login(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_upload_check_then_import_from_the_pages(people, client, django_capture_on_commit_callbacks):
-    c = _client(client, people["ministry_admin"])
+def test_upload_check_then_import_from_the_pages(client_for, people, client, django_capture_on_commit_callbacks):
+    c = client_for(people["ministry_admin"], 'en')
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(c, sheet_csv([sheet_row()]))
     job = ImportJob.objects.get()
@@ -67,9 +62,9 @@ def test_upload_check_then_import_from_the_pages(people, client, django_capture_
 
 @pytest.mark.parametrize(("language", "message"), [
     ("en", "unknown municipality p-code LY999999"), ("ar", "لا توجد بلدية بالرمز المكاني LY999999")])
-def test_row_errors_are_shown_in_the_users_language_and_paginated(people, client, django_capture_on_commit_callbacks,
+def test_row_errors_are_shown_in_the_users_language_and_paginated(client_for, people, client, django_capture_on_commit_callbacks,
                                                                    language, message):
-    c = _client(client, people["ministry_admin"], language)
+    c = client_for(people["ministry_admin"], language)
     rows = [sheet_row(**{"#adm3+code": "LY999999", "#activity+name+i_en": f"Lights {i}"}) for i in range(60)]
     with django_capture_on_commit_callbacks(execute=True):
         _upload(c, sheet_csv(rows))
@@ -83,16 +78,16 @@ def test_row_errors_are_shown_in_the_users_language_and_paginated(people, client
     assert Project.objects.count() == 0
 
 
-def test_bad_upload_shows_the_reason_on_the_form(people, client):
-    c = _client(client, people["ministry_admin"])
+def test_bad_upload_shows_the_reason_on_the_form(client_for, people, client):
+    c = client_for(people["ministry_admin"], 'en')
     response = _upload(c, b"%PDF-1.4\x00\x00binary", name="report.csv")
     assert response.status_code == 400
     assert "report.csv is not a CSV or XLSX file." in response.content.decode()
     assert ImportJob.objects.count() == 0
 
 
-def test_progress_polls_while_running_then_reloads(people, client):
-    c = _client(client, people["ministry_admin"])
+def test_progress_polls_while_running_then_reloads(client_for, people, client):
+    c = client_for(people["ministry_admin"], 'en')
     job = _job(people["ministry_admin"], Status.IMPORTING)
     ImportJob.objects.filter(pk=job.pk).update(progress_done=30, progress_total=120)
     url = reverse("import_job_progress", args=[job.pk])
@@ -104,11 +99,11 @@ def test_progress_polls_while_running_then_reloads(people, client):
     assert response["HX-Refresh"] == "true" and "hx-get" not in response.content.decode()
 
 
-def test_focal_points_see_their_partners_jobs_only(people, client, django_assert_max_num_queries):
+def test_focal_points_see_their_partners_jobs_only(client_for, people, client, django_assert_max_num_queries):
     undp_fp, unicef_fp = people["undp_focal_point"], people["unicef_focal_point"]
     mine = [_job(undp_fp, partner=undp_fp.focal_point.partner) for _i in range(3)]
     theirs = _job(unicef_fp, partner=unicef_fp.focal_point.partner)
-    c = _client(client, undp_fp)
+    c = client_for(undp_fp, 'en')
     with django_assert_max_num_queries(8):
         page = c.get(reverse("exchange_home")).content.decode()
     assert page.count("data-job=") == 3 and f'data-job="{theirs.pk}"' not in page
@@ -117,26 +112,26 @@ def test_focal_points_see_their_partners_jobs_only(people, client, django_assert
     assert c.get(reverse("import_job_detail", args=[mine[0].pk])).status_code == 200
 
 
-def test_ministry_sees_every_job_with_few_queries(people, client, django_assert_max_num_queries):
+def test_ministry_sees_every_job_with_few_queries(client_for, people, client, django_assert_max_num_queries):
     for persona in ("undp_focal_point", "unicef_focal_point", "ministry_admin"):
         for _i in range(4):
             _job(people[persona])
-    c = _client(client, people["ministry_analyst"])
+    c = client_for(people["ministry_analyst"], 'en')
     with django_assert_max_num_queries(8):
         page = c.get(reverse("exchange_home")).content.decode()
     assert page.count("data-job=") == 12
     assert 'type="file"' not in page  # analysts do not import
 
 
-def test_viewer_cannot_upload(people, client):
-    c = _client(client, people["viewer"])
+def test_viewer_cannot_upload(client_for, people, client):
+    c = client_for(people["viewer"], 'en')
     assert _upload(c, sheet_csv([sheet_row()])).status_code == 403
     assert ImportJob.objects.count() == 0
 
 
-def test_cancel_from_the_page(people, client):
+def test_cancel_from_the_page(client_for, people, client):
     job = _job(people["ministry_admin"], Status.CHECKED, preview={"rows": 1, "new": 1, "error_count": 0})
-    c = _client(client, people["ministry_admin"])
+    c = client_for(people["ministry_admin"], 'en')
     page = c.get(reverse("import_job_detail", args=[job.pk])).content.decode()
     assert reverse("import_job_cancel", args=[job.pk]) in page
     c.post(reverse("import_job_cancel", args=[job.pk]))
@@ -144,7 +139,7 @@ def test_cancel_from_the_page(people, client):
     assert job.status == Status.CANCELLED
 
 
-def test_downloads_respect_the_users_scope(people, client):
+def test_downloads_respect_the_users_scope(client_for, people, client):
     undp = Partner.objects.get(acronym="UNDP")
     unicef = Partner.objects.get(acronym="UNICEF")
     Project.objects.create(reporting_partner=undp, title_en="UNDP draft", state=ReviewState.DRAFT)
@@ -152,7 +147,7 @@ def test_downloads_respect_the_users_scope(people, client):
     accepted = Project.objects.create(reporting_partner=unicef, title_en="UNICEF accepted", state=ReviewState.ACCEPTED,
                                       planned_start="2025-01-01")
     Participation.objects.create(project=accepted, partner=unicef, role=4)
-    c = _client(client, people["undp_focal_point"])
+    c = client_for(people["undp_focal_point"], 'en')
 
     template = c.get(reverse("exchange_template"))
     assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -169,13 +164,13 @@ def test_downloads_respect_the_users_scope(people, client):
     assert empty.status_code == 302
 
 
-def test_3w_download_follows_the_project_lists_filters(people, client):
+def test_3w_download_follows_the_project_lists_filters(client_for, people, client):
     undp = Partner.objects.get(acronym="UNDP")
     unicef = Partner.objects.get(acronym="UNICEF")
     for partner, title in ((undp, "Water network"), (unicef, "Water trucking"), (unicef, "School repair")):
         project = Project.objects.create(reporting_partner=partner, title_en=title, state=ReviewState.ACCEPTED)
         Participation.objects.create(project=project, partner=partner, role=4)
-    c = _client(client, people["ministry_analyst"])
+    c = client_for(people["ministry_analyst"], 'en')
 
     listing = c.get(reverse("project_list"), {"q": "water", "partner": unicef.pk})
     assert listing.status_code == 200
