@@ -37,7 +37,7 @@ def api_token(request: HttpRequest) -> HttpResponse:
                 services.focal_point_set_language(user=request.user, language=language_form.cleaned_data["language"])
                 messages.success(request, _("Your e-mail language was saved."))
                 return redirect("api_token")
-            return render(request, "projects/api_token.html", {
+            return render(request, "projects/accounts/api_token.html", {
                 "key": None, "token": Token.objects.filter(user=request.user).only("created").first(),
                 "language_form": language_form}, status=400)
         if action == "renew":
@@ -50,4 +50,4 @@ def api_token(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose to create a new token or to revoke the current one."))
             return redirect("api_token")
     token = Token.objects.filter(user=request.user).only("created").first()
-    return render(request, "projects/api_token.html", {"key": key, "token": token, "language_form": language_form})
+    return render(request, "projects/accounts/api_token.html", {"key": key, "token": token, "language_form": language_form})

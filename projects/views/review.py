@@ -47,7 +47,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     partners = selectors.review_queue_partner_names(rows)
-    return render(request, "projects/review_queue.html", {
+    return render(request, "projects/review/queue.html", {
         "page": page, "rows": [_queue_row(row, partners) for row in rows], "review_form": ReviewForm(),
     })
 
@@ -73,7 +73,7 @@ def _review(request: HttpRequest, *, kind: str, record: Project | ProjectUpdate,
             outcome = record.get_state_display()
     if is_htmx(request):
         # The queue swaps the row in place: the outcome, or the form again with its error.
-        return render(request, "projects/_review_row.html", {
+        return render(request, "projects/review/_row.html", {
             "row": _row_from_record(kind, record), "form": form, "outcome": outcome,
             "next": safe_back_url(request, reverse("review_queue")),
         })

@@ -57,7 +57,7 @@ def _update_form_page(request: HttpRequest, project: Project, update: ProjectUpd
         else:
             messages.success(request, _("The update was saved."))
             return redirect("update_detail", pk=saved.pk)
-    return render(request, "projects/update_form.html", {
+    return render(request, "projects/updates/form.html", {
         "form": form, "sites": sites, "project": project, "update": update,
     }, status=400 if data is not None else 200)
 
@@ -74,7 +74,7 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     update = visible_update_or_404(request, pk)
     full = selectors.history_in_full(user, update.project)
-    return render(request, "projects/update_detail.html", {
+    return render(request, "projects/updates/detail.html", {
         "update": update, "project": update.project,
         "can_edit": update_can_edit(user, update),
         "can_submit": update_can_submit(user, update),
