@@ -113,6 +113,24 @@ def project_related_changed(*, project: Project, changed: Iterable[str], user=No
         project_changed.send(sender=Project, project_ids=[project.pk], changed=changed, user=user)
 
 
+@transaction.atomic
+def project_set_duplicate_of(*, project: Project, duplicate_of: Project | None, user=None) -> Project:
+    """Mark a project as reporting again the same project as ``duplicate_of`` (money totals, the
+    reporting calendar and coverage then count the other record only), or count it again (None).
+
+    This is the committee's decision on a duplicate flag: who may take it is checked by the caller
+    (coordination's flag review), as the permission belongs to the flag. The project's own rules refuse
+    a record marked as a duplicate of itself, directly or around a ring (``Project.clean``); the change
+    is announced as "duplicate" by ``project_save``'s field map."""
+    project = row_locked(Project, project.pk)
+    target_id = duplicate_of.pk if duplicate_of is not None else None
+    if project.duplicate_of_id == target_id:
+        return project
+    project.duplicate_of_id = target_id
+    project_save(project=project, user=user)
+    return project
+
+
 # --- the review workflow (projects.services.workflow) -------------------------------------------
 
 
