@@ -9,10 +9,26 @@ from __future__ import annotations
 from django.db import transaction
 
 from municipalities.events import needs_changed
-from projects.events import project_changed, project_update_changed
+from projects.events import (
+    BUDGET,
+    CREATED,
+    DATES,
+    DUPLICATE,
+    IDENTIFIERS,
+    LOCATIONS,
+    PARTNERS,
+    PROGRESS,
+    SECTORS,
+    SITES,
+    STATUS,
+    TITLE,
+    project_changed,
+    project_update_changed,
+)
 
 # --- duplicates -------------------------------------------------------------------
-DUPLICATE_RELEVANT = {"created", "title", "sectors", "locations", "sites", "dates", "partners", "identifiers"}
+# The categories are those of projects.events, the one map every writer announces with.
+DUPLICATE_RELEVANT = frozenset({CREATED, TITLE, SECTORS, LOCATIONS, SITES, DATES, PARTNERS, IDENTIFIERS})
 
 
 def queue_duplicate_check(sender, project_ids, changed, user=None, **kwargs) -> None:
@@ -29,8 +45,8 @@ def queue_duplicate_check(sender, project_ids, changed, user=None, **kwargs) -> 
 # active projects are, in which sectors, with how much money and which partners. A project that
 # moved away from a municipality leaves no trace of where it was, so a change of locations
 # re-runs the (cheap) full gap analysis rather than a re-check of the current places.
-DELAY_RELEVANT = {"created", "status", "dates", "progress"}
-GAP_RELEVANT = {"created", "status", "dates", "sectors", "locations", "budget", "partners", "duplicate"}
+DELAY_RELEVANT = frozenset({CREATED, STATUS, DATES, PROGRESS})
+GAP_RELEVANT = frozenset({CREATED, STATUS, DATES, SECTORS, LOCATIONS, BUDGET, PARTNERS, DUPLICATE})
 
 
 def queue_gap_delay_checks(sender, project_ids, changed, user=None, **kwargs) -> None:
@@ -39,7 +55,7 @@ def queue_gap_delay_checks(sender, project_ids, changed, user=None, **kwargs) ->
     changed, ids = set(changed), list(project_ids)
     if changed & DELAY_RELEVANT:
         transaction.on_commit(lambda: tasks.delays_check_projects.delay(ids))
-    if "locations" in changed:
+    if LOCATIONS in changed:
         transaction.on_commit(lambda: tasks.gaps_full_analysis.delay())
     elif changed & GAP_RELEVANT:
         transaction.on_commit(lambda: tasks.gaps_check_projects.delay(ids))

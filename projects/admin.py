@@ -3,6 +3,7 @@ from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects import services
+from projects.events import RELATED_CATEGORIES
 from projects.models import (
     ExchangeRate,
     FocalPoint,
@@ -108,22 +109,18 @@ class ProjectAdmin(SimpleHistoryAdmin):
         TransactionInline,
     ]
 
-    # Which inline changes matter to the analyses.
-    _INLINE_CATEGORIES = {
-        ProjectSector: "sectors", ProjectLocation: "locations", Site: "locations", Participation: "partners",
-        RelatedActivity: "identifiers", Transaction: "identifiers",
-    }
-
     def save_model(self, request, obj, form, change):
         services.project_save(project=obj, user=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        changed = {
-            self._INLINE_CATEGORIES[fs.model]
+        # The categories are the services' own (projects.events), so an inline edited here queues the
+        # same re-checks as the same change made through the form, the API or an import.
+        changed: set[str] = set().union(*(
+            RELATED_CATEGORIES[fs.model]
             for fs in formsets
-            if fs.model in self._INLINE_CATEGORIES and (fs.new_objects or fs.changed_objects or fs.deleted_objects)
-        }
+            if fs.model in RELATED_CATEGORIES and (fs.new_objects or fs.changed_objects or fs.deleted_objects)
+        ))
         services.project_related_changed(project=form.instance, changed=changed, user=request.user)
 
 

@@ -10,11 +10,20 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from projects.events import project_changed, project_update_changed
+from projects.events import (
+    CREATED,
+    DATES,
+    DUPLICATE,
+    PARTNERS,
+    REPORTING,
+    STATUS,
+    project_changed,
+    project_update_changed,
+)
 
 # What decides a project's periods and whether it owes them: its dates, status, frequency, whether it is a
 # confirmed double report; and the partner the rows are listed under.
-PERIODS_RELEVANT = {"created", "dates", "status", "reporting", "duplicate", "partners"}
+PERIODS_RELEVANT = frozenset({CREATED, DATES, STATUS, REPORTING, DUPLICATE, PARTNERS})
 
 
 def _queue_periods_sync(project_ids: Iterable[int]) -> None:

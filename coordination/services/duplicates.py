@@ -34,7 +34,7 @@ from coordination.selectors.duplicates import (
 from coordination.services.flag_life import Observed, flag_review_check, flag_set_decision, flags_sync
 from projects.models import Project
 from projects.selectors.money import exchange_rate_table
-from projects.services import project_related_changed
+from projects.services import project_set_duplicate_of
 
 REVIEW_PERMISSION = "coordination.change_duplicateflag"
 DECISIONS = (FlagStatus.OPEN, FlagStatus.CONFIRMED, FlagStatus.RELATED, FlagStatus.DISMISSED)
@@ -207,13 +207,15 @@ def duplicate_flag_review(*, flag: DuplicateFlag, user, decision: str, note: str
         locked.counted_project_id = counted_project_id if counts_once else None
         locked.save()
         if counts_once:
-            other_id = locked.project_b_id if counted_project_id == locked.project_a_id else locked.project_a_id
-            other = Project.objects.select_for_update().get(pk=other_id)
-            other.duplicate_of_id = counted_project_id
-            other._history_user = user
-            other.save(update_fields=["duplicate_of", "updated_at"])
-            # the reporting calendar and the coverage figures leave a double report out
-            project_related_changed(project=other, changed={"duplicate"}, user=user)
+            # The other record leaves the money totals, the reporting calendar and the coverage figures;
+            # the projects service writes it (history, validation, the "duplicate" change announced).
+            a_counts = counted_project_id == locked.project_a_id
+            counted, other = (locked.project_a, locked.project_b) if a_counts else (locked.project_b, locked.project_a)
+            try:
+                project_set_duplicate_of(project=other, duplicate_of=counted, user=user)
+            except ValidationError as exc:
+                # The reviewer's choice of the counted record is what was refused: say it there.
+                raise ValidationError({"counted_project": exc.messages}) from None
     return locked
 
 
@@ -222,9 +224,7 @@ def _undo_counting(flag: DuplicateFlag, user) -> None:
     if not flag.counted_project_id:
         return
     other_id = flag.project_b_id if flag.counted_project_id == flag.project_a_id else flag.project_a_id
+    # Locked while read: another pair's decision may re-point it meanwhile, and then that one stands.
     other = Project.objects.select_for_update().get(pk=other_id)
     if other.duplicate_of_id == flag.counted_project_id:
-        other.duplicate_of_id = None
-        other._history_user = user
-        other.save(update_fields=["duplicate_of", "updated_at"])
-        project_related_changed(project=other, changed={"duplicate"}, user=user)
+        project_set_duplicate_of(project=other, duplicate_of=None, user=user)

@@ -277,8 +277,29 @@ class Project(models.Model):
             errors["actual_end"] = _("The actual end cannot come before the actual start.")
         if self.currency:
             self.currency = self.currency.upper()
+        duplicate_error = self._duplicate_of_error()
+        if duplicate_error:
+            errors["duplicate_of"] = duplicate_error
         if errors:
             raise ValidationError(errors)
+
+    def _duplicate_of_error(self) -> str | None:
+        """A record marked as a duplicate leaves the money totals to the one it duplicates: pointing at
+        itself, or at a record that (through others) points back at it, would leave no record of the
+        grant counted."""
+        if self.duplicate_of_id is None or self.pk is None:
+            return None
+        if self.duplicate_of_id == self.pk:
+            return _("A record cannot be a duplicate of itself.")
+        seen: set[int] = set()
+        current: int | None = self.duplicate_of_id
+        while current is not None and current not in seen:  # seen: stop on a ring made before this rule
+            if current == self.pk:
+                return _("The record chosen is itself marked as a duplicate of this one (directly or through "
+                         "others): one of them must count.")
+            seen.add(current)
+            current = Project.objects.filter(pk=current).values_list("duplicate_of_id", flat=True).first()
+        return None
 
 
 def validate_sector_split(percentages: Iterable[Decimal | int | float]) -> None:

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.events import project_changed
+from projects import events
+from projects.events import RELATED_CATEGORIES, project_changed
 from projects.models import (
     Participation,
     Project,
@@ -46,22 +47,14 @@ from projects.services.workflow import (
     row_locked,
 )
 
-# Which fields make which kind of change: the analyses care about these categories.
-CHANGE_CATEGORIES: dict[str, str] = {
-    "title_ar": "title", "title_en": "title", "description_ar": "title", "description_en": "title",
-    "planned_start": "dates", "planned_end": "dates", "actual_start": "dates", "actual_end": "dates",
-    "status": "status", "budget": "budget", "currency": "budget", "spend_to_date": "budget",
-    "progress_percent": "progress", "reporting_partner_id": "partners", "iati_identifier": "identifiers",
-    "reporting_frequency": "reporting", "duplicate_of_id": "duplicate",
-}
-
 
 def project_changes(before: Project | None, after: Project) -> set[str]:
-    """The categories of change between two versions of a project (``created`` for a new one)."""
+    """The categories of change between two versions of a project (``created`` for a new one), by the
+    field map of ``projects.events``."""
     if before is None:
-        return {"created"}
+        return {events.CREATED}
     return {
-        category for field, category in CHANGE_CATEGORIES.items()
+        category for field, category in events.PROJECT_FIELD_CATEGORIES.items()
         if getattr(before, field) != getattr(after, field)
     }
 
@@ -120,6 +113,24 @@ def project_related_changed(*, project: Project, changed: Iterable[str], user=No
         project_changed.send(sender=Project, project_ids=[project.pk], changed=changed, user=user)
 
 
+@transaction.atomic
+def project_set_duplicate_of(*, project: Project, duplicate_of: Project | None, user=None) -> Project:
+    """Mark a project as reporting again the same project as ``duplicate_of`` (money totals, the
+    reporting calendar and coverage then count the other record only), or count it again (None).
+
+    This is the committee's decision on a duplicate flag: who may take it is checked by the caller
+    (coordination's flag review), as the permission belongs to the flag. The project's own rules refuse
+    a record marked as a duplicate of itself, directly or around a ring (``Project.clean``); the change
+    is announced as "duplicate" by ``project_save``'s field map."""
+    project = row_locked(Project, project.pk)
+    target_id = duplicate_of.pk if duplicate_of is not None else None
+    if project.duplicate_of_id == target_id:
+        return project
+    project.duplicate_of_id = target_id
+    project_save(project=project, user=user)
+    return project
+
+
 # --- the review workflow (projects.services.workflow) -------------------------------------------
 
 
@@ -160,7 +171,7 @@ def _project_set_related(
             project.sector_shares.all().delete()
             ProjectSector.objects.bulk_create(
                 [ProjectSector(project=project, sector_id=s, percentage=p) for s, p in wanted])
-            changed.add("sectors")
+            changed |= RELATED_CATEGORIES[ProjectSector]
     if locations is not None:
         try:
             validate_location_shares([row.get("share") for row in locations])
@@ -174,7 +185,7 @@ def _project_set_related(
             project.locations.all().delete()
             ProjectLocation.objects.bulk_create(
                 [ProjectLocation(project=project, municipality_id=m, share=s) for m, s in wanted_l])
-            changed.add("locations")
+            changed |= RELATED_CATEGORIES[ProjectLocation]
     if participations is not None:
         wanted_p = [(row["partner"].pk, int(row["role"]), row.get("activity_id", "") or "") for row in participations]
         _rows_unique([(p, r) for p, r, _a in wanted_p], "participations")
@@ -183,7 +194,7 @@ def _project_set_related(
             project.participations.all().delete()
             Participation.objects.bulk_create(
                 [Participation(project=project, partner_id=p, role=r, activity_id=a) for p, r, a in wanted_p])
-            changed.add("partners")
+            changed |= RELATED_CATEGORIES[Participation]
     return changed
 
 
@@ -225,7 +236,7 @@ def _project_set_details(
             fresh = [site for site in wanted_s if not (kept.get(site_identity(site)) and kept[site_identity(site)].pop())]
             Site.objects.filter(pk__in=[site.pk for rows in kept.values() for site in rows]).delete()
             Site.objects.bulk_create(fresh)
-            changed.add("sites")
+            changed |= RELATED_CATEGORIES[Site]
     if transactions is not None:
         columns = ("type", "date", "value", "currency", "provider_org_id", "provider_activity_id",
                    "receiver_org_id", "receiver_activity_id")
@@ -245,7 +256,7 @@ def _project_set_details(
         if sorted((tuple(getattr(t, c) for c in columns) for t in wanted_t), key=str) != current_t:
             project.transactions.all().delete()
             Transaction.objects.bulk_create(wanted_t)
-            changed |= {"budget", "identifiers"}
+            changed |= RELATED_CATEGORIES[Transaction]
     if related_activities is not None:
         wanted_r = [(int(row["relation"]), (row["iati_identifier"] or "").strip()) for row in related_activities]
         _rows_unique(wanted_r, "related_activities")
@@ -264,7 +275,7 @@ def _project_set_details(
             RelatedActivity.objects.bulk_create(
                 [RelatedActivity(project=project, relation=r, iati_identifier=i, related_project_id=targets.get(i))
                  for r, i in wanted_r])
-            changed.add("identifiers")
+            changed |= RELATED_CATEGORIES[RelatedActivity]
     return changed
 
 
@@ -330,7 +341,7 @@ def project_submit(*, project: Project, user) -> Project:
     permission_require(project_can_submit(user, project), _("You cannot submit this project."))
     project.state = ReviewState.SUBMITTED
     project.submitted_by, project.submitted_at = user, timezone.now()
-    project_save(project=project, user=user, also_changed={"review"})
+    project_save(project=project, user=user, also_changed={events.REVIEW})
     return project
 
 
@@ -341,5 +352,5 @@ def project_review(*, project: Project, user, decision: str, comment: str = "") 
     permission_require(project_can_review(user, project), _("You cannot review this project."))
     project.state = review_outcome(decision, comment)
     project.reviewed_by, project.reviewed_at, project.review_comment = user, timezone.now(), (comment or "").strip()
-    project_save(project=project, user=user, also_changed={"review"})
+    project_save(project=project, user=user, also_changed={events.REVIEW})
     return project

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.events import project_update_changed
+from projects.events import RELATED_CATEGORIES, project_update_changed
 from projects.models import Project, ProjectUpdate, ReviewState, Site, UpdateSite
 from projects.permissions import update_can_create, update_can_edit, update_can_review, update_can_submit
 from projects.services.projects import project_save
@@ -145,7 +145,7 @@ def project_update_review(*, update: ProjectUpdate, user, decision: str, comment
             value = getattr(update, name)
             if value is not None:
                 setattr(project, name, value)
-        # "sites" like any other site write, so the duplicate check looks at the project's new places.
+        # A site write like any other, so the duplicate check looks at the project's new places.
         added = update_sites_to_project(update)
-        project_save(project=project, user=user, also_changed={"sites"} if added else ())
+        project_save(project=project, user=user, also_changed=RELATED_CATEGORIES[Site] if added else ())
     return update

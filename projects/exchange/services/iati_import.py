@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.events import RELATED_CATEGORIES
 from projects.exchange.formats.iati_read import ActivityData, LocationData, activity_read
 from projects.exchange.formats.iati_xml import IatiFileError, iati_parse, iati_read_file
 from projects.exchange.selectors.matching import GENERIC_REFS, OrgRef, Resolver
@@ -303,7 +304,7 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
         Participation.objects.bulk_create(
             Participation(project=project, partner_id=pid, role=role, activity_id=aid)
             for (pid, role), aid in wanted_parts.items())
-        changed.add("partners")
+        changed |= RELATED_CATEGORIES[Participation]
 
     # sectors
     wanted_sectors: dict[int, Decimal] = {}
@@ -325,7 +326,7 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
         project.sector_shares.all().delete()
         ProjectSector.objects.bulk_create(
             ProjectSector(project=project, sector_id=sid, percentage=pct) for sid, pct in wanted_sectors.items())
-        changed.add("sectors")
+        changed |= RELATED_CATEGORIES[ProjectSector]
 
     # municipalities (a share staff entered stays while the municipality stays)
     wanted_munis: list[int] = []
@@ -351,9 +352,9 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
         project.locations.exclude(municipality_id__in=wanted_munis).delete()
         ProjectLocation.objects.bulk_create(
             ProjectLocation(project=project, municipality_id=mid) for mid in wanted_munis if mid not in current_munis)
-        changed.add("locations")
+        changed |= RELATED_CATEGORIES[ProjectLocation]
     if _sites(project, mapped, resolver, fresh=fresh):
-        changed.add("sites")
+        changed |= RELATED_CATEGORIES[Site]
 
     # transactions, compared as a multiset
     wanted_tx = []
@@ -369,7 +370,7 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
         project.transactions.all().delete()
         Transaction.objects.bulk_create(
             Transaction(project=project, **dict(zip(tx_fields, row, strict=True))) for row in wanted_tx)
-        changed.add("budget")
+        changed |= RELATED_CATEGORIES[Transaction]
 
     # related activities (related_project is linked once every activity of the import is saved)
     current_rel = set() if fresh else set(project.related_activities.values_list("relation", "iati_identifier"))
@@ -380,7 +381,7 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
         RelatedActivity.objects.bulk_create(
             RelatedActivity(project=project, relation=relation, iati_identifier=ref)
             for relation, ref in activity.related if (relation, ref) not in current_rel)
-        changed.add("identifiers")
+        changed |= RELATED_CATEGORIES[RelatedActivity]
     return changed
 
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from municipalities.models import Municipality, Sector
+from projects.events import RELATED_CATEGORIES
 from projects.exchange.formats.iati_xml import decimal_of, iso_date
 from projects.exchange.selectors.matching import OrgRef, Resolver
 from projects.models import (
@@ -447,7 +448,7 @@ def _save(plan: PlannedProject, user: AbstractBaseUser | None, state: str,
             project.participations.filter(role=role).exclude(partner_id__in=partners).delete()
             Participation.objects.bulk_create(Participation(project=project, partner_id=pid, role=role)
                                               for pid in partners if pid not in current)
-            changed.add("partners")
+            changed |= RELATED_CATEGORIES[Participation]
 
     if plan.sectors:
         equal = (Decimal("100") / len(plan.sectors)).quantize(Decimal("0.01"))
@@ -456,7 +457,7 @@ def _save(plan: PlannedProject, user: AbstractBaseUser | None, state: str,
             project.sector_shares.all().delete()
             ProjectSector.objects.bulk_create(ProjectSector(project=project, sector_id=sid, percentage=pct)
                                               for sid, pct in wanted.items())
-            changed.add("sectors")
+            changed |= RELATED_CATEGORIES[ProjectSector]
 
     if plan.municipalities:
         current = set(project.locations.values_list("municipality_id", flat=True))
@@ -464,7 +465,7 @@ def _save(plan: PlannedProject, user: AbstractBaseUser | None, state: str,
             project.locations.exclude(municipality_id__in=plan.municipalities).delete()
             ProjectLocation.objects.bulk_create(ProjectLocation(project=project, municipality_id=mid)
                                                 for mid in plan.municipalities if mid not in current)
-            changed.add("locations")
+            changed |= RELATED_CATEGORIES[ProjectLocation]
     if not created and (fields_changed or changed):
         if submitted_by is not None and project.state == ReviewState.ACCEPTED:
             project.state = ReviewState.SUBMITTED
