@@ -19,7 +19,7 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     from coordination.forms import DuplicateFilterForm, DuplicateReviewForm
     from coordination.reasons import reason_text
     from coordination.selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
-    from projects.permissions import user_oversees
+    from coordination.selectors.flags import flag_decision_for, flag_decision_visible
     from projects.selectors.history import histories_for
 
     form = DuplicateFilterForm(request.GET or None)
@@ -31,12 +31,15 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["kind"]:
             flags = flags.filter(kind=form.cleaned_data["kind"])
     page = Paginator(flags, 25).get_page(request.GET.get("page"))
-    # Every flag's audit trail in one read for the whole page, not one per row.
-    # (the committee's notes and decisions: for ministry staff only)
-    histories = histories_for(list(page), user=request.user, full=True) if user_oversees(request.user) else {}
+    # Every flag's audit trail in one read for the whole page, not one per row. The trail carries the
+    # committee's notes and deciders, so it follows the same rule as the decision itself (and the API).
+    decision_visible = flag_decision_visible(request.user)
+    histories = histories_for(list(page), user=request.user, full=True) if decision_visible else {}
     for flag in page:
         flag.reason_texts = [reason_text(r) for r in flag.reasons]
         flag.history_entries = histories.get(flag.pk, [])
+        # The template prints only this: what it may show was decided here, not in the template.
+        flag.decision = flag_decision_for(request.user, flag)
     return render(request, "coordination/duplicate_list.html", {
         "form": form, "page": page, "review_form": DuplicateReviewForm(),
         "can_review": request.user.has_perm("coordination.change_duplicateflag"),

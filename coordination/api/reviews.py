@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coordination.models import FlagStatus
-from projects.permissions import user_oversees
+from coordination.selectors.flags import flag_fields_hidden_from
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
@@ -60,18 +60,17 @@ class CanReviewFlags(permissions.BasePermission):
 
 
 class CommitteeNotesMixin:
-    """A flag's decision (who, and the note) is the committee's working record: shown to ministry staff,
-    left out for partners' focal points, who see the flag's status only."""
-
-    PRIVATE_FIELDS = ("decided_by", "decision_note")
+    """A flag's decision (who, and the note) is the committee's working record: the fields
+    ``coordination.selectors.flags`` withholds from the user are answered as null (the review pages
+    follow the same rule). Without a request nobody is known, so everything private is withheld."""
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)  # type: ignore[misc]
         request = self.context.get("request")  # type: ignore[attr-defined]
-        if request is None or not user_oversees(request.user):
-            for name in self.PRIVATE_FIELDS:
-                if name in data:
-                    data[name] = None
+        hidden = flag_fields_hidden_from(request.user if request is not None else None)
+        for name in hidden:
+            if name in data:
+                data[name] = None
         return data
 
 

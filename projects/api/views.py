@@ -25,8 +25,7 @@ from rest_framework.views import APIView
 from projects import services
 from projects.api import serializers as s
 from projects.models import ActivityStatus, Partner, Project, ProjectUpdate, ReviewState, UpdateSite
-from projects.permissions import REVIEW_PROJECT, REVIEW_UPDATE
-from projects.selectors.projects import project_list, review_queue, update_list
+from projects.selectors.projects import project_list, review_queue, update_list, user_reviews
 
 # Ids beyond a 64-bit integer are refused as invalid input (SQLite cannot even bind them).
 ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
@@ -157,11 +156,13 @@ class ProjectUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
 
 
 class CanReview(permissions.BasePermission):
+    """The review page's rule (``user_reviews``), not a copy of it: a copy had lost the ``is_active``
+    check, which matters wherever a permission backend grants to disabled accounts."""
+
     message = _("Only the ministry's reviewers can see the review queue.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and (user.has_perm(REVIEW_PROJECT) or user.has_perm(REVIEW_UPDATE)))
+        return user_reviews(request.user)
 
 
 class ReviewQueueView(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -64,3 +64,40 @@ def test_reviewing_a_hidden_flag_from_the_page_is_not_found(client_for, personas
     assert client.post(url, {"status": "dismissed", "note": "x"}).status_code == 404
     assert client.post(reverse("duplicate_review", args=[pairs["seen"].pk]),
                        {"status": "dismissed", "note": "x"}).status_code in (302, 403)
+
+
+@pytest.fixture
+def decided(personas, pairs):
+    """The pair a focal point may see, dismissed by a ministry analyst other than the persona (so the
+    decider's name on a page is not the signed-in user's own name in the menu)."""
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from coordination import roles
+
+    decider = factories.UserFactory(username="layla_decider", first_name="Layla", last_name="Decider")
+    decider.groups.add(Group.objects.get(name=roles.MINISTRY_ANALYST))
+    flag = pairs["seen"]
+    flag.status, flag.decided_by, flag.decided_at = "dismissed", decider, timezone.now()
+    flag.decision_note = "COMMITTEE INTERNAL NOTE"
+    flag.save()
+    return flag
+
+
+@pytest.mark.parametrize(("persona", "sees_decider"), [
+    ("undp_focal_point", False), ("ministry_analyst", True), ("viewer", True),
+])
+def test_who_decided_a_duplicate_flag_is_shown_alike_on_the_page_and_in_the_api(client_for, decided, persona,
+                                                                                 sees_decider):
+    html = client_for(persona, "en").get(reverse("duplicate_list")).content.decode()
+    response = client_for(persona, "en", api=True).get(f"/api/v1/duplicates/{decided.pk}/")
+    body = response.content.decode()
+    assert response.status_code == 200 and f'data-flag="{decided.pk}"' in html
+    assert ("layla_decider" in html) is sees_decider
+    assert ("layla_decider" in body) is sees_decider
+    assert ("COMMITTEE INTERNAL NOTE" in body) is sees_decider
+    if not sees_decider:
+        assert "Layla" not in html and "Decider" not in html and "COMMITTEE INTERNAL NOTE" not in html
+    # The status, and the day it was decided, are not the committee's private record: both show them to all.
+    assert "Dismissed" in html and response.json()["status"] == "dismissed"
+    assert decided.decided_at.date().isoformat() in html and response.json()["decided_at"] is not None
