@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.forms import BaseInlineFormSet
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -24,6 +27,8 @@ from projects.models import (
     Transaction,
     UpdateAttachment,
     UpdateSite,
+    validate_location_shares,
+    validate_sector_split,
 )
 
 
@@ -63,13 +68,49 @@ class ParticipationInline(admin.TabularInline):
     autocomplete_fields = ["partner"]
 
 
+class ProjectPartsFormSet(BaseInlineFormSet):
+    """A project's parts checked together, by the same model-level rule the services apply, on the rows that
+    stay (not deleted, not left empty); the error shows above the inline and the admin saves nothing."""
+
+    field = ""
+
+    def check(self, values: list[Any]) -> None:
+        raise NotImplementedError
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return  # the rows' own errors first: a sum over half-valid rows would only confuse
+        self.check([form.cleaned_data.get(self.field) for form in self.forms
+                    if form.cleaned_data and not self._should_delete_form(form)])
+
+
+class ProjectSectorFormSet(ProjectPartsFormSet):
+    field = "percentage"
+
+    def check(self, values: list[Any]) -> None:
+        # A project that has no sectors and gets none is left alone, as the services do when no sector list
+        # is given (IATI files may carry none); emptying a list that had rows is refused like any bad split.
+        if values or self.initial_form_count():
+            validate_sector_split(values)
+
+
+class ProjectLocationFormSet(ProjectPartsFormSet):
+    field = "share"
+
+    def check(self, values: list[Any]) -> None:
+        validate_location_shares(values)
+
+
 class ProjectSectorInline(admin.TabularInline):
     model = ProjectSector
+    formset = ProjectSectorFormSet
     extra = 0
 
 
 class ProjectLocationInline(admin.TabularInline):
     model = ProjectLocation
+    formset = ProjectLocationFormSet
     extra = 0
     autocomplete_fields = ["municipality"]
 
@@ -191,8 +232,23 @@ class ParticipationAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
+class ProjectPartAdmin(admin.ModelAdmin):
+    """A project's sector share or municipality, listed to find them; edited only on the project's page,
+    where the rows are checked together (one row changed, added or deleted alone would break the sum its
+    siblings make)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(ProjectSector)
-class ProjectSectorAdmin(admin.ModelAdmin):
+class ProjectSectorAdmin(ProjectPartAdmin):
     list_display = ["project", "sector", "percentage"]
     list_filter = ["sector"]
     raw_id_fields = ["project"]
@@ -201,7 +257,7 @@ class ProjectSectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectLocation)
-class ProjectLocationAdmin(admin.ModelAdmin):
+class ProjectLocationAdmin(ProjectPartAdmin):
     list_display = ["project", "municipality", "share"]
     list_filter = ["municipality__district"]
     raw_id_fields = ["project"]

@@ -1,0 +1,83 @@
+"""The municipality map in a real browser: names from the database (or an imported boundary file) show as
+text in popups, never as markup, and a layer that cannot be loaded is said so on the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.gis.geos import MultiPolygon, Polygon
+
+from tests import factories
+from tests.e2e.conftest import PASSWORD, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EVIL_EN = '<img src=x onerror="window.__pwned=1">Evil'
+EVIL_AR = '<img src=x onerror="window.__pwned=1">شرير'
+LAYER = "**/municipalities/map/layer.geojson"
+ERROR = {
+    "ar": "تعذّر تحميل البلديات على الخريطة. أعد تحميل الصفحة للمحاولة مرة أخرى.",
+    "en": "The municipalities could not be loaded onto the map. Reload the page to try again.",
+}
+
+
+def _screenshots() -> Path:
+    path = settings.VAR_DIR / "e2e"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _open_map(page, live_server, language: str) -> None:
+    factories.UserFactory(username="analyst", password=PASSWORD)
+    sign_in(page, live_server, "analyst")
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    page.goto(f"{live_server.url}/municipalities/map/")
+    assert page.get_attribute("html", "lang") == language
+
+
+@pytest.mark.parametrize("language, shown", [("en", EVIL_EN), ("ar", EVIL_AR)])
+def test_a_name_with_markup_shows_as_text_in_its_popup(page, live_server, watch, language, shown):
+    square = MultiPolygon(Polygon(((13.0, 32.7), (13.3, 32.7), (13.3, 32.95), (13.0, 32.95), (13.0, 32.7))),
+                          srid=4326)
+    factories.MunicipalityFactory(name_en=EVIL_EN, name_ar=EVIL_AR, area=square, area_is_official=False)
+    _open_map(page, live_server, language)
+    page.wait_for_selector("#municipality-map[data-loaded='1']")
+    page.locator("path.leaflet-interactive").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert popup.locator("img").count() == 0 and page.locator("img[src='x']").count() == 0
+    assert popup.locator("strong").inner_text() == shown  # the name as written, angle brackets and all
+    # an <img> that slipped through would fire onerror once its request fails; give it the time to
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert watch.problems() == {"failed": [], "errors": [], "console": [], "outside": []}
+    page.screenshot(path=str(_screenshots() / f"map-popup-{language}.png"))
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+@pytest.mark.parametrize("answer", ["server-error", "not-json", "network-down"])
+def test_the_map_says_so_when_its_layer_cannot_be_loaded(page, live_server, watch, language, answer):
+    factories.MunicipalityFactory()
+
+    def fail(route) -> None:
+        if answer == "server-error":
+            route.fulfill(status=500, content_type="text/html", body="<h1>Server Error (500)</h1>")
+        elif answer == "not-json":  # what a lapsed session gets: the login page, answered 200
+            route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>Log in</title>")
+        else:
+            route.abort("internetdisconnected")
+
+    page.route(LAYER, fail)
+    _open_map(page, live_server, language)
+    alert = page.locator("#municipality-map-error[role=alert]")
+    alert.wait_for(timeout=10_000)
+    assert alert.inner_text() == ERROR[language]
+    assert alert.is_visible() and page.get_attribute("#municipality-map", "data-loaded") is None
+    # handled, not an uncaught error: the only complaint in the console is the browser's own
+    # "Failed to load resource" for the refused request
+    assert [text for text, _url in watch.console if not text.startswith("Failed to load resource")] == []
+    if answer == "server-error":
+        page.screenshot(path=str(_screenshots() / f"map-error-{language}.png"))
+
