@@ -12,13 +12,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
 @pytest.fixture
 def sectors(db):
     return factories.SectorFactory(code="water"), factories.SectorFactory(code="health")
@@ -51,9 +44,9 @@ def _error(response) -> dict:
     return body["error"]
 
 
-def test_a_focal_point_creates_a_project_with_nested_lists(personas, undp, sectors, places):
+def test_a_focal_point_creates_a_project_with_nested_lists(client_for, personas, undp, sectors, places):
     fp = personas["undp_focal_point"]
-    response = client_for(fp).post(reverse("api:project-list"), _project_body(), format="json")
+    response = client_for(fp, 'ar', api=True).post(reverse("api:project-list"), _project_body(), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["reporting_partner"] == undp.pk and body["state"] == "draft"
@@ -70,8 +63,8 @@ def test_a_focal_point_creates_a_project_with_nested_lists(personas, undp, secto
     ({"planned_end": "2024-01-01"}, "planned_end"),
     ({"sectors": [{"sector": "no-such-sector", "percentage": "100"}]}, "sectors"),
 ])
-def test_an_invalid_project_is_refused_whole_in_the_one_error_format(personas, sectors, places, change, field):
-    response = client_for(personas["undp_focal_point"]).post(reverse("api:project-list"), _project_body(**change),
+def test_an_invalid_project_is_refused_whole_in_the_one_error_format(client_for, personas, sectors, places, change, field):
+    response = client_for(personas["undp_focal_point"], 'ar', api=True).post(reverse("api:project-list"), _project_body(**change),
                                                              format="json")
     assert response.status_code == 400
     error = _error(response)
@@ -79,30 +72,30 @@ def test_an_invalid_project_is_refused_whole_in_the_one_error_format(personas, s
     assert not Project.objects.exists()
 
 
-def test_scope_in_lists_and_details(personas, undp, unicef):
+def test_scope_in_lists_and_details(client_for, personas, undp, unicef):
     mine = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.DRAFT)
     their_draft = factories.ProjectFactory(reporting_partner=unicef, state=ReviewState.DRAFT)
     their_accepted = factories.ProjectFactory(reporting_partner=unicef, state=ReviewState.ACCEPTED)
-    fp = client_for(personas["undp_focal_point"])
+    fp = client_for(personas["undp_focal_point"], 'ar', api=True)
     ids = {p["id"] for p in fp.get(reverse("api:project-list")).json()["results"]}
     assert ids == {mine.pk, their_accepted.pk}
     hidden = fp.get(reverse("api:project-detail", args=[their_draft.pk]))
     assert hidden.status_code == 404 and _error(hidden)["code"] == "not_found"
     refused = fp.patch(reverse("api:project-detail", args=[their_accepted.pk]), {"title_en": "Mine"}, format="json")
     assert refused.status_code == 403 and _error(refused)["code"] == "permission_denied"
-    viewer_ids = {p["id"] for p in client_for(personas["viewer"]).get(reverse("api:project-list")).json()["results"]}
+    viewer_ids = {p["id"] for p in client_for(personas["viewer"], 'ar', api=True).get(reverse("api:project-list")).json()["results"]}
     assert viewer_ids == {mine.pk, their_draft.pk, their_accepted.pk}
-    anonymous = client_for(None).get(reverse("api:project-list"))
+    anonymous = client_for(None, 'ar', api=True).get(reverse("api:project-list"))
     assert anonymous.status_code == 403 and _error(anonymous)["code"] == "not_authenticated"
 
 
-def test_filters(personas, undp, unicef, sectors, places):
+def test_filters(client_for, personas, undp, unicef, sectors, places):
     water, _health = sectors
     a = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.SUBMITTED)
     a.sector_shares.create(sector=water, percentage=100)
     a.locations.create(municipality=places[0])
     factories.ProjectFactory(reporting_partner=unicef, state=ReviewState.ACCEPTED)
-    client = client_for(personas["ministry_analyst"])
+    client = client_for(personas["ministry_analyst"], 'ar', api=True)
 
     def ids(**params):
         return {p["id"] for p in client.get(reverse("api:project-list"), params).json()["results"]}
@@ -113,9 +106,9 @@ def test_filters(personas, undp, unicef, sectors, places):
     assert bad.status_code == 400 and "state" in _error(bad)["fields"]
 
 
-def test_project_submit_and_review_through_the_api(personas, undp):
+def test_project_submit_and_review_through_the_api(client_for, personas, undp):
     project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.DRAFT)
-    fp, analyst = client_for(personas["undp_focal_point"]), client_for(personas["ministry_analyst"])
+    fp, analyst = client_for(personas["undp_focal_point"], 'ar', api=True), client_for(personas["ministry_analyst"], 'ar', api=True)
     assert fp.post(reverse("api:project-submit", args=[project.pk])).json()["state"] == "submitted"
     assert fp.post(reverse("api:project-review", args=[project.pk]), {"decision": "accept"}).status_code == 403
     no_comment = analyst.post(reverse("api:project-review", args=[project.pk]), {"decision": "return"}, format="json")
@@ -128,9 +121,9 @@ def test_project_submit_and_review_through_the_api(personas, undp):
 
 
 def test_an_update_submitted_through_the_api_appears_in_the_review_queue_and_its_acceptance_reaches_the_project(
-        personas, undp):
+        client_for, personas, undp):
     project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.ACCEPTED)
-    fp, analyst = client_for(personas["undp_focal_point"]), client_for(personas["ministry_analyst"])
+    fp, analyst = client_for(personas["undp_focal_point"], 'ar', api=True), client_for(personas["ministry_analyst"], 'ar', api=True)
     created = fp.post(reverse("api:update-list"), _update_body(project.pk), format="json")
     assert created.status_code == 201, created.json()
     update_id = created.json()["id"]
@@ -148,26 +141,26 @@ def test_an_update_submitted_through_the_api_appears_in_the_review_queue_and_its
     assert analyst.get(reverse("api:review-queue-list")).json()["count"] == 0
 
 
-def test_the_review_queue_mixes_projects_and_updates_and_is_for_reviewers_only(personas, undp, unicef,
+def test_the_review_queue_mixes_projects_and_updates_and_is_for_reviewers_only(client_for, personas, undp, unicef,
                                                                                 django_assert_max_num_queries):
     for partner in (undp, unicef):
         project = factories.ProjectFactory(reporting_partner=partner, state=ReviewState.SUBMITTED)
         ProjectUpdate.objects.create(project=project, period_start="2025-01-01", period_end="2025-03-31",
                                      progress_percent=10, status=ActivityStatus.IMPLEMENTATION,
                                      state=ReviewState.SUBMITTED)
-    analyst = client_for(personas["ministry_analyst"])
+    analyst = client_for(personas["ministry_analyst"], 'ar', api=True)
     with django_assert_max_num_queries(8):
         queue = analyst.get(reverse("api:review-queue-list")).json()
     assert sorted(i["kind"] for i in queue["results"]) == ["project", "project", "update", "update"]
     for persona in ("undp_focal_point", "rapporteur", "viewer"):
-        response = client_for(personas[persona]).get(reverse("api:review-queue-list"))
+        response = client_for(personas[persona], 'ar', api=True).get(reverse("api:review-queue-list"))
         assert response.status_code == 403 and _error(response)["code"] == "permission_denied"
 
 
-def test_a_focal_point_cannot_name_another_partners_draft_for_an_update(personas, unicef):
+def test_a_focal_point_cannot_name_another_partners_draft_for_an_update(client_for, personas, unicef):
     their_draft = factories.ProjectFactory(reporting_partner=unicef, state=ReviewState.DRAFT)
     their_accepted = factories.ProjectFactory(reporting_partner=unicef, state=ReviewState.ACCEPTED)
-    fp = client_for(personas["undp_focal_point"])
+    fp = client_for(personas["undp_focal_point"], 'ar', api=True)
     hidden = fp.post(reverse("api:update-list"), _update_body(their_draft.pk), format="json")
     assert hidden.status_code == 400 and "project" in _error(hidden)["fields"]
     refused = fp.post(reverse("api:update-list"), _update_body(their_accepted.pk), format="json")
@@ -176,7 +169,7 @@ def test_a_focal_point_cannot_name_another_partners_draft_for_an_update(personas
 
 
 @pytest.mark.parametrize("size", [3, 12])
-def test_list_endpoints_keep_their_query_count(personas, undp, sectors, places, django_assert_max_num_queries, size):
+def test_list_endpoints_keep_their_query_count(client_for, personas, undp, sectors, places, django_assert_max_num_queries, size):
     water, health = sectors
     for _ in range(size):
         project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.ACCEPTED)
@@ -188,7 +181,7 @@ def test_list_endpoints_keep_their_query_count(personas, undp, sectors, places, 
                                      progress_percent=10, status=ActivityStatus.IMPLEMENTATION,
                                      state=ReviewState.ACCEPTED, submitted_by=personas["undp_focal_point"])
     for persona in ("undp_focal_point", "ministry_analyst"):
-        client = client_for(personas[persona])
+        client = client_for(personas[persona], 'ar', api=True)
         for name, limit in [("api:project-list", 7), ("api:update-list", 3), ("api:partner-list", 3),
                             ("api:sector-list", 3), ("api:municipality-list", 3)]:
             with django_assert_max_num_queries(limit):
@@ -196,8 +189,8 @@ def test_list_endpoints_keep_their_query_count(personas, undp, sectors, places, 
             assert response.status_code == 200, (name, response.content[:300])
 
 
-def test_municipalities_are_geojson_features_paginated(personas, places):
-    response = client_for(personas["viewer"]).get(reverse("api:municipality-list"), {"page_size": 1})
+def test_municipalities_are_geojson_features_paginated(client_for, personas, places):
+    response = client_for(personas["viewer"], 'ar', api=True).get(reverse("api:municipality-list"), {"page_size": 1})
     body = response.json()
     assert body["type"] == "FeatureCollection" and body["count"] == 2 and len(body["features"]) == 1
     feature = body["features"][0]
@@ -227,7 +220,7 @@ def test_tokens_are_created_used_and_revoked_by_their_owner(personas):
     assert not Token.objects.filter(user=fp).exists()
 
 
-def test_throttling_answers_429_in_the_error_format(personas, settings):
+def test_throttling_answers_429_in_the_error_format(client_for, personas, settings):
     from django.core.cache import cache
     from rest_framework.settings import api_settings
     from rest_framework.throttling import UserRateThrottle
@@ -237,7 +230,7 @@ def test_throttling_answers_429_in_the_error_format(personas, settings):
     old = UserRateThrottle.THROTTLE_RATES
     UserRateThrottle.THROTTLE_RATES = rates
     try:
-        client = client_for(personas["viewer"])
+        client = client_for(personas["viewer"], 'ar', api=True)
         codes = [client.get(reverse("api:sector-list")).status_code for _ in range(3)]
         assert codes == [200, 200, 429]
         error = _error(client.get(reverse("api:sector-list")))
@@ -248,8 +241,8 @@ def test_throttling_answers_429_in_the_error_format(personas, settings):
     assert api_settings.DEFAULT_THROTTLE_CLASSES
 
 
-def test_the_openapi_schema_and_the_local_docs_page(personas):
-    client = client_for(personas["viewer"])
+def test_the_openapi_schema_and_the_local_docs_page(client_for, personas):
+    client = client_for(personas["viewer"], 'ar', api=True)
     schema = client.get("/api/schema/", {"format": "json"})
     assert schema.status_code == 200
     paths = schema.json()["paths"]
@@ -262,16 +255,16 @@ def test_the_openapi_schema_and_the_local_docs_page(personas):
     assert "swagger-ui" in html and "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
 
 
-def test_ids_out_of_range_in_filters_are_invalid_input_not_a_crash(personas):
+def test_ids_out_of_range_in_filters_are_invalid_input_not_a_crash(client_for, personas):
     """Found by the schemathesis run: a 2**63 id reached SQLite and failed there."""
-    client = client_for(personas["ministry_analyst"])
+    client = client_for(personas["ministry_analyst"], 'ar', api=True)
     for name, param in [("api:update-list", "project"), ("api:project-list", "reporting_partner")]:
         response = client.get(reverse(name), {param: 2**63})
         assert response.status_code == 400 and param in _error(response)["fields"]
 
 
-def test_nested_lists_are_replaced_when_sent_and_kept_when_left_out(personas, undp, unicef, sectors, places):
-    fp = client_for(personas["undp_focal_point"])
+def test_nested_lists_are_replaced_when_sent_and_kept_when_left_out(client_for, personas, undp, unicef, sectors, places):
+    fp = client_for(personas["undp_focal_point"], 'ar', api=True)
     body = _project_body(participations=[{"partner": unicef.pk, "role": 1, "activity_id": "XM-DAC-41122-LBY-1"},
                                          {"partner": undp.pk, "role": 4}])
     created = fp.post(reverse("api:project-list"), body, format="json").json()
@@ -286,37 +279,37 @@ def test_nested_lists_are_replaced_when_sent_and_kept_when_left_out(personas, un
     assert Project.objects.get(pk=created["id"]).participations.count() == 2  # nothing half-written
 
 
-def test_a_focal_points_edit_of_an_accepted_project_goes_back_to_review(personas, undp):
+def test_a_focal_points_edit_of_an_accepted_project_goes_back_to_review(client_for, personas, undp):
     project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.ACCEPTED)
-    fp = client_for(personas["undp_focal_point"])
+    fp = client_for(personas["undp_focal_point"], 'ar', api=True)
     response = fp.patch(reverse("api:project-detail", args=[project.pk]), {"budget": "750000.00"}, format="json")
     assert response.status_code == 200 and response.json()["state"] == "submitted"
-    queue = client_for(personas["ministry_analyst"]).get(reverse("api:review-queue-list")).json()
+    queue = client_for(personas["ministry_analyst"], 'ar', api=True).get(reverse("api:review-queue-list")).json()
     assert [(i["kind"], i["id"]) for i in queue["results"]] == [("project", project.pk)]
     state_write = fp.patch(reverse("api:project-detail", args=[project.pk]), {"state": "accepted"}, format="json")
     project.refresh_from_db()
     assert state_write.status_code == 200 and project.state == ReviewState.SUBMITTED  # read-only field, ignored
 
 
-def test_the_coordination_endpoints_answer_in_the_same_error_format(personas):
-    anonymous = client_for(None).get(reverse("api:duplicate-list"))
+def test_the_coordination_endpoints_answer_in_the_same_error_format(client_for, personas):
+    anonymous = client_for(None, 'ar', api=True).get(reverse("api:duplicate-list"))
     assert anonymous.status_code == 403 and _error(anonymous)["code"] == "not_authenticated"
-    missing = client_for(personas["ministry_analyst"]).get(reverse("api:delay-flag-detail", args=[999999]))
+    missing = client_for(personas["ministry_analyst"], 'ar', api=True).get(reverse("api:delay-flag-detail", args=[999999]))
     assert missing.status_code == 404 and _error(missing)["code"] == "not_found"
-    refused = client_for(personas["viewer"]).post(reverse("api:duplicate-review", args=[1]), {"status": "dismissed"})
+    refused = client_for(personas["viewer"], 'ar', api=True).post(reverse("api:duplicate-review", args=[1]), {"status": "dismissed"})
     assert refused.status_code == 403 and _error(refused)["code"] == "permission_denied"
 
 
-def test_the_schema_documents_the_error_body(personas):
-    schema = client_for(personas["viewer"]).get("/api/schema/", {"format": "json"}).json()
+def test_the_schema_documents_the_error_body(client_for, personas):
+    schema = client_for(personas["viewer"], 'ar', api=True).get("/api/schema/", {"format": "json"}).json()
     assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
     review = schema["paths"]["/api/v1/projects/{id}/review/"]["post"]["responses"]
     assert review["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
 
 
-def test_a_nul_character_anywhere_in_a_json_body_is_refused_not_a_server_error(personas, undp, sectors, places):
+def test_a_nul_character_anywhere_in_a_json_body_is_refused_not_a_server_error(client_for, personas, undp, sectors, places):
     body = _project_body(sites=[{"name_en": "Well\u0000", "lat": 32.88, "lon": 13.18}])
-    response = client_for(personas["undp_focal_point"]).post(reverse("api:project-list"), body, format="json")
+    response = client_for(personas["undp_focal_point"], 'ar', api=True).post(reverse("api:project-list"), body, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error" and "NUL" in response.json()["error"]["message"]
     assert Project.objects.count() == 0

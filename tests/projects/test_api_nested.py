@@ -5,18 +5,11 @@ from __future__ import annotations
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from projects.models import ActivityStatus, Project, RelatedActivity, Site, Transaction
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -48,10 +41,10 @@ def _body(**extra):
     }
 
 
-def test_create_with_sites_transactions_and_related_activities(personas, places):
+def test_create_with_sites_transactions_and_related_activities(client_for, personas, places):
     tripoli, misrata = places
     parent = factories.ProjectFactory(iati_identifier="XM-DAC-41114-WATER", state="accepted")  # one the reader may see
-    response = client_for(personas["undp_focal_point"]).post(reverse("api:project-list"), _body(), format="json")
+    response = client_for(personas["undp_focal_point"], 'ar', api=True).post(reverse("api:project-list"), _body(), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     sites = sorted(body["sites"], key=lambda s: s["lon"])
@@ -64,13 +57,13 @@ def test_create_with_sites_transactions_and_related_activities(personas, places)
     assert txs[0]["provider_activity_id"] == "EU-FUND-1"
     assert body["related_activities"] == [{"relation": 1, "iati_identifier": "XM-DAC-41114-WATER",
                                            "related_project": parent.pk}]
-    detail = client_for(personas["ministry_analyst"]).get(reverse("api:project-detail", args=[body["id"]])).json()
+    detail = client_for(personas["ministry_analyst"], 'ar', api=True).get(reverse("api:project-detail", args=[body["id"]])).json()
     assert len(detail["sites"]) == 2 and len(detail["transactions"]) == 2
 
 
-def test_the_list_stays_lean(personas, places):
-    client_for(personas["undp_focal_point"]).post(reverse("api:project-list"), _body(), format="json")
-    row = client_for(personas["undp_focal_point"]).get(reverse("api:project-list")).json()["results"][0]
+def test_the_list_stays_lean(client_for, personas, places):
+    client_for(personas["undp_focal_point"], 'ar', api=True).post(reverse("api:project-list"), _body(), format="json")
+    row = client_for(personas["undp_focal_point"], 'ar', api=True).get(reverse("api:project-list")).json()["results"][0]
     assert "sites" not in row and "sectors" in row
 
 
@@ -88,8 +81,8 @@ def test_the_list_stays_lean(personas, places):
     ({"related_activities": [{"relation": 1, "iati_identifier": "XM-DAC-41114-WATER-2"}]}, "related_activities"),
     ({"related_activities": [{"relation": 9, "iati_identifier": "X"}]}, "related_activities"),
 ])
-def test_an_invalid_nested_list_refuses_the_whole_project(personas, places, change, field):
-    response = client_for(personas["undp_focal_point"]).post(reverse("api:project-list"), _body(**change),
+def test_an_invalid_nested_list_refuses_the_whole_project(client_for, personas, places, change, field):
+    response = client_for(personas["undp_focal_point"], 'ar', api=True).post(reverse("api:project-list"), _body(**change),
                                                              format="json")
     assert response.status_code == 400, response.json()
     error = response.json()["error"]
@@ -98,8 +91,8 @@ def test_an_invalid_nested_list_refuses_the_whole_project(personas, places, chan
     assert not RelatedActivity.objects.exists()
 
 
-def test_edit_replaces_the_lists_given_and_keeps_the_others(personas, places):
-    fp = client_for(personas["undp_focal_point"])
+def test_edit_replaces_the_lists_given_and_keeps_the_others(client_for, personas, places):
+    fp = client_for(personas["undp_focal_point"], 'ar', api=True)
     project_id = fp.post(reverse("api:project-list"), _body(), format="json").json()["id"]
     url = reverse("api:project-detail", args=[project_id])
     changed = fp.patch(url, {"sites": [{"name_ar": "خزان", "lat": 32.9, "lon": 13.2}]}, format="json")
@@ -109,8 +102,8 @@ def test_edit_replaces_the_lists_given_and_keeps_the_others(personas, places):
     assert len(body["related_activities"]) == 1 and len(body["sectors"]) == 1
 
 
-def test_a_failed_edit_changes_nothing(personas, places):
-    fp = client_for(personas["undp_focal_point"])
+def test_a_failed_edit_changes_nothing(client_for, personas, places):
+    fp = client_for(personas["undp_focal_point"], 'ar', api=True)
     project_id = fp.post(reverse("api:project-list"), _body(), format="json").json()["id"]
     before_sites = set(Site.objects.values_list("pk", flat=True))
     response = fp.patch(reverse("api:project-detail", args=[project_id]), {
@@ -123,22 +116,22 @@ def test_a_failed_edit_changes_nothing(personas, places):
     assert set(Site.objects.values_list("pk", flat=True)) == before_sites and project.transactions.count() == 2
 
 
-def test_another_partners_focal_point_cannot_write_the_lists(personas, places):
-    project_id = client_for(personas["undp_focal_point"]).post(reverse("api:project-list"), _body(),
+def test_another_partners_focal_point_cannot_write_the_lists(client_for, personas, places):
+    project_id = client_for(personas["undp_focal_point"], 'ar', api=True).post(reverse("api:project-list"), _body(),
                                                                format="json").json()["id"]
-    response = client_for(personas["unicef_focal_point"]).patch(
+    response = client_for(personas["unicef_focal_point"], 'ar', api=True).patch(
         reverse("api:project-detail", args=[project_id]), {"sites": []}, format="json")
     assert response.status_code == 404
     assert Site.objects.filter(project_id=project_id).count() == 2
 
 
-def test_a_site_outside_every_area_has_no_municipality(personas, places):
-    response = client_for(personas["undp_focal_point"]).post(
+def test_a_site_outside_every_area_has_no_municipality(client_for, personas, places):
+    response = client_for(personas["undp_focal_point"], 'ar', api=True).post(
         reverse("api:project-list"), _body(sites=[{"name_en": "Desert", "lat": 25.0, "lon": 20.0}]), format="json")
     assert response.status_code == 201 and response.json()["sites"][0]["municipality"] is None
 
 
-def test_the_schema_documents_the_nested_lists(personas):
-    schema = client_for(personas["ministry_admin"]).get("/api/schema/", {"format": "json"}).json()
+def test_the_schema_documents_the_nested_lists(client_for, personas):
+    schema = client_for(personas["ministry_admin"], 'ar', api=True).get("/api/schema/", {"format": "json"}).json()
     request = schema["components"]["schemas"]["ProjectDetailRequest"]["properties"]
     assert {"sites", "transactions", "related_activities"} <= set(request)

@@ -11,7 +11,6 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
 from projects.models.reporting import UpdateAttachment
@@ -220,15 +219,8 @@ def test_removal_deletes_the_row_and_the_file_on_commit(personas, draft, django_
 # --- API ---------------------------------------------------------------------------------------------
 
 
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def test_api_upload_list_download_delete(personas, draft):
-    fp = client_for(personas["undp_focal_point"])
+def test_api_upload_list_download_delete(client_for, personas, draft):
+    fp = client_for(personas["undp_focal_point"], 'ar', api=True)
     url = reverse("api:update-attachment-list", args=[draft.pk])
     created = fp.post(url, {"file": upload("تقرير الربع.pdf", PDF), "description": "quarterly"}, format="multipart")
     assert created.status_code == 201, created.json()
@@ -246,8 +238,8 @@ def test_api_upload_list_download_delete(personas, draft):
     assert deleted.status_code == 204 and not UpdateAttachment.objects.exists()
 
 
-def test_api_refuses_a_bad_file_in_the_one_error_format(personas, draft):
-    response = client_for(personas["undp_focal_point"]).post(
+def test_api_refuses_a_bad_file_in_the_one_error_format(client_for, personas, draft):
+    response = client_for(personas["undp_focal_point"], 'ar', api=True).post(
         reverse("api:update-attachment-list", args=[draft.pk]), {"file": upload("x.pdf", b"MZ\x90\x00")},
         format="multipart")
     assert response.status_code == 400
@@ -255,9 +247,9 @@ def test_api_refuses_a_bad_file_in_the_one_error_format(personas, draft):
     assert error["code"] == "invalid" and error["fields"]["file"]
 
 
-def test_another_partners_focal_point_can_neither_see_nor_upload_nor_download(personas, draft):
+def test_another_partners_focal_point_can_neither_see_nor_upload_nor_download(client_for, personas, draft):
     attachment = update_attachment_add(update=draft, user=personas["undp_focal_point"], upload=upload("a.pdf", PDF))
-    other = client_for(personas["unicef_focal_point"])
+    other = client_for(personas["unicef_focal_point"], 'ar', api=True)
     urls = [reverse("api:update-attachment-list", args=[draft.pk]),
             reverse("api:update-attachment-download", args=[draft.pk, attachment.pk])]
     for url in urls:
@@ -268,20 +260,20 @@ def test_another_partners_focal_point_can_neither_see_nor_upload_nor_download(pe
     deleted = other.delete(reverse("api:update-attachment-detail", args=[draft.pk, attachment.pk]))
     assert deleted.status_code == 404
     assert draft.attachments.count() == 1
-    assert client_for(None).get(urls[0]).status_code in (401, 403)
+    assert client_for(None, 'ar', api=True).get(urls[0]).status_code in (401, 403)
 
 
-def test_the_ministry_can_download_but_not_upload(personas, draft):
+def test_the_ministry_can_download_but_not_upload(client_for, personas, draft):
     attachment = update_attachment_add(update=draft, user=personas["undp_focal_point"], upload=upload("a.pdf", PDF))
-    analyst = client_for(personas["ministry_analyst"])
+    analyst = client_for(personas["ministry_analyst"], 'ar', api=True)
     assert analyst.get(reverse("api:update-attachment-download", args=[draft.pk, attachment.pk])).status_code == 200
     refused = analyst.post(reverse("api:update-attachment-list", args=[draft.pk]), {"file": upload("b.png", PNG)},
                            format="multipart")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "permission_denied"
 
 
-def test_the_attachment_endpoints_are_in_the_openapi_document(personas):
-    schema = client_for(personas["ministry_admin"]).get("/api/schema/", {"format": "json"}).json()
+def test_the_attachment_endpoints_are_in_the_openapi_document(client_for, personas):
+    schema = client_for(personas["ministry_admin"], 'ar', api=True).get("/api/schema/", {"format": "json"}).json()
     upload_op = schema["paths"]["/api/v1/updates/{update_pk}/attachments/"]["post"]
     assert "multipart/form-data" in upload_op["requestBody"]["content"]
     assert "/api/v1/updates/{update_pk}/attachments/{id}/download/" in schema["paths"]
@@ -323,11 +315,11 @@ def test_the_page_is_for_those_who_may_see_the_update(client, personas, draft, p
     assert posted.status_code in ((302,) if persona == "undp_focal_point" else (403, 404))
 
 
-def test_the_attachment_list_keeps_its_query_count(personas, draft, django_assert_max_num_queries):
+def test_the_attachment_list_keeps_its_query_count(client_for, personas, draft, django_assert_max_num_queries):
     fp = personas["undp_focal_point"]
     for name, data in [("a.pdf", PDF), ("b.png", PNG), ("c.gif", GIF), ("d.jpg", JPEG)]:
         update_attachment_add(update=draft, user=fp, upload=upload(name, data))
-    client = client_for(personas["ministry_analyst"])
+    client = client_for(personas["ministry_analyst"], 'ar', api=True)
     with django_assert_max_num_queries(6):
         listed = client.get(reverse("api:update-attachment-list", args=[draft.pk]))
     assert [a["original_name"] for a in listed.json()] == ["a.pdf", "b.png", "c.gif", "d.jpg"]

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from projects import services
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState
@@ -112,37 +111,30 @@ def test_queries_do_not_grow_with_partners_and_projects(portfolio, django_assert
     assert [(t.due, t.on_time, t.late, t.missing) for t in new] == [(18, 3, 0, 15)] * 5
 
 
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def test_api_scorecards_for_the_ministry_and_a_focal_point(portfolio, personas, undp, unicef):
-    listed = client_for(personas["ministry_analyst"]).get(reverse("api:scorecard-list")).json()
+def test_api_scorecards_for_the_ministry_and_a_focal_point(client_for, portfolio, personas, undp, unicef):
+    listed = client_for(personas["ministry_analyst"], 'ar', api=True).get(reverse("api:scorecard-list")).json()
     assert {row["partner"] for row in listed["results"]} == {undp.pk, unicef.pk}
-    own = client_for(personas["undp_focal_point"]).get(reverse("api:scorecard-list")).json()
+    own = client_for(personas["undp_focal_point"], 'ar', api=True).get(reverse("api:scorecard-list")).json()
     assert [row["partner"] for row in own["results"]] == [undp.pk]
-    one = client_for(personas["undp_focal_point"]).get(reverse("api:partner-scorecard", args=[undp.pk]))
+    one = client_for(personas["undp_focal_point"], 'ar', api=True).get(reverse("api:partner-scorecard", args=[undp.pk]))
     assert one.status_code == 200 and one.json()["projects"] == 2 and set(one.json()["reports"]) == {
         "due", "on_time", "late", "missing", "on_time_rate"}
-    other = client_for(personas["undp_focal_point"]).get(reverse("api:partner-scorecard", args=[unicef.pk]))
+    other = client_for(personas["undp_focal_point"], 'ar', api=True).get(reverse("api:partner-scorecard", args=[unicef.pk]))
     assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
-    assert client_for(personas["viewer"]).get(reverse("api:partner-scorecard", args=[unicef.pk])).status_code == 200
-    nobody = client_for(factories.UserFactory(username="nobody")).get(reverse("api:scorecard-list"))
+    assert client_for(personas["viewer"], 'ar', api=True).get(reverse("api:partner-scorecard", args=[unicef.pk])).status_code == 200
+    nobody = client_for(factories.UserFactory(username="nobody"), 'ar', api=True).get(reverse("api:scorecard-list"))
     assert nobody.status_code == 403 and nobody.json()["error"]["code"] == "permission_denied"
-    assert client_for(None).get(reverse("api:scorecard-list")).status_code in (401, 403)
-    missing = client_for(personas["ministry_analyst"]).get(reverse("api:partner-scorecard", args=[999999]))
+    assert client_for(None, 'ar', api=True).get(reverse("api:scorecard-list")).status_code in (401, 403)
+    missing = client_for(personas["ministry_analyst"], 'ar', api=True).get(reverse("api:partner-scorecard", args=[999999]))
     assert missing.status_code == 404
 
 
-def test_api_scorecard_list_keeps_its_query_count(portfolio, personas, django_assert_max_num_queries):
+def test_api_scorecard_list_keeps_its_query_count(client_for, portfolio, personas, django_assert_max_num_queries):
     for _ in range(4):
         factories.ProjectFactory(reporting_partner=factories.PartnerFactory(), actual_start=D(2024, 1, 1))
     reporting_periods_sync()
     with django_assert_max_num_queries(10):
-        response = client_for(personas["ministry_analyst"]).get(reverse("api:scorecard-list"))
+        response = client_for(personas["ministry_analyst"], 'ar', api=True).get(reverse("api:scorecard-list"))
     assert response.status_code == 200 and response.json()["count"] == 6
 
 
