@@ -7,6 +7,9 @@
 * ``gaps/flags/`` — gap flags, with ``POST gaps/flags/<id>/review/``;
 * ``delays/`` — delay flags, with ``POST delays/<id>/review/`` (``coordination.api.delays``);
 * ``municipalities/coverage.geojson`` — each municipality's coverage and gap score, for a map.
+
+Figures and layers are computed from the projects the reader's derived data may draw on
+(``projects.selectors.projects.projects_counted_for``): another partner's draft never shows through.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from coordination.api.reviews import (
 from coordination.models import FlagStatus, GapFlag
 from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup, municipality_shapes
 from coordination.services.gaps import gap_analysis_on, gap_flag_review
-from projects.permissions import user_oversees
+from projects.selectors.projects import projects_counted_for
 
 
 class GapQuerySerializer(serializers.Serializer):
@@ -77,7 +80,7 @@ def _analyse(params: dict[str, Any], user: Any) -> tuple[GapInputs, GapAnalysis]
             raise serializers.ValidationError({"municipality": _("No municipality has this id, key or p-code.")})
         municipality_ids = [found]
     return gap_analysis_on(on=params.get("date") or timezone.localdate(), municipality_ids=municipality_ids,
-                           accepted_only=not user_oversees(user))
+                           projects=projects_counted_for(user))
 
 
 class GapFigureSerializer(serializers.Serializer):

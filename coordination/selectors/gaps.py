@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from coordination.analysis.gaps import ACTIVE_STATUS, MunicipalityIn, NeedIn, ProjectIn
 from coordination.models import GapFlag
 from municipalities.models import Municipality, Need, Sector
-from projects.models import Participation, Project, ProjectLocation, ProjectSector, ReviewState
+from projects.models import Participation, Project, ProjectLocation, ProjectSector
 from projects.money import to_usd
 from projects.selectors.money import exchange_rate_table
 
@@ -30,29 +30,30 @@ class GapInputs:
     unconverted: dict[str, int] = field(default_factory=dict)  # currency -> projects whose budget has no rate
 
 
-def active_project_candidates(on: dt.date, *, accepted_only: bool = False) -> QuerySet[Project]:
-    """Status-2 projects that may be active on ``on`` (the engine applies the exact rule again).
+def active_project_candidates(on: dt.date, *, projects: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Status-2 projects that may be active on ``on`` (the engine applies the exact rule again), among
+    ``projects`` (every project when None: the ministry's full view, which the jobs' flags are computed
+    over; a reader's ``projects_counted_for`` for what that reader is shown).
 
-    Records confirmed as a double report of another are left out: the other record counts. With
-    ``accepted_only`` (figures shown outside the ministry), drafts and submissions are left out too:
-    a partner's draft must not show through another partner's coverage figures."""
+    Records confirmed as a double report of another are left out: the other record counts."""
     started = Q(actual_start__lte=on) | Q(actual_start__isnull=True, planned_start__lte=on) | Q(
         actual_start__isnull=True, planned_start__isnull=True)
     not_ended = Q(actual_end__isnull=True) | Q(actual_end__gte=on)
-    projects = Project.objects.filter(started, not_ended, status=ACTIVE_STATUS, duplicate_of__isnull=True)
-    return projects.filter(state=ReviewState.ACCEPTED) if accepted_only else projects
+    base = Project.objects.all() if projects is None else projects
+    return base.filter(started, not_ended, status=ACTIVE_STATUS, duplicate_of__isnull=True)
 
 
 def gap_inputs(*, on: dt.date, municipality_ids: Iterable[int] | None = None,
-               accepted_only: bool = False) -> GapInputs:
+               projects: QuerySet[Project] | None = None) -> GapInputs:
     """Everything the gap engine needs, in eight queries whatever the size of the portfolio.
 
     With ``municipality_ids``, only those municipalities and the projects and needs that touch
-    them (each project with all its municipalities, so its money splits as in a full run)."""
+    them (each project with all its municipalities, so its money splits as in a full run). With
+    ``projects``, only those projects count (see ``active_project_candidates``)."""
     only = None if municipality_ids is None else sorted(set(municipality_ids))
     munis_qs = Municipality.objects.order_by("id")
     needs_qs = Need.objects.filter(assessed_on__lte=on)
-    projects_qs = active_project_candidates(on, accepted_only=accepted_only)
+    projects_qs = active_project_candidates(on, projects=projects)
     if only is not None:
         munis_qs = munis_qs.filter(id__in=only)
         needs_qs = needs_qs.filter(municipality_id__in=only)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from coordination.analysis.gaps import GapAnalysis, GapSettings, gap_analysis, gap_findings
@@ -18,6 +19,7 @@ from coordination.models import AnalysisRun, GapFlag
 from coordination.runs import recorded_run, run_counts
 from coordination.selectors.gaps import GapInputs, gap_inputs, municipality_ids_of_projects
 from coordination.services.flag_life import Observed, flag_review, flags_sync
+from projects.models import Project
 
 GAP_VALUE_FIELDS = ("score", "reasons", "severity", "people_in_need")
 
@@ -27,11 +29,12 @@ def gap_settings() -> GapSettings:
 
 
 def gap_analysis_on(*, on: dt.date | None = None, municipality_ids: Iterable[int] | None = None,
-                    accepted_only: bool = False) -> tuple[GapInputs, GapAnalysis]:
+                    projects: QuerySet[Project] | None = None) -> tuple[GapInputs, GapAnalysis]:
     """Read the data and run the engine (no writes): for the API, the commands and the runs.
-    ``accepted_only`` for readers outside the ministry (see ``active_project_candidates``)."""
+    ``projects``: the projects that may count, a reader's ``projects_counted_for`` for what they are
+    shown; None for the ministry's full view (the runs and their flags, the commands)."""
     day = on or timezone.localdate()
-    inputs = gap_inputs(on=day, municipality_ids=municipality_ids, accepted_only=accepted_only)
+    inputs = gap_inputs(on=day, municipality_ids=municipality_ids, projects=projects)
     analysis = gap_analysis(municipalities=inputs.municipalities, sector_ids=inputs.sector_ids,
                             projects=inputs.projects, needs=inputs.needs, on=day, settings=gap_settings())
     return inputs, analysis
