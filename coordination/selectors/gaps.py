@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from coordination.analysis.gaps import ACTIVE_STATUS, MunicipalityIn, NeedIn, ProjectIn
+from coordination.analysis.gaps import ACTIVE_STATUS, GapFinding, MunicipalityIn, NeedIn, ProjectIn
 from coordination.models import GapFlag
 from municipalities.models import Municipality, Need, Sector
 from projects.models import Participation, Project, ProjectLocation, ProjectSector
@@ -133,6 +133,46 @@ def gap_flag_list(*, filters: dict[str, Any] | None = None) -> QuerySet[GapFlag]
     if f.get("district"):
         qs = qs.filter(municipality__district__pcode=f["district"])
     return qs.order_by("-score", "id")
+
+
+# A gap flag's review life: what a row found for a reader (``gap_finding_rows``) has none of.
+GAP_FLAG_LIFE_FIELDS = ("id", "status", "status_label", "decided_by", "decided_at", "decision_note", "resolved_at",
+                        "created_at", "updated_at")
+
+
+def gap_finding_rows(inputs: GapInputs, findings: Iterable[GapFinding], *,
+                     filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Gap findings as rows shaped like gap flags, highest score first, for a reader who is not served
+    the stored flags (``coordination.selectors.flags.gap_flags_stored_for``).
+
+    Each row has a flag's facts (place, sector, need, score, reasons) and none of its review life
+    (``GAP_FLAG_LIFE_FIELDS`` are None): no stored flag stands behind it. ``filters`` as
+    ``gap_flag_list``'s but ``municipality``, which narrows the analysis itself (``gap_inputs``); a finding
+    holds now and has no review status, so asking for resolved flags or for a status finds none."""
+    f = filters or {}
+    if f.get("status") or f.get("resolved", False) is True:
+        return []
+    sector = str(f.get("sector") or "")
+    rows = []
+    for finding in findings:
+        slug, pcode, name_ar, name_en, district = inputs.municipality_info[finding.municipality_id]
+        code, _ar, _en = inputs.sector_info[finding.sector_id] if finding.sector_id else (None, "", "")
+        if sector in ("none", "-") and finding.sector_id is not None:
+            continue
+        if sector not in ("", "none", "-") and sector not in (code, str(finding.sector_id)):
+            continue
+        if f.get("district") and district != f["district"]:
+            continue
+        row: dict[str, Any] = dict.fromkeys(GAP_FLAG_LIFE_FIELDS)
+        row.update({
+            "municipality": finding.municipality_id, "municipality_slug": slug, "municipality_pcode": pcode,
+            "municipality_name_ar": name_ar, "municipality_name_en": name_en, "district_pcode": district,
+            "sector": finding.sector_id, "sector_code": code, "severity": finding.severity,
+            "people_in_need": finding.people_in_need, "score": finding.score, "reasons": [finding.reason()],
+        })
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["score"], r["municipality_slug"], r["sector_code"] or ""))
+    return rows
 
 
 def _municipality_q(value: Any, prefix: str = "") -> Q:
