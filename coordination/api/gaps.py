@@ -4,9 +4,13 @@
   for whole municipalities), filters ``municipality`` (id, key or p-code), ``sector`` (code or id),
   ``district`` (p-code), ``unreached``, ``date``, ``ordering``;
 * ``gaps/summary/`` — roll-ups by region and district, and funding concentration;
-* ``gaps/flags/`` — gap flags, with ``POST gaps/flags/<id>/review/``;
+* ``gaps/flags/`` — gap flags, with ``POST gaps/flags/<id>/review/``: the stored flags for ministry staff,
+  the gaps found over the reader's own projects for anyone else (``gap_flags_stored_for``);
 * ``delays/`` — delay flags, with ``POST delays/<id>/review/`` (``coordination.api.delays``);
 * ``municipalities/coverage.geojson`` — each municipality's coverage and gap score, for a map.
+
+Every figure, flag and layer is computed from the projects the reader's derived data may draw on
+(``projects.selectors.projects.projects_counted_for``): another partner's draft never shows through.
 """
 
 from __future__ import annotations
@@ -39,9 +43,10 @@ from coordination.api.reviews import (
     parse_resolved,
 )
 from coordination.models import FlagStatus, GapFlag
+from coordination.selectors.flags import gap_flags_stored_for
 from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup, municipality_shapes
-from coordination.services.gaps import gap_analysis_on, gap_flag_review
-from projects.permissions import user_oversees
+from coordination.services.gaps import gap_analysis_on, gap_flag_review, gap_flags_found_for
+from projects.selectors.projects import projects_counted_for
 
 
 class GapQuerySerializer(serializers.Serializer):
@@ -77,7 +82,7 @@ def _analyse(params: dict[str, Any], user: Any) -> tuple[GapInputs, GapAnalysis]
             raise serializers.ValidationError({"municipality": _("No municipality has this id, key or p-code.")})
         municipality_ids = [found]
     return gap_analysis_on(on=params.get("date") or timezone.localdate(), municipality_ids=municipality_ids,
-                           accepted_only=not user_oversees(user))
+                           projects=projects_counted_for(user))
 
 
 class GapFigureSerializer(serializers.Serializer):
@@ -160,15 +165,22 @@ class GapSummaryView(generics.GenericAPIView):
 
 
 class GapFlagSerializer(CommitteeNotesMixin, serializers.ModelSerializer):
+    # Null in a row found for a reader who is not served the stored flags (``GapFindingSerializer``).
+    id = serializers.IntegerField(read_only=True, allow_null=True)
+    status = serializers.ChoiceField(choices=FlagStatus.choices, read_only=True, allow_null=True)
+    decision_note = serializers.CharField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
     municipality_slug = serializers.CharField(source="municipality.slug", read_only=True)
     municipality_pcode = serializers.CharField(source="municipality.pcode", read_only=True)
     municipality_name_ar = serializers.CharField(source="municipality.name_ar", read_only=True)
     municipality_name_en = serializers.CharField(source="municipality.name_en", read_only=True)
     district_pcode = serializers.CharField(source="municipality.district.pcode", read_only=True)
     sector_code = serializers.CharField(source="sector.code", read_only=True, default=None)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True, allow_null=True)
     reason_texts = serializers.SerializerMethodField()
-    decided_by = serializers.CharField(source="decided_by.get_username", read_only=True, default=None)
+    decided_by = serializers.CharField(source="decided_by.get_username", read_only=True, default=None,
+                                       allow_null=True)
 
     class Meta:
         model = GapFlag
@@ -184,6 +196,37 @@ class GapFlagSerializer(CommitteeNotesMixin, serializers.ModelSerializer):
         return [gap_reason_text(r) for r in flag.reasons or []]
 
 
+class GapFindingSerializer(serializers.Serializer):
+    """A gap found for a reader who is not served the stored flags (``gap_finding_rows``): the fields of
+    ``GapFlagSerializer``, its review life (id, status, decision, dates) null, as no stored flag stands behind it."""
+
+    id = serializers.IntegerField(allow_null=True)
+    municipality = serializers.IntegerField()
+    municipality_slug = serializers.CharField()
+    municipality_pcode = serializers.CharField(allow_null=True)
+    municipality_name_ar = serializers.CharField()
+    municipality_name_en = serializers.CharField()
+    district_pcode = serializers.CharField()
+    sector = serializers.IntegerField(allow_null=True)
+    sector_code = serializers.CharField(allow_null=True)
+    severity = serializers.IntegerField(allow_null=True)
+    people_in_need = serializers.IntegerField(allow_null=True)
+    score = serializers.FloatField()
+    reasons = serializers.JSONField()
+    reason_texts = serializers.SerializerMethodField()
+    status = serializers.CharField(allow_null=True)
+    status_label = serializers.CharField(allow_null=True)
+    decided_by = serializers.CharField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+    def get_reason_texts(self, row: dict[str, Any]) -> list[str]:
+        return [gap_reason_text(r) for r in row["reasons"]]
+
+
 class GapFlagFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=FlagStatus.choices, required=False)
     municipality = serializers.CharField(required=False, max_length=80)
@@ -194,21 +237,38 @@ class GapFlagFilterSerializer(serializers.Serializer):
 
 class GapFlagViewSet(ReviewActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Gap flags (unreached municipalities and sectors), highest score first. Filters: ``status``,
-    ``municipality``, ``sector``, ``district``, ``resolved`` (false by default, true, all)."""
+    ``municipality``, ``sector``, ``district``, ``resolved`` (false by default, true, all).
+
+    Ministry staff read the stored flags, the ministry's review queue computed over every project. Anyone
+    else reads the gaps found today over the projects they may see, the ones their coverage figures call
+    unreached: ``id``, ``status`` and the rest of a flag's review life are null there, and no stored flag
+    is served to them by its id."""
 
     serializer_class = GapFlagSerializer
     permission_classes = [CanReviewFlags]
     pagination_class = AnalysisPagination
     review_service = staticmethod(gap_flag_review)
 
-    def get_queryset(self) -> QuerySet[GapFlag]:
-        if self.action != "list":
-            return gap_flag_list(filters={"resolved": None})
+    def _filters(self) -> dict[str, Any]:
         params = GapFlagFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         filters = dict(params.validated_data)
         filters["resolved"] = parse_resolved(self.request.query_params.get("resolved"))
-        return gap_flag_list(filters=filters)
+        return filters
+
+    def get_queryset(self) -> QuerySet[GapFlag]:
+        if not gap_flags_stored_for(self.request.user):
+            return GapFlag.objects.none()
+        if self.action != "list":
+            return gap_flag_list(filters={"resolved": None})
+        return gap_flag_list(filters=self._filters())
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if gap_flags_stored_for(request.user):
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(gap_flags_found_for(user=request.user, filters=self._filters()))
+        rows = GapFindingSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(rows)
 
 
 class CoverageGeoJSONView(generics.GenericAPIView):

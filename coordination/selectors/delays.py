@@ -11,7 +11,7 @@ from coordination.analysis.delays import IMPLEMENTATION, PIPELINE, SUSPENDED, De
 from coordination.models import DelayFlag
 from projects.models import Project, ReviewState
 from projects.permissions import user_oversees
-from projects.selectors.projects import projects_visible_to
+from projects.selectors.projects import projects_counted_for
 
 # Only these statuses can trip a rule; finalisation, closed and cancelled projects are never delayed.
 DELAY_STATUSES = (PIPELINE, IMPLEMENTATION, SUSPENDED)
@@ -51,7 +51,9 @@ def delay_flag_list(*, filters: dict[str, Any] | None = None) -> QuerySet[DelayF
 
 
 def delay_flags_visible_to(user: Any, flags: QuerySet[DelayFlag]) -> QuerySet[DelayFlag]:
-    """``flags`` narrowed to the projects ``user`` may read (all of them for ministry staff)."""
+    """``flags`` narrowed to the projects ``user``'s derived data may draw on (``projects_counted_for``; all
+    of them for ministry staff). A delay flag is about its one project and that project's accepted updates,
+    which a reader who may see the project may see too."""
     if user_oversees(user):
         return flags
-    return flags.filter(project__in=projects_visible_to(user).values("pk"))
+    return flags.filter(project__in=projects_counted_for(user).values("pk"))

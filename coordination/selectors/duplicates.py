@@ -24,7 +24,7 @@ from projects.models import (
 from projects.money import RateTable, to_usd
 from projects.permissions import user_oversees
 from projects.selectors.money import exchange_rate_table
-from projects.selectors.projects import projects_visible_to
+from projects.selectors.projects import projects_counted_for
 
 _RELATION = {1: "parent", 2: "child", 3: "sibling", 4: "cofunded", 5: "third"}
 _CHUNK = 5000
@@ -163,8 +163,9 @@ def duplicate_flag_list() -> QuerySet[DuplicateFlag]:
 
 def duplicate_flags_visible_to(user: Any, flags: QuerySet[DuplicateFlag]) -> QuerySet[DuplicateFlag]:
     """``flags`` narrowed to the pairs ``user`` may read: every pair for ministry staff; for a focal
-    point only pairs whose two projects they may both see (a flag names both records)."""
+    point only pairs whose two projects are both among ``projects_counted_for`` (a flag names both
+    records, and its score is the pair's alone)."""
     if user_oversees(user):
         return flags
-    visible = projects_visible_to(user).values("pk")
+    visible = projects_counted_for(user).values("pk")
     return flags.filter(project_a__in=visible, project_b__in=visible)

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from coordination.analysis.gaps import ACTIVE_STATUS, MunicipalityIn, NeedIn, ProjectIn
+from coordination.analysis.gaps import ACTIVE_STATUS, GapFinding, MunicipalityIn, NeedIn, ProjectIn
 from coordination.models import GapFlag
 from municipalities.models import Municipality, Need, Sector
-from projects.models import Participation, Project, ProjectLocation, ProjectSector, ReviewState
+from projects.models import Participation, Project, ProjectLocation, ProjectSector
 from projects.money import to_usd
 from projects.selectors.money import exchange_rate_table
 
@@ -30,29 +30,30 @@ class GapInputs:
     unconverted: dict[str, int] = field(default_factory=dict)  # currency -> projects whose budget has no rate
 
 
-def active_project_candidates(on: dt.date, *, accepted_only: bool = False) -> QuerySet[Project]:
-    """Status-2 projects that may be active on ``on`` (the engine applies the exact rule again).
+def active_project_candidates(on: dt.date, *, projects: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Status-2 projects that may be active on ``on`` (the engine applies the exact rule again), among
+    ``projects`` (every project when None: the ministry's full view, which the jobs' flags are computed
+    over; a reader's ``projects_counted_for`` for what that reader is shown).
 
-    Records confirmed as a double report of another are left out: the other record counts. With
-    ``accepted_only`` (figures shown outside the ministry), drafts and submissions are left out too:
-    a partner's draft must not show through another partner's coverage figures."""
+    Records confirmed as a double report of another are left out: the other record counts."""
     started = Q(actual_start__lte=on) | Q(actual_start__isnull=True, planned_start__lte=on) | Q(
         actual_start__isnull=True, planned_start__isnull=True)
     not_ended = Q(actual_end__isnull=True) | Q(actual_end__gte=on)
-    projects = Project.objects.filter(started, not_ended, status=ACTIVE_STATUS, duplicate_of__isnull=True)
-    return projects.filter(state=ReviewState.ACCEPTED) if accepted_only else projects
+    base = Project.objects.all() if projects is None else projects
+    return base.filter(started, not_ended, status=ACTIVE_STATUS, duplicate_of__isnull=True)
 
 
 def gap_inputs(*, on: dt.date, municipality_ids: Iterable[int] | None = None,
-               accepted_only: bool = False) -> GapInputs:
+               projects: QuerySet[Project] | None = None) -> GapInputs:
     """Everything the gap engine needs, in eight queries whatever the size of the portfolio.
 
     With ``municipality_ids``, only those municipalities and the projects and needs that touch
-    them (each project with all its municipalities, so its money splits as in a full run)."""
+    them (each project with all its municipalities, so its money splits as in a full run). With
+    ``projects``, only those projects count (see ``active_project_candidates``)."""
     only = None if municipality_ids is None else sorted(set(municipality_ids))
     munis_qs = Municipality.objects.order_by("id")
     needs_qs = Need.objects.filter(assessed_on__lte=on)
-    projects_qs = active_project_candidates(on, accepted_only=accepted_only)
+    projects_qs = active_project_candidates(on, projects=projects)
     if only is not None:
         munis_qs = munis_qs.filter(id__in=only)
         needs_qs = needs_qs.filter(municipality_id__in=only)
@@ -132,6 +133,46 @@ def gap_flag_list(*, filters: dict[str, Any] | None = None) -> QuerySet[GapFlag]
     if f.get("district"):
         qs = qs.filter(municipality__district__pcode=f["district"])
     return qs.order_by("-score", "id")
+
+
+# A gap flag's review life: what a row found for a reader (``gap_finding_rows``) has none of.
+GAP_FLAG_LIFE_FIELDS = ("id", "status", "status_label", "decided_by", "decided_at", "decision_note", "resolved_at",
+                        "created_at", "updated_at")
+
+
+def gap_finding_rows(inputs: GapInputs, findings: Iterable[GapFinding], *,
+                     filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Gap findings as rows shaped like gap flags, highest score first, for a reader who is not served
+    the stored flags (``coordination.selectors.flags.gap_flags_stored_for``).
+
+    Each row has a flag's facts (place, sector, need, score, reasons) and none of its review life
+    (``GAP_FLAG_LIFE_FIELDS`` are None): no stored flag stands behind it. ``filters`` as
+    ``gap_flag_list``'s but ``municipality``, which narrows the analysis itself (``gap_inputs``); a finding
+    holds now and has no review status, so asking for resolved flags or for a status finds none."""
+    f = filters or {}
+    if f.get("status") or f.get("resolved", False) is True:
+        return []
+    sector = str(f.get("sector") or "")
+    rows = []
+    for finding in findings:
+        slug, pcode, name_ar, name_en, district = inputs.municipality_info[finding.municipality_id]
+        code, _ar, _en = inputs.sector_info[finding.sector_id] if finding.sector_id else (None, "", "")
+        if sector in ("none", "-") and finding.sector_id is not None:
+            continue
+        if sector not in ("", "none", "-") and sector not in (code, str(finding.sector_id)):
+            continue
+        if f.get("district") and district != f["district"]:
+            continue
+        row: dict[str, Any] = dict.fromkeys(GAP_FLAG_LIFE_FIELDS)
+        row.update({
+            "municipality": finding.municipality_id, "municipality_slug": slug, "municipality_pcode": pcode,
+            "municipality_name_ar": name_ar, "municipality_name_en": name_en, "district_pcode": district,
+            "sector": finding.sector_id, "sector_code": code, "severity": finding.severity,
+            "people_in_need": finding.people_in_need, "score": finding.score, "reasons": [finding.reason()],
+        })
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["score"], r["municipality_slug"], r["sector_code"] or ""))
+    return rows
 
 
 def _municipality_q(value: Any, prefix: str = "") -> Q:

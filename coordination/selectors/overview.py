@@ -9,13 +9,13 @@ from django.db.models import Count, Q
 from municipalities.models import District, Municipality, Region, Sector
 from projects.models import ActivityStatus, Partner
 from projects.selectors.money import budget_total_usd
-from projects.selectors.projects import projects_visible_to
+from projects.selectors.projects import projects_counted_for
 
 
 def portfolio_overview(user: Any) -> dict[str, Any]:
     """Headline counts for the home dashboard, in a handful of queries, of the projects ``user`` may see
-    (another partner's drafts must not show through the totals)."""
-    visible = projects_visible_to(user)
+    (``projects_counted_for``: another partner's drafts must not show through the totals)."""
+    visible = projects_counted_for(user)
     projects = visible.aggregate(
         total=Count("id"),
         active=Count("id", filter=Q(status=ActivityStatus.IMPLEMENTATION)),

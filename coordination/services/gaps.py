@@ -1,4 +1,5 @@
-"""Writes of the gap analysis: full run, re-checks, and the review of gap flags.
+"""Writes of the gap analysis: full run, re-checks, and the review of gap flags; and the reads that run
+the engine on request (``gap_analysis_on``, ``gap_flags_found_for``), which write nothing.
 
 Flags are about the present: runs analyse today (``on`` is there for tests and back-dated runs);
 the figures for another date are read through ``coordination.selectors.gaps`` without flags.
@@ -8,16 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from coordination.analysis.gaps import GapAnalysis, GapSettings, gap_analysis, gap_findings
 from coordination.models import AnalysisRun, GapFlag
 from coordination.runs import recorded_run, run_counts
-from coordination.selectors.gaps import GapInputs, gap_inputs, municipality_ids_of_projects
+from coordination.selectors.gaps import (
+    GapInputs,
+    gap_finding_rows,
+    gap_inputs,
+    municipality_ids_of_projects,
+    municipality_lookup,
+)
 from coordination.services.flag_life import Observed, flag_review, flags_sync
+from projects.models import Project
+from projects.selectors.projects import projects_counted_for
 
 GAP_VALUE_FIELDS = ("score", "reasons", "severity", "people_in_need")
 
@@ -27,14 +38,29 @@ def gap_settings() -> GapSettings:
 
 
 def gap_analysis_on(*, on: dt.date | None = None, municipality_ids: Iterable[int] | None = None,
-                    accepted_only: bool = False) -> tuple[GapInputs, GapAnalysis]:
+                    projects: QuerySet[Project] | None = None) -> tuple[GapInputs, GapAnalysis]:
     """Read the data and run the engine (no writes): for the API, the commands and the runs.
-    ``accepted_only`` for readers outside the ministry (see ``active_project_candidates``)."""
+    ``projects``: the projects that may count, a reader's ``projects_counted_for`` for what they are
+    shown; None for the ministry's full view (the runs and their flags, the commands)."""
     day = on or timezone.localdate()
-    inputs = gap_inputs(on=day, municipality_ids=municipality_ids, accepted_only=accepted_only)
+    inputs = gap_inputs(on=day, municipality_ids=municipality_ids, projects=projects)
     analysis = gap_analysis(municipalities=inputs.municipalities, sector_ids=inputs.sector_ids,
                             projects=inputs.projects, needs=inputs.needs, on=day, settings=gap_settings())
     return inputs, analysis
+
+
+def gap_flags_found_for(*, user: Any, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The gap flags of a reader who is not served the stored ones (``gap_flags_stored_for``): today's
+    gaps found over the projects their derived data may draw on (``projects_counted_for``), the same
+    analysis their coverage figures show, as rows shaped like flags without a review life
+    (``gap_finding_rows``). No write: nothing of it is stored, and the ministry's flags are not touched."""
+    f = dict(filters or {})
+    municipality_ids = None
+    if f.get("municipality"):
+        found = municipality_lookup(f["municipality"])
+        municipality_ids = [] if found is None else [found]
+    inputs, analysis = gap_analysis_on(municipality_ids=municipality_ids, projects=projects_counted_for(user))
+    return gap_finding_rows(inputs, gap_findings(analysis), filters=f)
 
 
 def _observed(analysis: GapAnalysis) -> list[Observed]:

@@ -31,6 +31,18 @@ def projects_visible_to(user: Any) -> QuerySet[Project]:
     return qs.filter(visible)
 
 
+def projects_counted_for(user: Any) -> QuerySet[Project]:
+    """The projects that what ``user`` is shown *about* the portfolio may be computed from: coverage figures
+    and their roll-ups, map layers, gap, delay and duplicate flags, dashboard counts and totals.
+
+    They are the projects ``user`` may read (``projects_visible_to``): every project for ministry staff; for
+    a focal point every partner's accepted projects and all of their own partner's, whatever their review
+    state; nothing for anyone else. A figure counting a project the reader may not open would tell them it
+    exists (a partner's draft showing through as a municipality "reached"), so every derived read starts
+    here; a stored result computed over more (the ministry's gap flags) is held back from the reader instead."""
+    return projects_visible_to(user)
+
+
 def updates_visible_to(user: Any) -> QuerySet[ProjectUpdate]:
     """The project updates ``user`` may read (another partner's: only accepted ones of accepted projects)."""
     qs = ProjectUpdate.objects.all()
