@@ -26,7 +26,8 @@ def _at(day: dt.date) -> dt.datetime:
 def _update(project, start, end, submitted: dt.date | None, **fields):
     values = {"progress_percent": 10, "status": ActivityStatus.IMPLEMENTATION, "narrative": "", "spend_to_date": 0,
               "beneficiaries_reached": None, "problems": "", **fields}
-    return ProjectUpdate.objects.create(project=project, period_start=start, period_end=end,
+    return ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                        period_start=start, period_end=end,
                                         state=ReviewState.SUBMITTED if submitted else ReviewState.DRAFT,
                                         submitted_at=_at(submitted) if submitted else None, **values)
 
