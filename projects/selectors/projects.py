@@ -83,7 +83,7 @@ def review_queue(user: Any) -> QuerySet:
         parts.append(updates_visible_to(user).filter(state=ReviewState.SUBMITTED).order_by().annotate(
             kind=Value("update", output_field=CharField()), item_id=F("pk"), item_project=F("project_id"),
             item_title_ar=F("project__title_ar"), item_title_en=F("project__title_en"),
-            item_partner=F("project__reporting_partner_id"), item_submitted_at=F("submitted_at"),
+            item_partner=F("partner_id"), item_submitted_at=F("submitted_at"),
             item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
         ).values(*REVIEW_QUEUE_COLUMNS))
     if not parts:

@@ -439,3 +439,15 @@ def test_an_update_added_in_the_admin_is_its_projects_partners(client_for, perso
         "new_sites-TOTAL_FORMS": "0", "new_sites-INITIAL_FORMS": "0"})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert ProjectUpdate.objects.get(project=project).partner == unicef
+
+
+def test_the_review_queue_names_the_partner_that_submitted_an_update(client_for, personas, unicef, returned_world):
+    w = returned_world
+    services.project_update_submit(update=w.draft, user=personas["unicef_focal_point"])
+    w.move()
+    rows = client_for("ministry_analyst", "en", api=True).get("/api/v1/review-queue/").json()["results"]
+    assert [(r["kind"], r["id"], r["reporting_partner"]) for r in rows if r["kind"] == "update"] == [
+        ("update", w.draft.pk, unicef.pk)]
+    page = _text(client_for("ministry_analyst", "en").get("/projects/review/"))
+    row = page.split(f'data-kind="update" data-id="{w.draft.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "UNICEF" in row and "UNDP" not in row
