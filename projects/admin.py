@@ -194,10 +194,16 @@ class ProjectUpdateAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["project"]
     # The review goes through the review queue (its service copies the figures and the new sites onto
     # the project); the admin does not change the state.
-    readonly_fields = ["state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_comment"]
+    readonly_fields = ["partner", "state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
+                       "review_comment"]
     list_select_related = ["project", "submitted_by"]
     show_full_result_count = False
     inlines = [UpdateSiteInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # as project_update_create: the update is its project's partner's, for good
+            obj.partner_id = obj.project.reporting_partner_id
+        super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is UpdateSite:

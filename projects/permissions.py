@@ -10,8 +10,20 @@ role may do; the functions here add *on which records*, from the user's focal po
   return what was submitted.
 * A focal point (``FocalPoint`` row + ``add``/``change`` permissions) creates, edits and submits only
   records whose ``reporting_partner`` is their partner, and reads another partner's records only once
-  the ministry accepted them (an update: once both it and its project are accepted).
+  the ministry accepted them (an update: once both it and its project are accepted, or once it is accepted
+  on a project of their own).
 * Anyone else, and anonymous users, nothing.
+
+What a partner wrote stays theirs when the ministry moves a project to another partner (``reporting_partner``
+changes): an update belongs to the partner that wrote it (``ProjectUpdate.partner``), and so do its files, its
+new sites and its review notes; a project's review notes (who submitted and reviewed it, when, the comment)
+belong to the partner they were written for (``Project.review_notes_partner``). So after a move:
+
+* the new partner owns the project (reads and edits it, reports new updates) and reads the old partner's
+  updates only once accepted, like any accepted record, without their review notes;
+* the old partner reads what it wrote only while it can still see the project (an accepted project, like any
+  focal point), and changes none of it: an update is edited by its own partner on its own partner's project;
+* the ministry sees everything, and its administrator may still edit what it may edit.
 
 Review state limits the actions too (the workflow in ``projects.services``): submitting from draft
 or returned, reviewing only what is submitted; an update can be edited only before it is submitted
@@ -96,18 +108,36 @@ def project_can_review(user: Any, project: Project) -> bool:
     return project.state == ReviewState.SUBMITTED and _active(user) and user.has_perm(REVIEW_PROJECT)
 
 
+# --- review notes --------------------------------------------------------------------------
+
+
+def project_review_notes_visible(user: Any, project: Any) -> bool:
+    """May ``user``, who sees ``project``, read who submitted and reviewed it, when, and the reviewer's comment?
+    The ministry and the partner the notes were written for, whoever reports the project now. ``project`` may
+    be a version from the project's history (its notes are then that version's)."""
+    return user_oversees(user) or _own(user, project.review_notes_partner_id)
+
+
+def update_review_notes_visible(user: Any, update: ProjectUpdate) -> bool:
+    """May ``user`` read an update's review notes and every version of it (its history in full)? The ministry,
+    and the partner that wrote it while it may see the update, whoever reports the project now."""
+    return user_oversees(user) or (_own(user, update.partner_id) and update_can_view(user, update))
+
+
 # --- updates -------------------------------------------------------------------------------
 
 
 def update_can_view(user: Any, update: ProjectUpdate) -> bool:
+    """The ministry: every update. A focal point: their own partner's (in any state) and anyone's accepted
+    ones, in both cases only on a project they may see."""
     if user_oversees(user):
         return True
     if not (_active(user) and user.has_perm("projects.view_projectupdate")):
         return False
+    if not (_own(user, update.partner_id) or update.state == ReviewState.ACCEPTED):
+        return False
     project = update.project
-    if _own(user, project.reporting_partner_id):
-        return True
-    return update.state == ReviewState.ACCEPTED and project.state == ReviewState.ACCEPTED
+    return _own(user, project.reporting_partner_id) or project.state == ReviewState.ACCEPTED
 
 
 def update_can_create(user: Any, project: Project) -> bool:
@@ -118,12 +148,15 @@ def update_can_create(user: Any, project: Project) -> bool:
 
 
 def update_can_edit(user: Any, update: ProjectUpdate) -> bool:
+    """Drafts and returned updates: the ministry's administrator, or a focal point of the partner that wrote the
+    update while that partner still reports the project (after a move, neither the old partner nor the new
+    one changes what the old one wrote)."""
     if update.state not in EDITABLE_UPDATE_STATES:
         return False
     if user_manages(user):
         return True
-    return (_active(user) and user.has_perm("projects.change_projectupdate")
-            and _own(user, update.project.reporting_partner_id))
+    return (_active(user) and user.has_perm("projects.change_projectupdate") and _own(user, update.partner_id)
+            and update.partner_id == update.project.reporting_partner_id)
 
 
 def update_can_submit(user: Any, update: ProjectUpdate) -> bool:

@@ -90,6 +90,8 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         model = Project
 
     reporting_partner = factory.SubFactory(PartnerFactory)
+    # As project_save does on creation: the review notes are the reporting partner's.
+    review_notes_partner = factory.SelfAttribute("reporting_partner")
     title_ar = factory.Sequence(lambda n: f"مشروع {n}")
     title_en = factory.Sequence(lambda n: f"Project {n}")
     status = ActivityStatus.IMPLEMENTATION

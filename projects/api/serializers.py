@@ -24,7 +24,12 @@ from projects.models import (
     Transaction,
     UpdateSite,
 )
-from projects.permissions import user_manages, user_oversees, user_partner_id
+from projects.permissions import (
+    project_review_notes_visible,
+    update_review_notes_visible,
+    user_manages,
+    user_partner_id,
+)
 from projects.selectors.projects import projects_visible_to
 from projects.services import Decision
 
@@ -63,19 +68,21 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
 class ReviewNotesPrivateMixin:
     """Who submitted and reviewed a record, when, and the reviewer's comment are between the ministry and
-    the record's own partner: another partner's focal point reading an accepted record does not get them
-    (the record's history follows the same rule)."""
+    the partner they were written for: another partner's focal point reading an accepted record, or the new
+    partner of a moved one, gets them blank. Who may read them is the record's rule in projects.permissions
+    (``notes_visible``), the same the pages and the history use."""
 
     REVIEW_FIELDS = ("submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_comment")
 
-    def _partner_id(self, instance: Any) -> int:
+    @staticmethod
+    def notes_visible(user: Any, instance: Any) -> bool:
         raise NotImplementedError
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)  # type: ignore[misc]
         request = self.context.get("request")  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
-        if not (user_oversees(user) or user_partner_id(user) == self._partner_id(instance)):
+        if not self.notes_visible(user, instance):
             for name in self.REVIEW_FIELDS:
                 if name in data:
                     data[name] = "" if name == "review_comment" else None
@@ -107,8 +114,7 @@ class ProjectSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializer):
         validators: list = []
         extra_kwargs = {"iati_identifier": {"validators": []}}
 
-    def _partner_id(self, project: Project) -> int:
-        return project.reporting_partner_id
+    notes_visible = staticmethod(project_review_notes_visible)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -265,8 +271,7 @@ class ProjectUpdateSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializ
                                                  "replaces the current one). They become the project's sites "
                                                  "when the ministry accepts the update."))
 
-    def _partner_id(self, update: ProjectUpdate) -> int:
-        return update.project.reporting_partner_id
+    notes_visible = staticmethod(update_review_notes_visible)
 
     class Meta:
         model = ProjectUpdate

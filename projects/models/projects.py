@@ -235,6 +235,13 @@ class Project(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     # db_default: the bulk writers (demo data, imports) insert rows with their own column lists.
     review_comment = models.TextField(_("reviewer's comment"), blank=True, default="", db_default="")
+    # Who the review notes above (submitted by/at, reviewed by/at, the comment) were written for: the partner
+    # reporting the project when they were written. They stay that partner's when the ministry moves the
+    # project to another one (projects.permissions.project_review_notes_visible); set by project_save.
+    review_notes_partner = models.ForeignKey(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+",
+        verbose_name=_("partner of the review notes"),
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -464,6 +471,13 @@ class ProjectUpdate(models.Model):
     """A focal point's periodic report on a project, reviewed by the ministry."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates", verbose_name=_("project"))
+    # The partner that wrote the update (the project's reporting partner when it was created). The update, its
+    # files, new sites and review notes stay that partner's when the ministry moves the project to another one:
+    # the new partner reads it only once accepted (projects.permissions.update_can_view).
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, editable=False, related_name="authored_updates",
+        verbose_name=_("reporting partner"),
+    )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     progress_percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=2, validators=PERCENT)

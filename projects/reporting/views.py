@@ -22,6 +22,7 @@ from projects.models import ProjectUpdate
 from projects.models.reporting import UpdateAttachment
 from projects.permissions import update_can_edit, user_oversees, user_partner_id
 from projects.reporting.filetypes import ACCEPTED_EXTENSIONS
+from projects.reporting.selectors.attachments import update_attachment_visible
 from projects.reporting.selectors.reports import overdue_reports, partner_reports_due
 from projects.reporting.selectors.scorecard import partner_scorecard, partner_scorecards
 from projects.reporting.services.attachments import update_attachment_add, update_attachment_remove, update_attachments
@@ -93,11 +94,12 @@ def attachment_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    update = _visible_update(request.user, pk)
-    attachment = get_object_or_404(UpdateAttachment, pk=attachment_pk, update=update)
+    attachment = update_attachment_visible(request.user, update_id=pk, pk=attachment_pk)
+    if attachment is None:
+        raise Http404
     update_attachment_remove(attachment=attachment, user=request.user)
     messages.success(request, _("The file is removed."))
-    return redirect("update_attachments", pk=update.pk)
+    return redirect("update_attachments", pk=pk)
 
 
 def attachment_response(attachment: UpdateAttachment) -> FileResponse:
@@ -117,8 +119,10 @@ def attachment_response(attachment: UpdateAttachment) -> FileResponse:
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    update = _visible_update(request.user, pk)
-    return attachment_response(get_object_or_404(UpdateAttachment, pk=attachment_pk, update=update))
+    attachment = update_attachment_visible(request.user, update_id=pk, pk=attachment_pk)
+    if attachment is None:
+        raise Http404
+    return attachment_response(attachment)
 
 
 def _scorecard_scope(user) -> list[int] | None:

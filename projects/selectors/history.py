@@ -10,22 +10,35 @@ record's own partner (``full=True``) see every version; anyone else sees only th
 accepted, each compared with the accepted one before it, without the review bookkeeping (what was
 proposed, returned or commented on in between stays with its owner). A foreign key to a project the
 reader may not see is not named.
+
+A project can change partner (the ministry moves it), so its trail is read version by version
+(``project_history``): a focal point sees the accepted versions and those its own partner reported, and the
+review bookkeeping of an entry only when both versions compared carry notes written for its partner
+(``projects.permissions.project_review_notes_visible``). An update never changes partner: its trail is its
+writer's in full (``update_history``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects.models import Project, ReviewState
+from projects.models import Project, ProjectUpdate, ReviewState
+from projects.permissions import (
+    project_review_notes_visible,
+    update_review_notes_visible,
+    user_oversees,
+    user_partner_id,
+)
 from projects.selectors.projects import projects_visible_to
 
 # Bookkeeping columns that change with every save and say nothing a reader needs.
@@ -57,24 +70,59 @@ class HistoryEntry:
     reason: str = ""
 
 
-def record_history(instance: models.Model, *, user: Any, full: bool, limit: int = 50) -> list[HistoryEntry]:
+@dataclass(frozen=True)
+class HistoryScope:
+    """What of a trail a reader sees: the versions ``versions`` selects (a filter on the history rows of a
+    reviewed record; None: every version) and, in an entry, the review bookkeeping when ``notes`` allows it for
+    both versions compared."""
+
+    versions: Q | None
+    notes: Callable[[Any], bool]
+
+
+IN_FULL = HistoryScope(versions=None, notes=lambda version: True)
+ACCEPTED_ONLY = HistoryScope(versions=Q(state=ReviewState.ACCEPTED), notes=lambda version: False)
+
+
+def project_history_scope(user: Any) -> HistoryScope:
+    """A project's trail as ``user`` may read it (see the module note)."""
+    if user_oversees(user):
+        return IN_FULL
+    partner_id = user_partner_id(user)
+    if partner_id is None:
+        return ACCEPTED_ONLY
+    return HistoryScope(versions=Q(state=ReviewState.ACCEPTED) | Q(reporting_partner_id=partner_id),
+                        notes=lambda version: project_review_notes_visible(user, version))
+
+
+def project_history(project: Project, *, user: Any, limit: int = 50) -> list[HistoryEntry]:
+    return record_history(project, user=user, scope=project_history_scope(user), limit=limit)
+
+
+def update_history(update: ProjectUpdate, *, user: Any, limit: int = 50) -> list[HistoryEntry]:
+    return record_history(update, user=user, full=update_review_notes_visible(user, update), limit=limit)
+
+
+def record_history(instance: models.Model, *, user: Any, full: bool = False, scope: HistoryScope | None = None,
+                   limit: int = 50) -> list[HistoryEntry]:
     """The latest ``limit`` versions of ``instance`` that ``user`` may read, newest first (see the module
-    note for ``full``)."""
-    return histories_for([instance], user=user, full=full, limit=limit).get(instance.pk, [])
+    note for ``full``; ``scope``, when given, says it version by version)."""
+    return histories_for([instance], user=user, full=full, scope=scope, limit=limit).get(instance.pk, [])
 
 
-def histories_for(instances: Sequence[models.Model], *, user: Any, full: bool,
-                  limit: int = 50) -> dict[Any, list[HistoryEntry]]:
+def histories_for(instances: Sequence[models.Model], *, user: Any, full: bool = False,
+                  scope: HistoryScope | None = None, limit: int = 50) -> dict[Any, list[HistoryEntry]]:
     """The trails of several records of one model, by primary key: two or three queries in all
     (the versions with their users, and one per kind of record a foreign key points to)."""
     if not instances:
         return {}
+    scope = scope or (IN_FULL if full else ACCEPTED_ONLY)
     model = type(instances[0])
     pks = [obj.pk for obj in instances]
     versions_qs = model.history.filter(**{f"{model._meta.pk.attname}__in": pks})
     reviewed = any(f.name == "state" for f in model._meta.concrete_fields)
-    if not full and reviewed:
-        versions_qs = versions_qs.filter(state=ReviewState.ACCEPTED)
+    if scope.versions is not None and reviewed:
+        versions_qs = versions_qs.filter(scope.versions)
     rows = list(versions_qs.select_related("history_user")
                 .order_by(model._meta.pk.attname, "-history_date", "-history_id"))
     by_record: dict[Any, list] = defaultdict(list)
@@ -84,8 +132,7 @@ def histories_for(instances: Sequence[models.Model], *, user: Any, full: bool,
         if len(versions) <= limit:
             versions.append(row)
     fields = _shown_fields(model)
-    if not full:
-        fields = {name: f for name, f in fields.items() if name not in REVIEW_FIELDS}
+    without_notes = {name: f for name, f in fields.items() if name not in REVIEW_FIELDS}
     raw: dict[Any, list[tuple[Any, list[tuple[models.Field, Any, Any]]]]] = {}
     wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
     for pk, versions in by_record.items():
@@ -93,9 +140,10 @@ def histories_for(instances: Sequence[models.Model], *, user: Any, full: bool,
         for newer, older in zip(versions[:limit], [*versions[1:], None], strict=False):
             changes: list[tuple[models.Field, Any, Any]] = []
             if older is not None and newer.history_type == "~":
-                delta = newer.diff_against(older, included_fields=list(fields))
+                shown = fields if scope.notes(newer) and scope.notes(older) else without_notes
+                delta = newer.diff_against(older, included_fields=list(shown))
                 for change in delta.changes:
-                    model_field = fields[change.field]
+                    model_field = shown[change.field]
                     changes.append((model_field, change.old, change.new))
                     if model_field.is_relation:
                         wanted[model_field.related_model].update(v for v in (change.old, change.new) if v is not None)

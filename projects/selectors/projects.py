@@ -44,18 +44,21 @@ def projects_counted_for(user: Any) -> QuerySet[Project]:
 
 
 def updates_visible_to(user: Any) -> QuerySet[ProjectUpdate]:
-    """The project updates ``user`` may read (another partner's: only accepted ones of accepted projects)."""
+    """The project updates ``user`` may read (``update_can_view`` as a query): the ministry, all; a focal point,
+    those their partner wrote and anyone's accepted ones, on projects they may see (after a move, the old
+    partner's drafts stay out of the new partner's reach)."""
     qs = ProjectUpdate.objects.all()
     if user_oversees(user):
         return qs
     if not (user is not None and user.is_authenticated and user.is_active
             and user.has_perm("projects.view_projectupdate")):
         return qs.none()
-    visible = Q(state=ReviewState.ACCEPTED, project__state=ReviewState.ACCEPTED)
+    update, project = Q(state=ReviewState.ACCEPTED), Q(project__state=ReviewState.ACCEPTED)
     partner_id = user_partner_id(user)
     if partner_id is not None:
-        visible |= Q(project__reporting_partner_id=partner_id)
-    return qs.filter(visible)
+        update |= Q(partner_id=partner_id)
+        project |= Q(project__reporting_partner_id=partner_id)
+    return qs.filter(update & project)
 
 
 def project_list(user: Any) -> QuerySet[Project]:
@@ -92,7 +95,7 @@ def review_queue(user: Any) -> QuerySet:
         parts.append(updates_visible_to(user).filter(state=ReviewState.SUBMITTED).order_by().annotate(
             kind=Value("update", output_field=CharField()), item_id=F("pk"), item_project=F("project_id"),
             item_title_ar=F("project__title_ar"), item_title_en=F("project__title_en"),
-            item_partner=F("project__reporting_partner_id"), item_submitted_at=F("submitted_at"),
+            item_partner=F("partner_id"), item_submitted_at=F("submitted_at"),
             item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
         ).values(*REVIEW_QUEUE_COLUMNS))
     if not parts:
@@ -205,15 +208,3 @@ def project_filter(projects: QuerySet[Project], *, user: Any, filters: dict[str,
         projects = projects.filter(
             pk__in=ProjectSector.objects.filter(sector_id=filters["sector"]).values("project_id"))
     return projects
-
-
-def history_in_full(user: Any, project: Project) -> bool:
-    """Whether ``user`` reads every version of a project's records (and their review notes): the ministry
-    and the project's own partner do; others read accepted versions only. A project the ministry moved
-    from another partner keeps that partner's drafts and notes from its new partner."""
-    if user_oversees(user):
-        return True
-    partner_id = user_partner_id(user)
-    if partner_id != project.reporting_partner_id:
-        return False
-    return not Project.history.filter(id=project.pk).exclude(reporting_partner_id=partner_id).exists()

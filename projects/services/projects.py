@@ -91,10 +91,36 @@ def _project_validate(project: Project) -> None:
         raise ValidationError(errors)
 
 
+# The review notes of a project, in the groups written together: who submitted it and when; who reviewed it,
+# when, and the reviewer's comment.
+REVIEW_NOTE_GROUPS = (("submitted_by_id", "submitted_at"), ("reviewed_by_id", "reviewed_at", "review_comment"))
+
+
+def _review_notes_keep_owner(before: Project | None, project: Project) -> None:
+    """Say whose the review notes are (``review_notes_partner``): the partner reporting the project when they
+    are written. A move to another partner leaves them with the old one. When the new partner's first notes
+    are written (its submission, the ministry's review of it), the old partner's left beside them are cleared:
+    a row's notes are one partner's, and the old ones stay in the history, which only the ministry and that
+    partner read."""
+    if before is None:
+        project.review_notes_partner_id = project.reporting_partner_id
+        return
+    written = [any(getattr(project, name) != getattr(before, name) for name in group) for group in REVIEW_NOTE_GROUPS]
+    if not any(written) or project.review_notes_partner_id == project.reporting_partner_id:
+        return
+    for group, rewritten in zip(REVIEW_NOTE_GROUPS, written, strict=True):
+        if not rewritten:
+            for name in group:
+                setattr(project, name, "" if name == "review_comment" else None)
+    project.review_notes_partner_id = project.reporting_partner_id
+
+
 @transaction.atomic
 def project_save(*, project: Project, user=None, also_changed: Iterable[str] = ()) -> set[str]:
-    """Validate and save a project; announce what changed. Returns the change categories."""
+    """Validate and save a project (keeping its review notes with their partner); announce what changed.
+    Returns the change categories."""
     before = Project.objects.filter(pk=project.pk).first() if project.pk else None
+    _review_notes_keep_owner(before, project)
     _project_validate(project)
     if before is None and user is not None and project.created_by_id is None:
         project.created_by = user

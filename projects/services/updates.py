@@ -94,11 +94,14 @@ def update_sites_to_project(update: ProjectUpdate) -> int:
 def project_update_create(*, project: Project, user, fields: dict[str, Any],
                           new_sites: list[dict] | None = None) -> ProjectUpdate:
     """A focal point's new report on one of their partner's projects, in draft, with the new sites it
-    reports (all or nothing)."""
+    reports (all or nothing). The update is the project's reporting partner's for good, even if the project
+    moves to another partner later (``ProjectUpdate.partner``)."""
     fields_refuse_unknown(fields, UPDATE_FIELDS)
+    project = Project.objects.get(pk=project.pk)  # its partner as it is now, not as a caller's copy says
     permission_require(update_can_create(user, project), _("You may report only on your own partner's projects."))
     sites = _update_site_rows(new_sites or [])
-    update = ProjectUpdate(project=project, **fields, state=ReviewState.DRAFT)
+    update = ProjectUpdate(project=project, partner_id=project.reporting_partner_id, **fields,
+                           state=ReviewState.DRAFT)
     _update_save(update, user)
     _update_sites_replace(update, sites)
     return update

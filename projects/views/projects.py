@@ -33,11 +33,12 @@ from projects.permissions import (
     project_can_edit,
     project_can_review,
     project_can_submit,
+    project_review_notes_visible,
     update_can_create,
     user_partner_id,
 )
 from projects.selectors import projects as selectors
-from projects.selectors.history import record_history
+from projects.selectors.history import project_history
 from projects.views.pages import (
     PAGE_SIZE,
     form_add_service_errors,
@@ -71,7 +72,6 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = get_object_or_404(selectors.project_detail_queryset(user), pk=pk)
-    full = selectors.history_in_full(user, project)
     return render(request, "projects/project_detail.html", {
         "project": project,
         "updates": selectors.project_updates_visible(user, project),
@@ -80,8 +80,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": project_can_review(user, project),
         "can_add_update": update_can_create(user, project),
         "review_form": ReviewForm(),
-        "history": record_history(project, user=user, full=full),
-        "show_review": full,
+        "history": project_history(project, user=user),
+        "show_review": project_review_notes_visible(user, project),
     })
 
 

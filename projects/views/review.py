@@ -54,8 +54,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 def _row_from_record(kind: str, record: Project | ProjectUpdate) -> dict[str, Any]:
     project = record if isinstance(record, Project) else record.project
+    partner = project.reporting_partner if isinstance(record, Project) else record.partner
     return {"kind": kind, "item_id": record.pk, "item_project": project.pk, "title": str(project),
-            "partner": str(project.reporting_partner), "item_submitted_at": record.submitted_at,
+            "partner": str(partner), "item_submitted_at": record.submitted_at,
             "item_submitted_by": record.submitted_by.get_username() if record.submitted_by else ""}
 
 

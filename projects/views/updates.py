@@ -24,9 +24,10 @@ from projects.permissions import (
     update_can_edit,
     update_can_review,
     update_can_submit,
+    update_review_notes_visible,
 )
 from projects.selectors import projects as selectors
-from projects.selectors.history import record_history
+from projects.selectors.history import update_history
 from projects.views.pages import (
     form_add_service_errors,
     require_or_403,
@@ -73,7 +74,6 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
 def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     update = visible_update_or_404(request, pk)
-    full = selectors.history_in_full(user, update.project)
     return render(request, "projects/updates/detail.html", {
         "update": update, "project": update.project,
         "can_edit": update_can_edit(user, update),
@@ -81,8 +81,8 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": update_can_review(user, update),
         "review_form": ReviewForm(),
         "new_sites": update.new_sites.select_related("municipality").order_by("pk"),
-        "history": record_history(update, user=user, full=full),
-        "show_review": full,
+        "history": update_history(update, user=user),
+        "show_review": update_review_notes_visible(user, update),
     })
 
 

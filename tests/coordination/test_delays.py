@@ -201,7 +201,8 @@ def test_an_accepted_update_ends_the_silence(seeded, django_capture_on_commit_ca
     delays_full_scan(today=date.today())
     flag = DelayFlag.objects.filter(rule="no_recent_update", resolved_at__isnull=True).order_by("id").first()
     project = Project.objects.get(pk=flag.project_id)
-    update = ProjectUpdate.objects.create(project=project, period_start=date.today() - timedelta(days=30),
+    update = ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                          period_start=date.today() - timedelta(days=30),
                                           period_end=date.today(), progress_percent=60, status=2, state="accepted")
     with django_capture_on_commit_callbacks(execute=True):
         project_update_changed.send(sender=ProjectUpdate, update_ids=[update.id], project_ids=[project.id])

@@ -145,7 +145,8 @@ def test_the_review_queue_mixes_projects_and_updates_and_is_for_reviewers_only(c
                                                                                 django_assert_max_num_queries):
     for partner in (undp, unicef):
         project = factories.ProjectFactory(reporting_partner=partner, state=ReviewState.SUBMITTED)
-        ProjectUpdate.objects.create(project=project, period_start="2025-01-01", period_end="2025-03-31",
+        ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                     period_start="2025-01-01", period_end="2025-03-31",
                                      progress_percent=10, status=ActivityStatus.IMPLEMENTATION,
                                      state=ReviewState.SUBMITTED)
     analyst = client_for(personas["ministry_analyst"], 'ar', api=True)
@@ -177,7 +178,8 @@ def test_list_endpoints_keep_their_query_count(client_for, personas, undp, secto
         project.sector_shares.create(sector=health, percentage=50)
         project.locations.create(municipality=places[0])
         project.participations.create(partner=undp, role=4)
-        ProjectUpdate.objects.create(project=project, period_start="2025-01-01", period_end="2025-03-31",
+        ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                     period_start="2025-01-01", period_end="2025-03-31",
                                      progress_percent=10, status=ActivityStatus.IMPLEMENTATION,
                                      state=ReviewState.ACCEPTED, submitted_by=personas["undp_focal_point"])
     for persona in ("undp_focal_point", "ministry_analyst"):

@@ -44,7 +44,8 @@ def analyst_token(personas, undp, unicef):
     for partner, state in ((undp, ReviewState.SUBMITTED), (unicef, ReviewState.ACCEPTED)):
         project = factories.ProjectFactory(reporting_partner=partner, state=state)
         project.locations.create(municipality=municipality)
-        ProjectUpdate.objects.create(project=project, period_start="2025-01-01", period_end="2025-03-31",
+        ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                     period_start="2025-01-01", period_end="2025-03-31",
                                      progress_percent=10, status=ActivityStatus.IMPLEMENTATION, state=state)
     return Token.objects.create(user=personas["ministry_analyst"]).key
 
@@ -70,7 +71,8 @@ def focal_point_token(personas, undp):
     factories.SectorFactory(code="water")
     factories.MunicipalityFactory(slug="tripoli-center")
     project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.DRAFT)
-    ProjectUpdate.objects.create(project=project, period_start="2025-01-01", period_end="2025-03-31",
+    ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                 period_start="2025-01-01", period_end="2025-03-31",
                                  progress_percent=10, status=ActivityStatus.IMPLEMENTATION)
     return Token.objects.create(user=personas["undp_focal_point"]).key
 

@@ -103,7 +103,8 @@ def test_iati_identifiers_are_optional_but_unique():
 @pytest.mark.django_db
 def test_update_progress_and_period_invariants():
     project = factories.ProjectFactory()
-    update = ProjectUpdate(project=project, period_start=dt.date(2025, 3, 31), period_end=dt.date(2025, 1, 1),
+    update = ProjectUpdate(project=project, partner=project.reporting_partner,
+                           period_start=dt.date(2025, 3, 31), period_end=dt.date(2025, 1, 1),
                            progress_percent=Decimal("120"), status=2, state="returned")
     with pytest.raises(ValidationError) as err:
         update.full_clean()

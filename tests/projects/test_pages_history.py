@@ -73,7 +73,8 @@ def test_the_project_and_update_pages_show_their_history(client_for, personas, p
 
 def test_histories_of_many_records_come_in_a_fixed_number_of_queries(personas, project,
                                                                      django_assert_max_num_queries):
-    updates = [ProjectUpdate.objects.create(project=project, period_start=dt.date(2025, m, 1),
+    updates = [ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                            period_start=dt.date(2025, m, 1),
                                             period_end=dt.date(2025, m, 28), progress_percent=Decimal(m),
                                             status=ActivityStatus.IMPLEMENTATION) for m in range(1, 7)]
     for update in updates:

@@ -27,7 +27,8 @@ def _submitted_project(partner, **fields) -> Project:
 
 def _submitted_update(project) -> ProjectUpdate:
     return ProjectUpdate.objects.create(
-        project=project, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 3, 31),
+        project=project, partner=project.reporting_partner,
+        period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 3, 31),
         progress_percent=Decimal("30"), status=ActivityStatus.IMPLEMENTATION, spend_to_date=Decimal("5000"),
         state=ReviewState.SUBMITTED, submitted_at=dt.datetime(2025, 4, 2, tzinfo=dt.UTC))
 

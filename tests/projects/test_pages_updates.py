@@ -25,7 +25,8 @@ def project(undp):
 @pytest.fixture
 def draft_update(project):
     return ProjectUpdate.objects.create(
-        project=project, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 3, 31),
+        project=project, partner=project.reporting_partner,
+        period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 3, 31),
         progress_percent=Decimal("20"), status=ActivityStatus.IMPLEMENTATION, spend_to_date=Decimal("1000"),
         narrative="Works started.", state=ReviewState.DRAFT)
 

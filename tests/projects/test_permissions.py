@@ -96,7 +96,8 @@ def world(personas, undp, unicef):
     for p in PARTNERS:
         for u_state, p_state in UPDATE_KINDS:
             updates[(p, u_state.value, p_state.value)] = ProjectUpdate.objects.create(
-                project=projects[(p, p_state.value)], period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 3, 31),
+                project=projects[(p, p_state.value)], partner=partners[p],
+                period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 3, 31),
                 progress_percent=Decimal("20"), status=ActivityStatus.IMPLEMENTATION, state=u_state,
                 review_comment="Fix the spend." if u_state == ReviewState.RETURNED else "",
             )

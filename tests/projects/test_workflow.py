@@ -178,6 +178,7 @@ def test_reviewing_needs_a_submitted_record(personas, undp):
     project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.DRAFT)
     with pytest.raises(PermissionDenied):
         services.project_review(project=project, user=analyst, decision="accept")
-    update = ProjectUpdate.objects.create(project=project, **_update_fields(), state=ReviewState.ACCEPTED)
+    update = ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                          **_update_fields(), state=ReviewState.ACCEPTED)
     with pytest.raises(PermissionDenied):
         services.project_update_review(update=update, user=analyst, decision="return", comment="No.")

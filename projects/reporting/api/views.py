@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from projects.models import ProjectUpdate
 from projects.models.reporting import UpdateAttachment
 from projects.permissions import user_oversees, user_partner_id
+from projects.reporting.selectors.attachments import attachments_visible_to, update_attachment_visible
 from projects.reporting.selectors.scorecard import partner_scorecard, partner_scorecards
 from projects.reporting.services.attachments import update_attachment_add, update_attachment_remove
 from projects.reporting.views import attachment_response
@@ -70,12 +71,15 @@ class UpdateAttachmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[UpdateAttachment]:
         if getattr(self, "swagger_fake_view", False):
             return UpdateAttachment.objects.none()
-        return (UpdateAttachment.objects.filter(update=self._update()).select_related("uploaded_by")
+        return (attachments_visible_to(self.request.user).filter(update=self._update()).select_related("uploaded_by")
                 .order_by("uploaded_at", "pk"))
 
     def _attachment(self) -> UpdateAttachment:
-        update = self._update()
-        return get_object_or_404(UpdateAttachment, pk=self.kwargs["pk"], update=update)
+        attachment = update_attachment_visible(self.request.user, update_id=self.kwargs["update_pk"],
+                                               pk=self.kwargs["pk"])
+        if attachment is None:
+            raise exceptions.NotFound()
+        return attachment
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer},
                    responses={201: AttachmentSerializer})

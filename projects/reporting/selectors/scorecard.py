@@ -114,15 +114,14 @@ def _returned_counts(partner_ids: list[int]) -> tuple[dict[int, int], dict[int, 
     return, so a record returned twice counts twice and one fixed since still counts."""
     history_p = Project.history.model.objects.filter(state=ReviewState.RETURNED,
                                                      reporting_partner_id__in=partner_ids)
-    history_u = ProjectUpdate.history.model.objects.filter(state=ReviewState.RETURNED,
-                                                           project__reporting_partner_id__in=partner_ids)
+    # An update counts for the partner that wrote it, even on a project the ministry moved since.
+    history_u = ProjectUpdate.history.model.objects.filter(state=ReviewState.RETURNED, partner_id__in=partner_ids)
     projects: dict[int, int] = defaultdict(int)
     # order_by(): the history's default ordering would otherwise join the DISTINCT and count every version.
     for _id, _at, partner in history_p.order_by().values_list("id", "reviewed_at", "reporting_partner_id").distinct():
         projects[partner] += 1
     updates: dict[int, int] = defaultdict(int)
-    for _id, _at, partner in (history_u.order_by().values_list("id", "reviewed_at", "project__reporting_partner_id")
-                              .distinct()):
+    for _id, _at, partner in history_u.order_by().values_list("id", "reviewed_at", "partner_id").distinct():
         updates[partner] += 1
     return projects, updates
 
@@ -166,12 +165,11 @@ def partner_scorecards(
         card.projects += 1
         card.project_fields.add(_project_filled(row))
 
-    updates = (ProjectUpdate.objects.filter(project__reporting_partner_id__in=ids, submitted_at__isnull=False,
+    updates = (ProjectUpdate.objects.filter(partner_id__in=ids, submitted_at__isnull=False,
                                             project__duplicate_of__isnull=True)
-               .values("project__reporting_partner_id", "narrative", "spend_to_date", "beneficiaries_reached",
-                       "problems", "status"))
+               .values("partner_id", "narrative", "spend_to_date", "beneficiaries_reached", "problems", "status"))
     for row in updates:
-        cards[row["project__reporting_partner_id"]].update_fields.add(_update_filled(row))
+        cards[row["partner_id"]].update_fields.add(_update_filled(row))
 
     for partner_id, report_tally in report_tallies(partner_ids=ids, today=today).items():
         cards[partner_id].reports = report_tally

@@ -111,7 +111,8 @@ def stored_files() -> set[str]:
 @pytest.fixture
 def draft(personas, undp):
     project = factories.ProjectFactory(reporting_partner=undp)
-    return ProjectUpdate.objects.create(project=project, period_start="2025-01-01", period_end="2025-03-31",
+    return ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                        period_start="2025-01-01", period_end="2025-03-31",
                                         progress_percent=10, status=ActivityStatus.IMPLEMENTATION)
 
 

@@ -134,7 +134,8 @@ def test_tally_of_nothing_has_no_rate():
 
 def _submitted(project, start, end, when: dt.date, state=ReviewState.SUBMITTED):
     at = timezone.make_aware(dt.datetime.combine(when, dt.time(10, 0)))
-    return ProjectUpdate.objects.create(project=project, period_start=start, period_end=end, progress_percent=10,
+    return ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                        period_start=start, period_end=end, progress_percent=10,
                                         status=ActivityStatus.IMPLEMENTATION, state=state, submitted_at=at)
 
 

@@ -33,7 +33,7 @@ def _at(day: dt.date) -> dt.datetime:
 
 def _submitted(project, start, end, on: dt.date | None, state=ReviewState.SUBMITTED):
     return ProjectUpdate.objects.create(
-        project=project, period_start=start, period_end=end, progress_percent=10,
+        project=project, partner=project.reporting_partner, period_start=start, period_end=end, progress_percent=10,
         status=ActivityStatus.IMPLEMENTATION, state=state if on else ReviewState.DRAFT,
         submitted_at=_at(on) if on else None)
 

@@ -82,7 +82,8 @@ def test_the_overdue_reminder_comes_once_when_the_due_date_passes(focal_point, p
 def test_nothing_is_sent_too_early_or_for_a_report_already_submitted(focal_point, projects):
     first, second = projects
     for project in projects:
-        ProjectUpdate.objects.create(project=project, period_start=D(2025, 1, 1), period_end=D(2025, 6, 30),
+        ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                     period_start=D(2025, 1, 1), period_end=D(2025, 6, 30),
                                      progress_percent=10, status=ActivityStatus.IMPLEMENTATION,
                                      state=ReviewState.SUBMITTED,
                                      submitted_at=timezone.make_aware(dt.datetime(2025, 4, 10, 9)))

@@ -26,7 +26,8 @@ def _at(day: dt.date) -> dt.datetime:
 def _update(project, start, end, submitted: dt.date | None, **fields):
     values = {"progress_percent": 10, "status": ActivityStatus.IMPLEMENTATION, "narrative": "", "spend_to_date": 0,
               "beneficiaries_reached": None, "problems": "", **fields}
-    return ProjectUpdate.objects.create(project=project, period_start=start, period_end=end,
+    return ProjectUpdate.objects.create(project=project, partner=project.reporting_partner,
+                                        period_start=start, period_end=end,
                                         state=ReviewState.SUBMITTED if submitted else ReviewState.DRAFT,
                                         submitted_at=_at(submitted) if submitted else None, **values)
 
@@ -92,6 +93,21 @@ def test_returned_submissions_are_counted_from_the_review_history(portfolio, per
     services.project_update_review(update=update, user=analyst, decision="return", comment="numbers?")
     card = partner_scorecard(partner_id=undp.pk, today=TODAY)
     assert (card.returned_projects, card.returned_updates, card.returned) == (2, 1, 3)
+
+
+def test_updates_count_for_the_partner_that_wrote_them_after_a_move(portfolio, personas, undp, unicef):
+    """The ministry moves UNDP's project A to UNICEF: A's submitted and returned updates stay in UNDP's
+    scorecard (they are UNDP's reporting), the project itself is UNICEF's now."""
+    analyst = personas["ministry_analyst"]
+    update = portfolio["a"].updates.order_by("period_end").first()
+    services.project_update_review(update=update, user=analyst, decision="return", comment="numbers?")
+    before = partner_scorecard(partner_id=undp.pk, today=TODAY).as_dict()
+    services.project_edit(project=portfolio["a"], user=personas["ministry_admin"], fields={"reporting_partner": unicef})
+    after = partner_scorecard(partner_id=undp.pk, today=TODAY).as_dict()
+    assert (after["updates"], after["update_fields"], after["returned"]["updates"]) == (
+        before["updates"], before["update_fields"], before["returned"]["updates"]) == (3, before["update_fields"], 1)
+    other = partner_scorecard(partner_id=unicef.pk, today=TODAY).as_dict()
+    assert other["projects"] == 2 and other["updates"] == 0 and other["returned"]["updates"] == 0
 
 
 def test_queries_do_not_grow_with_partners_and_projects(portfolio, django_assert_max_num_queries):
