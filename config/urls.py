@@ -27,5 +27,8 @@ urlpatterns = [
 # Uploaded files (update attachments, import files) are never served from /media/, not even in
 # development: they go out only through the views that check who may read them.
 
-# Unknown paths under /api/ answer in the API's error format; the rest get the HTML 404 page.
+# Under /api/, unknown paths, requests Django refuses and server errors answer in the API's error format; the
+# rest get the HTML pages.
+handler400 = "config.api_errors.bad_request"
 handler404 = "config.api_errors.not_found"
+handler500 = "config.api_errors.server_error"

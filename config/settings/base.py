@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A body larger than the API takes is refused by its declared size, before anything reads it.
+    "config.middleware.ApiBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,12 +170,18 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "config.api_parsers.JSONWithoutNulParser",
+        "config.api_parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# The largest JSON (or form) body the API reads; uploads (multipart) may carry the largest file the API takes
+# (TANSIQ_IMPORT_MAX_BYTES, TANSIQ_ATTACHMENT_MAX_BYTES) besides. Refused with 413 in the API's error format.
+TANSIQ_API_MAX_BODY_BYTES = env_int("TANSIQ_API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# Django refuses a body above DATA_UPLOAD_MAX_MEMORY_SIZE itself (2.5 MiB unless set): never below the API's limit,
+# so that raising the limit raises it, and the API's own check answers first, in its own format.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, TANSIQ_API_MAX_BODY_BYTES)
 # OpenAPI: /api/schema/ and the Swagger UI at /api/docs/, its files from drf-spectacular-sidecar (no CDN).
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tansiq API",
