@@ -1,4 +1,4 @@
-"""Middleware of the whole site."""
+"""Middleware of the whole site: the API's body limit, the Permissions-Policy header."""
 
 from __future__ import annotations
 
@@ -44,3 +44,18 @@ class ApiBodyLimitMiddleware:
 
                 return api_error_response(413, "request_too_large", body_limit_message(limit))
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """The Permissions-Policy header (``settings.PERMISSIONS_POLICY``: the features switched off, ``feature=()``),
+    built once; a view that sets its own keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response

@@ -5,9 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from config.env import broker_from_env, database_from_env, env_bool, env_int, env_list, env_rate, env_str
+from config.env import (
+    broker_from_env,
+    database_from_env,
+    env_bool,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    map_tiles_source,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("TANSIQ_VAR_DIR", str(BASE_DIR / "var")))
@@ -30,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_filters",
     "leaflet",
     "simple_history",
@@ -42,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -140,6 +153,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # Maps: no tile server is reachable on a closed network; layers render on a blank
 # background unless a tile URL is configured.
 _TILES_URL = env_str("TANSIQ_MAP_TILES_URL")
+_TILES_SOURCE = map_tiles_source(_TILES_URL)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (27.0, 17.0),
     "DEFAULT_ZOOM": 5,
@@ -149,6 +163,37 @@ LEAFLET_CONFIG = {
     "TILES": [(_("Map"), _TILES_URL, env_str("TANSIQ_MAP_TILES_ATTRIBUTION", ""))] if _TILES_URL else [],
     "ATTRIBUTION_PREFIX": "Tansiq",
 }
+
+# Headers of every answer. Content-Security-Policy (django-csp): scripts, styles, fonts and requests from this site
+# only, and no inline script or style (the templates keep theirs in static/); images also as data: URIs
+# (Bootstrap's icons are SVG data: URIs in its CSS) and from the map tiles host when one is configured; no plugins,
+# no <base>, forms post only here, and no other site may frame a page. A nonce is added to script-src only on the
+# few pages whose third-party templates ask for one (the admin's Leaflet geometry widget).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([_TILES_SOURCE] if _TILES_SOURCE else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Powerful browser features no page uses, switched off for the site and anything it might embed
+# (config.middleware.PermissionsPolicyMiddleware): features Chromium and Firefox know, so no console warnings.
+PERMISSIONS_POLICY = [
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
+    "idle-detection", "magnetometer", "microphone", "midi", "payment", "picture-in-picture",
+    "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     # Session first: the browser (and the docs page) use it, and an unauthenticated call gets 403 as before.
