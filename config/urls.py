@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import health
+from config.api_docs import ApiDocsView, ApiSchemaView
 from coordination import views as coordination_views
 
 urlpatterns = [
@@ -18,11 +18,11 @@ urlpatterns = [
     path("reporting/", include("projects.reporting.urls")),
     path("exchange/", include("projects.exchange.urls")),
     path("api/v1/", include("config.api_urls", namespace="api")),
-    # OpenAPI 3 document and Swagger UI; the UI's files are served from drf-spectacular-sidecar (no CDN), and its
-    # start-up script from /api/docs/?script (the split view), not inline: the Content-Security-Policy forbids that.
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html"),
-         name="api-docs"),
+    # OpenAPI 3 document and Swagger UI, for signed-in users unless TANSIQ_API_DOCS_PUBLIC (config.api_docs); the
+    # UI's files are served from drf-spectacular-sidecar (no CDN), and its start-up script from /api/docs/?script
+    # (the split view), not inline: the Content-Security-Policy forbids that.
+    path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema", template_name="api_docs.html"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -227,7 +227,9 @@ TANSIQ_API_MAX_BODY_BYTES = env_int("TANSIQ_API_MAX_BODY_BYTES", 1024 * 1024, mi
 # Django refuses a body above DATA_UPLOAD_MAX_MEMORY_SIZE itself (2.5 MiB unless set): never below the API's limit,
 # so that raising the limit raises it, and the API's own check answers first, in its own format.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, TANSIQ_API_MAX_BODY_BYTES)
-# OpenAPI: /api/schema/ and the Swagger UI at /api/docs/, its files from drf-spectacular-sidecar (no CDN).
+# OpenAPI: /api/schema/ and the Swagger UI at /api/docs/, its files from drf-spectacular-sidecar (no CDN). Both are
+# for signed-in users (the document maps every endpoint and field) unless this opens them to everyone.
+TANSIQ_API_DOCS_PUBLIC = env_bool("TANSIQ_API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tansiq API",
     "DESCRIPTION": "Projects of international partners in Libya's municipalities, their updates and their review.",

@@ -5,21 +5,15 @@ site. The browser half of this (no violation reported while the pages run) is te
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from projects.models import ImportJob, ProjectUpdate, ReviewState
 from tests import factories
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.config.fresh_settings import ROOT, settings_with
 
 
 def policy(response) -> dict[str, list[str]]:
@@ -179,19 +173,6 @@ def test_htmx_neither_injects_styles_nor_evaluates_script():
 
 # --- the policy follows the configured map tiles --------------------------------------------------------------
 
-def _settings_with(env: dict[str, str], names: list[str], module: str = "config.settings.local") -> dict:
-    """Settings as a fresh process reads them from ``env`` (they are read once, at import)."""
-    code = ("import json, django; from django.conf import settings; django.setup(); "
-            f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}, default=str))")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TANSIQ_", "DJANGO_", "DATABASE_"))}
-    environment.update({"DJANGO_SETTINGS_MODULE": module, "TANSIQ_VAR_DIR": str(settings.VAR_DIR), **env})
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
-                          timeout=120)
-    if done.returncode:
-        return {"error": done.stderr.strip().splitlines()[-1]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 @pytest.mark.parametrize(("url", "source"), [
     ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
     ("https://{s}.tile.example.ly:8443/osm/{z}/{x}/{y}.png", "https://*.tile.example.ly:8443"),
@@ -215,16 +196,16 @@ def test_a_tiles_url_that_is_not_one_stops_start_up(url):
 
 
 def test_the_configured_tiles_host_is_in_the_served_policy():
-    read = _settings_with({"TANSIQ_MAP_TILES_URL": "https://{s}.tile.example.ly/{z}/{x}/{y}.png"},
+    read = settings_with({"TANSIQ_MAP_TILES_URL": "https://{s}.tile.example.ly/{z}/{x}/{y}.png"},
                           ["CONTENT_SECURITY_POLICY"])
     assert read["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == ["'self'", "data:", "https://*.tile.example.ly"]
-    plain = _settings_with({}, ["CONTENT_SECURITY_POLICY"])
+    plain = settings_with({}, ["CONTENT_SECURITY_POLICY"])
     assert plain["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == ["'self'", "data:"]
-    assert "TANSIQ_MAP_TILES_URL" in _settings_with({"TANSIQ_MAP_TILES_URL": "ftp://x/{z}"}, ["DEBUG"])["error"]
+    assert "TANSIQ_MAP_TILES_URL" in settings_with({"TANSIQ_MAP_TILES_URL": "ftp://x/{z}"}, ["DEBUG"])["error"]
 
 
 def test_production_sends_browsers_to_https_only():
-    read = _settings_with({"SECRET_KEY": "x" * 60, "DATABASE_URL": "postgis://u@h:5432/db"},
+    read = settings_with({"SECRET_KEY": "x" * 60, "DATABASE_URL": "postgis://u@h:5432/db"},
                           ["SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_SSL_REDIRECT",
                            "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
                            "X_FRAME_OPTIONS", "SECURE_REFERRER_POLICY", "SECURE_CONTENT_TYPE_NOSNIFF",
