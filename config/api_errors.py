@@ -6,6 +6,11 @@ Every error the API returns has the body ``{"error": {"code": ..., "message": ..
 ``fields`` maps each invalid input to its messages (``non_field_errors`` for the rest; empty unless
 the request was invalid). Services raise Django's ``ValidationError`` and ``PermissionDenied``; they
 arrive here as 400 and 403 like DRF's own exceptions, so views need not translate them.
+
+Bodies the API will not read (config.api_parsers, config.middleware) answer ``parse_error``,
+``nesting_too_deep``, ``number_out_of_range``, ``string_too_long`` (400) or ``request_too_large`` (413); what
+Django refuses before the API sees it ``bad_request``; an unexpected failure ``server_error`` (500). Django's
+error handlers below answer in the same format under /api/.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, DjangoPermissionDenied):  # keep the service's reason, which DRF would drop
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = exception_handler(exc, context)
-    if response is None:  # not an API error: a 500, left to Django
+    if response is None:  # not an API error: left to Django, which logs it and answers with server_error below
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = _fields(exc.detail)
@@ -59,17 +64,55 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
+def api_error_response(status: int, code: str, message: str) -> Any:
+    """The one error body, for answers made outside DRF's views (middleware, Django's error handlers)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"error": {"code": code, "message": str(message), "fields": {}}}, status=status)
+
+
+def _is_api(request: Any) -> bool:
+    return request.path.startswith("/api/")
+
+
 def not_found(request: Any, exception: Exception | None = None) -> Any:
     """``handler404``: under /api/ the API's one error format (a script gets JSON, not a web page);
     elsewhere Django's own 404 page."""
-    if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
-        body = {"code": "not_found", "message": str(exceptions.NotFound.default_detail), "fields": {}}
-        return JsonResponse({"error": body}, status=404)
+    if _is_api(request):
+        return api_error_response(404, "not_found", exceptions.NotFound.default_detail)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def bad_request(request: Any, exception: Exception | None = None) -> Any:
+    """``handler400``: what Django itself refuses as suspicious (a body above DATA_UPLOAD_MAX_MEMORY_SIZE, more
+    than DATA_UPLOAD_MAX_NUMBER_FIELDS fields, ...), after logging it under ``django.security``. Under /api/ in the
+    API's format: a body too large as 413, the rest as 400; elsewhere Django's own 400 page."""
+    if _is_api(request):
+        from django.core.exceptions import RequestDataTooBig
+
+        if isinstance(exception, RequestDataTooBig):
+            return api_error_response(413, "request_too_large", _("The request body is too large."))
+        return api_error_response(400, "bad_request", _("The request could not be read."))
+    from django.views.defaults import bad_request as page_bad_request
+
+    return page_bad_request(request, exception)
+
+
+def server_error(request: Any) -> Any:
+    """``handler500``: an exception nobody handled, already logged by Django (``django.request``, with the
+    traceback) before this answers. Under /api/ the API's format, so a script can read it, and nothing of the
+    exception in it; elsewhere Django's own 500 page.
+
+    API views leave such exceptions to this handler rather than answering them in ``api_exception_handler``:
+    that way Django still logs them and sends ``got_request_exception``, and tests still see them raised."""
+    if _is_api(request):
+        return api_error_response(500, "server_error", _("Something went wrong on the server; the request was not "
+                                                         "completed. Try again later."))
+    from django.views.defaults import server_error as page_server_error
+
+    return page_server_error(request)
 
 
 # --- the error format in the OpenAPI document ------------------------------------------------------
@@ -94,6 +137,7 @@ _ERROR_RESPONSES = {
     "400": gettext_lazy("The request is not valid (code invalid; see fields)."),
     "403": gettext_lazy("Not signed in (not_authenticated) or not allowed (permission_denied)."),
     "404": gettext_lazy("No such record, or not one you may see (not_found)."),
+    "413": gettext_lazy("The request body is too large (request_too_large)."),
     "429": gettext_lazy("Too many requests (throttled)."),
 }
 
@@ -109,6 +153,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             responses = operation.setdefault("responses", {})
             for status_code, description in _ERROR_RESPONSES.items():
                 if status_code == "404" and "{" not in path:
+                    continue
+                if status_code == "413" and "requestBody" not in operation:
                     continue
                 responses.setdefault(status_code, {"description": str(description),
                                                    "content": {"application/json": {"schema": ref}}})

@@ -7,7 +7,9 @@ deployment never silently falls back to a default.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -112,3 +114,29 @@ def broker_from_env(name: str, default: str) -> str:
             f"{name}={url!r} is not a supported broker URL; use redis://host:6379/0 (or amqp://, memory://)."
         )
     return url
+
+
+# A tile server's host as Leaflet writes it: a name (its first label may be the {s} subdomain placeholder) or an
+# IPv4 address, and an optional port.
+_TILES_HOST = re.compile(r"^(?:\{s\}\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", re.I)
+
+
+def map_tiles_source(url: str | None, name: str = "TANSIQ_MAP_TILES_URL") -> str | None:
+    """The Content-Security-Policy source that lets the maps load tiles from ``url`` (a Leaflet URL template such
+    as ``https://{s}.tile.example.ly/{z}/{x}/{y}.png``): its scheme and host, ``{s}`` read as any subdomain; None
+    for no tiles or tiles from this site (a path). Anything else stops start-up: the value goes into a header."""
+    if not url:
+        return None
+    if any(ch.isspace() or ch in ";,'\"" for ch in url):
+        raise ImproperlyConfigured(f"{name}={url!r} may not hold spaces, quotes, commas or semicolons.")
+    if url.startswith("/") and not url.startswith("//"):
+        return None
+    parts = urlsplit(url)
+    host, _colon, port = parts.netloc.partition(":")
+    if (parts.scheme not in ("http", "https") or "@" in parts.netloc or not _TILES_HOST.match(host)
+            or (port and not port.isdigit())):
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is not a tile URL; write it like https://{{s}}.tile.example.ly/{{z}}/{{x}}/{{y}}.png "
+            "(http or https and a host name), or a path on this site like /tiles/{z}/{x}/{y}.png."
+        )
+    return f"{parts.scheme}://{host.replace('{s}', '*', 1)}{':' + port if port else ''}"

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
+from config.api_docs import ApiDocsView, ApiSchemaView
 from coordination import views as coordination_views
 
 urlpatterns = [
@@ -18,14 +18,19 @@ urlpatterns = [
     path("reporting/", include("projects.reporting.urls")),
     path("exchange/", include("projects.exchange.urls")),
     path("api/v1/", include("config.api_urls", namespace="api")),
-    # OpenAPI 3 document and Swagger UI; the UI's files are served from drf-spectacular-sidecar (no CDN).
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # OpenAPI 3 document and Swagger UI, for signed-in users unless TANSIQ_API_DOCS_PUBLIC (config.api_docs); the
+    # UI's files are served from drf-spectacular-sidecar (no CDN), and its start-up script from /api/docs/?script
+    # (the split view), not inline: the Content-Security-Policy forbids that.
+    path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema", template_name="api_docs.html"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 
 # Uploaded files (update attachments, import files) are never served from /media/, not even in
 # development: they go out only through the views that check who may read them.
 
-# Unknown paths under /api/ answer in the API's error format; the rest get the HTML 404 page.
+# Under /api/, unknown paths, requests Django refuses and server errors answer in the API's error format; the
+# rest get the HTML pages.
+handler400 = "config.api_errors.bad_request"
 handler404 = "config.api_errors.not_found"
+handler500 = "config.api_errors.server_error"

@@ -5,9 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from config.env import broker_from_env, database_from_env, env_bool, env_int, env_list, env_rate, env_str
+from config.env import (
+    broker_from_env,
+    database_from_env,
+    env_bool,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    map_tiles_source,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("TANSIQ_VAR_DIR", str(BASE_DIR / "var")))
@@ -30,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_filters",
     "leaflet",
     "simple_history",
@@ -42,9 +53,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A body larger than the API takes is refused by its declared size, before anything reads it.
+    "config.middleware.ApiBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,6 +153,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # Maps: no tile server is reachable on a closed network; layers render on a blank
 # background unless a tile URL is configured.
 _TILES_URL = env_str("TANSIQ_MAP_TILES_URL")
+_TILES_SOURCE = map_tiles_source(_TILES_URL)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (27.0, 17.0),
     "DEFAULT_ZOOM": 5,
@@ -147,6 +163,37 @@ LEAFLET_CONFIG = {
     "TILES": [(_("Map"), _TILES_URL, env_str("TANSIQ_MAP_TILES_ATTRIBUTION", ""))] if _TILES_URL else [],
     "ATTRIBUTION_PREFIX": "Tansiq",
 }
+
+# Headers of every answer. Content-Security-Policy (django-csp): scripts, styles, fonts and requests from this site
+# only, and no inline script or style (the templates keep theirs in static/); images also as data: URIs
+# (Bootstrap's icons are SVG data: URIs in its CSS) and from the map tiles host when one is configured; no plugins,
+# no <base>, forms post only here, and no other site may frame a page. A nonce is added to script-src only on the
+# few pages whose third-party templates ask for one (the admin's Leaflet geometry widget).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([_TILES_SOURCE] if _TILES_SOURCE else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Powerful browser features no page uses, switched off for the site and anything it might embed
+# (config.middleware.PermissionsPolicyMiddleware): features Chromium and Firefox know, so no console warnings.
+PERMISSIONS_POLICY = [
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
+    "idle-detection", "magnetometer", "microphone", "midi", "payment", "picture-in-picture",
+    "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     # Session first: the browser (and the docs page) use it, and an unauthenticated call gets 403 as before.
@@ -168,13 +215,21 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "config.api_parsers.JSONWithoutNulParser",
+        "config.api_parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-# OpenAPI: /api/schema/ and the Swagger UI at /api/docs/, its files from drf-spectacular-sidecar (no CDN).
+# The largest JSON (or form) body the API reads; uploads (multipart) may carry the largest file the API takes
+# (TANSIQ_IMPORT_MAX_BYTES, TANSIQ_ATTACHMENT_MAX_BYTES) besides. Refused with 413 in the API's error format.
+TANSIQ_API_MAX_BODY_BYTES = env_int("TANSIQ_API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# Django refuses a body above DATA_UPLOAD_MAX_MEMORY_SIZE itself (2.5 MiB unless set): never below the API's limit,
+# so that raising the limit raises it, and the API's own check answers first, in its own format.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, TANSIQ_API_MAX_BODY_BYTES)
+# OpenAPI: /api/schema/ and the Swagger UI at /api/docs/, its files from drf-spectacular-sidecar (no CDN). Both are
+# for signed-in users (the document maps every endpoint and field) unless this opens them to everyone.
+TANSIQ_API_DOCS_PUBLIC = env_bool("TANSIQ_API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tansiq API",
     "DESCRIPTION": "Projects of international partners in Libya's municipalities, their updates and their review.",

@@ -33,6 +33,11 @@ from projects.permissions import (
 from projects.selectors.projects import projects_visible_to
 from projects.services import Decision
 
+# The most items each nested list may carry, checked on the count before any item is (each item costs lookups):
+# the page forms' maxima (projects.forms) where they have one, and room for the largest real projects otherwise.
+MAX_ITEMS = {"sectors": 30, "locations": 200, "participations": 50, "sites": 500, "transactions": 1000,
+             "related_activities": 200, "new_sites": 100}
+
 
 class PartnerSerializer(serializers.ModelSerializer):
     class Meta:
@@ -93,9 +98,10 @@ class ProjectSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializer):
     """A project with its sector split, municipalities and participating partners (written as whole lists:
     a list sent replaces the current one, a list left out stays as it is)."""
 
-    sectors = SectorShareSerializer(source="sector_shares", many=True, required=False)
-    locations = LocationSerializer(many=True, required=False)
-    participations = ParticipationSerializer(many=True, required=False)
+    sectors = SectorShareSerializer(source="sector_shares", many=True, required=False,
+                                    max_length=MAX_ITEMS["sectors"])
+    locations = LocationSerializer(many=True, required=False, max_length=MAX_ITEMS["locations"])
+    participations = ParticipationSerializer(many=True, required=False, max_length=MAX_ITEMS["participations"])
     reporting_partner = serializers.PrimaryKeyRelatedField(
         queryset=Partner.objects.all(), required=False,
         help_text=_("A focal point's projects are reported by their partner; leave it out."))
@@ -234,9 +240,10 @@ class ProjectDetailSerializer(ProjectSerializer):
     """A project with everything the list leaves out: its sites, transactions and related activities (each a
     whole list when written, like the sectors)."""
 
-    sites = SiteSerializer(many=True, required=False)
-    transactions = TransactionSerializer(many=True, required=False)
-    related_activities = RelatedActivitySerializer(many=True, required=False)
+    sites = SiteSerializer(many=True, required=False, max_length=MAX_ITEMS["sites"])
+    transactions = TransactionSerializer(many=True, required=False, max_length=MAX_ITEMS["transactions"])
+    related_activities = RelatedActivitySerializer(many=True, required=False,
+                                                   max_length=MAX_ITEMS["related_activities"])
 
     class Meta(ProjectSerializer.Meta):
         fields = [*ProjectSerializer.Meta.fields, "sites", "transactions", "related_activities"]
@@ -266,7 +273,7 @@ class ProjectUpdateSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializ
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
     submitted_by = serializers.CharField(source="submitted_by.get_username", read_only=True, default=None)
     reviewed_by = serializers.CharField(source="reviewed_by.get_username", read_only=True, default=None)
-    new_sites = UpdateSiteSerializer(many=True, required=False,
+    new_sites = UpdateSiteSerializer(many=True, required=False, max_length=MAX_ITEMS["new_sites"],
                                      help_text=_("New sites reported in this update (a whole list: sent, it "
                                                  "replaces the current one). They become the project's sites "
                                                  "when the ministry accepts the update."))

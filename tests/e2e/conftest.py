@@ -46,9 +46,19 @@ def browser_failure(request) -> bool:
     return request.failure != ABORTED
 
 
+# Runs in every page before its own scripts (Playwright injects it, outside the page's policy): each
+# Content-Security-Policy violation is reported back to the test, whatever page it happened on.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__tansiqCspViolation([event.effectiveDirective, event.blockedURI, event.sourceFile, event.lineNumber,
+                               event.sample].join(" "));
+});
+"""
+
+
 class BrowserLog:
-    """What went wrong in the browser: failed requests, error answers, console errors, and any request
-    that left this server.
+    """What went wrong in the browser: failed requests, error answers, console errors, any request
+    that left this server, and anything the Content-Security-Policy blocked.
 
     A request the browser itself cancels (net::ERR_ABORTED: a download taking over a navigation, the
     favicon or a poll still loading when the page moves on) is not the app's failure; the server's own
@@ -56,7 +66,10 @@ class BrowserLog:
 
     def __init__(self, page, live_server):
         self.here = urlsplit(live_server.url).netloc
-        self.failed, self.errors, self.console, self.outside = [], [], [], []
+        self.failed, self.errors, self.console, self.outside, self.csp = [], [], [], [], []
+        page.expose_binding("__tansiqCspViolation",
+                            lambda source, what: self.csp.append(f"{what} on {source['frame'].url}"))
+        page.add_init_script(REPORT_CSP_VIOLATIONS)
         page.on("requestfailed", lambda request: self.failed.append((request.url, request.failure)))
         page.on("response", lambda response: response.status >= 400 and self.errors.append(
             f"{response.status} {response.url}"))
@@ -72,6 +85,7 @@ class BrowserLog:
             "errors": self.errors,
             "console": [f"{text} {url}" for text, url in self.console],
             "outside": self.outside,
+            "csp": self.csp + [f"{text} {url}" for text, url in self.console if "Content Security Policy" in text],
         }
 
 
@@ -80,7 +94,7 @@ def watch(page, live_server):
     return BrowserLog(page, live_server)
 
 
-NOTHING_WRONG = {"failed": [], "errors": [], "console": [], "outside": []}
+NOTHING_WRONG = {"failed": [], "errors": [], "console": [], "outside": [], "csp": []}
 
 
 PASSWORD = "a-long-test-password"

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
 from tests import factories
-from tests.e2e.conftest import PASSWORD, sign_in
+from tests.e2e.conftest import NOTHING_WRONG, PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +52,7 @@ def test_a_name_with_markup_shows_as_text_in_its_popup(page, live_server, watch,
     # an <img> that slipped through would fire onerror once its request fails; give it the time to
     page.wait_for_timeout(300)
     assert page.evaluate("typeof window.__pwned") == "undefined"
-    assert watch.problems() == {"failed": [], "errors": [], "console": [], "outside": []}
+    assert watch.problems() == NOTHING_WRONG
     page.screenshot(path=str(_screenshots() / f"map-popup-{language}.png"))
 
 

@@ -1,0 +1,48 @@
+"""The OpenAPI document (/api/schema/) and its Swagger UI (/api/docs/): for signed-in users, unless
+TANSIQ_API_DOCS_PUBLIC opens them to everyone. The setting is read per request, so tests can switch it.
+
+``manage.py spectacular`` (CI) writes the document without these views, so it needs no sign-in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+
+
+def api_docs_open_to(request: Request) -> bool:
+    return settings.TANSIQ_API_DOCS_PUBLIC or bool(request.user and request.user.is_authenticated)
+
+
+class ApiSchemaView(SpectacularAPIView):
+    """The document, as YAML or JSON; refused (403 ``not_authenticated``) to anonymous callers by default."""
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [AllowAny() if settings.TANSIQ_API_DOCS_PUBLIC else IsAuthenticated()]
+
+    def handle_exception(self, exc: Exception) -> Any:
+        # The API's one error format is JSON: not a YAML (or "OpenAPI") rendering of it, whatever was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """The Swagger UI page (and its start-up script, ``?script``): anonymous visitors are sent to sign in and
+    come back here, as from any other page."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(exclude=True)  # as drf-spectacular's own: the page is not an API operation
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if not api_docs_open_to(request):
+            return redirect_to_login(request.get_full_path())
+        return super().get(request, *args, **kwargs)

@@ -1,0 +1,61 @@
+"""Middleware of the whole site: the API's body limit, the Permissions-Policy header."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+def _declared_length(request: HttpRequest) -> int:
+    # As Django reads it (WSGIRequest): a missing or malformed length is no body at all.
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def api_body_limit(request: HttpRequest) -> int:
+    """The largest body an API request may declare: an upload (multipart) may carry the largest file the API
+    takes, plus the usual allowance for its other fields; anything else (JSON, forms) TANSIQ_API_MAX_BODY_BYTES."""
+    base = settings.TANSIQ_API_MAX_BODY_BYTES
+    if request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/"):
+        return max(settings.TANSIQ_IMPORT_MAX_BYTES, settings.TANSIQ_ATTACHMENT_MAX_BYTES) + base
+    return base
+
+
+class ApiBodyLimitMiddleware:
+    """Refuses an API request whose declared body is larger than the API takes (413, in the API's error format),
+    before anything reads it and before authentication: anonymous callers cannot make the server take in (or
+    spool to disk) a body it will refuse. It sits after LocaleMiddleware, so the message is in the caller's
+    language. The parsers check again what they actually read (config.api_parsers)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.path.startswith("/api/"):
+            limit = api_body_limit(request)
+            if _declared_length(request) > limit:
+                from config.api_errors import api_error_response
+                from config.api_parsers import body_limit_message
+
+                return api_error_response(413, "request_too_large", body_limit_message(limit))
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """The Permissions-Policy header (``settings.PERMISSIONS_POLICY``: the features switched off, ``feature=()``),
+    built once; a view that sets its own keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
