@@ -25,6 +25,8 @@ ROLE_LABELS = {
 }
 
 DOMAIN_APPS = ("municipalities", "projects", "coordination")
+# Outside the domain apps, and only for the ministry administrators: reading the security log.
+ADMIN_ONLY_PERMISSIONS = (("accounts", "view_securityevent"),)
 
 # (app_label, model) -> actions, per role; "view" everywhere is added for every role.
 _EDIT = ("add", "change", "delete")
@@ -62,11 +64,13 @@ def roles_sync() -> dict[str, int]:
     """Create the five groups and set their permissions exactly (safe to run again)."""
     domain = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).select_related("content_type")
     view_all = [p for p in domain if p.codename.startswith("view_")]
+    admin_only = [p for app, codename in ADMIN_ONLY_PERMISSIONS
+                  for p in Permission.objects.filter(content_type__app_label=app, codename=codename)]
     counts: dict[str, int] = {}
     for role in ROLE_LABELS:
         group, _created = Group.objects.get_or_create(name=role)
         if role == MINISTRY_ADMIN:
-            perms = list(domain)
+            perms = list(domain) + admin_only
         else:
             wanted = {
                 f"{action}_{model}"

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from accounts.origin import request_origin
 from projects import services
 from projects.api import serializers as s
 from projects.models import ActivityStatus, Partner, Project, ProjectUpdate, ReviewState, UpdateSite
@@ -220,13 +221,13 @@ class AuthTokenView(APIView):
                 else None
             if user is None:
                 raise exceptions.AuthenticationFailed(_("Wrong username or password."))
-        token = services.api_token_renew(user=user)
+        token = services.api_token_renew(user=user, origin=request_origin(request))
         return Response(s.TokenSerializer(token, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
         if not (request.user and request.user.is_authenticated):
             raise exceptions.NotAuthenticated()
-        services.api_token_revoke(user=request.user)
+        services.api_token_revoke(user=request.user, origin=request_origin(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.origin import request_origin
 from projects import services
 from projects.forms import (
     LanguageForm,
@@ -41,9 +42,9 @@ def api_token(request: HttpRequest) -> HttpResponse:
                 "key": None, "token": Token.objects.filter(user=request.user).only("created").first(),
                 "language_form": language_form}, status=400)
         if action == "renew":
-            key = services.api_token_renew(user=request.user).key
+            key = services.api_token_renew(user=request.user, origin=request_origin(request)).key
         elif action == "revoke":
-            if services.api_token_revoke(user=request.user):
+            if services.api_token_revoke(user=request.user, origin=request_origin(request)):
                 messages.success(request, _("Your API token was revoked: scripts using it no longer get in."))
             return redirect("api_token")
         else:
