@@ -18,6 +18,12 @@ class SecurityEvent(models.Model):
         SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
         LOCKED_OUT = "locked_out", _("Locked out after failed sign-ins")
         SIGN_OUT = "sign_out", _("Signed out")
+        TWO_FACTOR_PASSED = "two_factor_passed", _("Second factor accepted")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("Second factor refused")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        TWO_FACTOR_SET_UP = "two_factor_set_up", _("Authenticator app set up")
+        TWO_FACTOR_TURNED_OFF = "two_factor_turned_off", _("Two-factor sign-in turned off")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
         API_TOKEN_CREATED = "api_token_created", _("API token created")
         API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
         PERMISSION_DENIED = "permission_denied", _("Refused (403)")
@@ -47,6 +53,10 @@ class SecurityEvent(models.Model):
             models.Index(fields=["kind", "created_at"], name="security_kind_created"),
             models.Index(fields=["user", "created_at"], name="security_user_created"),
         ]
+        # The app's permissions: reading the log (view_securityevent), and a flag permission that makes the
+        # holder confirm each sign-in with a second factor (given to ministry_admin by roles_sync; superusers
+        # hold every permission, so they must too).
+        permissions = [("two_factor_required", "Must confirm each sign-in with a second factor")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username or '-'}"

@@ -1,4 +1,5 @@
-"""Sign-ins, failed sign-ins, lock-outs and sign-outs into the security log. Connected in ``AccountsConfig.ready``."""
+"""Sign-ins, failed sign-ins, lock-outs and sign-outs into the security log; and, at a sign-in, whether the session
+owes a second factor. Connected in ``AccountsConfig.ready``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 from accounts.models import SecurityEvent
+from accounts.selectors import TWO_FACTOR_PENDING, two_factor_device
 from accounts.services.security_log import security_event_record
 
 Kind = SecurityEvent.Kind
@@ -13,6 +15,8 @@ Kind = SecurityEvent.Kind
 
 def signed_in(sender, request, user, **kwargs) -> None:
     security_event_record(kind=Kind.SIGN_IN, request=request, user=user)
+    if request is not None and hasattr(request, "session") and two_factor_device(user) is not None:
+        request.session[TWO_FACTOR_PENDING] = True
 
 
 def sign_in_failed(sender, credentials, request=None, **kwargs) -> None:

@@ -25,8 +25,13 @@ ROLE_LABELS = {
 }
 
 DOMAIN_APPS = ("municipalities", "projects", "coordination")
-# Outside the domain apps, and only for the ministry administrators: reading the security log.
-ADMIN_ONLY_PERMISSIONS = (("accounts", "view_securityevent"),)
+# Outside the domain apps, and only for the ministry administrators: reading the security log; having to confirm
+# each sign-in with a second factor; and removing someone's lost authenticator app so they can set up a new one
+# (the admin never shows its secret: OTP_ADMIN_HIDE_SENSITIVE_DATA).
+ADMIN_ONLY_PERMISSIONS = (
+    ("accounts", "view_securityevent"), ("accounts", "two_factor_required"),
+    ("otp_totp", "view_totpdevice"), ("otp_totp", "delete_totpdevice"),
+)
 
 # (app_label, model) -> actions, per role; "view" everywhere is added for every role.
 _EDIT = ("add", "change", "delete")

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "leaflet",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "municipalities",
     "projects",
@@ -58,11 +61,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the session gave its second factor (request.user.is_verified()): before the two below.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Every 403 answer, page or API, into the security log.
+    # Every 403 answer, page or API, into the security log; then a session that owes its second factor held back.
     "accounts.middleware.RefusalLogMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a clear "locked" response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -103,6 +109,12 @@ AXES_RESET_ON_SUCCESS = True
 # connection comes from one of TANSIQ_TRUSTED_PROXIES (addresses or networks of the reverse proxies in front).
 TANSIQ_TRUSTED_PROXIES = env_networks("TANSIQ_TRUSTED_PROXIES")
 AXES_CLIENT_IP_CALLABLE = "accounts.origin.client_ip"
+
+# Two-factor sign-in (django-otp: an authenticator app, TOTP, and single-use recovery codes). Required of ministry
+# administrators and superusers unless turned off here; anyone else may turn it on from their account page.
+TANSIQ_2FA_REQUIRED_FOR_ADMINS = env_bool("TANSIQ_2FA_REQUIRED_FOR_ADMINS", True)
+OTP_TOTP_ISSUER = env_str("TANSIQ_2FA_ISSUER", "Tansiq")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret
 
 # The security log (accounts.SecurityEvent) keeps this many days; a daily task deletes older events.
 TANSIQ_SECURITY_LOG_DAYS = env_int("TANSIQ_SECURITY_LOG_DAYS", 365, minimum=1)

@@ -6,7 +6,7 @@ from coordination import roles as r
 MUST_HAVE = {
     r.MINISTRY_ADMIN: {"projects.delete_project", "municipalities.change_municipality", "projects.change_exchangerate",
                        "projects.manage_project", "projects.review_project", "projects.review_projectupdate",
-                       "accounts.view_securityevent"},
+                       "accounts.view_securityevent", "accounts.two_factor_required", "otp_totp.delete_totpdevice"},
     r.MINISTRY_ANALYST: {"projects.change_projectupdate", "municipalities.add_need", "projects.view_project",
                          "projects.oversee_project", "projects.review_project", "projects.review_projectupdate"},
     r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality", "projects.oversee_project"},
@@ -16,8 +16,9 @@ MUST_HAVE = {
 # The object-level rules of projects.permissions read these: who sees everything, edits anything, reviews.
 _SCOPE = {"projects.oversee_project", "projects.manage_project", "projects.review_project",
           "projects.review_projectupdate"}
-# Only the ministry administrators read the security log.
-_ADMIN_ONLY = {"accounts.view_securityevent"}
+# Only the ministry administrators read the security log, must use two factors, and remove lost authenticator apps.
+_ADMIN_ONLY = {"accounts.view_securityevent", "accounts.two_factor_required", "otp_totp.view_totpdevice",
+               "otp_totp.delete_totpdevice"}
 MUST_NOT_HAVE = {
     r.MINISTRY_ANALYST: {"projects.delete_project", "municipalities.change_municipality",
                          "projects.manage_project"} | _ADMIN_ONLY,
