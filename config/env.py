@@ -6,6 +6,7 @@ deployment never silently falls back to a default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from typing import Any
@@ -77,6 +78,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if any(not item for item in items):
         raise ImproperlyConfigured(f"{name}={raw!r} has an empty item; separate values by single commas.")
     return items
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated addresses or networks (``10.0.0.5``, ``10.0.0.0/24``, ``::1``); none by default."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} has {item!r}, which is not an IP address or network.") from None
+    return networks
 
 
 def database_from_env(name: str, default_sqlite_path: str) -> dict[str, Any]:

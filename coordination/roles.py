@@ -25,6 +25,13 @@ ROLE_LABELS = {
 }
 
 DOMAIN_APPS = ("municipalities", "projects", "coordination")
+# Outside the domain apps, and only for the ministry administrators: reading the security log; having to confirm
+# each sign-in with a second factor; and removing someone's lost authenticator app so they can set up a new one
+# (the admin never shows its secret: OTP_ADMIN_HIDE_SENSITIVE_DATA).
+ADMIN_ONLY_PERMISSIONS = (
+    ("accounts", "view_securityevent"), ("accounts", "two_factor_required"),
+    ("otp_totp", "view_totpdevice"), ("otp_totp", "delete_totpdevice"),
+)
 
 # (app_label, model) -> actions, per role; "view" everywhere is added for every role.
 _EDIT = ("add", "change", "delete")
@@ -62,11 +69,13 @@ def roles_sync() -> dict[str, int]:
     """Create the five groups and set their permissions exactly (safe to run again)."""
     domain = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).select_related("content_type")
     view_all = [p for p in domain if p.codename.startswith("view_")]
+    admin_only = [p for app, codename in ADMIN_ONLY_PERMISSIONS
+                  for p in Permission.objects.filter(content_type__app_label=app, codename=codename)]
     counts: dict[str, int] = {}
     for role in ROLE_LABELS:
         group, _created = Group.objects.get_or_create(name=role)
         if role == MINISTRY_ADMIN:
-            perms = list(domain)
+            perms = list(domain) + admin_only
         else:
             wanted = {
                 f"{action}_{model}"

@@ -74,11 +74,34 @@ def english():
         yield
 
 
+def force_login_verified(client, user) -> None:
+    """Sign ``user`` in as a person who gave both factors: a ministry administrator (or superuser) in these tests
+    is one who signed in properly. Two-factor enforcement stays on for the whole suite, as in production; only
+    the way in is short-cut, by a confirmed authenticator app of the user's and django-otp's session mark (what
+    ``django_otp.login`` writes after a right code). Users who owe no second factor are signed in as they are."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.selectors import TWO_FACTOR_PENDING, two_factor_device, two_factor_required
+
+    client.force_login(user)
+    device = two_factor_device(user)
+    if device is None and not two_factor_required(user):
+        return
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.pop(TWO_FACTOR_PENDING, None)
+    session.save()
+
+
 @pytest.fixture
 def client_for(personas):
     """A client for a persona (its name in ``personas``, or any user; None or "anonymous" for nobody) that
-    asks for ``language``. Pages: signed in with a session, the language in the language cookie. ``api=True``:
-    DRF's APIClient, authenticated as with a token (no session), the language in Accept-Language (a request
+    asks for ``language``. Pages: signed in with a session (with both factors when the user needs two:
+    ``force_login_verified``), the language in the language cookie. ``api=True``: DRF's APIClient,
+    authenticated as with a token (no session, so no second factor), the language in Accept-Language (a request
     may ask for another)."""
     from django.conf import settings
     from django.test import Client
@@ -94,7 +117,7 @@ def client_for(personas):
         client = Client()
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         if user is not None:
-            client.force_login(user)
+            force_login_verified(client, user)
         return client
 
     return make

@@ -3,7 +3,7 @@
 - no import circle between modules at module level; one started inside a function is allowed only
   between a sub-domain's ``tasks`` and the service that queues them (the service queues its own task on
   commit, the task calls the service);
-- dependencies run one way: common ← municipalities ← projects ← coordination; nothing imports ``demo``;
+- dependencies run one way: common ← accounts ← municipalities ← projects ← coordination; nothing imports ``demo``;
 - the analysis engines (``coordination.analysis``) use no ORM and no demo data;
 - no module-level ``__getattr__``, and no ``_private`` name imported from another module.
 """
@@ -15,8 +15,9 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("common", "config", "municipalities", "projects", "coordination", "demo")
-LAYERS = {"common": 0, "municipalities": 1, "projects": 2, "coordination": 3, "demo": 4}
+APPS = ("common", "config", "accounts", "municipalities", "projects", "coordination", "demo")
+# accounts (sign-in, the security log) sits just above common, so every domain app may record security events.
+LAYERS = {"common": 0, "accounts": 1, "municipalities": 2, "projects": 3, "coordination": 4, "demo": 5}
 
 
 @cache

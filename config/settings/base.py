@@ -14,6 +14,7 @@ from config.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_rate,
     env_str,
     map_tiles_source,
@@ -45,6 +46,10 @@ INSTALLED_APPS = [
     "leaflet",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
     "municipalities",
     "projects",
     "coordination",
@@ -63,9 +68,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the session gave its second factor (request.user.is_verified()): before the two below.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Every 403 answer, page or API, into the security log; then a session that owes its second factor held back.
+    "accounts.middleware.RefusalLogMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a clear "locked" response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -102,6 +112,19 @@ AXES_FAILURE_LIMIT = env_int("TANSIQ_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("TANSIQ_LOGIN_COOLOFF_HOURS", 1, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The client's address for lock-outs and the security log alike: REMOTE_ADDR, or X-Forwarded-For only when the
+# connection comes from one of TANSIQ_TRUSTED_PROXIES (addresses or networks of the reverse proxies in front).
+TANSIQ_TRUSTED_PROXIES = env_networks("TANSIQ_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "accounts.origin.client_ip"
+
+# Two-factor sign-in (django-otp: an authenticator app, TOTP, and single-use recovery codes). Required of ministry
+# administrators and superusers unless turned off here; anyone else may turn it on from their account page.
+TANSIQ_2FA_REQUIRED_FOR_ADMINS = env_bool("TANSIQ_2FA_REQUIRED_FOR_ADMINS", True)
+OTP_TOTP_ISSUER = env_str("TANSIQ_2FA_ISSUER", "Tansiq")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret
+
+# The security log (accounts.SecurityEvent) keeps this many days; a daily task deletes older events.
+TANSIQ_SECURITY_LOG_DAYS = env_int("TANSIQ_SECURITY_LOG_DAYS", 365, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -272,6 +295,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reporting-periods-daily": {"task": "projects.tasks.reporting_periods_sync", "schedule": crontab(hour=6, minute=30)},
     "report-reminders-daily": {"task": "projects.tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     "import-jobs-stale-hourly": {"task": "projects.tasks.import_jobs_fail_stale", "schedule": crontab(minute=15)},
+    "security-log-prune-daily": {"task": "accounts.tasks.security_events_prune", "schedule": crontab(hour=3, minute=30)},
 }
 
 # Analyses. Delay thresholds (coordination.analysis.delays): the defaults are the demo generator's
@@ -303,6 +327,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # Every security event is logged here too (INFO), and at ERROR if it could not be stored in the database.
+    "loggers": {"tansiq.security": {"level": "INFO"}},
 }
 
 # Reporting (projects.reporting): attachments to updates, the reporting calendar and its reminders.

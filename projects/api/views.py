@@ -22,6 +22,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from accounts.models import SecurityEvent
+from accounts.origin import request_origin
+from accounts.selectors import two_factor_device, two_factor_required
+from accounts.services import security_event_record
 from projects import services
 from projects.api import serializers as s
 from projects.models import ActivityStatus, Partner, Project, ProjectUpdate, ReviewState, UpdateSite
@@ -203,7 +207,8 @@ class TokenThrottle(AnonRateThrottle):
 
 class AuthTokenView(APIView):
     """``POST`` (signed in, or with username and password): a new API token for yourself, replacing any
-    old one. ``DELETE``: revoke your token."""
+    old one; an account with two-factor sign-in gets one only signed in (with both factors). ``DELETE``: revoke
+    your token."""
 
     permission_classes = [permissions.AllowAny]
     throttle_classes = [TokenThrottle, UserRateThrottle]
@@ -220,13 +225,19 @@ class AuthTokenView(APIView):
                 else None
             if user is None:
                 raise exceptions.AuthenticationFailed(_("Wrong username or password."))
-        token = services.api_token_renew(user=user)
+            # A password alone must not give a token to an account that signs in with two factors.
+            if two_factor_required(user) or two_factor_device(user) is not None:
+                security_event_record(kind=SecurityEvent.Kind.TWO_FACTOR_FAILED, request=request, user=user,
+                                      detail="API token asked with the password alone")
+                raise exceptions.PermissionDenied(_("This account confirms each sign-in with a second factor: sign "
+                                                    "in on the site and create the token on your account page."))
+        token = services.api_token_renew(user=user, origin=request_origin(request))
         return Response(s.TokenSerializer(token, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
         if not (request.user and request.user.is_authenticated):
             raise exceptions.NotAuthenticated()
-        services.api_token_revoke(user=request.user)
+        services.api_token_revoke(user=request.user, origin=request_origin(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import SecurityEvent
+from accounts.services import security_event_record
 from projects.exchange.forms import ExportFormatForm, ImportUploadForm
 from projects.exchange.selectors import downloads
 from projects.exchange.selectors.visibility import import_job_can_act, import_jobs_visible_to
@@ -32,6 +34,12 @@ def _file(download: downloads.Download) -> HttpResponse:
     response = HttpResponse(download.content, content_type=download.content_type)
     response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
     return response
+
+
+def export_recorded(request, download: downloads.Download, detail: str) -> None:
+    """An export of data (3W, IATI) into the security log: who took which file, with which filters."""
+    security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, object_ref=download.filename,
+                          detail=detail)
 
 
 @login_required
@@ -132,7 +140,9 @@ def threew_download(request: HttpRequest) -> HttpResponse:
     filters = ProjectFilterForm(request.GET, focal_point=user_partner_id(request.user) is not None)
     filters.is_valid()
     chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
-    return _file(downloads.threew_download(request.user, form.cleaned_data["format"] or "csv", chosen))
+    download = downloads.threew_download(request.user, form.cleaned_data["format"] or "csv", chosen)
+    export_recorded(request, download, "; ".join(f"{name}={value}" for name, value in sorted(chosen.items())))
+    return _file(download)
 
 
 @login_required
@@ -144,4 +154,6 @@ def iati_download(request: HttpRequest) -> HttpResponse:
     if not result.exported:  # an empty activities file would not be valid IATI
         messages.warning(request, _("No project to export."))
         return redirect("exchange_home")
-    return _file(downloads.Download(result.xml, "application/xml", "tansiq-iati.xml"))
+    download = downloads.Download(result.xml, "application/xml", "tansiq-iati.xml")
+    export_recorded(request, download, f"partner={partner or '*'}; activities={result.exported}")
+    return _file(download)

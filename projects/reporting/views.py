@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import SecurityEvent
+from accounts.services import security_event_record
 from projects.models import ProjectUpdate
 from projects.models.reporting import UpdateAttachment
 from projects.permissions import update_can_edit, user_oversees, user_partner_id
@@ -102,12 +104,15 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     return redirect("update_attachments", pk=pk)
 
 
-def attachment_response(attachment: UpdateAttachment) -> FileResponse:
-    """The file as a download that the browser neither renders nor sniffs (shared with the API)."""
+def attachment_response(request, attachment: UpdateAttachment) -> FileResponse:
+    """The file as a download that the browser neither renders nor sniffs (shared with the API); recorded in the
+    security log, as attachments may be confidential."""
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404(_("The file is missing from the store.")) from None
+    security_event_record(kind=SecurityEvent.Kind.CONFIDENTIAL_DOWNLOAD, request=request,
+                          object_ref=f"{attachment._meta.label_lower}:{attachment.pk}", detail=attachment.original_name)
     response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -122,7 +127,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     attachment = update_attachment_visible(request.user, update_id=pk, pk=attachment_pk)
     if attachment is None:
         raise Http404
-    return attachment_response(attachment)
+    return attachment_response(request, attachment)
 
 
 def _scorecard_scope(user) -> list[int] | None:

@@ -7,6 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import SecurityEvent
+from accounts.origin import RequestOrigin
+from accounts.services import security_event_record
 from projects.models import FocalPoint
 
 
@@ -25,19 +28,26 @@ def focal_point_set_language(*, user, language: str) -> FocalPoint:
 
 
 @transaction.atomic
-def api_token_renew(*, user):
-    """A new API token for ``user``, replacing the old one (a token shown once is not shown again)."""
+def api_token_renew(*, user, origin: RequestOrigin | None = None):
+    """A new API token for ``user``, replacing the old one (a token shown once is not shown again). ``origin``: the
+    request's address and path, for the security log."""
     from rest_framework.authtoken.models import Token
 
     if not (user and user.is_authenticated and user.is_active):
         raise PermissionDenied(_("Sign in first."))
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+    replaced, _rows = Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    security_event_record(kind=SecurityEvent.Kind.API_TOKEN_CREATED, origin=origin, user=user,
+                          object_ref="authtoken.token", detail="replaced the previous token" if replaced else "")
+    return token
 
 
 @transaction.atomic
-def api_token_revoke(*, user) -> int:
+def api_token_revoke(*, user, origin: RequestOrigin | None = None) -> int:
     from rest_framework.authtoken.models import Token
 
     deleted, _rows = Token.objects.filter(user=user).delete()
+    if deleted:
+        security_event_record(kind=SecurityEvent.Kind.API_TOKEN_REVOKED, origin=origin, user=user,
+                              object_ref="authtoken.token")
     return deleted

@@ -1,4 +1,5 @@
-"""A user's own account page: API token and, for a focal point, the language of reminder e-mails."""
+"""A user's own account page: API token, two-factor sign-in (a link to its page) and, for a focal point, the
+language of reminder e-mails."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.origin import request_origin
+from accounts.selectors import two_factor_device
 from projects import services
 from projects.forms import (
     LanguageForm,
@@ -39,15 +42,18 @@ def api_token(request: HttpRequest) -> HttpResponse:
                 return redirect("api_token")
             return render(request, "projects/accounts/api_token.html", {
                 "key": None, "token": Token.objects.filter(user=request.user).only("created").first(),
-                "language_form": language_form}, status=400)
+                "language_form": language_form, "two_factor_on": two_factor_device(request.user) is not None},
+                status=400)
         if action == "renew":
-            key = services.api_token_renew(user=request.user).key
+            key = services.api_token_renew(user=request.user, origin=request_origin(request)).key
         elif action == "revoke":
-            if services.api_token_revoke(user=request.user):
+            if services.api_token_revoke(user=request.user, origin=request_origin(request)):
                 messages.success(request, _("Your API token was revoked: scripts using it no longer get in."))
             return redirect("api_token")
         else:
             messages.error(request, _("Choose to create a new token or to revoke the current one."))
             return redirect("api_token")
     token = Token.objects.filter(user=request.user).only("created").first()
-    return render(request, "projects/accounts/api_token.html", {"key": key, "token": token, "language_form": language_form})
+    return render(request, "projects/accounts/api_token.html", {
+        "key": key, "token": token, "language_form": language_form,
+        "two_factor_on": two_factor_device(request.user) is not None})

@@ -42,6 +42,19 @@ def test_env_list_refuses_empty_items(monkeypatch):
     assert env.env_list("X_LIST", []) == ["a", "b"]
 
 
+def test_env_networks_reads_addresses_and_networks_and_refuses_anything_else(monkeypatch):
+    import ipaddress
+
+    monkeypatch.delenv("X_PROXIES", raising=False)
+    assert env.env_networks("X_PROXIES") == []
+    monkeypatch.setenv("X_PROXIES", "10.0.0.5, 172.16.0.0/12,::1")
+    assert env.env_networks("X_PROXIES") == [ipaddress.ip_network("10.0.0.5/32"),
+                                             ipaddress.ip_network("172.16.0.0/12"), ipaddress.ip_network("::1/128")]
+    monkeypatch.setenv("X_PROXIES", "10.0.0.5,proxy.local")
+    with pytest.raises(ImproperlyConfigured, match="X_PROXIES has 'proxy.local'"):
+        env.env_networks("X_PROXIES")
+
+
 def test_no_database_url_means_the_embedded_spatialite_file(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     config = env.database_from_env("DATABASE_URL", "/tmp/x.sqlite3")

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
+from tests.conftest import force_login_verified
 from tests.coordination.gap_delay_helpers import make_project
 from tests.shared_data import MANTIKA_GEOJSON
 
@@ -218,7 +219,7 @@ def test_the_coverage_layer_of_the_whole_country_is_well_under_a_megabyte(client
 def test_admin_lists_flags_and_records_a_review_through_the_service(world, personas, client):
     from coordination.models import DelayFlag, GapFlag
 
-    client.force_login(personas["ministry_admin"])
+    force_login_verified(client, personas["ministry_admin"])
     for model in ("gapflag", "delayflag"):
         assert client.get(reverse(f"admin:coordination_{model}_changelist")).status_code == 200
     flag = DelayFlag.objects.order_by("id").first()

@@ -3,6 +3,7 @@ from django.contrib.gis.geos import Point
 from django.urls import reverse
 
 from tests import factories
+from tests.conftest import force_login_verified
 
 
 @pytest.mark.django_db
@@ -62,7 +63,9 @@ def test_the_map_layer_is_geojson_marks_approximate_areas_and_is_query_bounded(c
         factories.MunicipalityFactory(point=Point(13.0 + i * 0.1, 32.7, srid=4326))
     factories.MunicipalityFactory(point=None, slug="no-point")
     municipality_derive_approximate_areas()
-    with django_assert_num_queries(3):  # session, user, municipalities (with district joined)
+    # session, user, the user's permissions (twice: own and groups', to know whether they owe a second factor;
+    # pages read them for the menu anyway), municipalities (with district joined)
+    with django_assert_num_queries(5):
         response = client.get(reverse("municipalities_geojson"))
     data = response.json()
     assert data["type"] == "FeatureCollection"
@@ -91,7 +94,7 @@ def test_every_model_has_an_admin_page_that_opens(client):
     from django.contrib import admin
 
     user = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(user)
+    force_login_verified(client, user)  # a superuser signs in with both factors
     missing = [m._meta.label for app in ("municipalities", "projects", "coordination")
                for m in apps.get_app_config(app).get_models()
                if not m._meta.label.split(".")[1].startswith("Historical") and m not in admin.site._registry

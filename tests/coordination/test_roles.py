@@ -5,7 +5,8 @@ from coordination import roles as r
 # The expected model-permission matrix, as data: role -> permissions it must have / must not have.
 MUST_HAVE = {
     r.MINISTRY_ADMIN: {"projects.delete_project", "municipalities.change_municipality", "projects.change_exchangerate",
-                       "projects.manage_project", "projects.review_project", "projects.review_projectupdate"},
+                       "projects.manage_project", "projects.review_project", "projects.review_projectupdate",
+                       "accounts.view_securityevent", "accounts.two_factor_required", "otp_totp.delete_totpdevice"},
     r.MINISTRY_ANALYST: {"projects.change_projectupdate", "municipalities.add_need", "projects.view_project",
                          "projects.oversee_project", "projects.review_project", "projects.review_projectupdate"},
     r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality", "projects.oversee_project"},
@@ -15,14 +16,18 @@ MUST_HAVE = {
 # The object-level rules of projects.permissions read these: who sees everything, edits anything, reviews.
 _SCOPE = {"projects.oversee_project", "projects.manage_project", "projects.review_project",
           "projects.review_projectupdate"}
+# Only the ministry administrators read the security log, must use two factors, and remove lost authenticator apps.
+_ADMIN_ONLY = {"accounts.view_securityevent", "accounts.two_factor_required", "otp_totp.view_totpdevice",
+               "otp_totp.delete_totpdevice"}
 MUST_NOT_HAVE = {
-    r.MINISTRY_ANALYST: {"projects.delete_project", "municipalities.change_municipality", "projects.manage_project"},
+    r.MINISTRY_ANALYST: {"projects.delete_project", "municipalities.change_municipality",
+                         "projects.manage_project"} | _ADMIN_ONLY,
     r.RAPPORTEUR: {"projects.change_project", "projects.add_project", "projects.manage_project",
-                   "projects.review_project", "projects.review_projectupdate"},
+                   "projects.review_project", "projects.review_projectupdate"} | _ADMIN_ONLY,
     r.FOCAL_POINT: {"projects.delete_project", "projects.change_partner", "projects.change_exchangerate",
-                    "municipalities.change_municipality", "municipalities.add_need"} | _SCOPE,
+                    "municipalities.change_municipality", "municipalities.add_need"} | _SCOPE | _ADMIN_ONLY,
     r.VIEWER: {"projects.add_project", "projects.change_project", "projects.change_projectupdate",
-               "projects.manage_project", "projects.review_project", "projects.review_projectupdate"},
+               "projects.manage_project", "projects.review_project", "projects.review_projectupdate"} | _ADMIN_ONLY,
 }
 
 

@@ -16,6 +16,7 @@ from projects.models import FocalPoint
 from projects.reporting.services.periods import reporting_periods_sync
 from projects.reporting.services.reminders import report_reminders_send
 from tests import factories
+from tests.conftest import force_login_verified
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -92,7 +93,7 @@ def test_only_focal_points_have_the_choice(personas):
 def test_the_admin_shows_and_filters_by_language(personas):
     FocalPoint.objects.filter(user=personas["unicef_focal_point"]).update(language="en")
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(personas["ministry_admin"])
+    force_login_verified(client, personas["ministry_admin"])
     listing = client.get(reverse("admin:projects_focalpoint_changelist"), {"language__exact": "en"})
     assert listing.status_code == 200
     html = listing.content.decode()

@@ -14,6 +14,7 @@ from django.utils import translation
 from projects import services
 from projects.models import ActivityStatus, Programme, Project, RelatedActivity, ReviewState
 from tests import factories
+from tests.conftest import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +133,7 @@ def _form(water, **fields) -> dict[str, str]:
 
 def _page(user) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
+    force_login_verified(client, user)
     return client
 
 
@@ -187,7 +188,7 @@ def test_the_api_and_the_service_say_it_neutrally_too(client_for, personas, wate
 
 def _html(user, url) -> str:
     client = Client()
-    client.force_login(user)
+    force_login_verified(client, user)
     client.cookies["django_language"] = "en"
     return client.get(url).content.decode()
 

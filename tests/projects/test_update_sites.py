@@ -18,6 +18,7 @@ from projects.events import project_changed
 from projects.models import ActivityStatus, ProjectUpdate, ReviewState, Site, UpdateSite
 from projects.services import updates as services_updates
 from tests import factories
+from tests.conftest import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +255,7 @@ def test_the_update_list_keeps_its_query_count_with_new_sites(client_for, person
 
 def _page(personas, name: str) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(personas[name])
+    force_login_verified(client, personas[name])
     return client
 
 

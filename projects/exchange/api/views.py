@@ -25,6 +25,7 @@ from config.api_parsers import StrictJSONParser
 from projects.exchange.selectors import downloads
 from projects.exchange.selectors.visibility import import_jobs_visible_to
 from projects.exchange.services import jobs
+from projects.exchange.views import export_recorded
 from projects.models import ImportJob
 
 
@@ -116,7 +117,9 @@ class ThreeWExportView(_FileExportView):
     def get(self, request: Request) -> HttpResponse:
         query = ThreeWExportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return self._file(downloads.threew_download(request.user, query.validated_data["format"]))
+        download = downloads.threew_download(request.user, query.validated_data["format"])
+        export_recorded(request, download, f"format={query.validated_data['format']}")
+        return self._file(download)
 
 
 class IatiExportView(_FileExportView):
@@ -134,4 +137,7 @@ class IatiExportView(_FileExportView):
         result = downloads.iati_download(request.user, query.validated_data.get("partner"))
         if not result.exported:  # an empty activities file would not be valid IATI
             raise exceptions.NotFound(_("No project to export."))
-        return self._file(downloads.Download(result.xml, "application/xml", "tansiq-iati.xml"))
+        download = downloads.Download(result.xml, "application/xml", "tansiq-iati.xml")
+        export_recorded(request, download,
+                        f"partner={query.validated_data.get('partner') or '*'}; activities={result.exported}")
+        return self._file(download)

@@ -100,7 +100,7 @@ class UpdateAttachmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         OpenApiTypes.BINARY, description=_("The file, as a download."))})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, *args: Any, **kwargs: Any):
-        return attachment_response(self._attachment())
+        return attachment_response(request, self._attachment())
 
 
 # --- scorecards ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from projects.exchange.services.aliases import partner_alias_add, partner_alias_
 from projects.exchange.services.iati_import import iati_import
 from projects.exchange.services.spreadsheet_import import spreadsheet_preview
 from projects.models import Partner, PartnerAlias, Project
+from tests.conftest import force_login_verified
 from tests.projects.exchange.support import load_reference, sheet_csv, sheet_row
 
 # These tests read the English wording of the reports (the site itself defaults to Arabic).
@@ -94,7 +95,7 @@ def test_spreadsheet_rows_accept_an_alias(people, undp):
 
 
 def test_admin_saves_through_the_service(people, client, undp):
-    client.force_login(people["ministry_admin"])
+    force_login_verified(client, people["ministry_admin"])
     client.cookies["django_language"] = "en"  # the request's language, not the test's override
     response = client.post(reverse("admin:projects_partneralias_add"), {"partner": undp.pk, "name": "UNDP  Libya"})
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -25,6 +25,7 @@ from projects.reporting.calendar import (
 from projects.reporting.selectors.reports import overdue_reports, partner_reports_due
 from projects.reporting.services.periods import reporting_periods_sync
 from tests import factories
+from tests.conftest import force_login_verified
 
 D = dt.date
 
@@ -219,7 +220,7 @@ def test_the_calendar_page_keeps_its_query_count_with_more_projects(client, pers
 @pytest.mark.parametrize(("persona", "status"), [("anonymous", 302), ("ministry_admin", 200), ("viewer", 200)])
 def test_the_calendar_page_access(client, personas, persona, status):
     if personas[persona] is not None:
-        client.force_login(personas[persona])
+        force_login_verified(client, personas[persona])
     assert client.get(reverse("reporting_calendar")).status_code == status
 
 
