@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -205,6 +205,9 @@ class TokenThrottle(AnonRateThrottle):
         return self.cache_format % {"scope": "token", "ident": self.get_ident(request)}
 
 
+USERNAME_MAX_LENGTH = get_user_model()._meta.get_field("username").max_length
+
+
 class AuthTokenView(APIView):
     """``POST`` (signed in, or with username and password): a new API token for yourself, replacing any
     old one; an account with two-factor sign-in gets one only signed in (with both factors). ``DELETE``: revoke
@@ -221,8 +224,10 @@ class AuthTokenView(APIView):
         user = request.user if request.user and request.user.is_authenticated else None
         if user is None:
             username, password = data.validated_data.get("username"), data.validated_data.get("password")
-            user = authenticate(request._request, username=username, password=password) if username and password \
-                else None
+            # A name longer than any account's cannot sign in: refused before authenticate(), whose failure
+            # handlers (django-axes) would try to store it in a 255-character column and fail on PostgreSQL.
+            plausible = username and password and len(username) <= USERNAME_MAX_LENGTH
+            user = authenticate(request._request, username=username, password=password) if plausible else None
             if user is None:
                 raise exceptions.AuthenticationFailed(_("Wrong username or password."))
             # A password alone must not give a token to an account that signs in with two factors.

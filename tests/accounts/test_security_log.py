@@ -179,7 +179,7 @@ def test_exports_from_the_pages_and_the_api_are_recorded(client_for, personas, a
 
 def test_attachment_downloads_are_recorded_and_refused_ones_are_not(client_for, personas, undp):
     project = factories.ProjectFactory(reporting_partner=undp)
-    update = ProjectUpdate.objects.create(project=project, period_start="2025-01-01", period_end="2025-03-31",
+    update = ProjectUpdate.objects.create(project=project, partner=project.reporting_partner, period_start="2025-01-01", period_end="2025-03-31",
                                           progress_percent=10, status=ActivityStatus.IMPLEMENTATION)
     attachment = update_attachment_add(update=update, user=personas["undp_focal_point"],
                                        upload=SimpleUploadedFile("تقرير.pdf", PDF, content_type="application/pdf"))

@@ -86,7 +86,7 @@ def site(personas, undp, english):
     project.locations.create(municipality=town)
     other = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.ACCEPTED)
     DuplicateFlag.objects.create(project_a=project, project_b=other, score=0.9, kind=DuplicateFlag.Kind.REPORTED_TWICE)
-    update = ProjectUpdate.objects.create(project=project, period_start="2025-01-01", period_end="2025-03-31",
+    update = ProjectUpdate.objects.create(project=project, partner=project.reporting_partner, period_start="2025-01-01", period_end="2025-03-31",
                                           progress_percent=10, status=2, state=ReviewState.SUBMITTED)
     job = ImportJob.objects.create(kind=ImportJob.Kind.SPREADSHEET, status=ImportJob.Status.CHECKING,
                                    file="imports/3w.csv", original_name="3w.csv", size=10, sha256="0" * 64,

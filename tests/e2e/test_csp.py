@@ -33,7 +33,7 @@ def site(db):
     other = factories.ProjectFactory(reporting_partner=partner, state=ReviewState.ACCEPTED)
     DuplicateFlag.objects.create(project_a=project, project_b=other, score=0.9,
                                  kind=DuplicateFlag.Kind.REPORTED_TWICE)
-    update = ProjectUpdate.objects.create(project=other, period_start="2025-01-01", period_end="2025-03-31",
+    update = ProjectUpdate.objects.create(project=other, partner=other.reporting_partner, period_start="2025-01-01", period_end="2025-03-31",
                                           progress_percent=10, status=2, state=ReviewState.DRAFT)
     job = ImportJob.objects.create(kind=ImportJob.Kind.SPREADSHEET, status=ImportJob.Status.FAILED,
                                    file="imports/3w.csv", original_name="3w.csv", size=10, sha256="0" * 64,

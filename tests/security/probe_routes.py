@@ -41,6 +41,7 @@ PARAM_RULES: list[tuple[str, dict[str, str]]] = [
     # The admin site (staff only): its own routes, filled with something plausible.
     (r"^admin/auth/user/\{id\}/password/$", {"id": "staff_only"}),
     (r"^admin/r/\{content_type_id\}/\{object_id\}/$", {"content_type_id": "staff_only", "object_id": "staff_only"}),
+    (r"^admin/otp_totp/totpdevice/\{pk\}/(config|qrcode)/$", {"pk": "staff_only"}),  # django-otp's admin views
     (r"^admin/\{app_label\}/$", {"app_label": "admin_app_label"}),
     (r"^admin/\{url\}$", {"url": "admin_catch_all"}),
 ]
