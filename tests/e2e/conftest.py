@@ -106,4 +106,18 @@ def sign_in(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit].w-100")
+    page.wait_for_load_state()
+    if "/accounts/two-factor/verify/" in page.url:  # an account that signs in with two factors: its app's code
+        page.fill("#id_code", authenticator_code(username))
+        page.click("button[type=submit].w-100")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def authenticator_code(username: str) -> str:
+    """The current code of the user's confirmed authenticator app (as the phone would show it)."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.gis.geos import Point
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from municipalities.services import municipality_derive_approximate_areas
 from projects.models import ImportJob, ProjectUpdate, ReviewState
@@ -25,6 +26,7 @@ def site(db):
     roles.roles_sync()
     admin = factories.UserFactory(username="admin", password=PASSWORD, is_staff=True)
     admin.groups.add(Group.objects.get(name=roles.MINISTRY_ADMIN))
+    TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)  # administrators sign in with two factors
     towns = [factories.MunicipalityFactory(point=Point(13.0 + i * 0.1, 32.7, srid=4326)) for i in range(4)]
     municipality_derive_approximate_areas()
     partner = factories.PartnerFactory()
