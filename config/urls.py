@@ -4,16 +4,20 @@ from django.urls import include, path
 
 from config import health
 from config.api_docs import ApiDocsView, ApiSchemaView
-from coordination import views as coordination_views
+from coordination.views import dashboard, places
 
 urlpatterns = [
-    path("", coordination_views.home, name="home"),
+    path("", dashboard.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("municipalities/", include("municipalities.urls")),
+    # The municipality file and the partner pages bring every sub-domain together: the committee's views (after
+    # municipalities.urls, so that its fixed paths such as map/ come first).
+    path("municipalities/<slug:slug>/", places.municipality_file, name="municipality_file"),
+    path("partners/<int:pk>/", places.partner_detail, name="partner_detail"),
     path("coordination/", include("coordination.urls")),
     path("projects/", include("projects.urls")),
     path("reporting/", include("projects.reporting.urls")),

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from coordination import views
+from coordination.views import duplicates
 
 urlpatterns = [
-    path("duplicates/", views.duplicate_list, name="duplicate_list"),
-    path("duplicates/<int:pk>/review/", views.duplicate_review, name="duplicate_review"),
+    path("duplicates/", duplicates.duplicate_list, name="duplicate_list"),
+    path("duplicates/<int:pk>/review/", duplicates.duplicate_review, name="duplicate_review"),
 ]

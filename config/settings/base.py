@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "common",  # no models: the formatting filters (common.templatetags.tansiq_format)
     "accounts",
     "municipalities",
     "projects",
@@ -140,6 +141,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Digits, separators and dates per language: the choice of common.formatting, for Django's own output too.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Africa/Tripoli"
 USE_I18N = True
 USE_TZ = True

@@ -78,6 +78,9 @@ def targets(world: dict[str, Any], victim: str, kind: str) -> list[tuple[str, An
     if kind == "municipality":
         return [("municipality:hidden", ids["hidden_municipality"]["id"], "hidden"),
                 ("municipality:empty", ministry["empty_municipality"]["id"], "empty")]
+    if kind == "municipality_slug":
+        return [("municipality:hidden", ids["hidden_municipality"]["slug"], "hidden"),
+                ("municipality:empty", ministry["empty_municipality"]["slug"], "empty")]
     if kind == "sector":
         return [("sector", ministry["sector"], None)]
     if kind == "staff_only":

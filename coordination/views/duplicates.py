@@ -3,13 +3,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from coordination import selectors
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "coordination/home.html", {"overview": selectors.portfolio_overview(request.user)})
-
 
 @login_required
 def duplicate_list(request: HttpRequest) -> HttpResponse:
