@@ -121,3 +121,13 @@ def authenticator_code(username: str) -> str:
     device = TOTPDevice.objects.get(user__username=username, confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+def screenshot_path(name: str):
+    """Where a journey keeps its full-page screenshot: one folder for every journey (CI keeps it as an
+    artefact), ``var/screenshots/<name>.png`` under the test run's var directory."""
+    from django.conf import settings
+
+    folder = settings.VAR_DIR / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
