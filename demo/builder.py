@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from demo.chance import Weighted, randint
+from demo.partners import IMPLEMENTERS, funder_weight, implementer_weight, works_in
 from demo.records import (
     ParticipationRec,
     PartnerRef,
@@ -19,7 +20,7 @@ from demo.records import (
     SiteRec,
     TransactionRec,
 )
-from demo.schedule import ACCEPTED, IMPLEMENTATION, Schedule, build_updates
+from demo.schedule import ACCEPTED, IMPLEMENTATION, REPORTING_MONTHS, Schedule, build_updates
 from demo.vocabulary import OBJECTS, PHASES, PROGRAMME_TITLES, PURPOSE, THEMES, Template, qualified_object, theme_for
 
 FUNDING, ACCOUNTABLE, EXTENDING, IMPLEMENTING = 1, 2, 3, 4
@@ -103,12 +104,15 @@ class World:
         self._rates: dict[str, list[tuple[int, Decimal]]] = {}
         for r in reference.rates:
             self._rates.setdefault(r.currency.upper(), []).append((r.year, r.usd_per_unit))
-        partner_weights = [rng.paretovariate(1.3) for _ in self.partners]
+        # Each partner's share of the work as in the real portfolio (demo.partners), varied a little per seed.
+        jitter = [rng.uniform(0.8, 1.25) for _ in self.partners]
         funders = [i for i, p in enumerate(self.partners) if p.org_type in FUNDER_TYPES] or list(range(len(self.partners)))
-        implementers = [i for i, p in enumerate(self.partners) if p.org_type in IMPLEMENTER_TYPES] or list(
-            range(len(self.partners)))
-        self.funders = Weighted(funders, [partner_weights[i] for i in funders])
-        self.implementers = Weighted(implementers, [partner_weights[i] for i in implementers])
+        implementers = [i for i, p in enumerate(self.partners)
+                        if p.org_type in IMPLEMENTER_TYPES or p.acronym in IMPLEMENTERS] or list(range(len(self.partners)))
+        self.funders = Weighted(funders, [funder_weight(self.partners[i].acronym) * jitter[i] for i in funders])
+        self.implementer_weight = {i: implementer_weight(self.partners[i].acronym) * jitter[i] for i in implementers}
+        self.implementers = Weighted(implementers, [self.implementer_weight[i] for i in implementers])
+        self._implementers_in: dict[int, Weighted[int]] = {}
         self.programmes: list[ProgrammeRec] = []
         self.programme_theme: list[str | None] = []
         self.programmes_of: dict[int, list[int]] = {}
@@ -180,15 +184,30 @@ class World:
             munis = self.pick_munis(s, active, count)
         return Activity(template, self.sector_theme[s], s, self.take_object(template, munis), munis)
 
-    def pick_parties(self, *, distinct: bool = False, avoid: set[int] = frozenset()) -> tuple[int, int]:
-        """(funder, implementer) partner indexes, avoiding ``avoid`` when the partner list allows."""
+    def implementers_in(self, s: int | None) -> Weighted[int]:
+        """The implementers that work in sector ``s`` (all of them when none does, or no sector is given)."""
+        if s is None:
+            return self.implementers
+        if s not in self._implementers_in:
+            code = self.sectors[s].code
+            members = [i for i in self.implementer_weight if works_in(self.partners[i].acronym, code)]
+            self._implementers_in[s] = (Weighted(members, [self.implementer_weight[i] for i in members])
+                                        if members else self.implementers)
+        return self._implementers_in[s]
+
+    def pick_parties(self, *, sector: int | None = None, distinct: bool = False,
+                     avoid: set[int] = frozenset()) -> tuple[int, int]:
+        """(funder, implementer) partner indexes for a project in ``sector``, avoiding ``avoid`` when the partner
+        list allows."""
         rng = self.rng
+        implementers = self.implementers_in(sector)
         for _ in range(30):
             funder = self.funders.draw(rng)
-            if self.partners[funder].org_type == 40 and rng.random() < 0.3 and not distinct:
+            if (self.partners[funder].org_type == 40 and rng.random() < 0.3 and not distinct
+                    and funder in implementers.members):
                 implementer = funder  # an agency implementing its own money
             else:
-                implementer = self.implementers.draw(rng)
+                implementer = implementers.draw(rng)
             if (distinct and funder == implementer) or {funder, implementer} & avoid:
                 continue
             return funder, implementer
@@ -374,7 +393,8 @@ class World:
         )
         if rng.random() < 0.88:
             self.describe(rec, act, lang, funder, implementer, targeted)
-        rec.updates = build_updates(rng, sched, today, spend, reached)
+        rec.reporting_frequency = REPORTING_MONTHS.draw(rng)
+        rec.updates = build_updates(rng, sched, today, spend, reached, months=rec.reporting_frequency)
         if background and started and budget is not None and funder != implementer and rng.random() < 0.35:
             self.background_transactions(rec, sched, funder, implementer, reporter, budget, spend)
         if wants_iati is None:

@@ -63,6 +63,7 @@ from demo.chance import Weighted
 from demo.records import NeedRec, Portfolio, ProgrammeRec, Reference, TransactionRec
 from demo.schedule import ACCEPTED, DRAFT, IMPLEMENTATION, PROFILES, RETURNED, SUBMITTED, draw_schedule
 from demo.truth import build_truth
+from demo.vocabulary import THEMES
 
 PAIR_RATES = {
     "reported_twice": 0.012,
@@ -70,6 +71,21 @@ PAIR_RATES = {
     "same_place_different_activity": 0.006,
     "related_phase": 0.006,
     "same_activity_other_municipality": 0.006,
+}
+# Stories the committee tells, planted where their municipality is in the reference data (from 40 projects up):
+# (sector code, template key, implementer, funder, profile). Murzuq: the electricity network, public buildings
+# and infrastructure, and livelihoods and demining for the safe return of displaced families.
+STORIES: dict[str, tuple[tuple[str, str, str, str, str], ...]] = {
+    "murzuq": (
+        ("electricity-energy", "mv_grid", "UNDP", "EUTF", "on_track"),
+        ("electricity-energy", "substation", "UNOPS", "KfW", "end_passed"),
+        ("education", "school_rehab", "UNICEF", "AICS", "on_track"),
+        ("health", "phc", "UNOPS", "DG NEAR", "closed"),
+        ("infrastructure-transport", "road", "UNDP", "EUTF", "late_start"),
+        ("livelihoods", "vocational", "IOM", "EUTF", "on_track"),
+        ("mine-action", "erw_clearance", "UNMAS", "AA", "on_track"),
+        ("local-governance", "development_plan", "UNDP", "BMZ", "pipeline"),
+    ),
 }
 PARENT, CHILD, SIBLING = 1, 2, 3
 SEVERITY = Weighted((1, 2, 3, 4, 5), (12, 23, 30, 22, 13))
@@ -90,6 +106,8 @@ def generate_portfolio(reference: Reference, n_projects: int, seed: int, today: 
     world.build_active_pools()
     world.plan_programmes(max(len(world.partners), min(2000, n_projects // 40)))
     gen = _Generation(world)
+    if n_projects >= 40:
+        gen.stories()
     for kind, rate in PAIR_RATES.items():
         count = max(1, round(n_projects * rate)) if n_projects >= 40 else 0
         for _ in range(count):
@@ -113,7 +131,9 @@ def _plan_coverage(world: World) -> list[NeedRec]:
     count = len(munis)
     n_unreached = 0 if count < 3 else max(1, round(count * 0.08))
     # Small, remote municipalities are the ones programmes forget.
-    by_size = sorted(range(count), key=lambda m: (munis[m].population or 0, munis[m].id))
+    story = {m for m, muni in enumerate(munis) if muni.slug in STORIES}
+    by_size = sorted((m for m in range(count) if m not in story), key=lambda m: (munis[m].population or 0, munis[m].id))
+    n_unreached = min(n_unreached, len(by_size))
     world.unreached = set(rng.sample(by_size[: max(n_unreached, count // 2)], n_unreached))
     n_sectors = len(world.sectors)
     if n_sectors >= 6:  # one of the less common sectors gets no active project anywhere
@@ -123,7 +143,8 @@ def _plan_coverage(world: World) -> list[NeedRec]:
     for m, muni in enumerate(munis):
         assessed = today - rng.randint(30, 400) * DAY
         blocked = None
-        options = [s for s in range(n_sectors) if s != world.orphan_sector]
+        told = {code for item in STORIES.get(muni.slug, ()) for code in item[:1]}
+        options = [s for s in range(n_sectors) if s != world.orphan_sector and world.sectors[s].code not in told]
         if m not in world.unreached and options and rng.random() < 0.25:
             blocked = rng.choice(options)
             world.blocked.add((m, blocked))
@@ -171,12 +192,37 @@ class _Generation:
         sched = draw_schedule(name, rng, w.today)
         active = sched.status == IMPLEMENTATION
         act = w.new_activity(w.pick_sector(active), active)
-        funder, implementer = w.pick_parties()
+        funder, implementer = w.pick_parties(sector=act.sector)
         state = ACCEPTED
         if name == "pipeline" and rng.random() < 0.4:
             state = PROPOSAL_STATE.draw(rng)
         self.drafts.append(w.make_project(act, sched, funder, implementer, w.pick_reporter(funder, implementer),
                                           state=state))
+
+    def stories(self) -> None:
+        """The projects of :data:`STORIES`, in the municipalities and with the partners they name (a story's
+        project whose sector or partner the reference data lacks is left out)."""
+        w, rng = self.world, self.rng
+        by_slug = {muni.slug: m for m, muni in enumerate(w.munis)}
+        by_code = {sector.code: s for s, sector in enumerate(w.sectors)}
+        by_acronym = {partner.acronym: i for i, partner in enumerate(w.partners)}
+        for slug, items in STORIES.items():
+            if slug not in by_slug:
+                continue
+            m = by_slug[slug]
+            for code, template_key, implementer_acronym, funder_acronym, profile in items:
+                s = by_code.get(code)
+                implementer, funder = by_acronym.get(implementer_acronym), by_acronym.get(funder_acronym)
+                if s is None or implementer is None or funder is None:
+                    continue
+                sched = draw_schedule(profile, rng, w.today)
+                active = sched.status == IMPLEMENTATION
+                if not w.allowed(m, s, active):
+                    continue
+                template = next((t for t in THEMES[w.sector_theme[s]] if t.key == template_key), None)
+                act = w.new_activity(s, active, munis=[m], template=template)
+                self.drafts.append(w.make_project(act, sched, funder, implementer,
+                                                  w.pick_reporter(funder, implementer), background=False))
 
     def planted(self, kind: str) -> None:
         if not self.live and kind != "reported_twice":
@@ -188,14 +234,15 @@ class _Generation:
 
     def _reported_twice(self) -> Pair | None:
         w, rng = self.world, self.rng
-        funder, implementer = w.pick_parties(distinct=True)
-        if funder == implementer:
-            return None
         name = self.profile()
         first = draw_schedule(name, rng, w.today)
-        second = draw_schedule(name, rng, w.today, like=first.anchors, day_jitter=14, pct_jitter=3)
         active = first.status == IMPLEMENTATION
-        act = w.new_activity(w.pick_sector(active), active)
+        sector = w.pick_sector(active)
+        funder, implementer = w.pick_parties(sector=sector, distinct=True)
+        if funder == implementer:
+            return None
+        second = draw_schedule(name, rng, w.today, like=first.anchors, day_jitter=14, pct_jitter=3)
+        act = w.new_activity(sector, active)
         linked = w.has_iati(funder) and w.has_iati(implementer) and rng.random() < 0.5
         a = w.make_project(act, first, funder, implementer, funder, background=False,
                            wants_iati=linked or rng.random() < 0.4)
@@ -232,14 +279,15 @@ class _Generation:
 
     def _overlap(self) -> Pair | None:
         w, rng = self.world, self.rng
-        f1, i1 = w.pick_parties()
-        f2, i2 = w.pick_parties(avoid={f1, i1})
+        sector = w.pick_sector(True)
+        f1, i1 = w.pick_parties(sector=sector)
+        f2, i2 = w.pick_parties(sector=sector, avoid={f1, i1})
         r1, r2 = w.pick_reporter(f1, i1), w.pick_reporter(f2, i2)
         if r1 == r2 or i1 == i2:
             return None
         first = draw_schedule(self.profile(live=True), rng, w.today)
         second = draw_schedule(self.profile(live=True), rng, w.today)
-        act = w.new_activity(w.pick_sector(True), True, single=True)
+        act = w.new_activity(sector, True, single=True)
         a = w.make_project(act, first, f1, i1, r1, background=False)
         b = w.make_project(act, second, f2, i2, r2, alt=rng.random() < 0.5, background=False,
                            sites_like=a.rec.sites if rng.random() < 0.6 else None, site_spread=0.002)
@@ -257,27 +305,27 @@ class _Generation:
 
     def _fresh(self, act: Activity, *, live: bool) -> Draft:
         w = self.world
-        funder, implementer = w.pick_parties()
+        funder, implementer = w.pick_parties(sector=act.sector)
         sched = draw_schedule(self.profile(live=live), self.rng, w.today)
         return w.make_project(act, sched, funder, implementer, w.pick_reporter(funder, implementer),
                               background=False)
 
     def _related_phase(self) -> Pair:
         w, rng = self.world, self.rng
+        later = draw_schedule(rng.choices(("on_track", "pipeline"), (70, 30))[0], rng, w.today)
+        sector = w.pick_sector(later.status == IMPLEMENTATION)
         for _ in range(10):
-            funder, implementer = w.pick_parties()
+            funder, implementer = w.pick_parties(sector=sector)
             reporter = w.pick_reporter(funder, implementer)
             if w.has_iati(reporter):
                 break
-        later = draw_schedule(rng.choices(("on_track", "pipeline"), (70, 30))[0], rng, w.today)
         earlier_end = later.planned_start - rng.randint(1, 90) * DAY
         earlier = draw_schedule("closed", rng, w.today, fixed={"b": (earlier_end - w.today).days})
         assert earlier.actual_start is not None and earlier.actual_end is not None
         if earlier.actual_end >= later.planned_start:
             earlier.actual_end = max(earlier.actual_start, later.planned_start - DAY)
             earlier.last_update_end = earlier.actual_end
-        active = later.status == IMPLEMENTATION
-        act = w.new_activity(w.pick_sector(active), active)
+        act = w.new_activity(sector, later.status == IMPLEMENTATION)
         linked = w.has_iati(reporter) and rng.random() < 0.8
         phase_two = w.make_project(act, later, funder, implementer, reporter, phase=1, background=False,
                                    wants_iati=linked or rng.random() < 0.4)

@@ -154,6 +154,7 @@ class ProjectRec:
     updates: list[UpdateRec] = field(default_factory=list)
     transactions: list[TransactionRec] = field(default_factory=list)
     related: list[RelatedRec] = field(default_factory=list)
+    reporting_frequency: int = 3  # months between reports
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ from decimal import Decimal
 from demo.chance import Weighted, randint
 from demo.records import UpdateRec
 from demo.vocabulary import RETURN_COMMENTS, UPDATE_NARRATIVES, UPDATE_PROBLEMS
+from projects.reporting.calendar import period_containing
 
 PIPELINE, IMPLEMENTATION, FINALISATION, CLOSED, CANCELLED, SUSPENDED = 1, 2, 3, 4, 5, 6
 ACCEPTED, SUBMITTED, DRAFT, RETURNED = "accepted", "submitted", "draft", "returned"
@@ -232,6 +233,8 @@ def draw_schedule(profile_name: str, rng: random.Random, today: date, *, like: d
                 actual_end = _clamp_date(planned_end + offset * DAY, actual_start + 30 * DAY, T - DAY)
             progress = p.pct("prog", 92, 100)
             last = T - p.days("gap", 5, 60) * DAY
+            if actual_end is not None:  # a project reports on what it did while it ran
+                last = min(last, actual_end)
         elif status == CLOSED:
             assert actual_start is not None
             offset = p.days("ae", -30, 60)
@@ -286,28 +289,42 @@ def _money(value: float) -> Decimal:
     return Decimal(f"{max(value, 0.0):.2f}")
 
 
+REPORTING_MONTHS = Weighted((3, 6, 12), (45, 40, 15))  # how often partners agree to report
+SKIPPED_REPORT = 0.06  # an earlier period's report that never came
+LATE_REPORT = 0.15  # sent after its due date
+
+
+def reporting_blocks(first: date, last: date, months: int) -> list[tuple[date, date]]:
+    """The calendar-aligned reporting periods (``projects.reporting.calendar``) from ``first`` to ``last``: the
+    first clipped to start on ``first``, the last ending on ``last``."""
+    blocks: list[tuple[date, date]] = []
+    start, end = period_containing(first, months)
+    start = first
+    while start <= last:
+        blocks.append((start, min(end, last)))
+        start = end + DAY
+        end = period_containing(start, months)[1]
+    return blocks
+
+
 def build_updates(rng: random.Random, schedule: Schedule, today: date, spend: Decimal,
-                  reached: int | None) -> list[UpdateRec]:
-    """A few periodic reports ending at ``schedule.last_update_end``, oldest first, plus a pending one."""
+                  reached: int | None, *, months: int = 3) -> list[UpdateRec]:
+    """One report per reporting period of ``months`` months from the actual start to
+    ``schedule.last_update_end`` (most on time, some late, a few never sent), oldest first, plus a pending one.
+    A project reports on what it did while it ran: nothing after it ended."""
     s = schedule
     updates: list[UpdateRec] = []
     if s.actual_start is None:
         return updates
     delayed = bool(PROFILES[s.profile].rules)
-    if s.last_update_end is not None:
-        periods: list[tuple[date, date]] = []
-        end = s.last_update_end
-        for _ in range(randint(rng, 1, 4)):
-            if end < s.actual_start:
-                break
-            start = max(s.actual_start, end - 90 * DAY)
-            periods.append((start, end))
-            end = start - DAY
-        periods.reverse()
+    if s.last_update_end is not None and s.last_update_end >= s.actual_start:
+        periods = reporting_blocks(s.actual_start, s.last_update_end, months)
         count = len(periods)
         for i, (start, end) in enumerate(periods):
             latest = i == count - 1
-            share = 1.0 if latest else (i + 1) / count * rng.uniform(0.85, 1.0)
+            if not latest and rng.random() < SKIPPED_REPORT:
+                continue
+            share = 1.0 if latest else (i + 1) / count * rng.uniform(0.9, 1.0)
             status = s.status if latest else IMPLEMENTATION
             if s.status == IMPLEMENTATION or not latest:
                 state = ACCEPTED
@@ -315,7 +332,8 @@ def build_updates(rng: random.Random, schedule: Schedule, today: date, spend: De
                 state = LAST_STATE.draw(rng)
             updates.append(_update(rng, start, end, s.progress * share, status, float(spend) * share,
                                    None if reached is None else int(reached * share), state, today,
-                                   problem=latest and (delayed or rng.random() < 0.15)))
+                                   problem=latest and (delayed or rng.random() < 0.15),
+                                   late=rng.random() < LATE_REPORT))
     if s.pending_update and s.status == IMPLEMENTATION:
         start = s.last_update_end + DAY if s.last_update_end else s.actual_start
         end = today - randint(rng, 0, max(0, (today - start).days)) * DAY
@@ -327,7 +345,7 @@ def build_updates(rng: random.Random, schedule: Schedule, today: date, spend: De
 
 
 def _update(rng: random.Random, start: date, end: date, progress: float, status: int, spend: float,
-            reached: int | None, state: str, today: date, *, problem: bool) -> UpdateRec:
+            reached: int | None, state: str, today: date, *, problem: bool, late: bool = False) -> UpdateRec:
     narrative = rng.choice(UPDATE_NARRATIVES)
     problems = rng.choice(UPDATE_PROBLEMS) if problem else ("", "")
     lang = rng.randrange(3)  # Arabic, English or both, as focal points write
@@ -335,7 +353,9 @@ def _update(rng: random.Random, start: date, end: date, progress: float, status:
     submitted_at = reviewed_at = None
     comment = ""
     if state != DRAFT:
-        submitted_day = min(end + randint(rng, 2, 12) * DAY, today)
+        # On time: within the calendar's 15 days of grace; late: weeks after.
+        delay = randint(rng, 20, 75) if late else randint(rng, 2, 12)
+        submitted_day = min(end + delay * DAY, today)
         submitted_at = _stamp(submitted_day, 9, rng)
         if state in (ACCEPTED, RETURNED):
             reviewed_at = _stamp(min(submitted_day + randint(rng, 1, 10) * DAY, today), 14, rng)
