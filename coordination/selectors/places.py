@@ -25,6 +25,7 @@ from django.db.models.functions import Cast, ExtractYear
 from django.utils.translation import gettext_lazy
 
 from common.bilingual import bilingual_text
+from common.formatting import number_format
 from common.geojson import web_geometry
 from coordination.analysis.gaps import gap_findings, gap_reason_text
 from coordination.models import DelayFlag, DuplicateFlag
@@ -226,6 +227,15 @@ def _delay_rows(flags: QuerySet[DelayFlag]) -> list[dict[str, Any]]:
     } for flag in flags[:FLAG_ROWS]]
 
 
+def gap_reason_for_page(reason: dict[str, Any]) -> str:
+    """``gap_reason_text`` with its figures through the formatting layer (the engine's reason keeps raw numbers)."""
+    params = dict(reason.get("params") or {})
+    for key in ("people_in_need", "severity", "threshold"):
+        if isinstance(params.get(key), (int, float)) and not isinstance(params.get(key), bool):
+            params[key] = number_format(params[key])
+    return gap_reason_text({**reason, "params": params})
+
+
 def _municipality_gaps(user: Any, municipality: Municipality, sector_names: dict[int, Any]) -> dict[str, Any]:
     """``gaps``: the coverage of each sector today (over the projects the reader may see), and the gap flags:
     the stored ones for ministry staff, those found over the reader's own projects for anyone else."""
@@ -241,13 +251,13 @@ def _municipality_gaps(user: Any, municipality: Municipality, sector_names: dict
         flags = [{
             "id": f.pk, "sector": str(f.sector) if f.sector_id else None, "severity": f.severity,
             "people_in_need": f.people_in_need, "score": f.score, "status": f.status,
-            "status_label": f.get_status_display(), "reasons": [gap_reason_text(r) for r in f.reasons],
+            "status_label": f.get_status_display(), "reasons": [gap_reason_for_page(r) for r in f.reasons],
         } for f in gap_flag_list(filters={"municipality": municipality.slug})]
     else:
         flags = [{
             "id": None, "sector": str(sector_names[r["sector"]]) if r["sector"] else None, "severity": r["severity"],
             "people_in_need": r["people_in_need"], "score": r["score"], "status": None, "status_label": "",
-            "reasons": [gap_reason_text(x) for x in r["reasons"]],
+            "reasons": [gap_reason_for_page(x) for x in r["reasons"]],
         } for r in gap_finding_rows(inputs, gap_findings(analysis))]
     return {"coverage": coverage, "flags": flags, "unreached": bool(whole and whole.unreached),
             "gap_score": whole.gap_score if whole else None, "stored": gap_flags_stored_for(user)}

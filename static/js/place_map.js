@@ -28,33 +28,52 @@
     return box;
   }
 
-  var map = L.map(el, { scrollWheelZoom: false }).setView([27.0, 17.0], 5);
+  // No zoom animation: the map is drawn at its final view at once (a screenshot or a print taken
+  // straight after loading would otherwise catch the layers scaled mid-animation).
+  var map = L.map(el, { scrollWheelZoom: false, zoomAnimation: false, fadeAnimation: false });
   if (el.dataset.tilesUrl) {
     L.tileLayer(el.dataset.tilesUrl, { attribution: el.dataset.tilesAttribution || "" }).addTo(map);
   }
+  // The layers are built first, the view set from their bounds, then they are added.
   var bounds = L.latLngBounds([]);
+  var layers = [];
   if (data.area) {
     var area = L.geoJSON(data.area, {
       style: data.area_is_official
         ? { color: "#1f5f8b", weight: 2, fillOpacity: 0.2 }
         : { color: "#1f5f8b", weight: 2, dashArray: "5 4", fillOpacity: 0.1 }
-    }).addTo(map);
+    });
     if (!data.area_is_official) { area.bindTooltip(el.dataset.labelApproximate); }
     bounds.extend(area.getBounds());
+    layers.push(area);
   } else if (data.point) {
     var here = L.latLng(data.point[1], data.point[0]);
-    L.circleMarker(here, { radius: 7, color: "#1f5f8b", weight: 2, fillOpacity: 0.3 }).addTo(map);
+    layers.push(L.circleMarker(here, { radius: 7, color: "#1f5f8b", weight: 2, fillOpacity: 0.3 }));
     bounds.extend(here);
   }
   (data.sites || []).forEach(function (site) {
     var at = L.latLng(site.lat, site.lon);
-    L.circleMarker(at, { radius: 5, color: "#b35900", weight: 1, fillColor: "#f28e2b", fillOpacity: 0.9 })
-      .bindPopup(function () { return popup(site.name || el.dataset.labelSite, site.project); })
-      .addTo(map);
+    layers.push(L.circleMarker(at, { radius: 5, color: "#b35900", weight: 1, fillColor: "#f28e2b", fillOpacity: 0.9 })
+      .bindPopup(function () { return popup(site.name || el.dataset.labelSite, site.project); }));
     bounds.extend(at);
   });
-  if (bounds.isValid()) {
-    map.fitBounds(bounds.pad(0.15), { maxZoom: 12 });
+  function fit() {
+    map.invalidateSize({ animate: false, pan: false });
+    if (bounds.isValid()) {
+      map.fitBounds(bounds.pad(0.15), { maxZoom: 12, animate: false });
+    } else {
+      map.setView([27.0, 17.0], 5, { animate: false });
+    }
+    el.dataset.fittedWidth = String(el.clientWidth);
+  }
+  fit();
+  layers.forEach(function (layer) { layer.addTo(map); });
+  // The printed map is narrower than the screen's: fit it again to the paper, and back afterwards.
+  window.addEventListener("beforeprint", fit);
+  window.addEventListener("afterprint", fit);
+  if (window.matchMedia) {
+    var printing = window.matchMedia("print");
+    if (printing.addEventListener) { printing.addEventListener("change", fit); }
   }
   el.dataset.loaded = String((data.sites || []).length);
 })();

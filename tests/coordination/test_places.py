@@ -88,7 +88,8 @@ def test_another_partners_draft_is_neither_listed_nor_counted_for_a_focal_point(
 def test_flags_shown_are_those_the_reader_may_see(client_for, personas, murzuq):
     m = murzuq["murzuq"]
     GapFlag.objects.create(municipality=m, sector=murzuq["water"], score=0.8, severity=3, people_in_need=9000,
-                           reasons=[{"code": "need_without_project", "params": {"severity": 3, "threshold": 3}}])
+                           reasons=[{"code": "need_without_project",
+                                     "params": {"severity": 3, "threshold": 3, "people_in_need": 9000}}])
     DelayFlag.objects.create(project=murzuq["draft"], rule=DelayFlag.Rule.END_PASSED, severity=3, score=0.9)
     DelayFlag.objects.create(project=murzuq["grid"], rule=DelayFlag.Rule.PROGRESS_BEHIND, severity=2, score=0.5)
     a, b = sorted([murzuq["grid"], murzuq["draft"]], key=lambda p: p.pk)
@@ -102,6 +103,7 @@ def test_flags_shown_are_those_the_reader_may_see(client_for, personas, murzuq):
     assert focal["gaps"]["stored"] is False and all(f["id"] is None for f in focal["gaps"]["flags"])
     html = client_for("ministry_analyst", "en").get(_file_url(m)).content.decode()
     assert "Progress behind time" in html and "Planned end passed" in html and "Possible duplicates" in html
+    assert "People in need: 9,000." in html  # the engine's reason, with its figure formatted
 
 
 def test_plan_objectives_that_concern_the_municipality(personas, murzuq):
