@@ -108,7 +108,8 @@
   }
 
   if (typeof L === "undefined") { showError(); return; }  // Leaflet's own file did not load
-  var map = L.map(el).setView([27.0, 17.0], 5);
+  // the clusters need the map's zoom range (LEAFLET_CONFIG's MIN_ZOOM and MAX_ZOOM)
+  var map = L.map(el, { minZoom: 4, maxZoom: 18 }).setView([27.0, 17.0], 5);
   if (el.dataset.tilesUrl) {
     L.tileLayer(el.dataset.tilesUrl, { attribution: el.dataset.tilesAttribution || "" }).addTo(map);
   }

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coordination.analysis.map_classes import classify, quantile_breaks
@@ -87,13 +89,11 @@ def test_another_partners_draft_shows_neither_on_a_focal_points_map_nor_in_its_c
 def test_each_measure_runs_a_fixed_number_of_queries(client_for, personas, django_assert_num_queries, measure):
     sector = factories.SectorFactory(code="water")
     client = client_for("ministry_analyst", "en")
-    counts = []
-    for size in (3, 30):
-        for i in range(size - len(counts) * 3 if counts else size):
+    counts, made = [], 0
+    for size in (3, 30):  # projects (each in a municipality of its own, with a site)
+        while made < size:
             _project(factories.MunicipalityFactory(), sector=sector)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
+            made += 1
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(reverse("map_figures"), {"measure": measure, "sector": "water"})
         assert response.status_code == 200
