@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The map brings projects and flags onto the geography: the committee's view (before the municipality file).
+    path("municipalities/map/", include("coordination.map_urls")),
     path("municipalities/", include("municipalities.urls")),
     # The municipality file and the partner pages bring every sub-domain together: the committee's views (after
     # municipalities.urls, so that its fixed paths such as map/ come first).

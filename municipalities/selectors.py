@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.gis.db.models import Extent
+from django.contrib.gis.db.models.functions import NumPoints
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from common.geojson import WEB_SIMPLIFY_TOLERANCE, web_geometry
 from municipalities.models import District, Municipality
@@ -38,10 +41,39 @@ def municipality_geojson(*, tolerance: float = WEB_SIMPLIFY_TOLERANCE) -> dict[s
                     "district": m.district.pcode,
                     "population": m.population,
                     "area_is_official": m.area_is_official if m.area else None,
+                    # where a mark for the whole municipality goes (the unreached layer)
+                    "center": web_geometry(m.point)["coordinates"] if m.point is not None else None,
                 },
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def municipality_shapes_version() -> str:
+    """A short tag that changes when the map's shapes change: municipalities added or removed, areas loaded,
+    derived or redrawn (their vertex count or extent), points moved (their extent), official or not; and the
+    same for district outlines. One aggregate query per table, no geometry sent back; the map's shape layer is
+    cached under it (a redrawing that keeps every count and extent is caught by the cache's expiry)."""
+    municipalities = Municipality.objects.aggregate(
+        n=Count("id"), last=Max("id"), areas=Count("area"), points=Count("point"),
+        official=Count("id", filter=Q(area_is_official=True, area__isnull=False)),
+        vertices=Sum(NumPoints("area")), area_extent=Extent("area"), point_extent=Extent("point"),
+    )
+    districts = District.objects.aggregate(
+        n=Count("id"), areas=Count("area"), vertices=Sum(NumPoints("area")), extent=Extent("area"),
+    )
+    text = repr((sorted(municipalities.items()), sorted(districts.items())))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def district_outlines_geojson(*, tolerance: float = WEB_SIMPLIFY_TOLERANCE) -> list[dict[str, Any]]:
+    """The districts whose area is loaded, as GeoJSON features (outlines drawn under the municipalities)."""
+    features = []
+    for pcode, name_ar, name_en, area in District.objects.filter(area__isnull=False).values_list(
+            "pcode", "name_ar", "name_en", "area"):
+        features.append({"type": "Feature", "id": pcode, "geometry": web_geometry(area, tolerance=tolerance),
+                         "properties": {"pcode": pcode, "name_ar": name_ar, "name_en": name_en}})
+    return features
 
 
 def district_for_point(point) -> District | None:

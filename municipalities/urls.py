@@ -1,8 +1,4 @@
-from django.urls import path
+"""Routes of the geography's own pages (none yet). The map of municipalities spans projects and flags, so it is
+the committee's: coordination.map_urls, mounted at /municipalities/map/ by config.urls."""
 
-from municipalities import views
-
-urlpatterns = [
-    path("map/", views.municipality_map, name="municipality_map"),
-    path("map/layer.geojson", views.municipalities_geojson, name="municipalities_geojson"),
-]
+urlpatterns: list = []

@@ -1,0 +1,270 @@
+"""Reads for the map of municipalities: the figure of a measure per municipality given the filters, the
+project sites and the duplicate pairs, all of the projects the reader may count (``projects_counted_for``).
+
+Every figure is an aggregate in the database (grouped by municipality, never by geometry), so each read is a
+fixed number of queries whatever the size of the portfolio; only the gap score runs the gap engine (the one
+definition of a gap, fed in its own fixed number of queries).
+
+Definitions (the gap engine's, ``coordination.analysis.gaps``):
+
+* *selected projects*: those the reader may count, narrowed by the filters (sector, partner in any role,
+  status, period: the project's dates overlap it; a missing date leaves that side open), records confirmed
+  as a double report of another left out;
+* *active* on the reference day (today, or the period's end when it is past, its start when it is still to
+  come): status implementation, started by then and not actually ended; a municipality with no active
+  selected project is *unreached*;
+* *USD per capita*: the selected projects' budgets in USD (each at the rate of its planned start year),
+  split among their municipalities by share (normalised) or else equally, over the population;
+* *severity of need*: the highest severity among the latest assessments on or before the day (of the
+  filtered sector only, when one is chosen);
+* *open flags*: open duplicate pairs the reader may see with a selected project there, open delay flags of
+  selected projects there, and, for ministry staff (who are served the stored gap flags), open gap flags.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.gis.db.models import PointField
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractYear
+
+from coordination.models import DelayFlag, DuplicateFlag, FlagStatus, GapFlag
+from coordination.selectors.duplicates import duplicate_flags_visible_to
+from coordination.selectors.flags import gap_flags_stored_for
+from coordination.selectors.gaps import active_project_candidates
+from municipalities.models import Municipality, Need, Sector
+from projects.models import Participation, Project, ProjectLocation, ProjectSector, Site
+from projects.money import to_usd
+from projects.selectors.money import exchange_rate_table
+from projects.selectors.projects import projects_counted_for
+
+MEASURES = ("active_projects", "usd_per_capita", "gap_score", "severity", "open_flags")
+# How each measure's classes are drawn (coordination.analysis.map_classes.classify).
+MEASURE_SCALES = {"active_projects": "count", "usd_per_capita": "amount", "gap_score": "score",
+                  "severity": "severity", "open_flags": "count"}
+
+
+@dataclass(frozen=True, slots=True)
+class MapFilters:
+    sector: Sector | None = None
+    partner_id: int | None = None
+    status: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def reference_day(self, today: dt.date) -> dt.date:
+        """The day "active" is read on: today, held inside the period."""
+        if self.end is not None and self.end < today:
+            return self.end
+        if self.start is not None and self.start > today:
+            return self.start
+        return today
+
+
+class SubqueryCount(Subquery):
+    """The number of rows of a correlated subquery (portable: no GROUP BY needed in it)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def map_projects(user: Any, filters: MapFilters) -> QuerySet[Project]:
+    """The selected projects (see the module's note)."""
+    qs = projects_counted_for(user).filter(duplicate_of__isnull=True)
+    if filters.sector is not None:
+        qs = qs.filter(pk__in=ProjectSector.objects.filter(sector=filters.sector).values("project_id"))
+    if filters.partner_id is not None:
+        qs = qs.filter(Q(reporting_partner_id=filters.partner_id) | Q(
+            pk__in=Participation.objects.filter(partner_id=filters.partner_id).values("project_id")))
+    if filters.status is not None:
+        qs = qs.filter(status=filters.status)
+    starts = Coalesce("actual_start", "planned_start")
+    ends = Coalesce("actual_end", "planned_end")
+    if filters.end is not None:
+        qs = qs.alias(map_start=starts).filter(Q(map_start__isnull=True) | Q(map_start__lte=filters.end))
+    if filters.start is not None:
+        qs = qs.alias(map_end=ends).filter(Q(map_end__isnull=True) | Q(map_end__gte=filters.start))
+    return qs
+
+
+def active_projects_by_municipality(active: QuerySet[Project]) -> dict[int, int]:
+    rows = (ProjectLocation.objects.filter(project__in=active.values("pk")).order_by()
+            .values("municipality_id").annotate(n=Count("project_id", distinct=True)))
+    return {row["municipality_id"]: row["n"] for row in rows}
+
+
+def budget_usd_by_municipality(selected: QuerySet[Project], *, this_year: int) -> tuple[dict[int, float], set[str]]:
+    """Each municipality's share of the selected projects' budgets in USD (see the module's note), and the
+    currencies that have no rate (their budgets are left out). One grouped query, then one row per
+    municipality × currency × year is converted."""
+    siblings = ProjectLocation.objects.filter(project_id=OuterRef("project_id")).order_by().values("project_id")
+    rows = (
+        ProjectLocation.objects.filter(project__in=selected.filter(budget__isnull=False).values("pk"))
+        .annotate(
+            places=Subquery(siblings.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
+            shared=Subquery(siblings.annotate(n=Count("id", filter=Q(share__gt=0))).values("n"),
+                            output_field=IntegerField()),
+            total_share=Subquery(siblings.annotate(s=Sum(Cast("share", FloatField()))).values("s"),
+                                 output_field=FloatField()),
+        )
+        .annotate(weight=Case(
+            When(Q(shared=F("places")), then=Cast("share", FloatField()) / F("total_share")),
+            default=Value(1.0) / Cast(F("places"), FloatField()), output_field=FloatField(),
+        ))
+        .order_by()
+        .values("municipality_id", "project__currency",
+                year=Coalesce(ExtractYear("project__planned_start"), Value(this_year)))
+        .annotate(amount=Sum(F("weight") * Cast("project__budget", FloatField())))
+    )
+    rates = exchange_rate_table()
+    totals: dict[int, float] = defaultdict(float)
+    unconverted: set[str] = set()
+    for row in rows:
+        usd = to_usd(Decimal(str(row["amount"] or 0)), row["project__currency"], row["year"], rates)
+        if usd is None:
+            unconverted.add(row["project__currency"])
+        else:
+            totals[row["municipality_id"]] += float(usd)
+    return dict(totals), unconverted
+
+
+def need_severity_by_municipality(*, on: dt.date, sector: Sector | None) -> dict[int, int]:
+    needs = Need.objects.filter(assessed_on__lte=on)
+    if sector is not None:
+        needs = needs.filter(sector=sector)
+    newer = Need.objects.filter(municipality_id=OuterRef("municipality_id"), sector_id=OuterRef("sector_id"),
+                                assessed_on__gt=OuterRef("assessed_on"), assessed_on__lte=on)
+    rows = needs.filter(~Exists(newer)).order_by().values("municipality_id").annotate(severity=Max("severity"))
+    return {row["municipality_id"]: row["severity"] for row in rows}
+
+
+def open_flags_by_municipality(user: Any, selected: QuerySet[Project], *, sector: Sector | None) -> dict[int, int]:
+    """Open flags per municipality (see the module's note), in one query of correlated counts."""
+    ids = selected.values("pk")
+    here = ProjectLocation.objects.filter(municipality_id=OuterRef(OuterRef("pk"))).values("project_id")
+    duplicates = duplicate_flags_visible_to(user, DuplicateFlag.objects.filter(
+        status=FlagStatus.OPEN, resolved_at__isnull=True)).filter(
+        Q(project_a_id__in=here, project_a__in=ids) | Q(project_b_id__in=here, project_b__in=ids))
+    delays = DelayFlag.objects.filter(status=FlagStatus.OPEN, resolved_at__isnull=True, project_id__in=here,
+                                      project__in=ids)
+    annotations = {"duplicates": SubqueryCount(duplicates.values("pk")),
+                   "delays": SubqueryCount(delays.values("pk"))}
+    if gap_flags_stored_for(user):
+        gaps = GapFlag.objects.filter(status=FlagStatus.OPEN, resolved_at__isnull=True,
+                                      municipality_id=OuterRef("pk"))
+        if sector is not None:
+            gaps = gaps.filter(Q(sector=sector) | Q(sector__isnull=True))
+        annotations["gaps"] = SubqueryCount(gaps.values("pk"))
+    rows = Municipality.objects.order_by().annotate(**annotations).values("pk", *annotations)
+    return {row["pk"]: sum(row[k] for k in annotations) for row in rows}
+
+
+@dataclass(slots=True)
+class MapFigures:
+    on: dt.date
+    measure: str
+    municipalities: list[dict[str, Any]]  # id, slug, pcode, name_ar, name_en, population
+    values: dict[int, float | None]
+    active: dict[int, int]
+    projects: int
+    active_projects: int
+    unconverted: set[str]
+
+
+def map_figures(user: Any, filters: MapFilters, *, measure: str, today: dt.date | None = None) -> MapFigures:
+    """The measure's figure per municipality (None where unknown), and the counts beside it."""
+    if measure not in MEASURES:
+        raise ValueError(f"Unknown measure: {measure}")
+    from coordination.services.gaps import gap_analysis_on
+
+    on = filters.reference_day(today or dt.date.today())
+    selected = map_projects(user, filters)
+    active_qs = active_project_candidates(on, projects=selected)
+    municipalities = list(Municipality.objects.order_by("district__pcode", "name_en").values(
+        "id", "slug", "pcode", "name_ar", "name_en", "population"))
+    active = active_projects_by_municipality(active_qs)
+    unconverted: set[str] = set()
+    values: dict[int, float | None]
+    ids = [m["id"] for m in municipalities]
+    if measure == "active_projects":
+        values = {i: float(active.get(i, 0)) for i in ids}
+    elif measure == "usd_per_capita":
+        money, unconverted = budget_usd_by_municipality(selected, this_year=on.year)
+        values = {m["id"]: (money.get(m["id"], 0.0) / m["population"] if m["population"] else None)
+                  for m in municipalities}
+    elif measure == "severity":
+        severity = need_severity_by_municipality(on=on, sector=filters.sector)
+        values = {i: (float(severity[i]) if i in severity else None) for i in ids}
+    elif measure == "open_flags":
+        flags = open_flags_by_municipality(user, selected, sector=filters.sector)
+        values = {i: float(flags.get(i, 0)) for i in ids}
+    else:
+        _inputs, analysis = gap_analysis_on(on=on, projects=selected)
+        if filters.sector is None:
+            scores = {f.municipality_id: f.gap_score for f in analysis.municipalities}
+        else:
+            scores = {f.municipality_id: f.gap_score for f in analysis.cells if f.sector_id == filters.sector.pk}
+        values = {i: scores.get(i) for i in ids}
+    return MapFigures(on=on, measure=measure, municipalities=municipalities, values=values, active=active,
+                      projects=selected.count(), active_projects=active_qs.count(), unconverted=unconverted)
+
+
+def map_sites(user: Any, filters: MapFilters) -> list[dict[str, Any]]:
+    """The sites of the selected projects, with their project's title (one query)."""
+    rows = Site.objects.filter(project__in=map_projects(user, filters).values("pk")).order_by("pk").values_list(
+        "pk", "point", "name_ar", "name_en", "project_id", "project__title_ar", "project__title_en",
+        "municipality__slug")
+    return [{"id": pk, "point": point, "name_ar": name_ar, "name_en": name_en, "project_id": project_id,
+             "project_title_ar": title_ar, "project_title_en": title_en, "municipality_slug": slug}
+            for pk, point, name_ar, name_en, project_id, title_ar, title_en, slug in rows if point is not None]
+
+
+def _first_point(project_ref: str) -> tuple[Subquery, Subquery]:
+    site = Site.objects.filter(project_id=OuterRef(project_ref)).order_by("pk").values("point")[:1]
+    place = (ProjectLocation.objects.filter(project_id=OuterRef(project_ref), municipality__point__isnull=False)
+             .order_by("pk").values("municipality__point")[:1])
+    return (Subquery(site, output_field=PointField(srid=4326)),
+            Subquery(place, output_field=PointField(srid=4326)))
+
+
+def map_duplicate_pairs(user: Any, filters: MapFilters) -> list[dict[str, Any]]:
+    """Open duplicate pairs the reader may see with at least one selected project, each with a point for
+    either project (its first site, else its first municipality's point): one query."""
+    ids = map_projects(user, filters).values("pk")
+    a_site, a_place = _first_point("project_a_id")
+    b_site, b_place = _first_point("project_b_id")
+    flags = (duplicate_flags_visible_to(user, DuplicateFlag.objects.filter(
+        status=FlagStatus.OPEN, resolved_at__isnull=True))
+        .filter(Q(project_a__in=ids) | Q(project_b__in=ids))
+        .annotate(a_site=a_site, a_place=a_place, b_site=b_site, b_place=b_place)
+        .order_by("-score", "pk")
+        .values_list("pk", "score", "project_a__title_ar", "project_a__title_en", "project_b__title_ar",
+                     "project_b__title_en", "a_site", "a_place", "b_site", "b_place"))
+    pairs = []
+    for pk, score, a_ar, a_en, b_ar, b_en, a_site_pt, a_place_pt, b_site_pt, b_place_pt in flags:
+        a, b = a_site_pt or a_place_pt, b_site_pt or b_place_pt
+        if a is None or b is None:
+            continue
+        pairs.append({"id": pk, "score": score, "a": a, "b": b, "title_a_ar": a_ar, "title_a_en": a_en,
+                      "title_b_ar": b_ar, "title_b_en": b_en})
+    return pairs
