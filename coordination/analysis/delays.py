@@ -32,7 +32,7 @@ one night to the next, so a nightly scan rewrites only the flags whose facts cha
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -205,13 +205,18 @@ def _as_of(code: str, params: dict[str, Any], today: date) -> dict[str, Any]:
     return out
 
 
-def delay_reason_text(reason: Mapping[str, Any], today: date | None = None) -> str:
-    """One stored reason ({"code", "params"}) as a sentence in the active language, as of ``today``."""
+def delay_reason_text(reason: Mapping[str, Any], today: date | None = None,
+                      shown: Callable[[str, Any], Any] | None = None) -> str:
+    """One stored reason ({"code", "params"}) as a sentence in the active language, as of ``today``.
+    ``shown(name, value)``: how each figure is written (the pages' formatting layer); as stored when None."""
     code = reason.get("code", "")
     template = _REASON_TEXTS.get(code)
     if template is None:
         return str(code)
     try:
-        return str(template) % _as_of(code, dict(reason.get("params") or {}), today or date.today())
+        params = _as_of(code, dict(reason.get("params") or {}), today or date.today())
+        if shown is not None:
+            params = {name: shown(name, value) for name, value in params.items()}
+        return str(template) % params
     except (KeyError, TypeError, ValueError):
         return str(RULE_LABELS.get(code, code))

@@ -26,6 +26,8 @@ PARAM_RULES: list[tuple[str, dict[str, str]]] = [
     (r"^reporting/scorecards/\{partner_id\}/$", {"partner_id": "partner"}),
     (r"^exchange/jobs/\{pk\}/", {"pk": "import_job"}),
     (r"^coordination/duplicates/\{pk\}/", {"pk": "duplicate_flag"}),
+    (r"^coordination/gaps/\{pk\}/", {"pk": "gap_flag"}),
+    (r"^coordination/delays/\{pk\}/", {"pk": "delay_flag"}),
     (r"^municipalities/\{slug\}/", {"slug": "municipality_slug"}),
     (r"^partners/\{pk\}/", {"pk": "partner"}),
     # REST API
