@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from common.bilingual import language_is_arabic
@@ -130,10 +130,11 @@ def duplicate_pair(flag: DuplicateFlag) -> dict[str, Any]:
 
 # -- the gap queue --------------------------------------------------------------------------------
 
+# Unknowns last whichever the database (PostgreSQL puts NULLs first in a descending order, SQLite last).
 _GAP_ORDER = {
     "score": ("-score", "id"),
-    "severity": ("-severity", "-score", "id"),
-    "people": ("-people_in_need", "-score", "id"),
+    "severity": (F("severity").desc(nulls_last=True), "-score", "id"),
+    "people": (F("people_in_need").desc(nulls_last=True), "-score", "id"),
 }
 
 
@@ -237,8 +238,8 @@ def gap_page_rows(user: Any, items: Iterable[Any], *, stored: bool) -> list[dict
 _DELAY_ORDER = {
     "score": ("-score", "id"),
     "severity": ("-severity", "-score", "id"),
-    "end": ("project__planned_end", "id"),
-    "update": ("last_accepted_end", "id"),
+    "end": (F("project__planned_end").asc(nulls_last=True), "id"),
+    "update": (F("last_accepted_end").asc(nulls_first=True), "id"),  # never updated: first
     "partner": ("project__reporting_partner__acronym", "-score", "id"),
 }
 

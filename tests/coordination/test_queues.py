@@ -294,3 +294,13 @@ def test_each_page_runs_the_same_queries_for_3_and_30_flags(client_for, world, p
             response = client.get(url)
         if name in ("gaps", "delays") and persona == "ministry_analyst":
             assert len(response.context["rows"]) == 25  # a full page
+
+
+def test_the_delay_queue_sorts_projects_never_updated_first(client_for, world):
+    from projects.models import ProjectUpdate
+
+    ProjectUpdate.objects.create(project=world["grid"], partner=world["grid"].reporting_partner,
+                                 period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 3, 31),
+                                 progress_percent=Decimal("20"), status=2, state=ReviewState.ACCEPTED)
+    rows = client_for("ministry_analyst", "en").get(reverse("delay_list"), {"sort": "update"}).context["rows"]
+    assert [r["flag"].pk for r in rows] == [world["unicef_delay"].pk, world["delay"].pk]
