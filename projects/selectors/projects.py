@@ -207,4 +207,8 @@ def project_filter(projects: QuerySet[Project], *, user: Any, filters: dict[str,
     if filters.get("sector") is not None:
         projects = projects.filter(
             pk__in=ProjectSector.objects.filter(sector_id=filters["sector"]).values("project_id"))
+    if filters.get("active_from") or filters.get("active_to"):
+        from projects.selectors.project_pages import project_active_between
+
+        projects = project_active_between(projects, filters.get("active_from"), filters.get("active_to"))
     return projects

@@ -39,6 +39,13 @@ from projects.permissions import (
 )
 from projects.selectors import projects as selectors
 from projects.selectors.history import project_history
+from projects.selectors.money import exchange_rate_table
+from projects.selectors.project_pages import (
+    PROJECT_SORT_DEFAULT,
+    PROJECT_SORTS,
+    project_budget_usd,
+    project_sort,
+)
 from projects.views.pages import (
     PAGE_SIZE,
     form_add_service_errors,
@@ -58,14 +65,38 @@ def project_list(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(data, focal_point=focal_point)
     form.is_valid()  # the valid filters apply; a bad one is shown next to its field
     chosen = form.cleaned_data
+    rates = exchange_rate_table()
     projects = selectors.project_filter(selectors.project_list_page(user), user=user, filters=chosen)
-    page = Paginator(projects.order_by("-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    projects = project_sort(projects, chosen.get("sort"), rates=rates)
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    for project in page:
+        project.budget_usd = project_budget_usd(project, rates)
+        project.began = project.actual_start or project.planned_start
+        project.ended = project.actual_end or project.planned_end
     keep = data.copy()
     keep.pop("page", None)
     return render(request, "projects/project_list.html", {
         "form": form, "page": page, "query": keep.urlencode(),
         "can_create": project_can_create(user, user_partner_id(user)),
+        "active_from": chosen.get("active_from"), "active_to": chosen.get("active_to"),
+        "sort": chosen.get("sort") or PROJECT_SORT_DEFAULT, "sort_links": _sort_links(keep, chosen.get("sort")),
     })
+
+
+def _sort_links(query: QueryDict, current: str | None) -> dict[str, dict[str, str]]:
+    """For each sortable column: the list's URL query sorted by it (the other way round when it is the
+    current order) and the arrow showing the current direction."""
+    current = current or PROJECT_SORT_DEFAULT
+    links = {}
+    for key in PROJECT_SORTS:
+        wanted = f"-{key}" if current == key else key
+        if key in ("updated", "budget") and current not in (key, f"-{key}"):
+            wanted = f"-{key}"  # the newest change and the largest budget first, as one expects
+        params = query.copy()
+        params["sort"] = wanted
+        arrow = "▲" if current == key else "▼" if current == f"-{key}" else ""
+        links[key] = {"query": params.urlencode(), "arrow": arrow}
+    return links
 
 
 @login_required

@@ -1,0 +1,128 @@
+"""The project pages of issue 11 (item 6): the list's sorting and period, the project's map, flags and money,
+the focal point's form with its partners, places, sites and plan objectives, and the review queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from projects.models import ExchangeRate, Project, ReviewState
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def place(db):
+    water = factories.SectorFactory(code="water", name_en="Water and sanitation", name_ar="المياه والصرف الصحي")
+    towns = [factories.MunicipalityFactory(name_en=f"Town {i}", name_ar=f"بلدة {i}") for i in range(2)]
+    return {"water": water, "towns": towns}
+
+
+def _project(partner, place, **fields):
+    project = factories.ProjectFactory(reporting_partner=partner, state=fields.pop("state", ReviewState.ACCEPTED),
+                                       **fields)
+    project.sector_shares.create(sector=place["water"], percentage=Decimal("100"))
+    project.locations.create(municipality=place["towns"][0])
+    return project
+
+
+def _ids(response) -> list[int]:
+    return [p.pk for p in response.context["page"].object_list]
+
+
+# --- the list: sorting, the period, money ------------------------------------------------------------
+
+@pytest.fixture
+def three(undp, place):
+    ExchangeRate.objects.create(currency="EUR", year=2025, usd_per_unit=Decimal("1.10"))
+    ExchangeRate.objects.create(currency="LYD", year=2020, usd_per_unit=Decimal("0.20"))
+    return {
+        # In USD: A 110,000 (2025 rate), B 105,000, C 200,000 (the nearest year's rate, 2020): sorting by the
+        # budget's own figure would give B, A, C the other way round.
+        "a": _project(undp, place, title_en="Alpha wells", budget=Decimal("100000"), currency="EUR",
+                      planned_start=dt.date(2025, 3, 1), planned_end=dt.date(2025, 12, 31), status=2),
+        "b": _project(undp, place, title_en="Bravo clinic", budget=Decimal("105000"), currency="USD",
+                      planned_start=dt.date(2024, 1, 1), planned_end=dt.date(2024, 6, 30), status=4),
+        "c": _project(undp, place, title_en="Charlie school", budget=Decimal("1000000"), currency="LYD",
+                      planned_start=dt.date(2023, 1, 1), planned_end=None, status=1),
+    }
+
+
+@pytest.mark.parametrize("sort, expected", [
+    ("title", "abc"), ("-title", "cba"), ("start", "cba"), ("-start", "abc"), ("end", "bac"),
+    ("-end", "abc"), ("budget", "bac"), ("-budget", "cab"), ("status", "cab"), ("-status", "bac"),
+])
+def test_the_list_sorts_by_each_column_both_ways(client_for, personas, three, sort, expected):
+    response = client_for("ministry_analyst", "en").get(reverse("project_list"), {"sort": sort})
+    assert response.status_code == 200
+    assert _ids(response) == [three[k].pk for k in expected]
+    # The order is in the URL of the column's link, and the page links keep it.
+    assert response.context["sort"] == sort
+
+
+def test_the_budget_shows_in_its_currency_and_in_usd(client_for, personas, three):
+    response = client_for("ministry_analyst", "en").get(reverse("project_list"), {"sort": "title"})
+    html = response.content.decode()
+    assert "EUR 100,000" in html and "USD 110,000" in html  # 2025 rate
+    assert "USD 200,000" in html  # 2023 start: the nearest year's rate (2020)
+    arabic = client_for("ministry_analyst", "ar").get(reverse("project_list"), {"sort": "title"}).content.decode()
+    assert "100,000 يورو" in arabic and "110,000 دولار أمريكي" in arabic
+
+
+def test_the_period_filter_keeps_projects_active_between_the_two_dates(client_for, personas, three):
+    client = client_for("ministry_analyst", "en")
+    got = client.get(reverse("project_list"), {"active_from": "2024-07-01", "active_to": "2024-12-31", "sort": "title"})
+    assert _ids(got) == [three["c"].pk]  # A starts later, B ended before; C has no end
+    got = client.get(reverse("project_list"), {"active_from": "2024-05-01", "sort": "title"})
+    assert _ids(got) == [three[k].pk for k in "abc"]
+    got = client.get(reverse("project_list"), {"active_to": "2023-12-31", "sort": "title"})
+    assert _ids(got) == [three["c"].pk]
+    assert "active until 31 Dec 2023" in got.content.decode()  # the period read back, through the formatting layer
+
+
+@pytest.mark.parametrize("params, field, count", [
+    ({"sort": "drop table"}, "sort", 3), ({"active_from": "2024-13-45"}, "active_from", 3),
+    ({"active_from": "2025-01-01", "active_to": "2024-01-01"}, "active_to", 2), ({"status": "x"}, "status", 3),
+    ({"page": "abc"}, None, 3), ({"sort": "title", "active_to": "yesterday", "status": "4"}, "active_to", 1),
+])
+def test_bad_parameters_give_a_clear_message_not_an_error(client_for, personas, three, params, field, count):
+    response = client_for("ministry_analyst", "en").get(reverse("project_list"), params)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == count  # the valid filters still apply
+    if field:
+        assert field in response.context["form"].errors
+        assert 'data-testid="filter-errors"' in response.content.decode()
+
+
+def test_sorting_and_the_period_keep_a_fixed_number_of_queries(client_for, personas, undp, unicef, place,
+                                                                django_assert_num_queries):
+    ExchangeRate.objects.create(currency="EUR", year=2025, usd_per_unit=Decimal("1.10"))
+    client = client_for("ministry_analyst", "ar")
+    params = {"sort": "-budget", "active_from": "2025-01-01", "active_to": "2025-12-31"}
+    for i in range(3):
+        _project(undp if i % 2 else unicef, place, currency="EUR" if i % 2 else "USD")
+    client.get(reverse("project_list"), params)  # warm the caches (session, content types)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        first = client.get(reverse("project_list"), params)
+    for i in range(30):
+        _project(undp, place, currency="EUR" if i % 2 else "USD")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("project_list"), params)
+    assert first.context["page"].paginator.count == 3
+    assert response.context["page"].paginator.count == 33
+    assert len(response.context["page"].object_list) == 25
+
+
+def test_a_focal_point_does_not_see_another_partners_draft_in_the_list(client_for, personas, undp, unicef, place):
+    mine = _project(undp, place, state=ReviewState.DRAFT, title_en="Our draft")
+    theirs = _project(unicef, place, state=ReviewState.DRAFT, title_en="Their draft")
+    response = client_for("undp_focal_point", "en").get(reverse("project_list"), {"scope": "all", "sort": "title"})
+    assert mine.pk in _ids(response) and theirs.pk not in _ids(response)
+    assert Project.objects.count() == 2
