@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.db.models.lookups import LessThanOrEqual
 
 from common.bilingual import bilingual_text
+from common.formatting import percent_format
 from common.geojson import web_geometry
 from projects.models import Project
 from projects.money import RateTable, to_usd, usd_rate
@@ -100,8 +101,14 @@ def project_active_between(projects: QuerySet[Project], start: dt.date | None, e
 
 def project_budget_usd(project: Project, rates: RateTable) -> Decimal | None:
     """``project``'s budget in USD at its planned start's year (None without a budget or a rate)."""
+    return project_amount_usd(project, project.budget, rates)
+
+
+def project_amount_usd(project: Project, amount: Decimal | None, rates: RateTable) -> Decimal | None:
+    """An amount in ``project``'s currency (its budget, its spend) in USD at its planned start's year, the
+    year ``projects.selectors.money`` converts budgets at."""
     year = project.planned_start.year if project.planned_start else dt.date.today().year
-    return to_usd(project.budget, project.currency, year, rates)
+    return to_usd(amount, project.currency, year, rates)
 
 
 def project_map_data(project: Project) -> dict[str, Any]:
@@ -120,6 +127,7 @@ def project_map_data(project: Project) -> dict[str, Any]:
             "area_is_official": bool(m.area is not None and m.area_is_official),
             "point": [round(m.point.x, 5), round(m.point.y, 5)] if m.point is not None else None,
             "share": float(shares[m.pk]) if shares.get(m.pk) is not None else None,
+            "share_text": percent_format(shares[m.pk] / 100) if shares.get(m.pk) is not None else "",
         })
     sites = [{"lon": round(s.point.x, 6), "lat": round(s.point.y, 6), "name": str(s),
               "municipality": str(s.municipality) if s.municipality_id else ""} for s in project.sites.all()]

@@ -6,6 +6,7 @@ again), ``projects.selectors`` make every read.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -43,7 +44,9 @@ from projects.selectors.money import exchange_rate_table
 from projects.selectors.project_pages import (
     PROJECT_SORT_DEFAULT,
     PROJECT_SORTS,
+    project_amount_usd,
     project_budget_usd,
+    project_map_data,
     project_sort,
 )
 from projects.views.pages import (
@@ -103,8 +106,12 @@ def _sort_links(query: QueryDict, current: str | None) -> dict[str, dict[str, st
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = get_object_or_404(selectors.project_detail_queryset(user), pk=pk)
+    rates = exchange_rate_table()
     return render(request, "projects/project_detail.html", {
         "project": project,
+        "budget_usd": project_budget_usd(project, rates),
+        "spend_usd": project_amount_usd(project, project.spend_to_date, rates),
+        "map_data": project_map_data(project), "tiles": settings.LEAFLET_CONFIG.get("TILES", []),
         "updates": selectors.project_updates_visible(user, project),
         "can_edit": project_can_edit(user, project),
         "can_submit": project_can_submit(user, project),

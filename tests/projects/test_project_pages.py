@@ -126,3 +126,125 @@ def test_a_focal_point_does_not_see_another_partners_draft_in_the_list(client_fo
     response = client_for("undp_focal_point", "en").get(reverse("project_list"), {"scope": "all", "sort": "title"})
     assert mine.pk in _ids(response) and theirs.pk not in _ids(response)
     assert Project.objects.count() == 2
+
+
+# --- the project's page: map, money, links, flags ---------------------------------------------------
+
+@pytest.fixture
+def mapped(undp, unicef, place):
+    from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+    town0, town1 = place["towns"]
+    town0.area = MultiPolygon(Polygon.from_bbox((13.0, 32.7, 13.3, 32.9)), srid=4326)
+    town0.area_is_official = False
+    town0.save()
+    ExchangeRate.objects.create(currency="EUR", year=2025, usd_per_unit=Decimal("1.10"))
+    project = _project(undp, place, title_en="Grid repairs", budget=Decimal("200000"), currency="EUR",
+                       spend_to_date=Decimal("50000"), planned_start=dt.date(2025, 2, 1))
+    project.locations.all().delete()
+    project.locations.create(municipality=town0, share=Decimal("60"))
+    project.locations.create(municipality=town1, share=Decimal("40"))
+    project.sites.create(name_en="Substation 4", point=Point(13.15, 32.8, srid=4326), municipality=town0)
+    project.participations.create(partner=unicef, role=1)
+    return project
+
+
+def test_the_project_page_draws_its_places_and_sites_and_shows_money_in_usd(client_for, personas, mapped, place):
+    response = client_for("ministry_analyst", "en").get(reverse("project_detail", args=[mapped.pk]))
+    data = response.context["map_data"]
+    assert [p["name"] for p in data["places"]] == ["Town 0", "Town 1"]
+    assert data["places"][0]["area"]["type"] in ("Polygon", "MultiPolygon") and data["places"][0]["area_is_official"] is False
+    assert data["places"][1]["area"] is None and data["places"][1]["point"]  # a point when there is no area
+    assert data["places"][0]["share_text"] == "60%"
+    assert data["sites"] == [{"lon": 13.15, "lat": 32.8, "name": "Substation 4", "municipality": "Town 0"}]
+    html = response.content.decode()
+    assert 'id="project-map-data"' in html and "js/project_map.js" in html
+    assert "EUR 200,000" in html and "USD 220,000" in html and "USD 55,000" in html  # budget and spend in USD
+    assert reverse("municipality_file", args=[place["towns"][0].slug]) in html
+    assert reverse("partner_detail", args=[mapped.reporting_partner_id]) in html
+    assert reverse("partner_detail", args=[mapped.participations.get().partner_id]) in html
+    assert reverse("project_flags", args=[mapped.pk]) in html  # the flags fragment, loaded by htmx
+    arabic = client_for("ministry_analyst", "ar").get(reverse("project_detail", args=[mapped.pk])).content.decode()
+    assert "200,000 يورو" in arabic and "220,000 دولار أمريكي" in arabic and "من 1 فبراير 2025" in arabic
+
+
+@pytest.fixture
+def flagged(undp, unicef, place, mapped):
+    from coordination.models import DelayFlag, DuplicateFlag, GapFlag
+
+    accepted = _project(unicef, place, title_en="Accepted twin", state=ReviewState.ACCEPTED)
+    draft = _project(unicef, place, title_en="Hidden draft twin", state=ReviewState.DRAFT)
+    pairs = []
+    for other in (accepted, draft):
+        a, b = sorted([mapped, other], key=lambda p: p.pk)
+        pairs.append(DuplicateFlag.objects.create(
+            project_a=a, project_b=b, kind=DuplicateFlag.Kind.OVERLAP, score=0.7,
+            reasons=[{"code": "same_municipality", "params": {}}]))
+    resolved = DelayFlag.objects.create(project=mapped, rule=DelayFlag.Rule.LATE_START, severity=1, score=0.2)
+    resolved.resolved_at = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    resolved.save()
+    delay = DelayFlag.objects.create(project=mapped, rule=DelayFlag.Rule.END_PASSED, severity=3, score=0.9)
+    gap = GapFlag.objects.create(municipality=place["towns"][1], sector=place["water"], score=0.8, severity=4,
+                                 people_in_need=9000)
+    return {"accepted": accepted, "draft": draft, "pairs": pairs, "delay": delay, "gap": gap}
+
+
+def test_the_flags_fragment_shows_what_the_reader_may_see(client_for, personas, mapped, flagged):
+    url = reverse("project_flags", args=[mapped.pk])
+    staff = client_for("ministry_analyst", "en").get(url)
+    assert staff.status_code == 200
+    flags = staff.context["flags"]
+    assert {row["other_id"] for row in flags["duplicates"]} == {flagged["accepted"].pk, flagged["draft"].pk}
+    assert [row["rule_label"] for row in flags["delays"]] == ["Planned end passed"]  # the resolved one is not
+    assert flags["gaps_stored"] and [g["id"] for g in flags["gaps"]] == [flagged["gap"].pk]
+    # The focal point of the project's partner: the pair with another partner's draft is not theirs to see.
+    own = client_for("undp_focal_point", "en").get(url)
+    assert [row["other_id"] for row in own.context["flags"]["duplicates"]] == [flagged["accepted"].pk]
+    assert "Hidden draft twin" not in own.content.decode()
+    assert own.context["flags"]["delay_count"] == 1
+    assert own.context["flags"]["gaps_stored"] is False  # found over their own view, not the ministry's list
+    assert all(g["id"] is None for g in own.context["flags"]["gaps"])
+
+
+@pytest.mark.parametrize("name, status", [("unicef_focal_point", 200), ("anonymous", 302), ("viewer", 200)])
+def test_who_may_open_a_projects_flags(client_for, personas, mapped, flagged, name, status):
+    response = client_for(name, "en").get(reverse("project_flags", args=[mapped.pk]))
+    assert response.status_code == status
+    draft = client_for(name, "en").get(reverse("project_flags", args=[flagged["draft"].pk]))
+    assert draft.status_code == {"unicef_focal_point": 200, "anonymous": 302, "viewer": 200}[name]
+    if name == "unicef_focal_point":  # the pair with UNDP's accepted project and its own draft is theirs
+        assert {r["other_id"] for r in draft.context["flags"]["duplicates"]} == {mapped.pk}
+
+
+def test_another_partners_draft_and_its_flags_are_not_found(client_for, personas, flagged):
+    client = client_for("undp_focal_point", "en")
+    assert client.get(reverse("project_flags", args=[flagged["draft"].pk])).status_code == 404
+    assert client.get(reverse("project_detail", args=[flagged["draft"].pk])).status_code == 404
+
+
+def test_the_project_page_and_its_flags_cost_fixed_queries(client_for, personas, mapped, flagged, place, unicef,
+                                                           django_assert_num_queries):
+    from django.contrib.gis.geos import Point
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coordination.models import DuplicateFlag
+
+    client = client_for("ministry_analyst", "ar")
+    urls = [reverse("project_detail", args=[mapped.pk]), reverse("project_flags", args=[mapped.pk])]
+    for url in urls:
+        client.get(url)
+    counts = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)
+        counts.append(len(few.captured_queries))
+    for i in range(10):
+        mapped.sites.create(name_en=f"Site {i}", point=Point(13.1 + i / 100, 32.8, srid=4326))
+        other = _project(unicef, place, title_en=f"Twin {i}")
+        a, b = sorted([mapped, other], key=lambda p: p.pk)
+        DuplicateFlag.objects.create(project_a=a, project_b=b, kind=DuplicateFlag.Kind.OVERLAP, score=0.5)
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_num_queries(count):
+            response = client.get(url)
+    assert len(response.context["flags"]["duplicates"]) == 12
