@@ -132,3 +132,14 @@ def project_map_data(project: Project) -> dict[str, Any]:
     sites = [{"lon": round(s.point.x, 6), "lat": round(s.point.y, 6), "name": str(s),
               "municipality": str(s.municipality) if s.municipality_id else ""} for s in project.sites.all()]
     return {"places": places, "sites": sites}
+
+
+def plan_objectives_allowed(municipality_ids: list[int] | set[int]) -> QuerySet:
+    """The plan objectives a project in ``municipality_ids`` may serve: those of the national plans and of
+    those municipalities' own plans, with their plan joined, in the plans' order."""
+    from municipalities.models import DevelopmentPlan, PlanObjective
+
+    return (PlanObjective.objects.filter(Q(plan__level=DevelopmentPlan.Level.NATIONAL)
+                                         | Q(plan__municipality_id__in=list(municipality_ids)))
+            .select_related("plan", "plan__municipality").order_by("plan__level", "-plan__start_year", "plan_id",
+                                                                   "code"))

@@ -248,3 +248,144 @@ def test_the_project_page_and_its_flags_cost_fixed_queries(client_for, personas,
         with django_assert_num_queries(count):
             response = client.get(url)
     assert len(response.context["flags"]["duplicates"]) == 12
+
+
+# --- the focal point's form: partners and roles, places with shares, sites, plan objectives -----------
+
+@pytest.fixture
+def plans(place):
+    from municipalities.models import DevelopmentPlan
+
+    national = DevelopmentPlan.objects.create(level="national", title_ar="الخطة العامة للدولة",
+                                              title_en="State general plan", start_year=2023, end_year=2027)
+    own = DevelopmentPlan.objects.create(level="municipal", municipality=place["towns"][0], title_ar="خطة البلدة 0",
+                                         title_en="Town 0 plan", start_year=2024, end_year=2026)
+    other_town = factories.MunicipalityFactory(name_en="Elsewhere")
+    elsewhere = DevelopmentPlan.objects.create(level="municipal", municipality=other_town, title_ar="خطة أخرى",
+                                               title_en="Elsewhere plan", start_year=2024, end_year=2026)
+    return {
+        "national": national.objectives.create(code="N1", title_ar="شبكات الكهرباء", title_en="Power networks"),
+        "own": own.objectives.create(code="M1", title_ar="مياه الشرب", title_en="Drinking water"),
+        "elsewhere": elsewhere.objectives.create(code="E1", title_ar="طرق", title_en="Roads"),
+    }
+
+
+def _full_form(project, place, **extra) -> dict[str, str]:
+    data = {
+        "title_ar": project.title_ar, "title_en": project.title_en, "status": "2", "currency": "USD",
+        "spend_to_date": "0", "progress_percent": "10", "budget": "250000",
+        "planned_start": "2025-01-01", "planned_end": "2026-06-30",
+        # As the page renders them: the rows the project has are the formsets' initial ones.
+        "sectors-TOTAL_FORMS": "1", "sectors-INITIAL_FORMS": "1",
+        "sectors-0-sector": str(place["water"].pk), "sectors-0-percentage": "100",
+        "places-TOTAL_FORMS": "2", "places-INITIAL_FORMS": "1",
+        "places-0-municipality": str(place["towns"][0].pk), "places-0-share": "70",
+        "places-1-municipality": str(place["towns"][1].pk), "places-1-share": "30",
+        "partners-TOTAL_FORMS": "2", "partners-INITIAL_FORMS": "0",
+        "partners-0-partner": "", "partners-0-role": "", "partners-0-activity_id": "",
+        "partners-1-partner": "", "partners-1-role": "", "partners-1-activity_id": "",
+        "sites-TOTAL_FORMS": "1", "sites-INITIAL_FORMS": "0",
+        "sites-0-name_ar": "", "sites-0-name_en": "", "sites-0-lat": "", "sites-0-lon": "", "sites-0-municipality": "",
+        "objectives-shown": "True",
+    }
+    data.update(extra)
+    return data
+
+
+def test_the_focal_point_saves_partners_places_sites_and_objectives_in_one_go(client_for, personas, undp, unicef,
+                                                                              place, plans):
+    project = _project(undp, place, state=ReviewState.DRAFT, title_en="Water for Town 0")
+    data = _full_form(project, place, **{
+        "partners-0-partner": str(unicef.pk), "partners-0-role": "1",
+        "partners-1-partner": str(undp.pk), "partners-1-role": "4", "partners-1-activity_id": "XM-DAC-41114-1",
+        "sites-0-name_en": "Reservoir", "sites-0-lat": "32.81", "sites-0-lon": "13.12",
+        "objectives-plan_objectives": [str(plans["national"].pk), str(plans["own"].pk)],
+    })
+    response = client_for("undp_focal_point", "en").post(reverse("project_edit", args=[project.pk]), data)
+    assert response.status_code == 302, {k: (response.context[k].errors, getattr(response.context[k], "non_form_errors", list)()) for k in ("form", "sectors", "places", "partners", "sites", "objectives")}
+    project.refresh_from_db()
+    assert sorted(project.participations.values_list("partner_id", "role", "activity_id")) == sorted(
+        [(unicef.pk, 1, ""), (undp.pk, 4, "XM-DAC-41114-1")])
+    assert sorted(project.locations.values_list("municipality_id", "share")) == [
+        (place["towns"][0].pk, Decimal("70")), (place["towns"][1].pk, Decimal("30"))]
+    site = project.sites.get()
+    assert (site.name_en, round(site.point.y, 4), round(site.point.x, 4)) == ("Reservoir", 32.81, 13.12)
+    assert set(project.plan_objectives.all()) == {plans["national"], plans["own"]}
+    page = client_for("undp_focal_point", "en").get(reverse("project_detail", args=[project.pk]))
+    assert page.context["map_data"]["sites"][0]["name"] == "Reservoir"
+
+
+@pytest.mark.parametrize("extra, where", [
+    ({"places-0-share": "70", "places-1-share": "20"}, "places"),  # 90, not 100
+    ({"places-1-share": ""}, "places"),  # a share for one and not the other
+    ({"sites-0-name_en": "Out of the country", "sites-0-lat": "48.85", "sites-0-lon": "2.35"}, "sites"),
+    ({"sites-0-name_en": "No longitude", "sites-0-lat": "32.8"}, "sites"),
+    ({"partners-0-partner": "1", "partners-0-role": ""}, "partners"),
+    ({"objectives-plan_objectives": ["elsewhere"]}, "objectives"),
+])
+def test_a_wrong_part_refuses_the_whole_save_and_writes_nothing(client_for, personas, undp, unicef, place, plans,
+                                                                extra, where):
+    project = _project(undp, place, state=ReviewState.DRAFT, title_en="Water for Town 0")
+    if extra.get("partners-0-partner"):
+        extra["partners-0-partner"] = str(unicef.pk)
+    if extra.get("objectives-plan_objectives"):
+        extra["objectives-plan_objectives"] = [str(plans["elsewhere"].pk)]
+    data = _full_form(project, place, **{"title_en": "Changed title", "sites-0-name_ar": "",
+                                         "partners-1-partner": str(unicef.pk), "partners-1-role": "4"}, **extra)
+    before = (list(project.locations.values_list("municipality_id", "share")), project.sites.count(),
+              project.participations.count(), project.plan_objectives.count())
+    client = client_for("undp_focal_point", "en")
+    response = client.post(reverse("project_edit", args=[project.pk]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-testid="form-errors"' in html and "Nothing was saved" in html
+    assert where in {"places": "places", "sites": "sites", "partners": "partners", "objectives": "objectives"}
+    project.refresh_from_db()
+    assert project.title_en == "Water for Town 0"  # nothing half-written
+    assert before == (list(project.locations.values_list("municipality_id", "share")), project.sites.count(),
+                      project.participations.count(), project.plan_objectives.count())
+    arabic = client_for("undp_focal_point", "ar").post(reverse("project_edit", args=[project.pk]), data)
+    assert "لم يُحفظ" in arabic.content.decode() or "لم يحفظ" in arabic.content.decode()
+
+
+def test_shares_not_adding_up_to_100_are_refused_with_a_clear_message(client_for, personas, undp, place):
+    project = _project(undp, place, state=ReviewState.DRAFT)
+    data = _full_form(project, place, **{"places-0-share": "50", "places-1-share": "20"})
+    response = client_for("undp_focal_point", "en").post(reverse("project_edit", args=[project.pk]), data)
+    assert "Municipality shares must add up to 100." in response.content.decode()
+    assert list(project.locations.values_list("share", flat=True)) == [None]
+
+
+def test_the_objectives_offered_are_the_national_ones_and_those_of_its_municipalities(client_for, personas, undp,
+                                                                                      place, plans):
+    project = _project(undp, place, state=ReviewState.DRAFT)  # in Town 0
+    form = client_for("undp_focal_point", "en").get(reverse("project_edit", args=[project.pk])).context["objectives"]
+    offered = {int(pk) for pk, _label in form.fields["plan_objectives"].choices}
+    assert offered == {plans["national"].pk, plans["own"].pk}
+    # A new project with no place yet: the national plans only.
+    new = client_for("undp_focal_point", "en").get(reverse("project_create")).context["objectives"]
+    assert {int(pk) for pk, _label in new.fields["plan_objectives"].choices} == {plans["national"].pk}
+    # The service holds the rule too, whoever calls it.
+    from django.core.exceptions import ValidationError
+
+    from projects import services
+
+    with pytest.raises(ValidationError):
+        services.project_edit(project=project, user=personas["undp_focal_point"], fields={},
+                              plan_objectives=[plans["elsewhere"]])
+    assert project.plan_objectives.count() == 0
+
+
+def test_who_may_edit_is_unchanged(client_for, personas, undp, unicef, place):
+    project = _project(undp, place, state=ReviewState.DRAFT, title_en="Ours")
+    data = _full_form(project, place, title_en="Taken over")
+    assert client_for("unicef_focal_point", "en").post(reverse("project_edit", args=[project.pk]), data
+                                                       ).status_code == 404
+    assert client_for("ministry_analyst", "en").post(reverse("project_edit", args=[project.pk]), data
+                                                     ).status_code == 403
+    project.refresh_from_db()
+    assert project.title_en == "Ours"
+    data["reporting_partner"] = str(undp.pk)  # the ministry's admin chooses the partner
+    assert client_for("ministry_admin", "en").post(reverse("project_edit", args=[project.pk]), data).status_code == 302
+    project.refresh_from_db()
+    assert project.title_en == "Taken over"
