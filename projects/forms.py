@@ -312,6 +312,13 @@ class ReviewForm(forms.Form):
         return data
 
 
+class ReviewSearchForm(forms.Form):
+    """The review queue's search: words of the project's title or of the partner's name."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "type": "search"}))
+
+
 STATE_CHOICES = [("", _("All"))] + list(ReviewState.choices)
 STATUS_CHOICES = [("", _("All"))] + [(str(v), label) for v, label in ActivityStatus.choices]
 SORT_CHOICES = [

@@ -389,3 +389,58 @@ def test_who_may_edit_is_unchanged(client_for, personas, undp, unicef, place):
     assert client_for("ministry_admin", "en").post(reverse("project_edit", args=[project.pk]), data).status_code == 302
     project.refresh_from_db()
     assert project.title_en == "Taken over"
+
+
+# --- the review queue: who submitted, newest first, search ------------------------------------------
+
+@pytest.fixture
+def queue(undp, unicef, place, personas):
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = {}
+    for key, partner, title_ar, title_en, days in (
+            ("old", undp, "إعادة تأهيل مدرسة الأمل", "School rehabilitation", 5),
+            ("new", unicef, "صيانة محطة المياه", "Water station repairs", 1),
+            ("mid", undp, "شبكة الكهرباء", "Power grid", 3)):
+        project = _project(partner, place, state=ReviewState.SUBMITTED, title_ar=title_ar, title_en=title_en)
+        Project.objects.filter(pk=project.pk).update(submitted_at=now - dt.timedelta(days=days),
+                                                     submitted_by=personas[f"{partner.acronym.lower()}_focal_point"])
+        rows[key] = project
+    return rows
+
+
+def test_the_review_queue_shows_who_submitted_newest_first(client_for, personas, queue):
+    response = client_for("ministry_analyst", "en").get(reverse("review_queue"))
+    assert [row["item_id"] for row in response.context["rows"]] == [queue[k].pk for k in ("new", "mid", "old")]
+    html = response.content.decode()
+    assert 'data-testid="submitted-by">unicef_fp<' in html and 'data-testid="submitted-by">undp_fp<' in html
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("مدرسه", ["old"]),  # ta marbuta written as ha
+    ("اعادة تاهيل", ["old"]),  # without hamza
+    ("المياه", ["new"]), ("repair", ["new"]), ("UNDP", ["mid", "old"]),
+    ("منظمة الأمم المتحدة للطفولة", ["new"]),  # the partner's Arabic name
+    ("UNICEF water", ["new"]), ("UNDP water", []), ("", ["new", "mid", "old"]),
+])
+def test_the_review_queue_searches_titles_and_partners_with_arabic_normalised(client_for, personas, queue, q,
+                                                                              expected):
+    response = client_for("ministry_analyst", "ar").get(reverse("review_queue"), {"q": q})
+    assert response.status_code == 200
+    assert [row["item_id"] for row in response.context["rows"]] == [queue[k].pk for k in expected]
+
+
+def test_the_review_queue_costs_fixed_queries(client_for, personas, queue, undp, place, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("ministry_analyst", "ar")
+    client.get(reverse("review_queue"), {"q": "UNDP"})
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("review_queue"), {"q": "UNDP"})
+    for _ in range(30):
+        _project(undp, place, state=ReviewState.SUBMITTED)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("review_queue"), {"q": "UNDP"})
+    assert response.context["page"].paginator.count == 32
