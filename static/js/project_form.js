@@ -48,8 +48,13 @@
     if (name && name.value.trim() === "") { name.focus(); }
     redraw();
   });
+  // A typed point: draw it and bring every point into view (a click keeps the view the user chose).
+  function typed() {
+    var bounds = redraw();
+    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.3), { maxZoom: 11, animate: false }); }
+  }
   rows.forEach(function (row) {
-    ["lat", "lon"].forEach(function (name) { field(row, name).addEventListener("change", redraw); });
+    ["lat", "lon"].forEach(function (name) { field(row, name).addEventListener("change", typed); });
   });
   var first = redraw();
   if (first.isValid()) { map.fitBounds(first.pad(0.3), { maxZoom: 11, animate: false }); }
