@@ -444,3 +444,20 @@ def test_the_review_queue_costs_fixed_queries(client_for, personas, queue, undp,
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(reverse("review_queue"), {"q": "UNDP"})
     assert response.context["page"].paginator.count == 32
+
+
+def test_a_focal_points_flags_found_over_their_view_cost_fixed_queries(client_for, personas, mapped, flagged, place,
+                                                                       undp, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("undp_focal_point", "ar")
+    url = reverse("project_flags", args=[mapped.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(30):
+        _project(undp, place, title_en=f"Another {i}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.context["flags"]["gaps_stored"] is False
