@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from config import health
 from config.api_docs import ApiDocsView, ApiSchemaView
-from coordination.views import dashboard, places
+from coordination.views import dashboard, places, project_flags
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -21,6 +21,8 @@ urlpatterns = [
     path("municipalities/<slug:slug>/", places.municipality_file, name="municipality_file"),
     path("partners/<int:pk>/", places.partner_detail, name="partner_detail"),
     path("coordination/", include("coordination.urls")),
+    # A project's flags (duplicates, delays, the gaps of its places), a fragment of its page: the committee's.
+    path("projects/<int:pk>/flags/", project_flags.project_flags, name="project_flags"),
     path("projects/", include("projects.urls")),
     path("reporting/", include("projects.reporting.urls")),
     path("exchange/", include("projects.exchange.urls")),

@@ -312,8 +312,23 @@ class ReviewForm(forms.Form):
         return data
 
 
+class ReviewSearchForm(forms.Form):
+    """The review queue's search: words of the project's title or of the partner's name."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "type": "search"}))
+
+
 STATE_CHOICES = [("", _("All"))] + list(ReviewState.choices)
 STATUS_CHOICES = [("", _("All"))] + [(str(v), label) for v, label in ActivityStatus.choices]
+SORT_CHOICES = [
+    ("-updated", _("Last changed, newest first")), ("updated", _("Last changed, oldest first")),
+    ("title", _("Title, A to Z")), ("-title", _("Title, Z to A")),
+    ("start", _("Start, earliest first")), ("-start", _("Start, latest first")),
+    ("end", _("End, earliest first")), ("-end", _("End, latest first")),
+    ("-budget", _("Budget (USD), largest first")), ("budget", _("Budget (USD), smallest first")),
+    ("status", _("Status, pipeline first")), ("-status", _("Status, suspended first")),
+]
 
 
 class ProjectFilterForm(forms.Form):
@@ -326,6 +341,12 @@ class ProjectFilterForm(forms.Form):
     partner = forms.TypedChoiceField(label=_("partner"), required=False, coerce=int, empty_value=None)
     municipality = forms.TypedChoiceField(label=_("municipality"), required=False, coerce=int, empty_value=None)
     sector = forms.TypedChoiceField(label=_("sector"), required=False, coerce=int, empty_value=None)
+    active_from = forms.DateField(label=_("active from"), required=False, widget=DATE,
+                                  error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")})
+    active_to = forms.DateField(label=_("active until"), required=False, widget=DATE,
+                                error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")})
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES, error_messages={
+        "invalid_choice": _("This list cannot be sorted that way; it is shown newest change first.")})
 
     def __init__(self, *args: Any, focal_point: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -335,5 +356,13 @@ class ProjectFilterForm(forms.Form):
         self.fields["partner"].choices = everything + [(p.pk, str(p)) for p in Partner.objects.order_by("name_en")]
         self.fields["municipality"].choices = everything + municipality_choices()
         self.fields["sector"].choices = everything + sector_choices()
-        for name, bound in self.fields.items():
-            bound.widget.attrs["class"] = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+        for bound in self.fields.values():
+            select = isinstance(bound.widget, forms.Select)
+            bound.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("active_from"), data.get("active_to")
+        if start and end and end < start:
+            self.add_error("active_to", _("The period cannot end before it starts."))
+        return data

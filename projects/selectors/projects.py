@@ -80,19 +80,23 @@ REVIEW_QUEUE_COLUMNS = ("kind", "item_id", "item_project", "item_title_ar", "ite
                         "item_submitted_at", "item_submitted_by")
 
 
-def review_queue(user: Any) -> QuerySet:
+def review_queue(user: Any, *, search: str = "", newest_first: bool = False) -> QuerySet:
     """What waits for the ministry's review, as one list: submitted projects (if ``user`` reviews projects) and
-    submitted updates (if they review updates), oldest submission first. Rows are dicts of REVIEW_QUEUE_COLUMNS;
-    one UNION query, so a page of it is two queries (count and rows)."""
+    submitted updates (if they review updates), oldest submission first (``newest_first``: the other way).
+    ``search``: every word in the project's title or the partner's name (``words_search``). Rows are dicts of
+    REVIEW_QUEUE_COLUMNS; one UNION query, so a page of it is two queries (count and rows)."""
     parts = []
     if user.has_perm(REVIEW_PROJECT):
-        parts.append(projects_visible_to(user).filter(state=ReviewState.SUBMITTED).order_by().annotate(
+        projects = words_search(projects_visible_to(user), search, TITLE_FIELDS + partner_fields("reporting_partner"))
+        parts.append(projects.filter(state=ReviewState.SUBMITTED).order_by().annotate(
             kind=Value("project", output_field=CharField()), item_id=F("pk"), item_project=F("pk"),
             item_title_ar=F("title_ar"), item_title_en=F("title_en"), item_partner=F("reporting_partner_id"),
             item_submitted_at=F("submitted_at"), item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
         ).values(*REVIEW_QUEUE_COLUMNS))
     if user.has_perm(REVIEW_UPDATE):
-        parts.append(updates_visible_to(user).filter(state=ReviewState.SUBMITTED).order_by().annotate(
+        updates = words_search(updates_visible_to(user), search,
+                               tuple(f"project__{f}" for f in TITLE_FIELDS) + partner_fields("partner"))
+        parts.append(updates.filter(state=ReviewState.SUBMITTED).order_by().annotate(
             kind=Value("update", output_field=CharField()), item_id=F("pk"), item_project=F("project_id"),
             item_title_ar=F("project__title_ar"), item_title_en=F("project__title_en"),
             item_partner=F("partner_id"), item_submitted_at=F("submitted_at"),
@@ -102,6 +106,8 @@ def review_queue(user: Any) -> QuerySet:
         return Project.objects.none().values()
     first, *rest = parts
     queue = first.union(*rest, all=True) if rest else first
+    if newest_first:
+        return queue.order_by("-item_submitted_at", "-kind", "-item_id")
     return queue.order_by("item_submitted_at", "kind", "item_id")
 
 
@@ -120,6 +126,34 @@ def _search_pattern(word: Any) -> str:
     # derived forms in the title match too.
     prefix = os.path.commonprefix([word.text, word.key])
     return re.escape(prefix if len(prefix) >= 3 else word.text)
+
+
+TITLE_FIELDS = ("title_ar", "title_en")
+
+
+def partner_fields(prefix: str) -> tuple[str, ...]:
+    return (f"{prefix}__name_ar", f"{prefix}__name_en", f"{prefix}__acronym")
+
+
+def words_search(records: QuerySet, text: str, fields: tuple[str, ...]) -> QuerySet:
+    """``records`` with every word of ``text`` in one of ``fields`` (a title, a partner's names), each word
+    normalised as the title search does (``common.text.words``: hamza forms, ta marbuta, the article,
+    diacritics, English plurals)."""
+    from common.text import words
+
+    text = (text or "").strip()
+    if not text:
+        return records
+    found = [w for w in words(text) if not w.stop] or list(words(text))
+    if not found:
+        return records.filter(pk__in=[])
+    for word in found:
+        pattern = _search_pattern(word)
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__iregex": pattern})
+        records = records.filter(any_field)
+    return records
 
 
 def project_title_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
@@ -207,4 +241,8 @@ def project_filter(projects: QuerySet[Project], *, user: Any, filters: dict[str,
     if filters.get("sector") is not None:
         projects = projects.filter(
             pk__in=ProjectSector.objects.filter(sector_id=filters["sector"]).values("project_id"))
+    if filters.get("active_from") or filters.get("active_to"):
+        from projects.selectors.project_pages import project_active_between
+
+        projects = project_active_between(projects, filters.get("active_from"), filters.get("active_to"))
     return projects

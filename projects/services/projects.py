@@ -38,6 +38,7 @@ from projects.permissions import (
     user_manages,
     user_partner_id,
 )
+from projects.selectors.project_pages import plan_objectives_allowed
 from projects.services.sites import site_identity, site_municipality
 from projects.services.workflow import (
     PROJECT_FIELDS,
@@ -305,11 +306,29 @@ def _project_set_details(
     return changed
 
 
+def _project_set_objectives(project: Project, objectives: list | None) -> bool:
+    """Replace the plan objectives the project serves (None: leave as is); each must be an objective of a
+    national plan or of the plan of one of the project's municipalities. Returns whether they changed."""
+    if objectives is None:
+        return False
+    wanted = {getattr(o, "pk", o) for o in objectives}
+    places = set(project.locations.values_list("municipality_id", flat=True))
+    allowed = set(plan_objectives_allowed(places).filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - allowed:
+        raise ValidationError({"plan_objectives": _(
+            "Choose objectives of the national plans or of the plans of the project's municipalities.")})
+    if wanted == set(project.plan_objectives.values_list("pk", flat=True)):
+        return False
+    project.plan_objectives.set(sorted(wanted))
+    return True
+
+
 @transaction.atomic
 def project_create(
     *, user, fields: dict[str, Any], sectors: list[dict] | None = None, locations: list[dict] | None = None,
     participations: list[dict] | None = None, sites: list[dict] | None = None,
     transactions: list[dict] | None = None, related_activities: list[dict] | None = None,
+    plan_objectives: list | None = None,
 ) -> Project:
     """A new project in draft, with the related lists given; all or nothing. A focal point's project is
     reported by their partner."""
@@ -326,6 +345,7 @@ def project_create(
     project_save(project=project, user=user)
     _project_set_related(project, sectors=sectors, locations=locations, participations=participations)
     _project_set_details(project, sites=sites, transactions=transactions, related_activities=related_activities)
+    _project_set_objectives(project, plan_objectives)
     return project
 
 
@@ -334,7 +354,7 @@ def project_edit(
     *, project: Project, user, fields: dict[str, Any], sectors: list[dict] | None = None,
     locations: list[dict] | None = None, participations: list[dict] | None = None,
     sites: list[dict] | None = None, transactions: list[dict] | None = None,
-    related_activities: list[dict] | None = None,
+    related_activities: list[dict] | None = None, plan_objectives: list | None = None,
 ) -> Project:
     """Change a project's fields and the related lists that are given (all or nothing); see the workflow
     note above."""
@@ -352,10 +372,12 @@ def project_edit(
     related = _project_set_related(project, sectors=sectors, locations=locations, participations=participations)
     related |= _project_set_details(project, sites=sites, transactions=transactions,
                                     related_activities=related_activities)
-    if (field_changed or related) and not user_manages(user) and project.state == ReviewState.ACCEPTED:
+    objectives_changed = _project_set_objectives(project, plan_objectives)
+    if (field_changed or related or objectives_changed) and not user_manages(user) \
+            and project.state == ReviewState.ACCEPTED:
         project.state = ReviewState.SUBMITTED
         project.submitted_by, project.submitted_at = user, timezone.now()
-    if field_changed or related:
+    if field_changed or related or objectives_changed:
         project_save(project=project, user=user, also_changed=related)
     return project
 

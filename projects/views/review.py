@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from common.bilingual import bilingual_text
 from projects import services
 from projects.forms import (
     ReviewForm,
+    ReviewSearchForm,
 )
 from projects.models import Project, ProjectUpdate
 from projects.permissions import (
@@ -44,11 +46,15 @@ def _queue_row(row: dict[str, Any], partners: dict[int, str]) -> dict[str, Any]:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     require_or_403(selectors.user_reviews(request.user))
-    page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    search = ReviewSearchForm(request.GET)
+    text = search.cleaned_data["q"] if search.is_valid() else ""
+    queue = selectors.review_queue(request.user, search=text, newest_first=True)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     partners = selectors.review_queue_partner_names(rows)
     return render(request, "projects/review/queue.html", {
         "page": page, "rows": [_queue_row(row, partners) for row in rows], "review_form": ReviewForm(),
+        "search": search, "query": urlencode({"q": text}) if text else "",
     })
 
 

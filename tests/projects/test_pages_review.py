@@ -48,8 +48,9 @@ def test_the_queue_lists_submitted_projects_and_updates_paginated_in_few_queries
     with django_assert_max_num_queries(10) as few:
         response = client.get(reverse("review_queue"))
     html = response.content.decode()
-    assert [(r["kind"], r["item_id"]) for r in response.context["rows"]] == [("update", update.pk),
-                                                                             ("project", project.pk)]
+    # Newest submission first (issue 11): the project was submitted after the update.
+    assert [(r["kind"], r["item_id"]) for r in response.context["rows"]] == [("project", project.pk),
+                                                                             ("update", update.pk)]
     assert "School roofs" in html and "UNICEF" in html and reverse("update_review", args=[update.pk]) in html
     for _ in range(30):
         _submitted_project(undp)
