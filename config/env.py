@@ -128,6 +128,40 @@ def broker_from_env(name: str, default: str) -> str:
     return url
 
 
+_LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tansiq"}
+
+
+def caches_from_env(name: str = "CACHE_URL") -> dict[str, dict[str, Any]]:
+    """Django's CACHES from one URL: ``redis://[:password@]host[:port][/db]`` (or ``rediss://``) for a cache
+    shared by every process of the site (Django's RedisCache over redis-py), ``locmem://`` or unset for one in
+    each process (the embedded run), ``dummy://`` for none. Anything else stops start-up."""
+    url = env_str(name)
+    if url is None or url == "locmem://":
+        return {"default": dict(_LOCMEM)}
+    if url == "dummy://":
+        return {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    problem = None
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when it is not a number
+    except ValueError:
+        parts, port, problem = None, None, "its port is not a number"
+    if parts is not None:
+        if parts.scheme not in ("redis", "rediss"):
+            problem = "use redis://host:6379/1 (or rediss://, locmem://, dummy://)"
+        elif not parts.hostname:
+            problem = "it names no host"
+        elif parts.path not in ("", "/") and not re.fullmatch(r"/\d{1,2}", parts.path):
+            problem = "its database (the path) must be a number such as /1"
+        elif parts.query or parts.fragment:
+            problem = "it may not carry a query or fragment"
+    if problem:
+        raise ImproperlyConfigured(f"{name} is not a supported cache URL: {problem}.")
+    del port
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                        "KEY_PREFIX": "tansiq", "TIMEOUT": 300}}
+
+
 # A tile server's host as Leaflet writes it: a name (its first label may be the {s} subdomain placeholder) or an
 # IPv4 address, and an optional port.
 _TILES_HOST = re.compile(r"^(?:\{s\}\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", re.I)
