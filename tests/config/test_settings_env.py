@@ -139,3 +139,21 @@ def test_the_redis_cache_is_shared_through_djangos_cache_api(monkeypatch):
     assert two.get(key) == {"shapes": [1, 2]}
     two.delete(key)
     assert one.get(key) is None
+
+
+def test_postgis_connections_turn_postgresqls_jit_off(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgis://u@h:5432/db")
+    assert env.database_from_env("DATABASE_URL", "unused")["OPTIONS"]["options"] == "-c jit=off"
+    monkeypatch.setenv("DATABASE_URL", "postgis://u@h:5432/db?options=-c%20statement_timeout%3D5000")
+    assert env.database_from_env("DATABASE_URL", "unused")["OPTIONS"]["options"] == "-c statement_timeout=5000 -c jit=off"
+
+
+@pytest.mark.django_db
+def test_the_test_database_runs_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
