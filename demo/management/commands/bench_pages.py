@@ -72,7 +72,7 @@ def pages() -> list[tuple[str, str, Callable[[], dict[str, Any]], str]]:
         ("map_layer", "municipalities_geojson", none, ""),
         ("map_figures", "map_figures", none, "measure=usd_per_capita"),
         ("map_sites", "map_sites", none, ""),
-        ("map_pairs", "map_duplicate_pairs", none, ""),
+        ("map_pairs", "map_duplicates", none, ""),
         ("municipality_file", "municipality_file", municipality, ""),
         ("partner_page", "partner_detail", partner, ""),
         ("project_list", "project_list", none, ""),
