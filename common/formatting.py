@@ -161,3 +161,23 @@ def period_format(start, end, language: str | None = None) -> str:
     if first == EMPTY:
         return f"حتى {last}" if arabic else f"until {last}"
     return f"من {first} إلى {last}" if arabic else f"{first} – {last}"
+
+
+_SIZE_UNITS = {"ar": ("بايت", "كيلوبايت", "ميغابايت", "غيغابايت"), "en": ("bytes", "KB", "MB", "GB")}
+
+
+def filesize_format(size, language: str | None = None) -> str:
+    """A file's size in bytes, in the largest unit under 1,024 of it: "512 bytes", "1.5 MB" / "1.5 ميغابايت"
+    (1,024-byte units, as uploads are limited); "—" when unknown."""
+    number = _decimal(size)
+    if number is None:
+        return EMPTY
+    units = _SIZE_UNITS["ar" if language_is_arabic(language) else "en"]
+    step = 0
+    while abs(number) >= 1024 and step < len(units) - 1:
+        number /= 1024
+        step += 1
+    text = number_format(number, 0 if step == 0 else 1)
+    if text.endswith(".0"):
+        text = text[:-2]
+    return f"{text} {units[step]}"

@@ -57,3 +57,8 @@ def moment(value):
 @register.filter
 def period(start, end):
     return formatting.period_format(start, end)
+
+
+@register.filter
+def filesize(value):
+    return formatting.filesize_format(value)

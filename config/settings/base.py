@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.env import (
     broker_from_env,
+    caches_from_env,
     database_from_env,
     env_bool,
     env_int,
@@ -279,6 +280,10 @@ SPECTACULAR_SETTINGS = {
         "ImportJobStatusEnum": "projects.models.ImportJob.Status",
     },
 }
+
+# One cache for every process of the site (the map's shapes, API throttling): Redis in production and CI,
+# each process its own in memory in the embedded run.
+CACHES = caches_from_env("CACHE_URL")
 
 # Celery: Redis in production and CI; the embedded default runs tasks eagerly.
 CELERY_BROKER_URL = broker_from_env("CELERY_BROKER_URL", "memory://")

@@ -2,15 +2,15 @@
 one choice of period, sector and partner, in a fixed number of queries whatever the size of the portfolio.
 
 Every figure starts from ``projects_counted_for(user)`` (another partner's drafts never count) and counts
-money once: records the committee confirmed as a double report of another (``duplicate_of``: the same grant
-reported by its funder and by its implementer, or twice by one partner) are left out, as
-``projects.selectors.money.budget_total_usd`` does. "Reached" is the gap engine's: a municipality where a
+money once (``projects.selectors.money.money_counted``): records the committee confirmed as a double report of
+another (``duplicate_of``) and the implementer's record of money a funder's record passed on to it
+(``provider-activity-id`` and the like) are left out. "Reached" is the gap engine's: a municipality where a
 project is active today (``coordination.selectors.gaps.active_project_candidates``, the engine's rule).
 
 Money is grouped in the database by (key, currency, year of planned start) and converted to USD at the
 staff-set rate of that year, as the totals elsewhere are. A project's budget is split among its sectors by
 percentage and among its municipalities by share (equally when shares are not all given), as the gap
-engine splits it; what has no sector or no municipality is reported as such, so each chart adds up to the
+engine splits it (``projects.selectors.money.usd_attributed``); what has no sector or no municipality is reported as such, so each chart adds up to the
 total. With a sector chosen, the money counted is that sector's share of each budget.
 """
 
@@ -23,19 +23,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Case,
     Count,
     F,
     FloatField,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYear
 
@@ -48,7 +43,13 @@ from coordination.services.gaps import gap_flags_found_for
 from municipalities.models import Municipality, Region, Sector
 from projects.models import ActivityStatus, Participation, Partner, Project, ProjectLocation, ProjectSector
 from projects.money import RateTable, to_usd
-from projects.selectors.money import budget_total_usd, exchange_rate_table
+from projects.selectors.money import (
+    budget_total_usd,
+    exchange_rate_table,
+    money_counted,
+    sector_fraction,
+    usd_attributed,
+)
 from projects.selectors.projects import projects_counted_for
 
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?$")
@@ -124,34 +125,11 @@ def _float(expression: Any) -> Any:
     return Cast(expression, FloatField())
 
 
-def _sector_weight(project_ref: str, sector_id: int | None = None) -> Any:
-    """The share of a project's budget that goes to one sector (a ProjectSector row's own, when
-    ``sector_id`` is None): its percentage over the sum of the project's percentages."""
-    total = (ProjectSector.objects.filter(project_id=OuterRef(project_ref)).order_by().values("project_id")
-             .annotate(t=Sum("percentage")).values("t"))
-    if sector_id is None:
-        return _float(F("percentage")) / _float(Subquery(total))
-    own = ProjectSector.objects.filter(project_id=OuterRef(project_ref), sector_id=sector_id).values("percentage")[:1]
-    return _float(Subquery(own)) / _float(Subquery(total))
-
-
-def _region_rows(money: QuerySet[Project], sector_id: int | None) -> QuerySet:
-    """Money by region: each ProjectLocation row carries its share of its project's budget, its share over
-    the sum of the project's shares when every one of them is given and positive, else an equal part (the
-    gap engine's split); times the chosen sector's share."""
-    siblings = ProjectLocation.objects.filter(project_id=OuterRef("project_id")).order_by().values("project_id")
-    n = siblings.annotate(n=Count("id")).values("n")
-    unshared = siblings.annotate(n=Count("id", filter=Q(share__isnull=True) | Q(share__lte=0))).values("n")
-    total = siblings.annotate(t=Sum("share")).values("t")
-    weight = Case(
-        When(Q(unshared_count=0), then=_float(F("share")) / _float(Subquery(total))),
-        default=Value(1.0) / _float(Subquery(n)),
-        output_field=FloatField(),
-    )
-    if sector_id is not None:
-        weight = weight * _sector_weight("project_id", sector_id)
-    rows = ProjectLocation.objects.filter(project__in=money.values("pk")).alias(unshared_count=Subquery(unshared))
-    return _grouped(rows, "project__", weight, "municipality__district__region_id")
+def _region_rows(projects: QuerySet[Project], sector_id: int | None, rates: RateTable) -> dict[Any, Decimal]:
+    """Money by region: each budget's part in each municipality, and within it the chosen sector's part
+    (``projects.selectors.money.usd_attributed``, the one rule for money attributed to places)."""
+    found = usd_attributed(projects, by=("municipality__district__region_id",), sector_id=sector_id, rates=rates)
+    return {k: v["usd"] for k, v in found.items()}
 
 
 def _grouped(qs: QuerySet, prefix: str, weight: Any, *keys: str, quarter: bool = False) -> QuerySet:
@@ -177,27 +155,27 @@ def _in_usd(rows: QuerySet, key: Any, rates: RateTable, this_year: int) -> tuple
     return out, unconverted
 
 
-def _money(money: QuerySet[Project], filters: DashboardFilters, rates: RateTable, this_year: int) -> dict[str, Any]:
+def _money(projects: QuerySet[Project], filters: DashboardFilters, rates: RateTable, this_year: int) -> dict[str, Any]:
     sector_id = filters.sector_id
+    money = money_counted(projects)
     if sector_id is None:
         time_rows = _grouped(money, "", None, quarter=True)
         sector_rows = _grouped(ProjectSector.objects.filter(project__in=money.values("pk")), "project__",
-                               _sector_weight("project_id"), "sector_id")
+                               sector_fraction("percentage"), "sector_id")
     else:
         time_rows = _grouped(ProjectSector.objects.filter(project__in=money.values("pk"), sector_id=sector_id),
-                             "project__", _sector_weight("project_id"), quarter=True)
+                             "project__", sector_fraction("percentage"), quarter=True)
         sector_rows = None
-    region_rows = _region_rows(money, sector_id)
 
     by_time, unconverted = _in_usd(time_rows, lambda r: (r["m_year"], r.get("m_quarter")), rates, this_year)
     if sector_id is None:
-        counted = budget_total_usd(money)  # the definition of the total everywhere else
+        counted = budget_total_usd(projects)  # the definition of the total everywhere else
         total, unconverted = counted["usd"], counted["unconverted"]
         by_sector, _ = _in_usd(sector_rows, lambda r: r["sector_id"], rates, this_year)
     else:
         total = sum(by_time.values(), Decimal("0"))
         by_sector = {sector_id: total}
-    by_region, _ = _in_usd(region_rows, lambda r: r["municipality__district__region_id"], rates, this_year)
+    by_region = _region_rows(projects, sector_id, rates)
     return {
         "usd": total, "unconverted": unconverted, "by_time": by_time, "by_sector": by_sector,
         "by_region": by_region,
@@ -249,7 +227,6 @@ def dashboard_figures(user: Any, filters: DashboardFilters, *, today: dt.date) -
     ids = projects.values("pk")
     partners = Partner.objects.filter(Q(pk__in=projects.values("reporting_partner_id")) | Q(
         pk__in=Participation.objects.filter(project__in=ids).values("partner_id"))).count()
-    money = projects.filter(budget__isnull=False)
     return {
         "projects": {"total": sum(by_status.values()), "active": active.count(),
                      "pipeline": by_status.get(ActivityStatus.PIPELINE, 0)},
@@ -258,7 +235,7 @@ def dashboard_figures(user: Any, filters: DashboardFilters, *, today: dt.date) -
         "municipalities": municipalities,
         "municipalities_reached": reached,
         "municipalities_not_reached": municipalities - reached,
-        "budget": _money(money, filters, exchange_rate_table(), today.year),
+        "budget": _money(projects, filters, exchange_rate_table(), today.year),
         "flags": dashboard_flag_counts(user, projects, filters),
     }
 

@@ -14,7 +14,8 @@ Definitions (the gap engine's, ``coordination.analysis.gaps``):
   come): status implementation, started by then and not actually ended; a municipality with no active
   selected project is *unreached*;
 * *USD per capita*: the selected projects' budgets in USD (each at the rate of its planned start year),
-  split among their municipalities by share (normalised) or else equally, over the population;
+  counted once, split among their municipalities by share (normalised) or else equally, and with a sector
+  chosen, that sector's part (``projects.selectors.money.usd_attributed``), over the population;
 * *severity of need*: the highest severity among the latest assessments on or before the day (of the
   filtered sector only, when one is chosen);
 * *open flags*: open duplicate pairs the reader may see with a selected project there, open delay flags of
@@ -24,29 +25,21 @@ Definitions (the gap engine's, ``coordination.analysis.gaps``):
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.db.models import PointField
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    F,
-    FloatField,
     IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractYear
+from django.db.models.functions import Coalesce
 
 from coordination.models import DelayFlag, DuplicateFlag, FlagStatus, GapFlag
 from coordination.selectors.duplicates import duplicate_flags_visible_to
@@ -54,8 +47,7 @@ from coordination.selectors.flags import gap_flags_stored_for
 from coordination.selectors.gaps import active_project_candidates
 from municipalities.models import Municipality, Need, Sector
 from projects.models import Participation, Project, ProjectLocation, ProjectSector, Site
-from projects.money import to_usd
-from projects.selectors.money import exchange_rate_table
+from projects.selectors.money import usd_attributed
 from projects.selectors.projects import projects_counted_for
 
 MEASURES = ("active_projects", "usd_per_capita", "gap_score", "severity", "open_flags")
@@ -113,39 +105,14 @@ def active_projects_by_municipality(active: QuerySet[Project]) -> dict[int, int]
     return {row["municipality_id"]: row["n"] for row in rows}
 
 
-def budget_usd_by_municipality(selected: QuerySet[Project], *, this_year: int) -> tuple[dict[int, float], set[str]]:
-    """Each municipality's share of the selected projects' budgets in USD (see the module's note), and the
-    currencies that have no rate (their budgets are left out). One grouped query, then one row per
-    municipality × currency × year is converted."""
-    siblings = ProjectLocation.objects.filter(project_id=OuterRef("project_id")).order_by().values("project_id")
-    rows = (
-        ProjectLocation.objects.filter(project__in=selected.filter(budget__isnull=False).values("pk"))
-        .annotate(
-            places=Subquery(siblings.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
-            shared=Subquery(siblings.annotate(n=Count("id", filter=Q(share__gt=0))).values("n"),
-                            output_field=IntegerField()),
-            total_share=Subquery(siblings.annotate(s=Sum(Cast("share", FloatField()))).values("s"),
-                                 output_field=FloatField()),
-        )
-        .annotate(weight=Case(
-            When(Q(shared=F("places")), then=Cast("share", FloatField()) / F("total_share")),
-            default=Value(1.0) / Cast(F("places"), FloatField()), output_field=FloatField(),
-        ))
-        .order_by()
-        .values("municipality_id", "project__currency",
-                year=Coalesce(ExtractYear("project__planned_start"), Value(this_year)))
-        .annotate(amount=Sum(F("weight") * Cast("project__budget", FloatField())))
-    )
-    rates = exchange_rate_table()
-    totals: dict[int, float] = defaultdict(float)
-    unconverted: set[str] = set()
-    for row in rows:
-        usd = to_usd(Decimal(str(row["amount"] or 0)), row["project__currency"], row["year"], rates)
-        if usd is None:
-            unconverted.add(row["project__currency"])
-        else:
-            totals[row["municipality_id"]] += float(usd)
-    return dict(totals), unconverted
+def budget_usd_by_municipality(selected: QuerySet[Project], *, sector: Sector | None = None
+                                ) -> tuple[dict[int, float], set[str]]:
+    """Each municipality's part of the selected projects' budgets in USD, counted once, and within it the
+    chosen sector's part (``projects.selectors.money.usd_attributed``, the one rule for money attributed to
+    places); and the currencies that have no rate (their budgets are left out)."""
+    found = usd_attributed(selected, sector_id=sector.pk if sector is not None else None)
+    unconverted = {currency for v in found.values() for currency in v["unconverted"]}
+    return {k: float(v["usd"]) for k, v in found.items()}, unconverted
 
 
 def need_severity_by_municipality(*, on: dt.date, sector: Sector | None) -> dict[int, int]:
@@ -209,7 +176,7 @@ def map_figures(user: Any, filters: MapFilters, *, measure: str, today: dt.date 
     if measure == "active_projects":
         values = {i: float(active.get(i, 0)) for i in ids}
     elif measure == "usd_per_capita":
-        money, unconverted = budget_usd_by_municipality(selected, this_year=on.year)
+        money, unconverted = budget_usd_by_municipality(selected, sector=filters.sector)
         values = {m["id"]: (money.get(m["id"], 0.0) / m["population"] if m["population"] else None)
                   for m in municipalities}
     elif measure == "severity":

@@ -4,12 +4,12 @@ partner, as plain dicts, so the pages and the municipality portfolio report read
 Only what the reader may see: every project read starts at ``projects_counted_for(user)`` (another partner's
 draft is neither listed nor counted) and every flag goes through the flag selectors' ``*_visible_to`` rules.
 A fixed number of queries whatever the number of projects: the sums are grouped in the database by
-(key, currency, year) and converted to USD at the staff-set rates, as ``projects.selectors.money`` does;
-a record confirmed as a double report of another (``duplicate_of``) is listed but its money is not counted.
+(key, currency, year) and converted to USD at the staff-set rates, as ``projects.selectors.money`` does.
 
-Money attributed to one municipality is the part of each budget that falls in it: the project's share
-there when the partner gave shares, else an even split over the project's municipalities (the gap
-engine's rule), and within that the sector's percentage.
+Money attributed to one municipality is the part of each budget that falls in it, and within that the
+sector's part: ``projects.selectors.money.usd_attributed``, the one rule the dashboard and the map use too;
+money is counted once as ``projects.selectors.money.money_counted`` says (confirmed double reports and the
+implementer's record of a funder's transfer are listed, but their money is not added again).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Count, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Cast, ExtractYear
 from django.utils.translation import gettext_lazy
 
@@ -48,7 +48,14 @@ from projects.models import (
 from projects.money import RateTable, to_usd
 from projects.permissions import user_oversees, user_partner_id
 from projects.reporting.selectors.scorecard import partner_scorecard
-from projects.selectors.money import budget_total_usd, exchange_rate_table
+from projects.selectors.money import (
+    budget_total_usd,
+    exchange_rate_table,
+    money_counted,
+    sector_fraction,
+    usd_attributed,
+    with_place_fraction,
+)
 from projects.selectors.projects import projects_counted_for
 
 FLAG_ROWS = 50  # flags listed on a page; the counts and the queues' links give the rest
@@ -58,16 +65,6 @@ _REPORTING_LABEL = gettext_lazy("Keeps the record (reporting partner)")
 
 
 # --- money, grouped in SQL -----------------------------------------------------------------------
-
-def _local_fraction(project_ref: str = "project_id") -> Case:
-    """The part of a project that falls in the municipality of a ProjectLocation row: its share, else an
-    even split over the project's municipalities."""
-    places = Subquery(
-        ProjectLocation.objects.filter(project_id=OuterRef(project_ref)).order_by().values("project_id")
-        .annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
-    return Case(When(share__isnull=False, then=Cast("share", FloatField()) / Value(100.0)),
-                default=Value(1.0) / Cast(places, FloatField()), output_field=FloatField())
-
 
 def _usd_by_key(rows: Iterable[dict[str, Any]], key: str, rates: RateTable) -> dict[Any, dict[str, Any]]:
     """Rows of (``key``, currency, year, total, projects[, active]) summed per key in USD; amounts in a
@@ -90,8 +87,9 @@ def _usd_by_key(rows: Iterable[dict[str, Any]], key: str, rates: RateTable) -> d
     return out
 
 
-def _counted(prefix: str = "project__") -> Q:
-    return Q(**{f"{prefix}duplicate_of__isnull": True, f"{prefix}budget__isnull": False})
+def _counted(projects: QuerySet, prefix: str = "project__") -> Q:
+    """Rows whose project's money a total of ``projects`` adds (``money_counted``)."""
+    return Q(**{f"{prefix}pk__in": money_counted(projects).values("pk")})
 
 
 def _project_usd(budget: Decimal | None, currency: str, start: dt.date | None, rates: RateTable) -> Decimal | None:
@@ -133,7 +131,7 @@ def municipality_needs(municipality: Municipality) -> list[dict[str, Any]]:
 
 def _municipality_projects(locations: QuerySet, rates: RateTable) -> list[dict[str, Any]]:
     """Each visible project of the municipality with its sectors and the USD that falls there (two queries)."""
-    rows = list(locations.annotate(fraction=_local_fraction()).order_by("project__title_en", "project_id").values(
+    rows = list(with_place_fraction(locations).order_by("project__title_en", "project_id").values(
         "project_id", "project__title_ar", "project__title_en", "project__status", "project__planned_start",
         "project__planned_end", "project__actual_start", "project__actual_end", "project__budget",
         "project__currency", "project__duplicate_of_id", "project__state", "project__reporting_partner_id",
@@ -168,26 +166,12 @@ def _municipality_projects(locations: QuerySet, rates: RateTable) -> list[dict[s
     return projects
 
 
-def _municipality_money(locations: QuerySet, rates: RateTable) -> tuple[list[dict], list[dict], dict[str, Any]]:
-    """(by sector, by partner, totals), summed in the database (two queries)."""
-    year = ExtractYear("project__planned_start")
-    active = Q(project__status=ActivityStatus.IMPLEMENTATION)
-    fraction = _local_fraction()
-    by_partner_rows = (locations.values("project__reporting_partner_id", "project__currency").annotate(year=year)
-                       .annotate(projects=Count("project_id", distinct=True),
-                                 active=Count("project_id", distinct=True, filter=active),
-                                 total=Sum(Cast("project__budget", FloatField()) * fraction, filter=_counted()))
-                       .order_by())
-    by_sector_rows = (locations.filter(project__sector_shares__isnull=False)
-                      .values("project__sector_shares__sector_id", "project__currency").annotate(year=year)
-                      .annotate(projects=Count("project_id", distinct=True),
-                                active=Count("project_id", distinct=True, filter=active),
-                                total=Sum(Cast("project__budget", FloatField()) * fraction
-                                          * Cast("project__sector_shares__percentage", FloatField()) / Value(100.0),
-                                          filter=_counted()))
-                      .order_by())
-    partners = _usd_by_key(by_partner_rows, "project__reporting_partner_id", rates)
-    sectors = _usd_by_key(by_sector_rows, "project__sector_shares__sector_id", rates)
+def _municipality_money(municipality: Municipality, local: QuerySet, rates: RateTable
+                        ) -> tuple[list[dict], list[dict], dict[str, Any]]:
+    """(by sector, by partner, totals): ``usd_attributed`` to the municipality (two queries)."""
+    partners = usd_attributed(local, by=("project__reporting_partner_id",), municipality_id=municipality.pk,
+                              rates=rates)
+    sectors = usd_attributed(local, by=(), per_sector=True, municipality_id=municipality.pk, rates=rates)
     totals = {"projects": 0, "active": 0, "usd": Decimal("0"), "unconverted": {}}
     for acc in partners.values():
         totals["projects"] += acc["projects"]
@@ -319,11 +303,12 @@ def municipality_file(user: Any, municipality: Municipality) -> dict[str, Any]:
     """
     visible = projects_counted_for(user)
     locations = ProjectLocation.objects.filter(municipality=municipality, project__in=visible.values("pk"))
-    local_projects = visible.filter(pk__in=locations.values("project_id")).values("pk")
+    local = visible.filter(pk__in=locations.values("project_id"))
+    local_projects = local.values("pk")
     rates = exchange_rate_table()
     sector_names = {s.pk: s for s in Sector.objects.all()}
     projects = _municipality_projects(locations, rates)
-    by_sector, by_partner, totals = _municipality_money(locations, rates)
+    by_sector, by_partner, totals = _municipality_money(municipality, local, rates)
     of_sector: dict[int, list[dict]] = defaultdict(list)
     of_partner: dict[int, list[dict]] = defaultdict(list)
     partner_names: dict[int, str] = {}
@@ -370,13 +355,13 @@ def _partner_roles(user: Any, partner: Partner, involved: QuerySet, rates: RateT
             .annotate(year=year).annotate(projects=Count("project_id", distinct=True),
                                           active=Count("project_id", distinct=True,
                                                        filter=Q(project__status=ActivityStatus.IMPLEMENTATION)),
-                                          total=Sum("project__budget", filter=_counted())).order_by())
+                                          total=Sum("project__budget", filter=_counted(involved))).order_by())
     by_role = _usd_by_key(rows, "role", rates)
     reported = (involved.filter(reporting_partner=partner).values("currency")
                 .annotate(year=ExtractYear("planned_start")).annotate(
                     projects=Count("pk", distinct=True),
                     active=Count("pk", distinct=True, filter=Q(status=ActivityStatus.IMPLEMENTATION)),
-                    total=Sum("budget", filter=_counted(""))).order_by())
+                    total=Sum("budget", filter=_counted(involved, ""))).order_by())
     reporting = _usd_by_key(({**r, "key": "reporting"} for r in reported), "key", rates).get("reporting")
     out = []
     if reporting:
@@ -388,19 +373,10 @@ def _partner_roles(user: Any, partner: Partner, involved: QuerySet, rates: RateT
 
 
 def _partner_places(involved: QuerySet, rates: RateTable) -> list[dict[str, Any]]:
-    """``municipalities``: where its visible projects work, with the USD that falls in each (one query)."""
-    rows = (ProjectLocation.objects.filter(project__in=involved)
-            .values("municipality_id", "municipality__slug", "municipality__name_ar", "municipality__name_en",
-                    "project__currency").annotate(year=ExtractYear("project__planned_start"))
-            .annotate(projects=Count("project_id", distinct=True),
-                      active=Count("project_id", distinct=True, filter=Q(project__status=ActivityStatus.IMPLEMENTATION)),
-                      total=Sum(Cast("project__budget", FloatField()) * _local_fraction(), filter=_counted()))
-            .order_by())
-    rows = list(rows)
-    names = {r["municipality_id"]: (r["municipality__slug"], bilingual_text(r["municipality__name_ar"],
-                                                                            r["municipality__name_en"])) for r in rows}
-    places = [{"id": k, "slug": names[k][0], "name": names[k][1], **v}
-              for k, v in _usd_by_key(rows, "municipality_id", rates).items()]
+    """``municipalities``: where its visible projects work, with the USD attributed to each (one query)."""
+    found = usd_attributed(involved, by=("municipality_id", "municipality__slug", "municipality__name_ar",
+                                         "municipality__name_en"), rates=rates)
+    places = [{"id": pk, "slug": slug, "name": bilingual_text(ar, en), **v} for (pk, slug, ar, en), v in found.items()]
     return sorted(places, key=lambda p: (-p["usd"], -p["projects"], p["name"]))
 
 
@@ -412,8 +388,8 @@ def _partner_sectors(involved: QuerySet, rates: RateTable) -> list[dict[str, Any
                 .annotate(projects=Count("project_id", distinct=True),
                           active=Count("project_id", distinct=True,
                                        filter=Q(project__status=ActivityStatus.IMPLEMENTATION)),
-                          total=Sum(Cast("project__budget", FloatField()) * Cast("percentage", FloatField())
-                                    / Value(100.0), filter=_counted()))
+                          total=Sum(Cast("project__budget", FloatField()) * sector_fraction("percentage"),
+                                    filter=_counted(involved)))
                 .order_by())
     names = {r["sector_id"]: bilingual_text(r["sector__name_ar"], r["sector__name_en"]) for r in rows}
     sectors = [{"id": k, "name": names[k], **v} for k, v in _usd_by_key(rows, "sector_id", rates).items()]

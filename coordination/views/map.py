@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from common.bilingual import bilingual_text
+from common.bilingual import bilingual_text, language_is_arabic
 from common.formatting import EMPTY, date_format, money_format, number_format
 from common.geojson import web_geometry
 from coordination.analysis.map_classes import Classification, MapClass, classify
@@ -160,11 +160,15 @@ def map_sites_geojson(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad_request(form)
     features = []
+    # Read once for thousands of sites: the language, and the project's address with its id put in.
+    language = "ar" if language_is_arabic() else "en"
+    project_url = reverse("project_detail", args=[0]).replace("/0/", "/{}/")
+
     for site in map_sites(request.user, form.map_filters()):
         features.append({"type": "Feature", "id": site["id"], "geometry": web_geometry(site["point"]), "properties": {
-            "name": bilingual_text(site["name_ar"], site["name_en"]),
-            "project": bilingual_text(site["project_title_ar"], site["project_title_en"]),
-            "url": reverse("project_detail", args=[site["project_id"]]),
+            "name": bilingual_text(site["name_ar"], site["name_en"], language),
+            "project": bilingual_text(site["project_title_ar"], site["project_title_en"], language),
+            "url": project_url.format(site["project_id"]),
         }})
     return _geojson(features)
 

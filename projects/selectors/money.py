@@ -1,16 +1,76 @@
-"""Money totals in USD at the staff-set exchange rates."""
+"""Money totals in USD at the staff-set exchange rates, counted once, and the USD attributed to each place.
+
+Every figure of money the pages show comes from here, so that the dashboard, the map and the municipality and
+partner files agree to the dollar.
+
+*Converted*: each budget at the rate of its planned start year (the nearest year known for the currency; this
+year when the project has no planned start). Budgets in a currency without any rate are reported apart
+(``unconverted``), never silently dropped.
+
+*Counted once* (``money_counted``), within the set of projects a figure sums:
+
+* a record the committee confirmed as a double report of another (``duplicate_of``) is not counted: the other
+  record is;
+* a *funder→implementer transfer*: IATI publishers report the same money twice, once by the funder (its
+  activity, say XM-DAC-41114-A, with an outgoing disbursement to the implementer) and once by the implementer
+  (its own activity, whose incoming funds name the funder's activity as ``provider-activity-id``). The import
+  keeps both links (``Transaction.provider_activity_id`` / ``receiver_activity_id``, and a participating
+  partner's own ``activity-id``: ``Participation.activity_id``), and the duplicate engine reads them as the
+  same project reported twice. When both records are in the set being summed, the implementer's record is the
+  one left out: its money is part of the funder's budget already, and the funder's record holds the whole
+  grant (a funder's grant split among several implementers is counted once, at the funder). The implementer's
+  record is recognised by any of: one of its transactions names a provider activity that is another record of
+  the set; a transaction of another record of the set names it as the receiver activity; it names another
+  record of the set as its funding partner's activity; another record names it as its implementing partner's
+  activity. Chains (donor → agency → NGO) count the donor only. The records stay listed and counted as
+  projects; only their money is not added again. When the funder's record is not in the set (another
+  partner's draft, or filtered out), the implementer's record is counted.
+
+*Attributed to a place* (``usd_attributed``): the part of each budget that falls in a municipality is its
+share there over the sum of the project's shares when every one of its places has a positive share, else an
+even split over the project's municipalities; within that a sector's part is its percentage over the sum of
+the project's percentages (the gap engine's rule, ``coordination.analysis.gaps._fractions``).
+
+All of it is grouped in the database by (key, currency, year) and converted per group: a fixed number of
+queries whatever the size of the portfolio.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractYear
 
-from projects.models import ExchangeRate, Project
+from projects.models import (
+    ActivityStatus,
+    ExchangeRate,
+    OrganisationRole,
+    Participation,
+    Project,
+    ProjectLocation,
+    ProjectSector,
+    Transaction,
+)
 from projects.money import RateTable, to_usd
+
+SECTOR = "sector_id"  # the key ``usd_attributed`` adds for ``per_sector``
 
 
 def exchange_rate_table() -> RateTable:
@@ -20,29 +80,138 @@ def exchange_rate_table() -> RateTable:
     return table
 
 
-def budget_total_usd(projects: QuerySet[Project] | None = None) -> dict[str, Any]:
-    """Total budget in USD, each budget converted at the rate of its planned start year.
+# --- counted once ---------------------------------------------------------------------------------
 
-    Grouped in the database by (currency, year), so it is two queries whatever the size.
-    Budgets in a currency with no rate are reported, not silently dropped; a record the
-    committee confirmed as a double report of another is not counted a second time.
-    """
-    qs = Project.objects.all() if projects is None else projects
-    groups = (
-        qs.filter(budget__isnull=False, duplicate_of__isnull=True)
-        .annotate(year=ExtractYear("planned_start"))
-        .values("currency", "year")
-        .annotate(total=Sum("budget"))
-        .order_by()
-    )
-    rates = exchange_rate_table()
+def _identified(projects: QuerySet[Project]) -> QuerySet:
+    return projects.exclude(iati_identifier__isnull=True).exclude(iati_identifier="").values("iati_identifier")
+
+
+def transfers_excluded(projects: QuerySet[Project], within: QuerySet[Project]) -> QuerySet[Project]:
+    """``projects`` without the implementer's side of money another record of ``within`` passed on to it (see
+    the module's note). Uncorrelated subqueries (hashed by the database), so it stays fast at any size."""
+    funders = _identified(within)
+    own = Coalesce(F("project__iati_identifier"), Value(""))
+    names_funder = (Transaction.objects.filter(provider_activity_id__in=funders)
+                    .exclude(provider_activity_id=own).values("project_id"))
+    funded_by = (Participation.objects.filter(role=OrganisationRole.FUNDING, activity_id__in=funders)
+                 .exclude(activity_id=own).values("project_id"))
+    named_receiver = (Transaction.objects.filter(project__in=within.values("pk")).exclude(receiver_activity_id="")
+                      .exclude(receiver_activity_id=own).values("receiver_activity_id"))
+    implements_for = (Participation.objects.filter(project__in=within.values("pk"),
+                                                   role=OrganisationRole.IMPLEMENTING)
+                      .exclude(activity_id="").exclude(activity_id=own).values("activity_id"))
+    return (projects.exclude(pk__in=names_funder).exclude(pk__in=funded_by)
+            .exclude(iati_identifier__in=named_receiver).exclude(iati_identifier__in=implements_for))
+
+
+def money_counted(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The records of ``projects`` whose budget a total of ``projects`` adds: with a budget, not a confirmed
+    double report, not the implementer's side of a transfer from another record of ``projects``."""
+    return transfers_excluded(projects.filter(budget__isnull=False, duplicate_of__isnull=True), projects)
+
+
+def _usd_groups(rows: Iterable[dict[str, Any]], key: Any, rates: RateTable) -> dict[Any, dict[str, Any]]:
+    """Rows of (key..., m_currency, m_year, m_total[, m_projects, m_active]) summed per key in USD."""
     this_year = dt.date.today().year
-    total = Decimal("0")
-    unconverted: dict[str, Decimal] = {}
-    for row in groups:
-        usd = to_usd(row["total"], row["currency"], row["year"] or this_year, rates)
+    out: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        acc = out.setdefault(key(row), {"usd": Decimal("0"), "unconverted": {}, "projects": 0, "active": 0})
+        acc["projects"] += row.get("m_projects") or 0
+        acc["active"] += row.get("m_active") or 0
+        if row["m_total"] is None:
+            continue
+        amount = Decimal(str(row["m_total"])).quantize(Decimal("0.01"))
+        currency = row["m_currency"]
+        usd = to_usd(amount, currency, row["m_year"] or this_year, rates)
         if usd is None:
-            unconverted[row["currency"]] = unconverted.get(row["currency"], Decimal("0")) + row["total"]
+            acc["unconverted"][currency] = acc["unconverted"].get(currency, Decimal("0")) + amount
         else:
-            total += usd
-    return {"usd": total, "unconverted": unconverted}
+            acc["usd"] += usd
+    return out
+
+
+def budget_total_usd(projects: QuerySet[Project] | None = None) -> dict[str, Any]:
+    """Total budget in USD of ``projects`` (every project when None), counted once (``money_counted``):
+    ``{"usd": Decimal, "unconverted": {currency: amount}}``, in two queries whatever the size."""
+    qs = Project.objects.all() if projects is None else projects
+    rows = (money_counted(qs).order_by().values(m_currency=F("currency"), m_year=ExtractYear("planned_start"))
+            .annotate(m_total=Sum("budget")))
+    found = _usd_groups(rows, lambda r: None, exchange_rate_table()).get(None)
+    if found is None:
+        return {"usd": Decimal("0"), "unconverted": {}}
+    return {"usd": found["usd"], "unconverted": found["unconverted"]}
+
+
+# --- attributed to places and sectors -------------------------------------------------------------
+
+def with_place_fraction(locations: QuerySet[ProjectLocation], name: str = "fraction") -> QuerySet[ProjectLocation]:
+    """ProjectLocation rows annotated with ``name``: the part of their project that falls in their
+    municipality (see the module's note), from correlated counts over the project's places (indexed)."""
+    siblings = ProjectLocation.objects.filter(project_id=OuterRef("project_id")).order_by().values("project_id")
+    places = Subquery(siblings.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
+    unshared = Subquery(siblings.annotate(n=Count("pk", filter=Q(share__isnull=True) | Q(share__lte=0)))
+                        .values("n")[:1], output_field=IntegerField())
+    total = Subquery(siblings.annotate(t=Sum(Cast("share", FloatField()))).values("t")[:1], output_field=FloatField())
+    return locations.alias(m_unshared=unshared).annotate(**{name: Case(
+        When(Q(m_unshared=0), then=Cast("share", FloatField()) / total),
+        default=Value(1.0) / Cast(places, FloatField()),
+        output_field=FloatField(),
+    )})
+
+
+def sector_fraction(percentage: str, project_ref: str = "project_id") -> Any:
+    """The part of a project that goes to one of its sectors: ``percentage`` (a path to a ProjectSector
+    percentage) over the sum of the project's percentages."""
+    total = (ProjectSector.objects.filter(project_id=OuterRef(project_ref)).order_by().values("project_id")
+             .annotate(t=Sum(Cast("percentage", FloatField()))).values("t")[:1])
+    return Cast(percentage, FloatField()) / Subquery(total, output_field=FloatField())
+
+
+def usd_attributed(
+    projects: QuerySet[Project],
+    *,
+    by: Sequence[str] = ("municipality_id",),
+    per_sector: bool = False,
+    sector_id: int | None = None,
+    municipality_id: int | None = None,
+    counted: QuerySet[Project] | None = None,
+    rates: RateTable | None = None,
+) -> dict[Any, dict[str, Any]]:
+    """The USD of ``projects`` attributed to each key (see the module's note), as
+    ``{key: {"usd", "unconverted", "projects", "active"}}``; one query whatever the size.
+
+    ``by``: ProjectLocation lookups the key is made of ("municipality_id", "municipality__district__region_id",
+    "project__reporting_partner_id"); a key is the lookup's value when there is one, else a tuple.
+    ``per_sector`` adds the sector (``SECTOR``) as the key's last part, each budget split among its sectors;
+    ``sector_id`` counts only that sector's part (and projects in it); ``municipality_id`` only that
+    municipality's rows. ``projects`` / ``active`` count the projects (in implementation) with a place under
+    the key, whether their money is counted or not; ``counted`` is the set whose money is added
+    (``money_counted(projects)`` unless given)."""
+    keys = list(by)
+    rows = ProjectLocation.objects.filter(project__in=projects.values("pk"))
+    if municipality_id is not None:
+        rows = rows.filter(municipality_id=municipality_id)
+    weight: Any = F("fraction")
+    if per_sector or sector_id is not None:
+        path = "project__sector_shares"
+        if sector_id is not None:
+            rows = rows.filter(**{f"{path}__sector_id": sector_id})
+        else:
+            rows = rows.filter(**{f"{path}__isnull": False}).annotate(**{SECTOR: F(f"{path}__sector_id")})
+            keys.append(SECTOR)
+        weight = weight * sector_fraction(f"{path}__percentage")
+    money = money_counted(projects) if counted is None else counted
+    grouped = (with_place_fraction(rows).order_by()
+               .values(*keys, m_currency=F("project__currency"), m_year=ExtractYear("project__planned_start"))
+               .annotate(m_total=Sum(Cast("project__budget", FloatField()) * weight,
+                                     filter=Q(project_id__in=money.values("pk")), output_field=FloatField()),
+                         m_projects=Count("project_id", distinct=True),
+                         m_active=Count("project_id", distinct=True,
+                                        filter=Q(project__status=ActivityStatus.IMPLEMENTATION))))
+    if len(keys) == 1:
+        def key(row: dict[str, Any]) -> Any:
+            return row[keys[0]]
+    else:
+        def key(row: dict[str, Any]) -> Any:
+            return tuple(row[k] for k in keys)
+    return _usd_groups(grouped, key, exchange_rate_table() if rates is None else rates)

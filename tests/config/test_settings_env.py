@@ -95,3 +95,65 @@ def test_production_settings_refuse_to_start_without_a_secret_key(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
         importlib.import_module("config.settings.production")
     sys.modules.pop("config.settings.production", None)
+
+
+def test_the_cache_is_in_each_process_unless_a_redis_url_is_given(monkeypatch):
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    assert env.caches_from_env()["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    monkeypatch.setenv("CACHE_URL", "locmem://")
+    assert env.caches_from_env()["default"]["BACKEND"].endswith("LocMemCache")
+    monkeypatch.setenv("CACHE_URL", "dummy://")
+    assert env.caches_from_env()["default"]["BACKEND"].endswith("DummyCache")
+    for url in ("redis://127.0.0.1:6379/1", "rediss://:secret@cache.example.ly:6380/0", "redis://redis"):
+        monkeypatch.setenv("CACHE_URL", url)
+        found = env.caches_from_env()["default"]
+        assert found["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert found["LOCATION"] == url and found["KEY_PREFIX"] == "tansiq"
+
+
+@pytest.mark.parametrize("url", ["memcached://127.0.0.1:11211", "127.0.0.1:6379", "redis://", "redis://h:port/1",
+                                 "redis://h:6379/cache", "redis://h:6379/1?timeout=3", "locmem"])
+def test_a_malformed_or_unknown_cache_url_stops_start_up(monkeypatch, url):
+    monkeypatch.setenv("CACHE_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        env.caches_from_env()
+
+
+def test_the_redis_cache_is_shared_through_djangos_cache_api(monkeypatch):
+    """With a Redis server at hand (CI), two caches built from the same URL see each other's keys."""
+    import uuid
+
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/14", socket_connect_timeout=0.5).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    from django.core.cache.backends.redis import RedisCache
+
+    monkeypatch.setenv("CACHE_URL", "redis://127.0.0.1:6379/14")
+    config = env.caches_from_env()["default"]
+    params = {"KEY_PREFIX": config["KEY_PREFIX"], "TIMEOUT": config["TIMEOUT"]}
+    one, two = RedisCache(config["LOCATION"], params), RedisCache(config["LOCATION"], params)
+    key = f"test-{uuid.uuid4().hex}"
+    one.set(key, {"shapes": [1, 2]}, 30)
+    assert two.get(key) == {"shapes": [1, 2]}
+    two.delete(key)
+    assert one.get(key) is None
+
+
+def test_postgis_connections_turn_postgresqls_jit_off(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgis://u@h:5432/db")
+    assert env.database_from_env("DATABASE_URL", "unused")["OPTIONS"]["options"] == "-c jit=off"
+    monkeypatch.setenv("DATABASE_URL", "postgis://u@h:5432/db?options=-c%20statement_timeout%3D5000")
+    assert env.database_from_env("DATABASE_URL", "unused")["OPTIONS"]["options"] == "-c statement_timeout=5000 -c jit=off"
+
+
+@pytest.mark.django_db
+def test_the_test_database_runs_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -271,3 +271,26 @@ def test_without_projects_the_charts_say_so(client_for, personas):
     _overview_en, response = _overview(client_for, "viewer")
     assert response.context["overview"]["projects"]["total"] == 0
     assert "No figures for this choice." in response.context["charts"]["sector"]
+
+
+def test_a_funders_money_passed_to_an_implementer_is_counted_once(client_for, world, unicef):
+    """The implementer's record whose incoming funds name the funder's activity (provider-activity-id) adds
+    nothing to the total, the charts or the regions; it still counts as a project."""
+    from projects.models import Transaction
+
+    a = world["p"]["a"]
+    a.iati_identifier = "XM-DAC-41114-A"
+    a.save(update_fields=["iati_identifier"])
+    implementer = make_project(municipalities=[world["m"]["tripoli"]], sectors={world["water"]: 100}, partner=unicef,
+                               state=ACCEPTED, planned_start=date(2025, 2, 1), budget=60_000)
+    Transaction.objects.create(project=implementer, type=Transaction.Type.INCOMING_FUNDS, date=date(2025, 3, 1),
+                               value=Decimal("60000"), currency="USD", provider_activity_id="XM-DAC-41114-A")
+    overview, _ = _overview(client_for, "ministry_analyst")
+    assert overview["projects"]["total"] == 6
+    assert _usd(overview) == 100_000 + 55_000 + 20_000 + 777_777 + 10_000
+    regions = {r: v.quantize(Decimal("1")) for r, v in overview["budget"]["by_region"].items()}
+    assert regions[world["m"]["tripoli"].district.region_id] == 75_000
+    assert overview["budget"]["by_sector"][world["water"].pk].quantize(Decimal("1")) == 100_000 + 22_000 + 777_777
+    # Filtered to the implementer's partner only, the funder's record is out of the set: the implementer's counts.
+    overview, _ = _overview(client_for, "ministry_analyst", {"partner": unicef.pk})
+    assert _usd(overview) == 55_000 + 777_777 + 60_000

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.formatting import date_format, number_format, period_format
 from projects.models import FocalPoint
 from projects.models.reporting import ReportingPeriod, ReportReminder
 from projects.reporting.links import update_create_path
@@ -60,9 +61,10 @@ def _recipient_language(user) -> str:
 def _line(reminder: Reminder) -> str:
     due, period = reminder.due, reminder.due.report.period
     link = settings.TANSIQ_SITE_URL + update_create_path(due.schedule.project_id)
-    return _("- %(title)s (#%(id)s): period %(start)s to %(end)s, due %(due)s\n  %(link)s") % {
-        "title": due.schedule.title, "id": due.schedule.project_id, "start": period.start.isoformat(),
-        "end": period.end.isoformat(), "due": period.due.isoformat(), "link": link}
+    # Dates through the formatting layer, in the recipient's language (the caller's translation.override).
+    return _("- %(title)s (#%(id)s): the period %(period)s, due on %(due)s\n  %(link)s") % {
+        "title": due.schedule.title, "id": due.schedule.project_id,
+        "period": period_format(period.start, period.end), "due": date_format(period.due), "link": link}
 
 
 def reminder_message(*, user, reminders: list[Reminder]) -> EmailMessage:
@@ -78,8 +80,8 @@ def reminder_message(*, user, reminders: list[Reminder]) -> EmailMessage:
             parts += [_("These project reports are due soon:")] + [_line(r) for r in soon] + [""]
         parts += [_("Write each update at the link given for its project. Thank you."), "",
                   _("Tansiq — Ministry of Local Government")]
-        subject = (_("Tansiq: %(count)s project report(s) overdue") % {"count": len(late)} if late
-                   else _("Tansiq: %(count)s project report(s) due soon") % {"count": len(soon)})
+        subject = (_("Tansiq: %(count)s project report(s) overdue") % {"count": number_format(len(late))} if late
+                   else _("Tansiq: %(count)s project report(s) due soon") % {"count": number_format(len(soon))})
     return EmailMessage(subject=subject, body="\n".join(parts), to=[user.email],
                         headers={"Content-Language": language})
 

@@ -46,7 +46,10 @@ def test_one_email_per_focal_point_listing_every_project_due_or_overdue(focal_po
     message = mail.outbox[0]
     assert message.to == ["fp@undp.example"]
     assert f"/projects/{first.pk}/updates/new/" in message.body and f"/projects/{second.pk}/updates/new/" in message.body
-    assert "2025-04-15" in message.body and "2025-07-15" in message.body
+    # Dates through the formatting layer in the recipient's language (Arabic, the site's): named months, and a
+    # period in words that cannot flip order in a right-to-left line.
+    assert "15 أبريل 2025" in message.body and "15 يوليو 2025" in message.body
+    assert "من 1 يناير 2025 إلى 31 مارس 2025" in message.body and "2025-04-15" not in message.body
     kinds = set(ReportReminder.objects.values_list("project_id", "period_end", "kind"))
     assert kinds == {(first.pk, D(2025, 3, 31), "overdue"), (first.pk, D(2025, 6, 30), "due_soon"),
                      (second.pk, D(2025, 6, 30), "due_soon")}
@@ -111,6 +114,7 @@ def test_the_email_follows_the_site_language_setting(focal_point, projects, sett
     assert "Water project" in message.body and "مشروع المياه" not in message.body
     assert message.subject == "Tansiq: 1 project report(s) overdue"
     assert "These project reports are due soon:" in message.body
+    assert "the period 1 Jan 2025 – 31 Mar 2025, due on 15 Apr 2025" in message.body
 
 
 def test_focal_points_without_email_or_inactive_get_nothing_and_no_reminder_is_recorded(personas, projects):
