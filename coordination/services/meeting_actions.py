@@ -36,7 +36,7 @@ from coordination.models import (
 from coordination.services.delays import delay_flag_review
 from coordination.services.duplicates import duplicate_flag_review
 from coordination.services.gaps import gap_flag_review
-from coordination.services.meetings import Link, fields_set, links_replace, meeting_edit_require, record_save
+from coordination.services.meeting_common import Link, fields_set, links_replace, meeting_edit_require, record_save
 from projects.models import Partner
 
 DECISION_FIELDS = ("text_ar", "text_en", "agenda_item")

@@ -12,85 +12,34 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination.meeting_rules import meeting_can_edit, meeting_recorder
 from coordination.models import (
-    LINK_FIELDS,
     AgendaItem,
     Attendee,
     Meeting,
-    MeetingLink,
     MeetingSeries,
     MeetingStatus,
 )
 from coordination.selectors.meeting_data import agenda_proposals_for_meeting, meeting_figures
-from coordination.selectors.meeting_links import links_refused, meeting_link_labels
+from coordination.selectors.meeting_links import meeting_link_labels
+from coordination.services.meeting_actions import actions_carry_over
+from coordination.services.meeting_common import (
+    AGENDA_FIELDS,
+    ATTENDEE_FIELDS,
+    MEETING_FIELDS,
+    Link,
+    fields_set,
+    links_replace,
+    meeting_edit_require,
+    record_save,
+    recorder_require,
+)
 from projects.models import Partner
-
-MEETING_FIELDS = ("title_ar", "title_en", "date", "start_time", "end_time", "place", "online_link", "chair",
-                  "rapporteur", "notes_ar", "notes_en")
-ATTENDEE_FIELDS = ("name", "title", "partner", "body", "present", "language", "email")
-AGENDA_FIELDS = ("title_ar", "title_en", "notes_ar", "notes_en")
-Link = tuple[str, int]
-
-
-def recorder_require(user: Any) -> None:
-    if not meeting_recorder(user):
-        raise PermissionDenied(_("Only the committee's rapporteur, the ministry's analysts and administrators "
-                                 "record meetings."))
-
-
-def meeting_edit_require(user: Any, meeting: Meeting) -> None:
-    """Refuse a change to ``meeting`` by ``user``: not a recorder, or the meeting is finalised."""
-    recorder_require(user)
-    if not meeting_can_edit(user, meeting):
-        raise ValidationError(_("This meeting is finalised and read-only: reopen it to correct it."))
-
-
-def fields_set(record: Any, values: dict[str, Any], allowed: Sequence[str]) -> None:
-    unknown = set(values) - set(allowed)
-    if unknown:
-        raise ValidationError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    for name, value in values.items():
-        setattr(record, name, "" if value is None and name not in ("date", "start_time", "end_time", "rapporteur",
-                                                                      "partner") else value)
-
-
-def record_save(record: Any, user: Any, *, reason: str = "") -> None:
-    record.full_clean()
-    record._history_user = user
-    if reason:
-        record._change_reason = reason[:100]
-    record.save()
-
-
-def links_replace(*, user: Any, meeting: Meeting, owner: dict[str, Any], links: Iterable[Link]) -> None:
-    """Set the links of one agenda item, decision or action (``owner``: {"agenda_item": item}, ...), refusing
-    any to a record ``user`` may not see with one clear message."""
-    wanted = []
-    for kind, pk in links:
-        if kind not in LINK_FIELDS:
-            raise ValidationError({"links": _("Unknown kind of link: %(kind)s.") % {"kind": kind}})
-        try:
-            wanted.append((kind, int(pk)))
-        except (TypeError, ValueError):
-            raise ValidationError({"links": _("A link needs the number of its record.")}) from None
-    wanted = list(dict.fromkeys(wanted))
-    refused = links_refused(user, wanted)
-    if refused:
-        raise ValidationError({"links": _(
-            "These records do not exist or you may not see them, so they cannot be linked: %(records)s."
-        ) % {"records": ", ".join(f"{kind} #{pk}" for kind, pk in refused)}})
-    MeetingLink.objects.filter(**owner).delete()
-    MeetingLink.objects.bulk_create([
-        MeetingLink(meeting=meeting, kind=kind, **owner, **{f"{LINK_FIELDS[kind]}_id": pk}) for kind, pk in wanted
-    ])
-
 
 # --- series and meetings --------------------------------------------------------------------------
 
@@ -109,8 +58,6 @@ def series_create(*, user: Any, title_ar: str = "", title_en: str = "") -> Meeti
 def meeting_create(*, user: Any, series: MeetingSeries, **values: Any) -> Meeting:
     """A new meeting of ``series``, numbered after the last; the open actions of the series' earlier meetings
     carry over to it."""
-    from coordination.services.meeting_actions import actions_carry_over
-
     recorder_require(user)
     MeetingSeries.objects.select_for_update().filter(pk=series.pk).first()  # numbers given in turn
     meeting = Meeting(series=series, created_by=user)
@@ -153,8 +100,6 @@ def meeting_mark_held(*, user: Any, meeting: Meeting) -> Meeting:
 def meeting_finalise(*, user: Any, meeting: Meeting) -> Meeting:
     """Freeze the figures the meeting discussed (``snapshot``) and make it read-only; its open actions carry
     over to the next meeting of the series if there is one already."""
-    from coordination.services.meeting_actions import actions_carry_over
-
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     meeting_edit_require(user, meeting)
     now = timezone.now()
