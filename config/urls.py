@@ -21,6 +21,7 @@ urlpatterns = [
     path("municipalities/<slug:slug>/", places.municipality_file, name="municipality_file"),
     path("partners/<int:pk>/", places.partner_detail, name="partner_detail"),
     path("coordination/", include("coordination.urls")),
+    path("meetings/", include("coordination.meeting_urls")),
     path("projects/", include("projects.urls")),
     path("reporting/", include("projects.reporting.urls")),
     path("exchange/", include("projects.exchange.urls")),

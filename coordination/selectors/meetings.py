@@ -3,8 +3,8 @@
 * ``meeting_content``: one meeting as plain data in one language (attendees, agenda, decisions, actions,
   figures), the meeting page's and the report's source; ``meeting_report_content`` is the report's contract
   (/work/prompts/meeting_report_contract.md): exactly that shape, nothing more;
-* ``meeting_list`` / ``series_list``, ``action_list`` (across meetings, overdue first), and
-  ``municipality_meetings`` for the municipality file.
+* ``meeting_list`` / ``series_list``; ``action_list`` (across meetings, overdue first) and
+  ``municipality_meetings`` (for the municipality file) live in ``meeting_lists``, below the places selectors.
 
 A finalised meeting reads its figures, its links' labels and its actions' status from its snapshot, so its
 report is the same whatever happened to the projects since; the page shows the live figures beside them.
@@ -12,22 +12,19 @@ report is the same whatever happened to the projects since; the page shows the l
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, QuerySet
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from common.bilingual import bilingual_text
-from coordination.meeting_rules import actions_visible_to, meeting_recorder, meetings_visible_to
+from coordination.meeting_rules import meeting_recorder, meetings_visible_to
 from coordination.models import (
-    OPEN_ACTION_STATUSES,
     ActionStatus,
     ActionStatusChange,
-    Decision,
     FlagKind,
     FlagStatus,
     FollowUpAction,
@@ -39,6 +36,7 @@ from coordination.models import (
 )
 from coordination.selectors.meeting_data import meeting_figures
 from coordination.selectors.meeting_links import link_labels, meeting_links
+from coordination.selectors.meeting_lists import action_is_overdue, action_list, municipality_meetings
 from municipalities.models import Municipality
 
 LIST_ROWS = 50
@@ -68,10 +66,6 @@ def meeting_for(user: Any, pk: int) -> Meeting:
     if meeting is None:
         raise PermissionDenied
     return meeting
-
-
-def _overdue(due: dt.date | None, status: str, today: dt.date) -> bool:
-    return bool(due and due < today and status in OPEN_ACTION_STATUSES)
 
 
 def _links_of(links: list[MeetingLink], labels: dict[str, dict[str, str]], language: str,
@@ -156,9 +150,10 @@ def _content(m: Meeting, user: Any, language: str, with_ids: bool, live_figures:
                "owner": (a.owner_partner.acronym or bilingual_text(a.owner_partner.name_ar, a.owner_partner.name_en,
                                                                    language)) if a.owner_partner_id else a.owner_unit,
                "owner_person": a.owner_person, "due": a.due, "status": status,
-               "status_label": str(ActionStatus(status).label), "overdue": _overdue(a.due, status, today)}
+               "status_label": str(ActionStatus(status).label), "overdue": action_is_overdue(a.due, status, today)}
         if with_ids:
-            row.update(id=a.pk, live_status=a.status, carried_over_from=a.carried_over_from_id,
+            row.update(id=a.pk, live_status=a.status, live_status_label=str(ActionStatus(a.status).label),
+                       carried_over_from=a.carried_over_from_id,
                        links=_links_of(links, labels, language, "action", a.pk))
         actions.append(row)
     if snapshot:
@@ -187,38 +182,6 @@ def meeting_live_figures(*, meeting: Meeting, user: Any, language: str) -> list[
         return _figure_rows(meeting_figures(user=user, meeting=meeting), language)
 
 
-# --- actions across meetings -----------------------------------------------------------------------
-
-
-def action_list(user: Any, *, filters: dict[str, Any] | None = None, today: dt.date | None = None
-                ) -> QuerySet[FollowUpAction]:
-    """The follow-up actions ``user`` may see, as they stand now (an action carried over is listed once, in
-    the meeting it was carried to), overdue first then by due date. Filters: owner_partner (id), owner_unit
-    (text), series (id), status, municipality (id, through the action's links), due_from, due_to (dates)."""
-    filters = filters or {}
-    today = today or timezone.localdate()
-    actions = actions_visible_to(user).filter(carried_to__isnull=True)
-    if filters.get("owner_partner"):
-        actions = actions.filter(owner_partner_id=filters["owner_partner"])
-    if filters.get("owner_unit"):
-        actions = actions.filter(owner_unit__icontains=filters["owner_unit"])
-    if filters.get("series"):
-        actions = actions.filter(meeting__series_id=filters["series"])
-    if filters.get("status"):
-        actions = actions.filter(status=filters["status"])
-    if filters.get("municipality"):
-        actions = actions.filter(pk__in=MeetingLink.objects.filter(
-            kind=LinkKind.MUNICIPALITY, municipality_id=filters["municipality"]).values("action_id"))
-    if filters.get("due_from"):
-        actions = actions.filter(due__gte=filters["due_from"])
-    if filters.get("due_to"):
-        actions = actions.filter(due__lte=filters["due_to"])
-    overdue = Q(status__in=OPEN_ACTION_STATUSES, due__lt=today)
-    return (actions.select_related("meeting__series", "owner_partner")
-            .annotate(is_overdue=Case(When(overdue, then=Value(1)), default=Value(0), output_field=IntegerField()))
-            .order_by("-is_overdue", "due", "pk"))
-
-
 def action_history(action: FollowUpAction) -> list[Any]:
     """Every status change of an action and of those it continues (carried over), oldest first."""
     chain, current = [], action
@@ -229,29 +192,5 @@ def action_history(action: FollowUpAction) -> list[Any]:
                 .order_by("changed_at", "pk"))
 
 
-# --- the municipality file -----------------------------------------------------------------------
-
-
-def municipality_meetings(user: Any, municipality: Municipality, *, rows: int = 10) -> dict[str, Any]:
-    """The meetings, decisions and open actions that concern a municipality (linked to it), as ``user`` may
-    see them (three queries)."""
-    concerns = MeetingLink.objects.filter(kind=LinkKind.MUNICIPALITY, municipality=municipality)
-    meetings = list(meetings_visible_to(user).filter(pk__in=concerns.values("meeting_id"))
-                    .select_related("series").order_by("-date", "-pk")[:rows])
-    visible = meetings_visible_to(user).values("pk")
-    decisions = list(Decision.objects.filter(pk__in=concerns.exclude(decision__isnull=True).values("decision_id"),
-                                             meeting__in=visible).select_related("meeting")
-                     .order_by("-meeting__date", "order")[:rows])
-    actions = list(action_list(user).filter(status__in=OPEN_ACTION_STATUSES, pk__in=concerns.exclude(
-        action__isnull=True).values("action_id"))[:rows])
-    today = timezone.localdate()
-    return {
-        "meetings": [{"id": m.pk, "title": str(m), "date": m.date, "status_label": m.get_status_display()}
-                     for m in meetings],
-        "decisions": [{"meeting_id": d.meeting_id, "meeting": str(d.meeting), "date": d.meeting.date,
-                       "text": bilingual_text(d.text_ar, d.text_en)} for d in decisions],
-        "open_actions": [{"id": a.pk, "meeting_id": a.meeting_id, "text": bilingual_text(a.text_ar, a.text_en),
-                          "owner": a.owner, "due": a.due, "status_label": a.get_status_display(),
-                          "overdue": _overdue(a.due, a.status, today)} for a in actions],
-    }
-
+__all__ = ["action_history", "action_list", "meeting_content", "meeting_for", "meeting_list",
+           "meeting_live_figures", "meeting_report_content", "municipality_meetings", "series_list"]
