@@ -39,8 +39,10 @@ def fields_set(record: Any, values: dict[str, Any], allowed: Sequence[str]) -> N
     if unknown:
         raise ValidationError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     for name, value in values.items():
-        setattr(record, name, "" if value is None and name not in ("date", "start_time", "end_time", "rapporteur",
-                                                                      "partner") else value)
+        # A text field left empty is "", a nullable one (dates, times, foreign keys) None.
+        if value is None and not record._meta.get_field(name).null:
+            value = ""
+        setattr(record, name, value)
 
 
 def record_save(record: Any, user: Any, *, reason: str = "") -> None:
