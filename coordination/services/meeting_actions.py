@@ -209,7 +209,7 @@ def actions_carry_over(*, meeting: Meeting, user: Any) -> list[FollowUpAction]:
     status and links, and a first status change saying where it comes from. Safe to run twice."""
     if meeting.is_frozen:
         return []
-    earlier = (FollowUpAction.objects.select_for_update()
+    earlier = (FollowUpAction.objects.select_for_update(of=("self",))
                .filter(meeting__series_id=meeting.series_id, status__in=OPEN_ACTION_STATUSES,
                        carried_to__isnull=True)
                .filter(Q(meeting__date__lt=meeting.date) | Q(meeting__date=meeting.date, meeting_id__lt=meeting.pk))
