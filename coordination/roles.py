@@ -35,6 +35,13 @@ ADMIN_ONLY_PERMISSIONS = (
 
 # (app_label, model) -> actions, per role; "view" everywhere is added for every role.
 _EDIT = ("add", "change", "delete")
+# The committee's meetings: who records them (the rapporteur; analysts and administrators may edit too). Who reads
+# which meeting and action on top of this is coordination.meeting_rules.
+MEETING_RECORDING: dict[tuple[str, str], tuple[str, ...]] = {
+    ("coordination", "meeting"): (*_EDIT, "record"),
+    **{("coordination", model): _EDIT for model in (
+        "meetingseries", "attendee", "agendaitem", "decision", "followupaction", "meetinglink")},
+}
 ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     MINISTRY_ANALYST: {
         ("projects", "project"): ("change", "oversee", "review"),
@@ -47,8 +54,9 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("coordination", "gapflag"): ("change",),
         ("coordination", "delayflag"): ("change",),
         ("coordination", "duplicateflag"): ("change",),
+        **MEETING_RECORDING,
     },
-    RAPPORTEUR: {("projects", "project"): ("oversee",)},
+    RAPPORTEUR: {("projects", "project"): ("oversee",), **MEETING_RECORDING},
     FOCAL_POINT: {
         ("projects", "project"): ("add", "change"),
         ("projects", "projectupdate"): ("add", "change"),

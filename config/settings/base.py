@@ -278,6 +278,8 @@ SPECTACULAR_SETTINGS = {
         "DuplicateKindEnum": "coordination.models.DuplicateFlag.Kind",
         "ImportJobKindEnum": "projects.models.ImportJob.Kind",
         "ImportJobStatusEnum": "projects.models.ImportJob.Status",
+        "MeetingStatusEnum": "coordination.models.MeetingStatus",
+        "ActionStatusEnum": "coordination.models.ActionStatus",
     },
 }
 

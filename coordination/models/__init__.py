@@ -10,6 +10,25 @@ from coordination.models.flags import (
     FlagStatus,
     GapFlag,
 )
+from coordination.models.meetings import (
+    FROZEN_STATUSES,
+    LINK_FIELDS,
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
+    ActionStatusChange,
+    AgendaItem,
+    Attendee,
+    Decision,
+    FlagKind,
+    FollowUpAction,
+    LinkKind,
+    Meeting,
+    MeetingLink,
+    MeetingSeries,
+    MeetingStatus,
+)
 
 __all__ = ["KEY_LENGTH", "AnalysisRun", "DelayFlag", "DuplicateBlockKey", "DuplicateFlag", "Flag", "FlagStatus",
-           "GapFlag"]
+           "GapFlag", "FROZEN_STATUSES", "LINK_FIELDS", "OPEN_ACTION_STATUSES", "ActionStatus", "ActionStatusChange",
+           "AgendaItem", "Attendee", "Decision", "FlagKind", "FollowUpAction", "LinkKind", "Meeting", "MeetingLink",
+           "MeetingSeries", "MeetingStatus"]

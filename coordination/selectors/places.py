@@ -34,6 +34,7 @@ from coordination.selectors.delays import delay_flag_list, delay_flags_visible_t
 from coordination.selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
 from coordination.selectors.flags import gap_flags_stored_for
 from coordination.selectors.gaps import gap_finding_rows, gap_flag_list
+from coordination.selectors.meeting_lists import municipality_meetings
 from coordination.services.gaps import gap_analysis_on
 from municipalities.models import DevelopmentPlan, Municipality, Need, PlanObjective, Sector
 from projects.models import (
@@ -299,7 +300,7 @@ def municipality_file(user: Any, municipality: Municipality) -> dict[str, Any]:
     * ``duplicate_flags`` / ``delay_flags``: current flags of its projects the reader may see (at most
       FLAG_ROWS rows) and ``duplicate_count`` / ``delay_count``;
     * ``plans``: ``municipality_plans``; ``map``: ``municipality_map_data``;
-    * ``meetings``: None until the meetings module provides the meetings and decisions about the place.
+    * ``meetings``: ``municipality_meetings`` (meetings, decisions and open actions about the place).
     """
     visible = projects_counted_for(user)
     locations = ProjectLocation.objects.filter(municipality=municipality, project__in=visible.values("pk"))
@@ -332,7 +333,7 @@ def municipality_file(user: Any, municipality: Municipality) -> dict[str, Any]:
         "delay_flags": _delay_rows(delays), "delay_count": delays.count(),
         "plans": municipality_plans(municipality, local_projects),
         "map": municipality_map_data(municipality, local_projects),
-        "meetings": None,
+        "meetings": municipality_meetings(user, municipality),
     }
 
 

@@ -60,7 +60,7 @@ def test_the_data_is_one_dict_with_money_counted_once_and_attributed_to_the_plac
     assert [n["severity"] for n in data["needs"]] == [4, 3]
     assert data["profile"]["population"] == 48960 and data["profile"]["area_is_official"] is False
     assert len(data["map"]["sites"]) == 1 and data["map"]["area"]["type"] in ("Polygon", "MultiPolygon")
-    assert data["meetings"] is None
+    assert data["meetings"] == {"meetings": [], "decisions": [], "open_actions": []}  # none yet (test_meeting_pages)
 
 
 def test_a_confirmed_double_report_is_listed_but_not_counted(personas, murzuq, undp):

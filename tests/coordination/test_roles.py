@@ -8,8 +8,11 @@ MUST_HAVE = {
                        "projects.manage_project", "projects.review_project", "projects.review_projectupdate",
                        "accounts.view_securityevent", "accounts.two_factor_required", "otp_totp.delete_totpdevice"},
     r.MINISTRY_ANALYST: {"projects.change_projectupdate", "municipalities.add_need", "projects.view_project",
-                         "projects.oversee_project", "projects.review_project", "projects.review_projectupdate"},
-    r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality", "projects.oversee_project"},
+                         "projects.oversee_project", "projects.review_project", "projects.review_projectupdate",
+                         "coordination.record_meeting", "coordination.change_meeting"},
+    r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality", "projects.oversee_project",
+                   "coordination.record_meeting", "coordination.add_meeting", "coordination.change_decision",
+                   "coordination.change_followupaction"},
     r.FOCAL_POINT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate", "projects.add_site"},
     r.VIEWER: {"projects.view_project", "municipalities.view_need", "projects.oversee_project"},
 }
@@ -17,17 +20,22 @@ MUST_HAVE = {
 _SCOPE = {"projects.oversee_project", "projects.manage_project", "projects.review_project",
           "projects.review_projectupdate"}
 # Only the ministry administrators read the security log, must use two factors, and remove lost authenticator apps.
+# Recording the committee's meetings: the rapporteur, analysts and administrators only.
+_MEETINGS = {"coordination.record_meeting", "coordination.add_meeting", "coordination.change_meeting",
+             "coordination.change_followupaction"}
 _ADMIN_ONLY = {"accounts.view_securityevent", "accounts.two_factor_required", "otp_totp.view_totpdevice",
                "otp_totp.delete_totpdevice"}
 MUST_NOT_HAVE = {
     r.MINISTRY_ANALYST: {"projects.delete_project", "municipalities.change_municipality",
                          "projects.manage_project"} | _ADMIN_ONLY,
     r.RAPPORTEUR: {"projects.change_project", "projects.add_project", "projects.manage_project",
-                   "projects.review_project", "projects.review_projectupdate"} | _ADMIN_ONLY,
+                   "projects.review_project", "projects.review_projectupdate", "coordination.change_duplicateflag",
+                   "coordination.change_gapflag", "coordination.change_delayflag"} | _ADMIN_ONLY,
     r.FOCAL_POINT: {"projects.delete_project", "projects.change_partner", "projects.change_exchangerate",
-                    "municipalities.change_municipality", "municipalities.add_need"} | _SCOPE | _ADMIN_ONLY,
+                    "municipalities.change_municipality", "municipalities.add_need"} | _SCOPE | _ADMIN_ONLY | _MEETINGS,
     r.VIEWER: {"projects.add_project", "projects.change_project", "projects.change_projectupdate",
-               "projects.manage_project", "projects.review_project", "projects.review_projectupdate"} | _ADMIN_ONLY,
+               "projects.manage_project", "projects.review_project", "projects.review_projectupdate"} | _ADMIN_ONLY
+              | _MEETINGS,
 }
 
 

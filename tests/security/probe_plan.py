@@ -31,7 +31,11 @@ EXPORT_WORDS = ("export", "3w", "iati")
 WRITE_PAGES = {"project_create", "project_edit", "project_submit", "project_review", "update_create", "update_edit",
                "update_submit", "update_review", "update_attachments", "update_attachment_remove",
                "import_job_commit", "import_job_cancel", "duplicate_review", "gap_review", "delay_review",
-               "exchange_home"}
+               "exchange_home",
+               # the committee's meetings (coordination.views.meetings)
+               "meeting_series_create", "meeting_create", "meeting_edit", "meeting_transition", "meeting_attendee_add",
+               "meeting_attendee_remove", "meeting_decision_add", "meeting_action_add", "action_status",
+               "meeting_agenda", "meeting_agenda_accept", "meeting_agenda_drop", "meeting_agenda_move"}
 # Uploads that make a job of the uploader's own (a file naming the victim is checked and found invalid):
 # accepted, as long as nothing of the victim's changes.
 OWN_SCOPE_CREATES = {"exchange_home", "api:import-list"}
@@ -84,6 +88,10 @@ def targets(world: dict[str, Any], victim: str, kind: str) -> list[tuple[str, An
                 ("municipality:empty", ministry["empty_municipality"]["slug"], "empty")]
     if kind == "sector":
         return [("sector", ministry["sector"], None)]
+    if kind == "meeting":
+        return [("meeting:finalised", ids["meeting_finalised"], None), ("meeting:planned", ids["meeting_planned"], None)]
+    if kind in ("meeting_action", "meeting_attendee", "meeting_agenda_item", "meeting_decision"):
+        return [(kind, ids[kind], None)]
     if kind == "staff_only":
         return [("staff_only", 1, None)]
     if kind == "admin_app_label":

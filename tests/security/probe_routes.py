@@ -30,6 +30,10 @@ PARAM_RULES: list[tuple[str, dict[str, str]]] = [
     (r"^coordination/delays/\{pk\}/", {"pk": "delay_flag"}),
     (r"^municipalities/\{slug\}/", {"slug": "municipality_slug"}),
     (r"^partners/\{pk\}/", {"pk": "partner"}),
+    (r"^meetings/actions/\{action_pk\}/", {"action_pk": "meeting_action"}),
+    (r"^meetings/\{pk\}/attendees/\{attendee_pk\}/", {"pk": "meeting", "attendee_pk": "meeting_attendee"}),
+    (r"^meetings/\{pk\}/agenda/\{item_pk\}/", {"pk": "meeting", "item_pk": "meeting_agenda_item"}),
+    (r"^meetings/\{pk\}/", {"pk": "meeting"}),
     # REST API
     (r"^api/v1/updates/\{update_pk\}/attachments/\{pk\}/", {"update_pk": "attachment.update", "pk": "attachment"}),
     (r"^api/v1/updates/\{update_pk\}/attachments/$", {"update_pk": "update"}),
@@ -42,6 +46,10 @@ PARAM_RULES: list[tuple[str, dict[str, str]]] = [
     (r"^api/v1/delays/\{pk\}/", {"pk": "delay_flag"}),
     (r"^api/v1/municipalities/\{pk\}/$", {"pk": "municipality"}),
     (r"^api/v1/sectors/\{pk\}/$", {"pk": "sector"}),
+    (r"^api/v1/meetings/\{pk\}/", {"pk": "meeting"}),
+    (r"^api/v1/meeting-agenda-items/\{pk\}/", {"pk": "meeting_agenda_item"}),
+    (r"^api/v1/meeting-decisions/\{pk\}/", {"pk": "meeting_decision"}),
+    (r"^api/v1/meeting-actions/\{pk\}/", {"pk": "meeting_action"}),
     # The admin site (staff only): its own routes, filled with something plausible.
     (r"^admin/auth/user/\{id\}/password/$", {"id": "staff_only"}),
     (r"^admin/r/\{content_type_id\}/\{object_id\}/$", {"content_type_id": "staff_only", "object_id": "staff_only"}),

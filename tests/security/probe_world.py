@@ -300,6 +300,34 @@ def _flags(world: World, users: dict[str, Any], places: dict[str, Any]) -> dict[
     return counts
 
 
+def _meetings(world: World, users: dict[str, Any]) -> None:
+    """For each partner, a committee series with a finalised meeting only it attended (its title, agenda, decision
+    and action private to it and the ministry) and a planned one (the ministry's alone until finalised)."""
+    from coordination.services import meeting_actions as acts
+    from coordination.services import meetings as svc
+    from projects.models import Partner
+
+    analyst = users[ANALYST]
+    for owner, ref in PARTNERS.items():
+        partner, ids = Partner.objects.get(iati_ref=ref), world.ids[owner]
+        series = svc.series_create(user=analyst, title_en=f"Committee with {owner}")
+        held = svc.meeting_create(user=analyst, series=series, date=dt.date(2026, 1, 15),
+                                  title_en=world.private(owner, "MEETING-TITLE"))
+        attendee = svc.attendee_add(user=analyst, meeting=held, name=world.private(owner, "MEETING-ATTENDEE"),
+                                    partner=partner)
+        item = svc.agenda_item_add(user=analyst, meeting=held, title_en=world.private(owner, "MEETING-AGENDA"))
+        decision = acts.decision_record(user=analyst, meeting=held, text_en=world.private(owner, "MEETING-DECISION"),
+                                        agenda_item=item)
+        action = acts.action_record(user=analyst, meeting=held, text_en=world.private(owner, "MEETING-ACTION"),
+                                    owner_partner=partner)
+        svc.meeting_finalise(user=analyst, meeting=held)
+        planned = svc.meeting_create(user=analyst, series=series, date=dt.date(2026, 3, 15), title_en=world.marker(
+            f"{owner}-PLANNED-MEETING-TITLE", forbidden=[FOCAL[owner], FOCAL[OTHER[owner]], ANON], control=[ANALYST]))
+        svc.attendee_add(user=analyst, meeting=planned, name="Planned attendee", partner=partner)
+        ids.update(meeting_finalised=held.pk, meeting_planned=planned.pk, meeting_attendee=attendee.pk,
+                   meeting_agenda_item=item.pk, meeting_decision=decision.pk, meeting_action=action.pk)
+
+
 def build() -> dict[str, Any]:
     from municipalities.models import Municipality, Sector
     from projects.models import Partner
@@ -315,6 +343,7 @@ def build() -> dict[str, Any]:
         _partner_records(world, owner, users, places, water, health)
     _moved_project(world, users, places, health)
     counts = _flags(world, users, places)
+    _meetings(world, users)
     partners = {owner: Partner.objects.get(iati_ref=ref) for owner, ref in PARTNERS.items()}
     for owner, partner in partners.items():
         world.ids[owner].update(partner=partner.pk, partner_ref=partner.iati_ref, partner_acronym=partner.acronym,
