@@ -47,8 +47,9 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("coordination", "gapflag"): ("change",),
         ("coordination", "delayflag"): ("change",),
         ("coordination", "duplicateflag"): ("change",),
+        ("coordination", "reportdelivery"): ("add",),  # send a meeting's report
     },
-    RAPPORTEUR: {("projects", "project"): ("oversee",)},
+    RAPPORTEUR: {("projects", "project"): ("oversee",), ("coordination", "reportdelivery"): ("add",)},
     FOCAL_POINT: {
         ("projects", "project"): ("add", "change"),
         ("projects", "projectupdate"): ("add", "change"),

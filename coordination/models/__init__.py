@@ -10,6 +10,7 @@ from coordination.models.flags import (
     FlagStatus,
     GapFlag,
 )
+from coordination.models.reports import ReportDelivery, ReportJob
 
 __all__ = ["KEY_LENGTH", "AnalysisRun", "DelayFlag", "DuplicateBlockKey", "DuplicateFlag", "Flag", "FlagStatus",
-           "GapFlag"]
+           "GapFlag", "ReportDelivery", "ReportJob"]
