@@ -33,9 +33,17 @@ def link_kind_label(kind: str) -> str:
     }.get(kind, kind)
 
 
-def links_text(links: Iterable[dict[str, Any]]) -> str:
+def joined(items: Iterable[str], language: str, *, strong: bool = False) -> str:
+    """Items in a line: "a, b" / "a; b", with the Arabic comma and semicolon (، ؛) in Arabic."""
+    arabic = language.startswith("ar")
+    separator = ("؛ " if arabic else "; ") if strong else ("، " if arabic else ", ")
+    return separator.join(i for i in items if i)
+
+
+def links_text(links: Iterable[dict[str, Any]], language: str) -> str:
     """"Municipality: Murzuq; Project: …" — the records an item, decision or action is about."""
-    return "; ".join(f"{link_kind_label(link.get('kind', ''))}: {link.get('label', '')}" for link in links or ())
+    return joined((f"{link_kind_label(link.get('kind', ''))}: {link.get('label', '')}" for link in links or ()),
+                  language, strong=True)
 
 
 def num(value: Any, language: str, decimals: int = 0) -> str:

@@ -44,7 +44,7 @@ def _figures_notice(content: dict[str, Any], language: str, generated_at: dt.dat
 def _agenda(doc: Document, agenda: Sequence[dict[str, Any]], language: str) -> None:
     doc.add(Heading(pgettext("report", "Agenda")))
     doc.add(Table(columns=[pgettext("report", "No."), pgettext("report", "Item"), pgettext("report", "Concerns")], numeric=frozenset({0}),
-                  rows=[(num(a.get("number"), language), a.get("title") or "", links_text(a.get("links")))
+                  rows=[(num(a.get("number"), language), a.get("title") or "", links_text(a.get("links"), language))
                         for a in agenda], empty_text=pgettext("report", "No agenda items.")))
     doc.add(Heading(pgettext("report", "Discussion")))
     noted = [a for a in agenda if a.get("notes")]
@@ -66,7 +66,7 @@ def _decisions(doc: Document, decisions: Sequence[dict[str, Any]], language: str
         if decision.get("agenda_number") is not None:
             notes.append(_("Agenda item %(number)s") % {"number": num(decision["agenda_number"], language)})
         if decision.get("links"):
-            notes.append(links_text(decision["links"]))
+            notes.append(links_text(decision["links"], language))
         if decision.get("flag_effect"):
             notes.append(decision["flag_effect"])
         if notes:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from common.formatting import EMPTY, money_format, percent_format, period_format
-from coordination.reports.common import day, new_document, num, places_map, usd
+from coordination.reports.common import day, joined, new_document, num, places_map, usd
 from coordination.reports.document import Document, Heading, KeyFigures, Paragraph, Table
 
 PROJECT_ROWS = 200  # projects listed in a report; the totals count them all
@@ -31,7 +31,8 @@ def _project_rows(projects: Sequence[dict[str, Any]], language: str, *, local: b
     for p in projects[:PROJECT_ROWS]:
         budget = money_format(p.get("budget"), p.get("currency") or "", 0, language)
         row = [p["title"], p.get("partner") or p.get("reporting_partner") or "",
-               ", ".join(s["name"] for s in p.get("sectors", ())) if local else ", ".join(p.get("roles", ())),
+               joined((s["name"] for s in p.get("sectors", ())), language) if local
+               else joined(p.get("roles", ()), language),
                p.get("status_label") or "", period_format(p.get("start"), p.get("end"), language), budget,
                usd(p.get("local_usd") if local else p.get("budget_usd"), language) if p.get("counted", True)
                else pgettext("report", "counted under the original record")]
@@ -76,7 +77,7 @@ def _municipality_gaps(doc: Document, gaps: dict[str, Any], language: str) -> No
         numeric=frozenset({1, 2, 3, 4, 5, 6}), empty_text=pgettext("report", "No coverage figures.")))
     for flag in gaps.get("flags", ()):
         label = flag["sector"] or pgettext("report", "The whole municipality")
-        doc.add(Paragraph(f"{label}: " + "; ".join(flag["reasons"]) + (
+        doc.add(Paragraph(f"{label}: " + joined(flag["reasons"], language, strong=True) + (
             f" ({flag['status_label']})" if flag.get("status_label") else "")))
 
 

@@ -33,6 +33,7 @@ PLACES = [{"name": "مرزق", "geometry": MURZUQ_AREA, "point": [13.92, 25.91]}
           {"name": "سبها", "geometry": None, "point": [14.43, 27.04]}]
 CONTEXT = [(13.19, 32.88), (20.07, 32.12), (10.0, 25.0), (25.0, 20.0)]
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+JOB_PAGE_QUERIES = 7  # session, user, groups/permissions, the job, its subject (visibility, title)
 PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 
 
@@ -338,3 +339,30 @@ def test_a_failed_send_is_not_recorded(personas, meetings_module, monkeypatch):
     result = report_services.meeting_report_send(
         meeting_id=7, user=personas["rapporteur"], recipients=[{"email": "a@example.org", "language": "ar"}])
     assert result["failed"] == ["a@example.org"] and not ReportDelivery.objects.exists()
+
+
+def test_the_job_page_and_its_progress_take_a_fixed_number_of_queries(client_for, personas, murzuq,
+                                                                      django_assert_num_queries):
+    jobs = [ReportJob.objects.create(kind="municipality", subject_id=murzuq["murzuq"].pk, language="en",
+                                     format="pdf", requested_by=personas["ministry_analyst"]) for _ in range(3)]
+    client = client_for("ministry_analyst", "en")
+    client.get(reverse("report_job_detail", args=[jobs[0].pk]))  # the session and the user, once
+    with django_assert_num_queries(JOB_PAGE_QUERIES):
+        page = client.get(reverse("report_job_detail", args=[jobs[-1].pk]))
+    assert page.status_code == 200 and 'hx-get="' in page.content.decode()  # a queued job polls its progress
+    with django_assert_num_queries(JOB_PAGE_QUERIES):
+        progress = client.get(reverse("report_job_progress", args=[jobs[1].pk]), HTTP_HX_REQUEST="true")
+    assert progress.status_code == 200 and "HX-Refresh" not in progress
+
+
+def test_bench_reports_prints_the_figures_as_json(personas, murzuq):
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench_reports", "--repeat", "0", "--language", "en", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["meeting"]["agenda_items"] == 20 and figures["meeting"]["pdf"]["pages"] >= 3
+    assert figures["meeting"]["docx"]["seconds"] > 0 and figures["municipality"]["pcode"] == "LY031801"
+    assert figures["municipality"]["total_pdf_seconds"] > 0

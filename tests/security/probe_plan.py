@@ -30,10 +30,10 @@ EXPORT_WORDS = ("export", "3w", "iati")
 # answered like a GET); every API route is held to the refusal.
 WRITE_PAGES = {"project_create", "project_edit", "project_submit", "project_review", "update_create", "update_edit",
                "update_submit", "update_review", "update_attachments", "update_attachment_remove",
-               "import_job_commit", "import_job_cancel", "duplicate_review", "exchange_home"}
+               "import_job_commit", "import_job_cancel", "duplicate_review", "exchange_home", "report_request"}
 # Uploads that make a job of the uploader's own (a file naming the victim is checked and found invalid):
 # accepted, as long as nothing of the victim's changes.
-OWN_SCOPE_CREATES = {"exchange_home", "api:import-list"}
+OWN_SCOPE_CREATES = {"exchange_home", "api:import-list", "report_request"}
 
 
 @dataclass
@@ -67,6 +67,8 @@ def targets(world: dict[str, Any], victim: str, kind: str) -> list[tuple[str, An
         return [(k, ids[k], None) for k in ("import_job_checked", "import_job_invalid")]
     if kind == "partner":
         return [("partner", ids["partner"], None)]
+    if kind == "report_job":
+        return [("report_job", ids["report_job"], None)]
     if kind == "duplicate_flag":
         return [(f"duplicate_flag:{pk}", pk, None) for pk in ids["duplicate_flags"]]
     if kind == "delay_flag":
