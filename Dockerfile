@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
     DJANGO_SETTINGS_MODULE=config.settings.production
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libgdal32 libgeos-c1v5 libproj25 libsqlite3-mod-spatialite \
-      libsqlite3-dev gcc gettext fonts-noto-core libharfbuzz-subset0 \
+      libsqlite3-dev gcc gettext fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt ./

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from coordination.models import AnalysisRun, DelayFlag, DuplicateFlag, FlagStatus, GapFlag
+from coordination.models import AnalysisRun, DelayFlag, DuplicateFlag, FlagStatus, GapFlag, ReportDelivery, ReportJob
 from coordination.services.delays import delay_flag_review
 from coordination.services.gaps import gap_flag_review
 
@@ -113,3 +113,39 @@ class DelayFlagAdmin(_FlagAdmin):
     list_select_related = ["project"]
     fields = ["project", "rule", "status", "decision_note", *_FlagAdmin._computed]
     readonly_fields = ["project", "rule", *_FlagAdmin._computed]
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(admin.ModelAdmin):
+    """Report jobs are written by the service and the task; the admin only shows them (the file is
+    downloaded from the job's page, through its permission check)."""
+
+    list_display = ["created_at", "kind", "subject_id", "language", "format", "status", "progress", "requested_by"]
+    list_filter = ["kind", "status", "format", "language"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in ReportJob._meta.fields if f.name != "file"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(admin.ModelAdmin):
+    """Who was sent which meeting's report, when and by whom (written by ``meeting_report_send``)."""
+
+    list_display = ["meeting_id", "email", "name", "language", "sent_at", "sent_by"]
+    search_fields = ["email", "name"]
+    readonly_fields = [f.name for f in ReportDelivery._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

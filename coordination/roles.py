@@ -55,8 +55,9 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("coordination", "delayflag"): ("change",),
         ("coordination", "duplicateflag"): ("change",),
         **MEETING_RECORDING,
+        ("coordination", "reportdelivery"): ("add",),  # send a meeting's report
     },
-    RAPPORTEUR: {("projects", "project"): ("oversee",), **MEETING_RECORDING},
+    RAPPORTEUR: {("projects", "project"): ("oversee",), **MEETING_RECORDING, ("coordination", "reportdelivery"): ("add",)},
     FOCAL_POINT: {
         ("projects", "project"): ("add", "change"),
         ("projects", "projectupdate"): ("add", "change"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordination.views import delays, duplicates, gaps
+from coordination.views import delays, duplicates, gaps, reports
 
 urlpatterns = [
     path("duplicates/", duplicates.duplicate_list, name="duplicate_list"),
@@ -10,4 +10,8 @@ urlpatterns = [
     path("gaps/<int:pk>/review/", gaps.gap_review, name="gap_review"),
     path("delays/", delays.delay_list, name="delay_list"),
     path("delays/<int:pk>/review/", delays.delay_review, name="delay_review"),
+    path("reports/", reports.report_request, name="report_request"),
+    path("reports/<int:pk>/", reports.report_job_detail, name="report_job_detail"),
+    path("reports/<int:pk>/progress/", reports.report_job_progress, name="report_job_progress"),
+    path("reports/<int:pk>/download/", reports.report_job_download, name="report_job_download"),
 ]

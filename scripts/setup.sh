@@ -24,8 +24,10 @@ if command -v apt-get >/dev/null 2>&1; then
   gdal=$(first_available libgdal32 libgdal34t64 libgdal34 libgdal30 gdal-bin)
   geos=$(first_available libgeos-c1v5 libgeos-c1t64)
   # chromium: the browser tests drive Debian's Chromium (Playwright never downloads its own).
+  # Reports: WeasyPrint needs Pango and HarfBuzz's subsetter; fonts-noto-core brings Noto Naskh/Sans Arabic;
+  # poppler-utils (pdftotext, pdftoppm) lets the tests read the PDFs back.
   for pkg in ${gdal:-gdal-bin} ${geos:-libgeos-c1v5} libsqlite3-mod-spatialite libsqlite3-dev gettext gcc python3-dev \
-             chromium fonts-noto-core; do
+             chromium fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils; do
     need_pkg "$pkg"
   done
   command -v npm >/dev/null 2>&1 || { need_pkg nodejs; need_pkg npm; }

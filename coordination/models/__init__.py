@@ -27,8 +27,9 @@ from coordination.models.meetings import (
     MeetingSeries,
     MeetingStatus,
 )
+from coordination.models.reports import ReportDelivery, ReportJob
 
 __all__ = ["KEY_LENGTH", "AnalysisRun", "DelayFlag", "DuplicateBlockKey", "DuplicateFlag", "Flag", "FlagStatus",
            "GapFlag", "FROZEN_STATUSES", "LINK_FIELDS", "OPEN_ACTION_STATUSES", "ActionStatus", "ActionStatusChange",
            "AgendaItem", "Attendee", "Decision", "FlagKind", "FollowUpAction", "LinkKind", "Meeting", "MeetingLink",
-           "MeetingSeries", "MeetingStatus"]
+           "MeetingSeries", "MeetingStatus", "ReportDelivery", "ReportJob"]

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from coordination.tasks.duplicates import *  # noqa: F401,F403
 from coordination.tasks.gaps_delays import *  # noqa: F401,F403
+from coordination.tasks.reports import *  # noqa: F401,F403
 
 
 @shared_task(name="coordination.tasks.ping")

@@ -35,10 +35,10 @@ WRITE_PAGES = {"project_create", "project_edit", "project_submit", "project_revi
                # the committee's meetings (coordination.views.meetings)
                "meeting_series_create", "meeting_create", "meeting_edit", "meeting_transition", "meeting_attendee_add",
                "meeting_attendee_remove", "meeting_decision_add", "meeting_action_add", "action_status",
-               "meeting_agenda", "meeting_agenda_accept", "meeting_agenda_drop", "meeting_agenda_move"}
+               "meeting_agenda", "meeting_agenda_accept", "meeting_agenda_drop", "meeting_agenda_move", "report_request"}
 # Uploads that make a job of the uploader's own (a file naming the victim is checked and found invalid):
 # accepted, as long as nothing of the victim's changes.
-OWN_SCOPE_CREATES = {"exchange_home", "api:import-list"}
+OWN_SCOPE_CREATES = {"exchange_home", "api:import-list", "report_request"}
 
 
 @dataclass
@@ -72,6 +72,8 @@ def targets(world: dict[str, Any], victim: str, kind: str) -> list[tuple[str, An
         return [(k, ids[k], None) for k in ("import_job_checked", "import_job_invalid")]
     if kind == "partner":
         return [("partner", ids["partner"], None)]
+    if kind == "report_job":
+        return [("report_job", ids["report_job"], None)]
     if kind == "duplicate_flag":
         return [(f"duplicate_flag:{pk}", pk, None) for pk in ids["duplicate_flags"]]
     if kind == "delay_flag":

@@ -28,6 +28,7 @@ PARAM_RULES: list[tuple[str, dict[str, str]]] = [
     (r"^coordination/duplicates/\{pk\}/", {"pk": "duplicate_flag"}),
     (r"^coordination/gaps/\{pk\}/", {"pk": "gap_flag"}),
     (r"^coordination/delays/\{pk\}/", {"pk": "delay_flag"}),
+    (r"^coordination/reports/\{pk\}/", {"pk": "report_job"}),
     (r"^municipalities/\{slug\}/", {"slug": "municipality_slug"}),
     (r"^partners/\{pk\}/", {"pk": "partner"}),
     (r"^meetings/actions/\{action_pk\}/", {"action_pk": "meeting_action"}),
@@ -60,6 +61,7 @@ PARAM_RULES: list[tuple[str, dict[str, str]]] = [
 # admin/<app>/<model>/{object_id}/...: the object's kind from its model; other models are staff-only rows.
 ADMIN_MODEL_KINDS = {
     "project": "project", "projectupdate": "update", "updateattachment": "attachment", "importjob": "import_job",
+    "reportjob": "report_job",
     "duplicateflag": "duplicate_flag", "gapflag": "gap_flag", "delayflag": "delay_flag", "partner": "partner",
 }
 ADMIN_OBJECT = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/\{object_id\}/")

@@ -208,6 +208,14 @@ def _partner_records(world: World, owner: str, users: dict[str, Any], places: di
     assert bad.status == ImportJob.Status.INVALID, (bad.status, bad.error)
     ids.update(import_job_checked=good.pk, import_job_invalid=bad.pk)
 
+    # A report job: the focal point's own report of the municipality where its unaccepted projects are.
+    from coordination.services.reports import report_job_request, report_job_run
+
+    report = report_job_request(user=fp, kind="municipality", subject_id=places[f"hidden_{owner}"].pk,
+                                language="en", fmt="docx")
+    report_job_run(report.pk)
+    ids.update(report_job=report.pk)
+
 
 def _moved_project(world: World, users: dict[str, Any], places: dict[str, Any], health) -> None:
     """UNICEF's project, with UNICEF's draft update and file and the ministry's return comment, moved by the
