@@ -1,5 +1,6 @@
 """The committee's records, one module per area; every model is importable from ``coordination.models``."""
 
+from coordination.models.alignment import AlignmentFlag, ObjectiveLink
 from coordination.models.flags import (
     KEY_LENGTH,
     AnalysisRun,
@@ -11,5 +12,5 @@ from coordination.models.flags import (
     GapFlag,
 )
 
-__all__ = ["KEY_LENGTH", "AnalysisRun", "DelayFlag", "DuplicateBlockKey", "DuplicateFlag", "Flag", "FlagStatus",
-           "GapFlag"]
+__all__ = ["KEY_LENGTH", "AlignmentFlag", "AnalysisRun", "DelayFlag", "DuplicateBlockKey", "DuplicateFlag", "Flag", "FlagStatus",
+           "GapFlag", "ObjectiveLink"]
