@@ -47,6 +47,9 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("coordination", "gapflag"): ("change",),
         ("coordination", "delayflag"): ("change",),
         ("coordination", "duplicateflag"): ("change",),
+        ("coordination", "alignmentflag"): ("change",),
+        # People decide which objectives a project serves; the engine only suggests.
+        ("coordination", "objectivelink"): ("change",),
     },
     RAPPORTEUR: {("projects", "project"): ("oversee",)},
     FOCAL_POINT: {
@@ -59,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("projects", "transaction"): _EDIT,
         ("projects", "relatedactivity"): _EDIT,
         ("projects", "programme"): ("add", "change"),
+        ("coordination", "objectivelink"): ("change",),  # on their own partner's projects
     },
     VIEWER: {("projects", "project"): ("oversee",)},
 }

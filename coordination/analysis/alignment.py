@@ -312,20 +312,20 @@ def alignment_analysis(*, objectives: Iterable[ObjectiveIn], projects: Iterable[
             links[p.id] = chosen
         if confirmed.get(p.id) and any(index.prepared[o].objective.approved for o in confirmed[p.id]):
             best[p.id] = 1.0  # a person said it serves an approved plan
-    funding = objective_funding(index, projects, links)
+    funding = objective_funding({o_id: p.objective for o_id, p in index.prepared.items()}, projects, links)
     counts = {"projects": len(projects), "objectives": len(index.prepared),
               "suggestions": sum(len(v) for v in suggestions.values()),
               "projects_linked": len(links)}
     return Alignment(suggestions, links, funding, best, counts)
 
 
-def objective_funding(index: ObjectiveIndex, projects: Iterable[ProjectIn],
+def objective_funding(objectives: Mapping[int, ObjectiveIn], projects: Iterable[ProjectIn],
                       links: Mapping[int, set[int]]) -> dict[int, ObjectiveFunding]:
     """Active projects, partners and USD behind each objective, a sub-objective's counting for its
     parent too; a project linked to an objective and its sub-objective is counted once. The money of
     a municipal plan's objective is the project's part in the municipalities it concerns."""
-    parents = {o_id: p.objective.parent_id for o_id, p in index.prepared.items()}
-    funding = {o_id: ObjectiveFunding(o_id, cost_usd=p.objective.cost_usd) for o_id, p in index.prepared.items()}
+    parents = {o_id: o.parent_id for o_id, o in objectives.items()}
+    funding = {o_id: ObjectiveFunding(o_id, cost_usd=o.cost_usd) for o_id, o in objectives.items()}
     partners: dict[int, set[int]] = defaultdict(set)
     for p in projects:
         if not p.active or p.id not in links:
@@ -341,7 +341,7 @@ def objective_funding(index: ObjectiveIndex, projects: Iterable[ProjectIn],
             f.projects += 1
             partners[o_id].update(p.partner_ids)
             if p.budget_usd:
-                places = index.prepared[o_id].objective.places
+                places = objectives[o_id].places
                 part = 1.0 if not places else sum(v for m, v in shares.items() if m in places)
                 f.usd += p.budget_usd * part
     for o_id, f in funding.items():
