@@ -225,7 +225,11 @@ class DevelopmentPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title_ar or self.title_en
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return bilingual_text(self.title_ar, self.title_en)
 
     @property
     def is_approved(self) -> bool:
@@ -284,7 +288,11 @@ class PlanObjective(models.Model):
         constraints = [models.UniqueConstraint(fields=["plan", "code"], name="objective_code_unique_in_plan")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title_ar or self.title_en}"
+        return f"{self.code} {self.title}"
+
+    @property
+    def title(self) -> str:
+        return bilingual_text(self.title_ar, self.title_en)
 
     def clean(self) -> None:
         if self.parent_id and self.parent.plan_id != self.plan_id:

@@ -277,6 +277,10 @@ SPECTACULAR_SETTINGS = {
         "DuplicateKindEnum": "coordination.models.DuplicateFlag.Kind",
         "ImportJobKindEnum": "projects.models.ImportJob.Kind",
         "ImportJobStatusEnum": "projects.models.ImportJob.Status",
+        "PlanStatusEnum": "municipalities.models.DevelopmentPlan.Status",
+        "PlanLevelEnum": "municipalities.models.DevelopmentPlan.Level",
+        "ObjectiveLinkStatusEnum": "coordination.models.ObjectiveLink.Status",
+        "AlignmentFlagKindEnum": "coordination.models.AlignmentFlag.Kind",
     },
 }
 

@@ -101,10 +101,15 @@ def alignment_full_run(*, user: AbstractBaseUser | None = None) -> AnalysisRun:
     return rec.run
 
 
+def link_decision_allowed(user: Any, project: Project) -> bool:
+    """May ``user`` confirm or reject the objectives of ``project``? The ministry's analysts, and the
+    focal points of the project's own partner."""
+    return bool(user is not None and user.has_perm("coordination.change_objectivelink") and (
+        user_oversees(user) or project_can_edit(user, project)))
+
+
 def _link_allowed(user: Any, project: Project) -> None:
-    allowed = user is not None and user.has_perm("coordination.change_objectivelink") and (
-        user_oversees(user) or project_can_edit(user, project))
-    if not allowed:
+    if not link_decision_allowed(user, project):
         raise PermissionDenied(_("Only the ministry's staff and the project's own partner decide its objectives."))
 
 
