@@ -324,8 +324,8 @@ TANSIQ_GAP_SETTINGS = {
 }
 # Alignment with the development plans (coordination.analysis.alignment); checked strictly at start-up.
 TANSIQ_ALIGNMENT_SETTINGS = {
-    "suggest_threshold": 0.6,  # a project ↔ objective suggestion needs this score
-    "outside_threshold": 0.6,  # no approved objective scoring this: "outside every approved plan"
+    "suggest_threshold": 0.7,  # a project ↔ objective suggestion needs this score
+    "outside_threshold": 0.7,  # no approved objective scoring this: "outside every approved plan"
     "priority_top": 3,  # a municipality's priorities: its plan's objectives ranked 1 to this
     "funded_ratio": 0.8,  # money at least this share of the cost: funded; less: partly funded
     "concentrated_share": 0.6,  # share of a municipality's money outside its priority sectors that is flagged

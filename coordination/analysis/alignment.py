@@ -32,13 +32,15 @@ CONFIRMED, REJECTED, SUGGESTED = "confirmed", "rejected", "suggested"
 
 @dataclass(frozen=True)
 class AlignmentSettings:
-    suggest_threshold: float = 0.6  # a suggestion needs at least this score
-    outside_threshold: float = 0.6  # a project none of whose approved objectives scores this is outside
+    suggest_threshold: float = 0.7  # a suggestion needs at least this score
+    outside_threshold: float = 0.7  # a project none of whose approved objectives scores this is outside
     max_suggestions: int = 3  # per project, the best ones
     sector_weight: float = 0.35
     text_weight: float = 0.5
     sdg_weight: float = 0.15
     local_weight: float = 0.15
+    sector_plan_weight: float = 0.45  # the objective is in the sector plan of one of the project's sectors
+    other_work_factor: float = 0.3  # the texts name different kinds of work (building vs repairing)
     priority_top: int = 3  # a municipality's priorities: its plan's objectives ranked 1..priority_top
     funded_ratio: float = 0.8  # money ≥ this share of the cost: funded; less (but some): partly funded
     concentrated_share: float = 0.6  # share of a municipality's money outside its priority sectors
@@ -57,7 +59,7 @@ class AlignmentSettings:
                 raise ValueError(f"The alignment setting {name} must be a number.")
         result = cls(**values)
         shares = ("suggest_threshold", "outside_threshold", "sector_weight", "text_weight", "sdg_weight",
-                  "local_weight", "funded_ratio", "concentrated_share")
+                  "local_weight", "sector_plan_weight", "other_work_factor", "funded_ratio", "concentrated_share")
         for name in shares:
             if not 0 <= getattr(result, name) <= 1:
                 raise ValueError(f"The alignment setting {name} must be between 0 and 1.")
@@ -83,6 +85,7 @@ class ObjectiveIn:
     cost_usd: float | None = None
     priority_rank: int | None = None
     parent_id: int | None = None
+    plan_sector_id: int | None = None  # a sector plan's sector
 
     @property
     def places(self) -> frozenset[int]:
@@ -216,12 +219,22 @@ class ObjectiveIndex:
         shared_sectors = [(s, pct) for s, pct in project.sectors if s in o.sector_ids]
         if shared_sectors:
             sector_id, pct = max(shared_sectors, key=lambda x: x[1])
-            score += settings.sector_weight * (0.5 + 0.5 * min(1.0, sum(p for _, p in shared_sectors) / 100))
+            score += settings.sector_weight * (0.7 + 0.3 * min(1.0, sum(p for _, p in shared_sectors) / 100))
             ar, en = self.sector_names.get(sector_id, (str(sector_id), str(sector_id)))
             reasons.append(_reason("same_sector", f"Same sector: {en}.", f"القطاع نفسه: {ar}.", sector=sector_id))
+        if o.plan_sector_id is not None and any(s == o.plan_sector_id for s, _ in project.sectors):
+            score += settings.sector_plan_weight
+            reasons.append(_reason("sector_plan", "The objective is in the plan of the project's sector.",
+                                   "الهدف من خطة قطاع المشروع.", sector=o.plan_sector_id))
         shared = pc.content & prep.concepts.content
         if shared and prep.total:
             part = sum(prep.weights[k] for k in shared) / prep.total
+            theirs, mine = prep.concepts.actions, pc.actions
+            if theirs and mine and not theirs & mine:
+                part *= settings.other_work_factor
+                reasons.append(_reason("other_work", "The project does another kind of work than the objective names.",
+                                       "يقوم المشروع بنوع عمل غير الذي يذكره الهدف.", objective=sorted(theirs),
+                                       project=sorted(mine)))
             score += settings.text_weight * part
             said = dict(prep.concepts.surface)
             said_p = dict(pc.surface)

@@ -14,14 +14,14 @@ from functools import lru_cache
 from common.text import words
 from coordination.analysis.vocabulary import resolve_arabic, vocabulary
 
-CONTENT_WEIGHTS = {"field": 1.0, "thing": 1.5, "topic": 1.5, "landmark": 1.0, "group": 0.5, "head": 0.3}
+CONTENT_WEIGHTS = {"field": 0.5, "thing": 2.0, "topic": 2.0, "landmark": 1.5, "group": 0.5, "head": 0.3}
 ACTION_KIND = "action"
 
 
 @dataclass(frozen=True, slots=True)
 class TextConcepts:
     content: frozenset[str]  # concepts of CONTENT_WEIGHTS' kinds, broader ones included
-    actions: frozenset[str]  # action concepts and their classes
+    actions: frozenset[str]  # the classes of the actions it names (rehabilitation → works)
     surface: tuple[tuple[str, str], ...]  # (concept, the words that named it), first naming only
 
 
@@ -58,7 +58,7 @@ def text_concepts(text: str) -> TextConcepts:
                     content.add(c)
                     surface.setdefault(c, said)
                 elif kind == ACTION_KIND:
-                    actions.add(c)
+                    actions.add(voc.action_class.get(c, c))
         i += n
     return TextConcepts(frozenset(content), frozenset(actions), tuple(sorted(surface.items())))
 

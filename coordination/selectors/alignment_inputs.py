@@ -39,18 +39,18 @@ def alignment_objectives(rates=None) -> list[ObjectiveIn]:
     for o_id, m_id in PlanObjective.municipalities.through.objects.values_list("planobjective_id", "municipality_id"):
         places.setdefault(o_id, []).append(m_id)
     out = []
-    for (o_id, plan_id, status, muni, start_year, code, t_ar, t_en, d_ar, d_en, lead, sdg, cost, currency, rank,
-         parent) in PlanObjective.objects.order_by("id").values_list(
-            "id", "plan_id", "plan__status", "plan__municipality_id", "plan__start_year", "code", "title_ar",
-            "title_en", "description_ar", "description_en", "sector_id", "sdg_targets", "cost_estimate", "currency",
-            "priority_rank", "parent_id"):
+    for (o_id, plan_id, status, muni, plan_sector, start_year, code, t_ar, t_en, d_ar, d_en, lead, sdg, cost,
+         currency, rank, parent) in PlanObjective.objects.order_by("id").values_list(
+            "id", "plan_id", "plan__status", "plan__municipality_id", "plan__sector_id", "plan__start_year", "code",
+            "title_ar", "title_en", "description_ar", "description_en", "sector_id", "sdg_targets", "cost_estimate",
+            "currency", "priority_rank", "parent_id"):
         sector_ids = set(sectors.get(o_id, ())) | ({lead} if lead else set())
         out.append(ObjectiveIn(
             id=o_id, plan_id=plan_id, approved=status == "approved", plan_municipality_id=muni, code=code,
             title_ar=t_ar, title_en=t_en, description_ar=d_ar, description_en=d_en, sector_ids=tuple(sorted(sector_ids)),
             sdg_goals=sdg_goals(sdg or ()), municipality_ids=tuple(sorted(places.get(o_id, ()))),
             cost_usd=_usd(cost, currency, start_year, rates) if cost is not None else None,
-            priority_rank=rank, parent_id=parent,
+            priority_rank=rank, parent_id=parent, plan_sector_id=plan_sector,
         ))
     return out
 

@@ -6,7 +6,6 @@ import pytest
 
 from coordination.models import AlignmentFlag, ObjectiveLink
 from coordination.services.alignment import alignment_full_run
-from tests.coordination.place_helpers import project
 from tests.coordination.test_alignment import plans  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
