@@ -260,44 +260,53 @@ def project_concepts(p: ProjectIn) -> TextConcepts:
     return concepts_of(p.title_ar, p.title_en, p.description_ar, p.description_en)
 
 
+def _scored(index: ObjectiveIndex, p: ProjectIn, pc: TextConcepts, settings: AlignmentSettings,
+            places: Iterable[int]) -> list[tuple[int, float, list[dict[str, Any]], bool]]:
+    """Every objective the project reaches with a score above 0, best first (one entry per objective)."""
+    sector_ids = [s for s, _ in p.sectors]
+    best: dict[int, tuple[float, list[dict[str, Any]]]] = {}
+    for place in (0, *places):
+        for o_id in index.candidates(place, sector_ids, pc.content):
+            local = place != 0 and index.prepared[o_id].objective.plan_municipality_id == place
+            s, reasons = index.score(p, pc, o_id, local, settings)
+            if s > 0 and (o_id not in best or best[o_id][0] < s):
+                best[o_id] = (s, reasons)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    return [(o_id, s, reasons, index.prepared[o_id].objective.approved) for o_id, (s, reasons) in ranked]
+
+
 def _suggest(index: ObjectiveIndex, projects: Iterable[ProjectIn], rejected: set[tuple[int, int]],
              settings: AlignmentSettings) -> tuple[dict[int, list[Suggestion]], dict[int, float]]:
+    """Projects that read alike (same texts, sectors, SDG goals and places) are scored once."""
     suggestions: dict[int, list[Suggestion]] = {}
     best: dict[int, float] = {}
-    national_cache: dict[tuple, list[tuple[int, float, list]]] = {}
+    texts: dict[tuple[str, str, str, str], tuple[int, TextConcepts]] = {}
+    cache: dict[tuple, list[tuple[int, float, list[dict[str, Any]], bool]]] = {}
+    threshold, most = settings.suggest_threshold, settings.max_suggestions
     for p in projects:
-        pc = project_concepts(p)
-        sector_ids = tuple(sorted(s for s, _ in p.sectors))
-        key = (tuple(sorted(p.sectors)), pc.content, pc.surface, p.sdg_goals)
-        scored = national_cache.get(key)
+        text_key = (p.title_ar, p.title_en, p.description_ar, p.description_en)
+        read = texts.get(text_key)
+        if read is None:
+            read = texts[text_key] = (len(texts), project_concepts(p))
+        places = tuple(sorted({m for m, _ in p.locations}))
+        key = (read[0], p.sectors, p.sdg_goals, places)
+        scored = cache.get(key)
         if scored is None:
-            scored = []
-            for o_id in index.candidates(0, sector_ids, pc.content):
-                s, reasons = index.score(p, pc, o_id, False, settings)
-                if s > 0:
-                    scored.append((o_id, s, reasons))
-            national_cache[key] = scored
-        found = list(scored)
-        for m, _share in p.locations:
-            for o_id in index.candidates(m, sector_ids, pc.content):
-                s, reasons = index.score(p, pc, o_id, index.prepared[o_id].objective.plan_municipality_id == m,
-                                         settings)
-                if s > 0:
-                    found.append((o_id, s, reasons))
+            scored = cache[key] = _scored(index, p, read[1], settings, places)
         top = 0.0
-        picked: dict[int, Suggestion] = {}
-        for o_id, s, reasons in found:
-            if (p.id, o_id) in rejected:
+        picked: list[Suggestion] = []
+        for o_id, s, reasons, approved in scored:
+            if rejected and (p.id, o_id) in rejected:
                 continue
-            if index.prepared[o_id].objective.approved and s > top:
+            if approved and s > top:
                 top = s
-            if s >= settings.suggest_threshold:
-                if o_id not in picked or picked[o_id].score < s:
-                    picked[o_id] = Suggestion(p.id, o_id, s, reasons)
+            if s >= threshold and len(picked) < most:
+                picked.append(Suggestion(p.id, o_id, s, reasons))
+            elif s < threshold and top:
+                break
         best[p.id] = top
         if picked:
-            ranked = sorted(picked.values(), key=lambda x: (-x.score, x.objective_id))
-            suggestions[p.id] = ranked[:settings.max_suggestions]
+            suggestions[p.id] = picked
     return suggestions, best
 
 
