@@ -137,7 +137,9 @@ def alignment_findings(*, objectives: list[ObjectiveIn], projects: list[ProjectI
     """The three kinds of alignment flag, from one analysis."""
     priorities = municipality_priorities(objectives, alignment, settings)
     planned = {o.plan_municipality_id for o in objectives if o.approved and o.plan_municipality_id}
-    return [*_outside(projects, alignment, settings), *_unfunded(priorities),
+    # Until an approved plan is loaded, no project can be "outside" one: nothing to flag yet.
+    outside = _outside(projects, alignment, settings) if any(o.approved for o in objectives) else []
+    return [*outside, *_unfunded(priorities),
             *_concentrated(objectives, projects, settings, planned)]
 
 

@@ -80,3 +80,25 @@ def test_the_upload_page_imports_for_the_ministry_and_reports_row_errors(client_
                        ).content.decode()
     assert 'id="import-errors"' in html and "Row 2, end_year" in html
     assert not DevelopmentPlan.objects.filter(code="UP-2").exists()
+
+
+# Who may open which alignment page, as data: persona -> status for (plans, a plan, the upload, the flag queue,
+# the objectives of UNDP's accepted grid project, of UNICEF's draft).
+ACCESS = {
+    "ministry_admin": (200, 200, 200, 200, 200, 200),
+    "ministry_analyst": (200, 200, 200, 200, 200, 200),
+    "rapporteur": (200, 200, 403, 200, 200, 200),
+    "viewer": (200, 200, 403, 200, 200, 200),
+    "undp_focal_point": (200, 200, 403, 403, 200, 404),
+    "unicef_focal_point": (200, 200, 403, 403, 200, 200),
+    "anonymous": (302, 302, 302, 302, 302, 302),
+}
+
+
+@pytest.mark.parametrize("persona", list(ACCESS))
+def test_the_alignment_pages_permission_matrix(client_for, plans, persona):  # noqa: F811
+    urls = [reverse("plan_list"), reverse("plan_detail", args=[plans["local"].pk]), reverse("plan_upload"),
+            reverse("alignment_flag_list"), reverse("project_objectives", args=[plans["grid"].pk]),
+            reverse("project_objectives", args=[plans["draft"].pk])]
+    client = client_for(persona, "en")
+    assert tuple(client.get(url).status_code for url in urls) == ACCESS[persona]

@@ -8,9 +8,12 @@ MUST_HAVE = {
                        "projects.manage_project", "projects.review_project", "projects.review_projectupdate",
                        "accounts.view_securityevent", "accounts.two_factor_required", "otp_totp.delete_totpdevice"},
     r.MINISTRY_ANALYST: {"projects.change_projectupdate", "municipalities.add_need", "projects.view_project",
-                         "projects.oversee_project", "projects.review_project", "projects.review_projectupdate"},
+                         "projects.oversee_project", "projects.review_project", "projects.review_projectupdate",
+                         "municipalities.add_developmentplan", "coordination.change_alignmentflag",
+                         "coordination.change_objectivelink"},
     r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality", "projects.oversee_project"},
-    r.FOCAL_POINT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate", "projects.add_site"},
+    r.FOCAL_POINT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate", "projects.add_site",
+                    "coordination.change_objectivelink", "municipalities.view_developmentplan"},
     r.VIEWER: {"projects.view_project", "municipalities.view_need", "projects.oversee_project"},
 }
 # The object-level rules of projects.permissions read these: who sees everything, edits anything, reviews.
@@ -25,9 +28,11 @@ MUST_NOT_HAVE = {
     r.RAPPORTEUR: {"projects.change_project", "projects.add_project", "projects.manage_project",
                    "projects.review_project", "projects.review_projectupdate"} | _ADMIN_ONLY,
     r.FOCAL_POINT: {"projects.delete_project", "projects.change_partner", "projects.change_exchangerate",
-                    "municipalities.change_municipality", "municipalities.add_need"} | _SCOPE | _ADMIN_ONLY,
+                    "municipalities.change_municipality", "municipalities.add_need",
+                    "municipalities.add_developmentplan", "coordination.change_alignmentflag"} | _SCOPE | _ADMIN_ONLY,
     r.VIEWER: {"projects.add_project", "projects.change_project", "projects.change_projectupdate",
-               "projects.manage_project", "projects.review_project", "projects.review_projectupdate"} | _ADMIN_ONLY,
+               "projects.manage_project", "projects.review_project", "projects.review_projectupdate",
+               "coordination.change_objectivelink", "coordination.change_alignmentflag"} | _ADMIN_ONLY,
 }
 
 

@@ -26,6 +26,9 @@ PARAM_RULES: list[tuple[str, dict[str, str]]] = [
     (r"^reporting/scorecards/\{partner_id\}/$", {"partner_id": "partner"}),
     (r"^exchange/jobs/\{pk\}/", {"pk": "import_job"}),
     (r"^coordination/duplicates/\{pk\}/", {"pk": "duplicate_flag"}),
+    (r"^coordination/plans/\{pk\}/", {"pk": "plan"}),
+    (r"^coordination/alignment/flags/\{pk\}/", {"pk": "alignment_flag"}),
+    (r"^coordination/projects/\{pk\}/", {"pk": "project"}),
     (r"^municipalities/\{slug\}/", {"slug": "municipality_slug"}),
     (r"^partners/\{pk\}/", {"pk": "partner"}),
     # REST API
@@ -38,6 +41,8 @@ PARAM_RULES: list[tuple[str, dict[str, str]]] = [
     (r"^api/v1/duplicates/\{pk\}/", {"pk": "duplicate_flag"}),
     (r"^api/v1/gaps/flags/\{pk\}/", {"pk": "gap_flag"}),
     (r"^api/v1/delays/\{pk\}/", {"pk": "delay_flag"}),
+    (r"^api/v1/plans/\{pk\}/", {"pk": "plan"}),
+    (r"^api/v1/alignment/flags/\{pk\}/", {"pk": "alignment_flag"}),
     (r"^api/v1/municipalities/\{pk\}/$", {"pk": "municipality"}),
     (r"^api/v1/sectors/\{pk\}/$", {"pk": "sector"}),
     # The admin site (staff only): its own routes, filled with something plausible.
