@@ -56,7 +56,8 @@ def _links_of(projects: QuerySet[Project], objective_ids: list[int] | None = Non
 def _funding_for(user: Any, objective_ids: list[int] | None = None):
     projects = projects_counted_for(user)
     links = _links_of(projects, objective_ids)
-    objectives = {o.id: o for o in alignment_objectives()}
+    wanted = None if objective_ids is None else set(objective_ids)
+    objectives = {o.id: o for o in alignment_objectives() if wanted is None or o.id in wanted}
     inputs = alignment_projects(projects.filter(id__in=list(links)))
     return objectives, inputs, links, objective_funding(objectives, inputs, links)
 
@@ -66,7 +67,7 @@ def plan_detail(user: Any, plan: DevelopmentPlan) -> dict[str, Any]:
     once against the cost, and the visible projects behind each."""
     objectives = list(plan.objectives.order_by("priority_rank", "code").prefetch_related("sectors"))
     ids = [o.pk for o in objectives]
-    _objectives, _inputs, links, funding = _funding_for(user, None)
+    _objectives, _inputs, links, funding = _funding_for(user, ids)
     behind: dict[int, list[int]] = defaultdict(list)
     for p_id, objs in links.items():
         for o in objs:
@@ -125,7 +126,9 @@ def alignment_share_by_partner(user: Any, filters: dict[str, Any] | None = None)
 def municipality_plan_priorities(user: Any, municipality: Municipality) -> list[dict[str, Any]]:
     """For the municipality file: its approved plans' priority objectives, funded / partly / unfunded,
     over the reader's projects."""
-    objectives, inputs, links, funding = _funding_for(user, None)
+    ids = list(PlanObjective.objects.filter(plan__municipality=municipality, plan__status="approved")
+               .values_list("id", flat=True))
+    objectives, inputs, links, funding = _funding_for(user, ids)
     analysis = Alignment(suggestions={}, links=links, funding=funding, best_score={})
     settings = AlignmentSettings.from_mapping(_settings_mapping())
     states = municipality_priorities(objectives.values(), analysis, settings).get(municipality.pk, [])

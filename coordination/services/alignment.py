@@ -131,7 +131,14 @@ def objective_link_decide(*, user: Any, project: Project, objective: PlanObjecti
         confirmed = status == ObjectiveLink.Status.CONFIRMED
         project_plan_objectives_change(project=project, add=[objective] if confirmed else [],
                                        remove=[] if confirmed else [objective], user=user)
+        _queue_run()  # the project's flags and the objective's funding follow the decision
     return link
+
+
+def _queue_run() -> None:
+    from coordination.tasks.alignment import alignment_full_analysis
+
+    transaction.on_commit(lambda: alignment_full_analysis.delay())
 
 
 def alignment_flag_review(*, flag: AlignmentFlag, user: AbstractBaseUser, status: str, note: str = "") -> AlignmentFlag:

@@ -118,3 +118,14 @@ def test_a_project_change_queues_a_run_on_commit(plans, personas, django_capture
         project_save(project=p, user=personas["ministry_admin"])
     assert AnalysisRun.objects.filter(kind="alignment").count() >= 1
     assert ObjectiveLink.objects.filter(project=p, objective=plans["grid_objective"]).exists()
+
+
+def test_selectors_for_the_dashboard_and_the_municipality_file(plans, personas):
+    from coordination.selectors.alignment import alignment_share_by_partner, municipality_plan_priorities
+
+    alignment_full_run()
+    [priority] = municipality_plan_priorities(personas["undp_focal_point"], plans["murzuq"])
+    assert priority["objective"] == plans["water_objective"] and priority["rank"] == 1
+    assert priority["state"] == "partly" and priority["usd"] == pytest.approx(275_000)  # EUR 250,000 at 1.10
+    rows = {r["name"]: r for r in alignment_share_by_partner(personas["undp_focal_point"])}
+    assert rows["UNDP"]["money_share"] == 1.0 and rows["UNDP"]["projects"] == 2  # the grid, and the wells it implements
