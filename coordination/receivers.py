@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from municipalities.events import needs_changed
+from municipalities.events import needs_changed, plans_changed
 from projects.events import (
     BUDGET,
     CREATED,
@@ -76,7 +76,29 @@ def queue_gap_check_for_needs(sender, municipality_ids, user=None, **kwargs) -> 
     transaction.on_commit(lambda: tasks.gaps_check_municipalities.delay(ids))
 
 
+# --- alignment with the plans -----------------------------------------------------
+# A suggestion reads a project's texts, sectors, places and status; the flags its money and partners.
+ALIGNMENT_RELEVANT = frozenset({CREATED, TITLE, STATUS, SECTORS, LOCATIONS, BUDGET, PARTNERS, DUPLICATE})
+
+
+def _queue_alignment_run() -> None:
+    from coordination.tasks.alignment import alignment_full_analysis
+
+    transaction.on_commit(lambda: alignment_full_analysis.delay())
+
+
+def queue_alignment_check(sender, project_ids, changed, user=None, **kwargs) -> None:
+    if set(changed) & ALIGNMENT_RELEVANT:
+        _queue_alignment_run()
+
+
+def queue_alignment_check_for_plans(sender, plan_ids, user=None, **kwargs) -> None:
+    _queue_alignment_run()
+
+
 def connect() -> None:
+    project_changed.connect(queue_alignment_check, dispatch_uid="coordination.alignment")
+    plans_changed.connect(queue_alignment_check_for_plans, dispatch_uid="coordination.alignment.plans")
     project_changed.connect(queue_duplicate_check, dispatch_uid="coordination.duplicates")
     project_changed.connect(queue_gap_delay_checks, dispatch_uid="coordination.gaps_delays")
     project_update_changed.connect(queue_delay_check_for_updates, dispatch_uid="coordination.delays.updates")

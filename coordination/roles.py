@@ -56,6 +56,9 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("coordination", "duplicateflag"): ("change",),
         **MEETING_RECORDING,
         ("coordination", "reportdelivery"): ("add",),  # send a meeting's report
+        ("coordination", "alignmentflag"): ("change",),
+        # People decide which objectives a project serves; the engine only suggests.
+        ("coordination", "objectivelink"): ("change",),
     },
     RAPPORTEUR: {("projects", "project"): ("oversee",), **MEETING_RECORDING, ("coordination", "reportdelivery"): ("add",)},
     FOCAL_POINT: {
@@ -68,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("projects", "transaction"): _EDIT,
         ("projects", "relatedactivity"): _EDIT,
         ("projects", "programme"): ("add", "change"),
+        ("coordination", "objectivelink"): ("change",),  # on their own partner's projects
     },
     VIEWER: {("projects", "project"): ("oversee",)},
 }

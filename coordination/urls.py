@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordination.views import delays, duplicates, gaps, reports
+from coordination.views import alignment, delays, duplicates, gaps, reports
 
 urlpatterns = [
     path("duplicates/", duplicates.duplicate_list, name="duplicate_list"),
@@ -14,4 +14,10 @@ urlpatterns = [
     path("reports/<int:pk>/", reports.report_job_detail, name="report_job_detail"),
     path("reports/<int:pk>/progress/", reports.report_job_progress, name="report_job_progress"),
     path("reports/<int:pk>/download/", reports.report_job_download, name="report_job_download"),
+    path("plans/", alignment.plan_list, name="plan_list"),
+    path("plans/import/", alignment.plan_upload, name="plan_upload"),
+    path("plans/<int:pk>/", alignment.plan_detail, name="plan_detail"),
+    path("alignment/flags/", alignment.alignment_flag_list, name="alignment_flag_list"),
+    path("alignment/flags/<int:pk>/review/", alignment.alignment_flag_review, name="alignment_flag_review"),
+    path("projects/<int:pk>/objectives/", alignment.project_objectives, name="project_objectives"),
 ]

@@ -69,12 +69,14 @@ class NeedAdmin(admin.ModelAdmin):
 class PlanObjectiveInline(admin.TabularInline):
     model = PlanObjective
     extra = 0
+    fields = ["code", "parent", "title_ar", "title_en", "sector", "priority_rank", "cost_estimate", "currency"]
 
 
 @admin.register(DevelopmentPlan)
 class DevelopmentPlanAdmin(admin.ModelAdmin):
-    list_display = ["title_ar", "title_en", "level", "municipality", "start_year", "end_year"]
-    list_filter = ["level"]
+    list_display = ["code", "title_ar", "title_en", "level", "status", "municipality", "start_year", "end_year",
+                    "is_demo"]
+    list_filter = ["level", "status", "is_demo"]
     search_fields = ["title_ar", "title_en", "municipality__name_ar", "municipality__name_en"]
     autocomplete_fields = ["municipality"]
     inlines = [PlanObjectiveInline]
@@ -84,4 +86,5 @@ class DevelopmentPlanAdmin(admin.ModelAdmin):
 class PlanObjectiveAdmin(admin.ModelAdmin):
     list_display = ["code", "title_ar", "title_en", "plan", "sector"]
     list_filter = ["plan__level", "sector"]
+    filter_horizontal = ["sectors", "municipalities"]
     search_fields = ["code", "title_ar", "title_en"]

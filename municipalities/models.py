@@ -179,19 +179,37 @@ class Need(models.Model):
 
 
 class DevelopmentPlan(models.Model):
+    """The state's general plan, a sector's plan, or one municipality's local development plan."""
+
     class Level(models.TextChoices):
         NATIONAL = "national", _("National")
+        SECTOR = "sector", _("Sector")
         MUNICIPAL = "municipal", _("Municipal")
 
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        DRAFT = "draft", _("Draft")
+
+    code = models.CharField(_("code"), max_length=60, unique=True, null=True, blank=True,
+                            help_text=_("The plan's own reference; a re-import with the same code updates the plan."))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="plans",
         verbose_name=_("municipality"),
     )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, null=True, blank=True, related_name="sector_plans",
+        verbose_name=_("sector"), help_text=_("For a sector plan: the sector it covers."),
+    )
     title_ar = models.CharField(_("title (Arabic)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    owner_body = models.CharField(_("owner body"), max_length=300, blank=True)
     start_year = models.PositiveSmallIntegerField(_("first year"))
     end_year = models.PositiveSmallIntegerField(_("last year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    uri = models.URLField(_("URI"), max_length=500, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
         ordering = ["level", "-start_year"]
@@ -199,7 +217,7 @@ class DevelopmentPlan(models.Model):
         verbose_name_plural = _("development plans")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(level="national") & Q(municipality__isnull=True))
+                condition=(Q(level__in=["national", "sector"]) & Q(municipality__isnull=True))
                 | (Q(level="municipal") & Q(municipality__isnull=False)),
                 name="plan_level_matches_municipality",
             ),
@@ -207,14 +225,22 @@ class DevelopmentPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title_ar or self.title_en
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return bilingual_text(self.title_ar, self.title_en)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
 
     def clean(self) -> None:
         errors = {}
         if self.level == self.Level.MUNICIPAL and not self.municipality_id:
             errors["municipality"] = _("A municipal plan needs its municipality.")
-        if self.level == self.Level.NATIONAL and self.municipality_id:
-            errors["municipality"] = _("A national plan belongs to no municipality.")
+        if self.level != self.Level.MUNICIPAL and self.municipality_id:
+            errors["municipality"] = _("Only a municipal plan belongs to a municipality.")
         if self.start_year and self.end_year and self.end_year < self.start_year:
             errors["end_year"] = _("The last year cannot come before the first.")
         if errors:
@@ -222,13 +248,38 @@ class DevelopmentPlan(models.Model):
 
 
 class PlanObjective(models.Model):
+    """An objective of a plan (or a sub-objective, with its ``parent``), with what it covers and costs.
+
+    ``sector`` is the lead sector (kept for the pages that show one); ``sectors`` holds every sector
+    the objective concerns, the lead one included."""
+
     plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("plan"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
+        verbose_name=_("parent objective"),
+    )
     code = models.CharField(_("code"), max_length=30)
     title_ar = models.CharField(_("title (Arabic)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    description_ar = models.TextField(_("description (Arabic)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     sector = models.ForeignKey(
         Sector, on_delete=models.SET_NULL, null=True, blank=True, related_name="objectives", verbose_name=_("sector")
     )
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="plan_objectives",
+                                     verbose_name=_("sectors"))
+    sdg_targets = models.JSONField(_("SDG targets"), default=list, blank=True,
+                                   help_text=_("SDG goals or targets, e.g. 6 or 6.1."))
+    municipalities = models.ManyToManyField(Municipality, blank=True, related_name="plan_objectives",
+                                            verbose_name=_("municipalities concerned"))
+    cost_estimate = models.DecimalField(_("cost estimate"), max_digits=16, decimal_places=2, null=True, blank=True,
+                                        validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, default="LYD",
+                                validators=[RegexValidator(r"^[A-Z]{3}$", _("A currency is three capital letters."))])
+    indicators = models.JSONField(_("indicators"), default=list, blank=True,
+                                  help_text=_("Each with its name, baseline and target."))
+    priority_rank = models.PositiveSmallIntegerField(_("priority rank"), null=True, blank=True,
+                                                     help_text=_("1 is the plan's first priority."))
 
     class Meta:
         ordering = ["plan", "code"]
@@ -237,4 +288,12 @@ class PlanObjective(models.Model):
         constraints = [models.UniqueConstraint(fields=["plan", "code"], name="objective_code_unique_in_plan")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title_ar or self.title_en}"
+        return f"{self.code} {self.title}"
+
+    @property
+    def title(self) -> str:
+        return bilingual_text(self.title_ar, self.title_en)
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.plan_id != self.plan_id:
+            raise ValidationError({"parent": _("A sub-objective belongs to its parent's plan.")})

@@ -23,9 +23,7 @@ untouched, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,16 +32,16 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils.functional import Promise, lazy
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.events import needs_changed
 from municipalities.models import DacSector, Municipality, Need, Sector
+from municipalities.tabular import TableFileError, file_bytes, fmt_lazy, header_key, table_rows
 
 logger = logging.getLogger(__name__)
 
-# Messages are filled in when shown, in the language active then (not the one at import time).
-_fmt = lazy(lambda template, params: str(template) % params, str)
+_fmt = fmt_lazy
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -97,48 +95,12 @@ def _file_error(message: Promise) -> NeedsImportError:
     return NeedsImportError([RowError(None, "", message)])
 
 
-def _header_key(value: Any) -> str:
-    return str(value or "").strip().lower().replace("-", "_").replace(" ", "_").lstrip("\ufeff")
-
-
 def _read_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cells) of the file's first table, header first. Raises NeedsImportError."""
-    if data.startswith(b"PK\x03\x04"):
-        yield from _xlsx_rows(data)
-        return
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error(_("This is an old Excel (.xls) file: save it as .xlsx or as CSV (UTF-8)."))
-    if b"\x00" in data[:65536]:
-        raise _file_error(_("This is not a CSV or XLSX file."))
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _file_error(_("The file is not UTF-8 text. Save the CSV as UTF-8 "
-                            "(in Excel: “CSV UTF-8”) or as XLSX.")) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
-    except csv.Error as exc:
-        raise _file_error(_fmt(_("The CSV cannot be read: %(error)s"), {"error": exc})) from None
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    import zipfile
-
-    from openpyxl import load_workbook  # reads its XML through defusedxml when installed
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        logger.info("Unreadable workbook: %s", exc)
-        raise _file_error(_("The XLSX file cannot be read; is it a real Excel workbook?")) from None
-    try:
-        sheet = book.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(cells)
-    finally:
-        book.close()
+        yield from table_rows(data)
+    except TableFileError as exc:
+        raise _file_error(exc.message) from None
 
 
 def _int(value: Any, column: str, row: int, errors: list[RowError], *, lo: int = 0,
@@ -194,11 +156,9 @@ def needs_import(*, path: str | Path | None = None, data: bytes | None = None, d
         if path is None:
             raise ValueError("Give a path or the file's bytes.")
         try:
-            if Path(path).stat().st_size > MAX_BYTES:
-                raise _file_error(_("The file is larger than 20 MB."))
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise _file_error(_fmt(_("The file cannot be opened: %(error)s"), {"error": exc.strerror or exc})) from None
+            data = file_bytes(path, max_bytes=MAX_BYTES, too_large=_("The file is larger than 20 MB."))
+        except TableFileError as exc:
+            raise _file_error(exc.message) from None
     if not data.strip():
         raise _file_error(_("The file is empty."))
 
@@ -209,7 +169,7 @@ def needs_import(*, path: str | Path | None = None, data: bytes | None = None, d
     columns: dict[str, int] = {}
     errors: list[RowError] = []
     for index, raw in enumerate(header[1]):
-        key = _header_key(raw)
+        key = header_key(raw)
         for name, aliases in COLUMN_ALIASES.items():
             if key in aliases:
                 if name in columns:

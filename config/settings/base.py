@@ -280,6 +280,10 @@ SPECTACULAR_SETTINGS = {
         "ImportJobStatusEnum": "projects.models.ImportJob.Status",
         "MeetingStatusEnum": "coordination.models.MeetingStatus",
         "ActionStatusEnum": "coordination.models.ActionStatus",
+        "PlanStatusEnum": "municipalities.models.DevelopmentPlan.Status",
+        "PlanLevelEnum": "municipalities.models.DevelopmentPlan.Level",
+        "ObjectiveLinkStatusEnum": "coordination.models.ObjectiveLink.Status",
+        "AlignmentFlagKindEnum": "coordination.models.AlignmentFlag.Kind",
     },
 }
 
@@ -303,6 +307,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "duplicates-nightly": {"task": "coordination.tasks.duplicates_full_scan", "schedule": crontab(hour=1, minute=0)},
     "gaps-nightly": {"task": "coordination.tasks.gaps_full_analysis", "schedule": crontab(hour=2, minute=0)},
     "delays-nightly": {"task": "coordination.tasks.delays_full_scan", "schedule": crontab(hour=2, minute=30)},
+    "alignment-nightly": {"task": "coordination.tasks.alignment_full_analysis", "schedule": crontab(hour=2, minute=45)},
     "reporting-periods-daily": {"task": "projects.tasks.reporting_periods_sync", "schedule": crontab(hour=6, minute=30)},
     "report-reminders-daily": {"task": "projects.tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     "import-jobs-stale-hourly": {"task": "projects.tasks.import_jobs_fail_stale", "schedule": crontab(minute=15)},
@@ -323,6 +328,15 @@ TANSIQ_GAP_SETTINGS = {
     "usd_per_person_reference": 100.0,  # R: USD per person that covers about 63% of a need
     "presence_factor": 0.8,  # each active project multiplies the gap by this
     "unknown_need_severity": 2,  # the severity assumed where no need is recorded
+}
+# Alignment with the development plans (coordination.analysis.alignment); checked strictly at start-up.
+TANSIQ_ALIGNMENT_SETTINGS = {
+    "suggest_threshold": 0.7,  # a project ↔ objective suggestion needs this score
+    "outside_threshold": 0.7,  # no approved objective scoring this: "outside every approved plan"
+    "priority_top": 3,  # a municipality's priorities: its plan's objectives ranked 1 to this
+    "funded_ratio": 0.8,  # money at least this share of the cost: funded; less: partly funded
+    "concentrated_share": 0.6,  # share of a municipality's money outside its priority sectors that is flagged
+    "concentrated_min_usd": 100_000.0,  # municipalities with less active money are not judged
 }
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("coordination.api.alignment")),
     path("", include("coordination.api.duplicates")),
     path("", include("coordination.api.gaps")),
     path("", include("coordination.api.meetings")),

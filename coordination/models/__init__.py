@@ -1,5 +1,6 @@
 """The committee's records, one module per area; every model is importable from ``coordination.models``."""
 
+from coordination.models.alignment import AlignmentFlag, ObjectiveLink
 from coordination.models.flags import (
     KEY_LENGTH,
     AnalysisRun,
@@ -32,4 +33,4 @@ from coordination.models.reports import ReportDelivery, ReportJob
 __all__ = ["KEY_LENGTH", "AnalysisRun", "DelayFlag", "DuplicateBlockKey", "DuplicateFlag", "Flag", "FlagStatus",
            "GapFlag", "FROZEN_STATUSES", "LINK_FIELDS", "OPEN_ACTION_STATUSES", "ActionStatus", "ActionStatusChange",
            "AgendaItem", "Attendee", "Decision", "FlagKind", "FollowUpAction", "LinkKind", "Meeting", "MeetingLink",
-           "MeetingSeries", "MeetingStatus", "ReportDelivery", "ReportJob"]
+           "MeetingSeries", "MeetingStatus", "ReportDelivery", "ReportJob", "AlignmentFlag", "ObjectiveLink"]

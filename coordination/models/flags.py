@@ -24,6 +24,7 @@ class AnalysisRun(models.Model):
         DUPLICATES = "duplicates", _("Duplicates")
         GAPS = "gaps", _("Coverage gaps")
         DELAYS = "delays", _("Delays")
+        ALIGNMENT = "alignment", _("Alignment with plans")
 
     class Mode(models.TextChoices):
         FULL = "full", _("Full scan")

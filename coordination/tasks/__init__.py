@@ -6,6 +6,7 @@ module, registered under stable names ``coordination.tasks.<name>``.
 
 from celery import shared_task
 
+from coordination.tasks.alignment import *  # noqa: F401,F403
 from coordination.tasks.duplicates import *  # noqa: F401,F403
 from coordination.tasks.gaps_delays import *  # noqa: F401,F403
 from coordination.tasks.reports import *  # noqa: F401,F403

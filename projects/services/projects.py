@@ -402,3 +402,15 @@ def project_review(*, project: Project, user, decision: str, comment: str = "") 
     project.reviewed_by, project.reviewed_at, project.review_comment = user, timezone.now(), (comment or "").strip()
     project_save(project=project, user=user, also_changed={events.REVIEW})
     return project
+
+
+@transaction.atomic
+def project_plan_objectives_change(*, project: Project, add: Iterable[Any] = (), remove: Iterable[Any] = (),
+                                   user=None) -> None:
+    """The plan objectives a project declares it serves (people's decisions on the alignment engine's
+    suggestions land here). No re-check is announced: the analyses read the decisions themselves."""
+    add, remove = list(add), list(remove)
+    if add:
+        project.plan_objectives.add(*add)
+    if remove:
+        project.plan_objectives.remove(*remove)

@@ -9,11 +9,14 @@ MUST_HAVE = {
                        "accounts.view_securityevent", "accounts.two_factor_required", "otp_totp.delete_totpdevice"},
     r.MINISTRY_ANALYST: {"projects.change_projectupdate", "municipalities.add_need", "projects.view_project",
                          "projects.oversee_project", "projects.review_project", "projects.review_projectupdate",
-                         "coordination.record_meeting", "coordination.change_meeting"},
+                         "coordination.record_meeting", "coordination.change_meeting",
+                         "municipalities.add_developmentplan", "coordination.change_alignmentflag",
+                         "coordination.change_objectivelink"},
     r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality", "projects.oversee_project",
                    "coordination.record_meeting", "coordination.add_meeting", "coordination.change_decision",
                    "coordination.change_followupaction"},
-    r.FOCAL_POINT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate", "projects.add_site"},
+    r.FOCAL_POINT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate", "projects.add_site",
+                    "coordination.change_objectivelink", "municipalities.view_developmentplan"},
     r.VIEWER: {"projects.view_project", "municipalities.view_need", "projects.oversee_project"},
 }
 # The object-level rules of projects.permissions read these: who sees everything, edits anything, reviews.
@@ -32,9 +35,12 @@ MUST_NOT_HAVE = {
                    "projects.review_project", "projects.review_projectupdate", "coordination.change_duplicateflag",
                    "coordination.change_gapflag", "coordination.change_delayflag"} | _ADMIN_ONLY,
     r.FOCAL_POINT: {"projects.delete_project", "projects.change_partner", "projects.change_exchangerate",
-                    "municipalities.change_municipality", "municipalities.add_need"} | _SCOPE | _ADMIN_ONLY | _MEETINGS,
+                    "municipalities.change_municipality", "municipalities.add_need",
+                    "municipalities.add_developmentplan", "coordination.change_alignmentflag"} | _SCOPE | _ADMIN_ONLY
+                   | _MEETINGS,
     r.VIEWER: {"projects.add_project", "projects.change_project", "projects.change_projectupdate",
-               "projects.manage_project", "projects.review_project", "projects.review_projectupdate"} | _ADMIN_ONLY
+               "projects.manage_project", "projects.review_project", "projects.review_projectupdate",
+               "coordination.change_objectivelink", "coordination.change_alignmentflag"} | _ADMIN_ONLY
               | _MEETINGS,
 }
 

@@ -35,7 +35,8 @@ WRITE_PAGES = {"project_create", "project_edit", "project_submit", "project_revi
                # the committee's meetings (coordination.views.meetings)
                "meeting_series_create", "meeting_create", "meeting_edit", "meeting_transition", "meeting_attendee_add",
                "meeting_attendee_remove", "meeting_decision_add", "meeting_action_add", "action_status",
-               "meeting_agenda", "meeting_agenda_accept", "meeting_agenda_drop", "meeting_agenda_move", "report_request"}
+               "meeting_agenda", "meeting_agenda_accept", "meeting_agenda_drop", "meeting_agenda_move", "report_request",
+               "alignment_flag_review", "project_objectives", "plan_upload"}
 # Uploads that make a job of the uploader's own (a file naming the victim is checked and found invalid):
 # accepted, as long as nothing of the victim's changes.
 OWN_SCOPE_CREATES = {"exchange_home", "api:import-list", "report_request"}
@@ -94,6 +95,8 @@ def targets(world: dict[str, Any], victim: str, kind: str) -> list[tuple[str, An
         return [("meeting:finalised", ids["meeting_finalised"], None), ("meeting:planned", ids["meeting_planned"], None)]
     if kind in ("meeting_action", "meeting_attendee", "meeting_agenda_item", "meeting_decision"):
         return [(kind, ids[kind], None)]
+    if kind in ("plan", "alignment_flag"):  # reference data, and the ministry's queue (no partner's record)
+        return [(kind, 1, None)]
     if kind == "staff_only":
         return [("staff_only", 1, None)]
     if kind == "admin_app_label":

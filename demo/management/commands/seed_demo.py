@@ -15,6 +15,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from demo.generator import generate_portfolio
+from demo.plans import alignment_truth, generate_plans
+from demo.plans_writer import alignment_truth_with_ids, clear_demo_plans, write_demo_plans
 from demo.reference import MissingReferenceData, load_reference
 from demo.truth import truth_with_ids
 from demo.writer import clear_portfolio, portfolio_counts, write_portfolio
@@ -80,8 +82,12 @@ class Command(BaseCommand):
         generated = time.monotonic()
 
         expected = portfolio.row_counts()
+        plans, _unused = generate_plans(reference, portfolio, seed=options["seed"])
+        alignment = alignment_truth(plans, portfolio)
         with transaction.atomic():
             cleared = clear_portfolio() if options["clear"] else {}
+            if options["clear"]:
+                cleared["demo plans"] = clear_demo_plans()
             with tqdm(total=sum(expected.values()), desc="writing", unit=" rows", disable=quiet,
                       file=sys.stderr) as bar:
 
@@ -91,12 +97,14 @@ class Command(BaseCommand):
 
                 result = write_portfolio(portfolio, progress=progress, batch_size=options["batch_size"],
                                          method=options["method"])
+            write_demo_plans(plans)  # through the plans service: the alignment run follows on commit
         written = time.monotonic()
         # The writer bypasses the services (no change events), so the stored reporting calendar is built here,
         # for the real today: that is the day the pages read it on.
         periods = reporting_periods_sync()
 
         truth = truth_with_ids(portfolio.truth, result.key_to_id)
+        truth["alignment"] = alignment_truth_with_ids(alignment, result.key_to_id)
         if truth_path:
             truth_path.parent.mkdir(parents=True, exist_ok=True)
             with truth_path.open("w", encoding="utf-8") as handle:
@@ -116,7 +124,7 @@ class Command(BaseCommand):
             f"{sum(counts['distinct_pairs'].values())} look-alike distinct pairs, "
             f"{counts['unreached_municipalities']} unreached municipalities, "
             f"{counts['unreached_municipality_sectors']} unreached municipality-sectors with a need, "
-            f"{counts['delayed']} delayed projects."
+            f"{counts['delayed']} delayed projects; alignment {truth['alignment']['counts']}."
         )
         self.stdout.write(f"Reporting periods: {periods.created + periods.updated + periods.unchanged} stored "
                           f"({periods.created} new, {periods.deleted} removed) in {periods.seconds:.1f} s.")

@@ -1,0 +1,164 @@
+"""Reads of alignment: plans and their objectives with funding against cost, a project's objectives,
+the shares of money aligned, a municipality's priorities, and the alignment flags.
+
+Plans are public reference (every signed-in reader may see them); the projects behind an objective
+and every figure are computed over the reader's ``projects_counted_for``, from the links people
+decided and the engine suggested (stored by the runs), so a figure never counts a project the reader
+may not open. The stored flags are the ministry's review queue (``alignment_flags_stored_for``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from coordination.analysis.alignment import Alignment, AlignmentSettings, objective_funding
+from coordination.analysis.alignment_figures import Share, aligned_shares, municipality_priorities
+from coordination.models import AlignmentFlag, ObjectiveLink
+from coordination.selectors.alignment_inputs import alignment_objectives, alignment_projects
+from municipalities.models import DevelopmentPlan, Municipality, PlanObjective
+from projects.models import Partner, Project
+from projects.permissions import user_oversees
+from projects.selectors.projects import projects_counted_for
+
+COUNTING = (ObjectiveLink.Status.CONFIRMED, ObjectiveLink.Status.SUGGESTED)
+
+
+def plans_visible_to(user: Any) -> QuerySet[DevelopmentPlan]:
+    if not (user is not None and user.is_authenticated and user.has_perm("municipalities.view_developmentplan")):
+        return DevelopmentPlan.objects.none()
+    return DevelopmentPlan.objects.all()
+
+
+def plan_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[DevelopmentPlan]:
+    f = filters or {}
+    qs = (plans_visible_to(user).select_related("municipality", "sector")
+          .annotate(objective_count=Count("objectives")).order_by("level", "-start_year", "code", "pk"))
+    if f.get("level"):
+        qs = qs.filter(level=f["level"])
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    return qs
+
+
+def _links_of(projects: QuerySet[Project], objective_ids: list[int] | None = None) -> dict[int, set[int]]:
+    """project id → objectives it counts for (confirmed or suggested, not rejected), among ``projects``."""
+    links: dict[int, set[int]] = defaultdict(set)
+    qs = ObjectiveLink.objects.filter(status__in=COUNTING, project__in=projects, project__duplicate_of__isnull=True)
+    if objective_ids is not None:
+        qs = qs.filter(objective_id__in=objective_ids)
+    for p, o in qs.values_list("project_id", "objective_id"):
+        links[p].add(o)
+    return links
+
+
+def _funding_for(user: Any, objective_ids: list[int] | None = None):
+    projects = projects_counted_for(user)
+    links = _links_of(projects, objective_ids)
+    wanted = None if objective_ids is None else set(objective_ids)
+    objectives = {o.id: o for o in alignment_objectives() if wanted is None or o.id in wanted}
+    inputs = alignment_projects(projects.filter(id__in=list(links)))
+    return objectives, inputs, links, objective_funding(objectives, inputs, links)
+
+
+def plan_detail(user: Any, plan: DevelopmentPlan) -> dict[str, Any]:
+    """A plan's objectives (sub-objectives under their parent) with projects, partners and USD counted
+    once against the cost, and the visible projects behind each."""
+    objectives = list(plan.objectives.order_by("priority_rank", "code").prefetch_related("sectors"))
+    ids = [o.pk for o in objectives]
+    _objectives, _inputs, links, funding = _funding_for(user, ids)
+    behind: dict[int, list[int]] = defaultdict(list)
+    for p_id, objs in links.items():
+        for o in objs:
+            if o in funding:
+                behind[o].append(p_id)
+    wanted = {p for o in ids for p in behind.get(o, ())}
+    projects = {p.pk: p for p in projects_counted_for(user).filter(pk__in=wanted).select_related("reporting_partner")}
+    status = {(p, o): s for p, o, s in ObjectiveLink.objects.filter(project_id__in=wanted, objective_id__in=ids)
+              .values_list("project_id", "objective_id", "status")}
+    rows = []
+    for o in objectives:
+        f = funding.get(o.pk)
+        rows.append({
+            "objective": o, "sectors": list(o.sectors.all()), "funding": f,
+            "coverage_pct": None if f is None or f.coverage is None else round(100 * f.coverage),
+            "projects": [{"project": projects[p], "status": status.get((p, o.pk), "confirmed")}
+                         for p in sorted(behind.get(o.pk, ())) if p in projects],
+        })
+    return {"plan": plan, "objectives": rows}
+
+
+def project_objective_links(user: Any, project: Project) -> list[ObjectiveLink]:
+    """A project's suggested and decided objectives, best first (the caller checked it may see it)."""
+    return list(ObjectiveLink.objects.filter(project=project).select_related("objective__plan", "decided_by")
+                .order_by("-score", "objective__code"))
+
+
+def _share_row(key: Any, share: Share) -> dict[str, Any]:
+    return {"id": key, "usd": round(share.usd, 2), "usd_aligned": round(share.usd_aligned, 2),
+            "projects": share.projects, "projects_aligned": share.projects_aligned,
+            "money_share": share.money_share, "project_share": share.project_share}
+
+
+def alignment_shares(user: Any, filters: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Shares of money and projects (active, counted once) aligned with an approved plan's objective,
+    over the reader's projects: overall and by partner, sector and region."""
+    projects = projects_counted_for(user).filter(status=2)
+    if (filters or {}).get("partner"):
+        projects = projects.filter(Q(reporting_partner_id=filters["partner"]) | Q(partners__id=filters["partner"]))
+    approved = ObjectiveLink.objects.filter(status__in=COUNTING, objective__plan__status="approved",
+                                            project__in=projects)
+    aligned = set(approved.values_list("project_id", flat=True))
+    region_of = dict(Municipality.objects.values_list("id", "district__region_id"))
+    shares = aligned_shares(projects=alignment_projects(projects.distinct()), aligned=aligned, region_of=region_of)
+    return {group: [_share_row(k, s) for k, s in sorted(v.items(), key=lambda kv: -kv[1].usd)]
+            for group, v in shares.items()}
+
+
+def alignment_share_by_partner(user: Any, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """For the dashboard: each partner's share of money and projects aligned, with its name."""
+    rows = alignment_shares(user, filters)["partner"]
+    names = {p.pk: str(p) for p in Partner.objects.filter(pk__in=[r["id"] for r in rows])}
+    return [{**r, "name": names.get(r["id"], "")} for r in rows]
+
+
+def municipality_plan_priorities(user: Any, municipality: Municipality) -> list[dict[str, Any]]:
+    """For the municipality file: its approved plans' priority objectives, funded / partly / unfunded,
+    over the reader's projects."""
+    ids = list(PlanObjective.objects.filter(plan__municipality=municipality, plan__status="approved")
+               .values_list("id", flat=True))
+    objectives, inputs, links, funding = _funding_for(user, ids)
+    analysis = Alignment(suggestions={}, links=links, funding=funding, best_score={})
+    settings = AlignmentSettings.from_mapping(_settings_mapping())
+    states = municipality_priorities(objectives.values(), analysis, settings).get(municipality.pk, [])
+    objects = PlanObjective.objects.in_bulk([s.objective_id for s in states])
+    return [{"objective": objects[s.objective_id], "rank": s.rank, "state": s.state, "projects": s.projects,
+             "usd": s.usd, "cost_usd": s.cost_usd} for s in states]
+
+
+def _settings_mapping() -> dict[str, Any] | None:
+    from django.conf import settings
+
+    return getattr(settings, "TANSIQ_ALIGNMENT_SETTINGS", None)
+
+
+def alignment_flags_stored_for(user: Any) -> bool:
+    """The stored alignment flags are computed over every project: the ministry's staff only."""
+    return user_oversees(user)
+
+
+def alignment_flag_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[AlignmentFlag]:
+    if not alignment_flags_stored_for(user):
+        return AlignmentFlag.objects.none()
+    f = filters or {}
+    qs = AlignmentFlag.objects.select_related("project__reporting_partner", "objective__plan", "municipality",
+                                              "decided_by")
+    resolved = f.get("resolved", False)
+    if resolved is not None:
+        qs = qs.filter(resolved_at__isnull=not resolved)
+    if f.get("kind"):
+        qs = qs.filter(kind=f["kind"])
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    return qs.order_by("-score", "pk")

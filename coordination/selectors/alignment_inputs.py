@@ -1,0 +1,105 @@
+"""Reads that feed the alignment engine: plain records in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from coordination.analysis.alignment import CONFIRMED, LinkIn, ObjectiveIn, ProjectIn, sdg_goals
+from coordination.models import ObjectiveLink
+from municipalities.models import Municipality, PlanObjective, Sector
+from projects.models import Participation, Project, ProjectLocation, ProjectSector
+from projects.money import to_usd
+from projects.selectors.money import exchange_rate_table
+
+
+@dataclass
+class AlignmentInputs:
+    objectives: list[ObjectiveIn]
+    projects: list[ProjectIn]
+    decisions: list[LinkIn]
+    sector_names: dict[int, tuple[str, str]] = field(default_factory=dict)
+    region_of: dict[int, int] = field(default_factory=dict)
+
+
+def _usd(amount, currency: str, year: int, rates) -> float | None:
+    converted = to_usd(amount, currency, year, rates)
+    return None if converted is None else float(converted)
+
+
+def alignment_objectives(rates=None) -> list[ObjectiveIn]:
+    """Every objective of every plan (three queries)."""
+    rates = rates if rates is not None else exchange_rate_table()
+    sectors: dict[int, list[int]] = {}
+    for o_id, s_id in PlanObjective.sectors.through.objects.values_list("planobjective_id", "sector_id"):
+        sectors.setdefault(o_id, []).append(s_id)
+    places: dict[int, list[int]] = {}
+    for o_id, m_id in PlanObjective.municipalities.through.objects.values_list("planobjective_id", "municipality_id"):
+        places.setdefault(o_id, []).append(m_id)
+    out = []
+    for (o_id, plan_id, status, muni, plan_sector, start_year, code, t_ar, t_en, d_ar, d_en, lead, sdg, cost,
+         currency, rank, parent) in PlanObjective.objects.order_by("id").values_list(
+            "id", "plan_id", "plan__status", "plan__municipality_id", "plan__sector_id", "plan__start_year", "code",
+            "title_ar", "title_en", "description_ar", "description_en", "sector_id", "sdg_targets", "cost_estimate",
+            "currency", "priority_rank", "parent_id"):
+        sector_ids = set(sectors.get(o_id, ())) | ({lead} if lead else set())
+        out.append(ObjectiveIn(
+            id=o_id, plan_id=plan_id, approved=status == "approved", plan_municipality_id=muni, code=code,
+            title_ar=t_ar, title_en=t_en, description_ar=d_ar, description_en=d_en, sector_ids=tuple(sorted(sector_ids)),
+            sdg_goals=sdg_goals(sdg or ()), municipality_ids=tuple(sorted(places.get(o_id, ()))),
+            cost_usd=_usd(cost, currency, start_year, rates) if cost is not None else None,
+            priority_rank=rank, parent_id=parent, plan_sector_id=plan_sector,
+        ))
+    return out
+
+
+def alignment_projects(projects: QuerySet[Project] | None = None, rates=None) -> list[ProjectIn]:
+    """The projects the engine reads (records confirmed as a double report of another left out)."""
+    rates = rates if rates is not None else exchange_rate_table()
+    qs = (Project.objects.all() if projects is None else projects).filter(duplicate_of__isnull=True)
+    ids = qs.values("id")
+    locations: dict[int, list[tuple[int, float | None]]] = {}
+    for p_id, m_id, share in ProjectLocation.objects.filter(project_id__in=ids).values_list(
+            "project_id", "municipality_id", "share"):
+        locations.setdefault(p_id, []).append((m_id, float(share) if share is not None else None))
+    sectors: dict[int, list[tuple[int, float]]] = {}
+    for p_id, s_id, pct in ProjectSector.objects.filter(project_id__in=ids).values_list(
+            "project_id", "sector_id", "percentage"):
+        sectors.setdefault(p_id, []).append((s_id, float(pct)))
+    partners: dict[int, set[int]] = {}
+    for p_id, partner_id in Participation.objects.filter(project_id__in=ids).values_list("project_id", "partner_id"):
+        partners.setdefault(p_id, set()).add(partner_id)
+    this_year = dt.date.today().year
+    out = []
+    for (p_id, status, t_ar, t_en, d_ar, d_en, budget, currency, start, reporter) in qs.order_by("id").values_list(
+            "id", "status", "title_ar", "title_en", "description_ar", "description_en", "budget", "currency",
+            "planned_start", "reporting_partner_id"):
+        out.append(ProjectIn(
+            id=p_id, status=status, title_ar=t_ar, title_en=t_en, description_ar=d_ar, description_en=d_en,
+            budget_usd=_usd(budget, currency, start.year if start else this_year, rates) if budget is not None else None,
+            partner_ids=tuple(sorted(partners.get(p_id, set()) | {reporter})),
+            locations=tuple(locations.get(p_id, ())), sectors=tuple(sectors.get(p_id, ())),
+        ))
+    return out
+
+
+def alignment_decisions() -> list[LinkIn]:
+    """People's decisions: links confirmed or rejected, and the objectives projects declare themselves
+    (``Project.plan_objectives``), which count as confirmed unless a link was rejected."""
+    decided = {(p, o): s for p, o, s in ObjectiveLink.objects.exclude(status=ObjectiveLink.Status.SUGGESTED)
+               .values_list("project_id", "objective_id", "status")}
+    for p, o in Project.plan_objectives.through.objects.values_list("project_id", "planobjective_id"):
+        decided.setdefault((p, o), CONFIRMED)
+    return [LinkIn(p, o, s) for (p, o), s in sorted(decided.items())]
+
+
+def alignment_inputs(*, projects: QuerySet[Project] | None = None) -> AlignmentInputs:
+    rates = exchange_rate_table()
+    return AlignmentInputs(
+        objectives=alignment_objectives(rates), projects=alignment_projects(projects, rates),
+        decisions=alignment_decisions(),
+        sector_names={s: (ar, en) for s, ar, en in Sector.objects.values_list("id", "name_ar", "name_en")},
+        region_of=dict(Municipality.objects.values_list("id", "district__region_id")),
+    )
