@@ -9,6 +9,7 @@
 from projects.models.exchange import ImportJob, PartnerAlias
 from projects.models.projects import (
     CURRENCY,
+    GOVERNMENT_ORG_TYPES,
     MONEY,
     NON_NEGATIVE,
     PERCENT,
@@ -35,7 +36,7 @@ from projects.models.projects import (
 from projects.models.reporting import ReportingPeriod, ReportReminder, UpdateAttachment, UpdateSite
 
 __all__ = [
-    "CURRENCY", "MONEY", "NON_NEGATIVE", "PERCENT", "ActivityStatus", "ExchangeRate", "FocalPoint", "ImportJob",
+    "CURRENCY", "GOVERNMENT_ORG_TYPES", "MONEY", "NON_NEGATIVE", "PERCENT", "ActivityStatus", "ExchangeRate", "FocalPoint", "ImportJob",
     "OrganisationRole", "Participation", "Partner", "PartnerAlias", "Programme", "Project", "ProjectLocation",
     "ProjectSector", "ProjectUpdate", "RelatedActivity", "RelatedActivityType", "ReportReminder", "ReportingFrequency",
     "ReportingPeriod", "ReviewState", "Site", "Transaction", "UpdateAttachment", "UpdateSite",

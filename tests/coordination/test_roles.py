@@ -7,11 +7,14 @@ MUST_HAVE = {
     r.MINISTRY_ADMIN: {"projects.delete_project", "municipalities.change_municipality", "projects.change_exchangerate",
                        "projects.manage_project", "projects.review_project", "projects.review_projectupdate",
                        "accounts.view_securityevent", "accounts.two_factor_required", "otp_totp.delete_totpdevice"},
-    r.MINISTRY_ANALYST: {"projects.change_projectupdate", "municipalities.add_need", "projects.view_project",
+    r.MINISTRY_ANALYST: {"projects.change_projectupdate", "municipalities.add_need",
+                         "municipalities.add_developmentallocation", "municipalities.change_developmentallocation", "projects.view_project",
                          "projects.oversee_project", "projects.review_project", "projects.review_projectupdate"},
     r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality", "projects.oversee_project"},
     r.FOCAL_POINT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate", "projects.add_site"},
     r.VIEWER: {"projects.view_project", "municipalities.view_need", "projects.oversee_project"},
+    r.MUNICIPALITY_ACCOUNT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate",
+                             "projects.add_participation"},
 }
 # The object-level rules of projects.permissions read these: who sees everything, edits anything, reviews.
 _SCOPE = {"projects.oversee_project", "projects.manage_project", "projects.review_project",
@@ -26,6 +29,9 @@ MUST_NOT_HAVE = {
                    "projects.review_project", "projects.review_projectupdate"} | _ADMIN_ONLY,
     r.FOCAL_POINT: {"projects.delete_project", "projects.change_partner", "projects.change_exchangerate",
                     "municipalities.change_municipality", "municipalities.add_need"} | _SCOPE | _ADMIN_ONLY,
+    r.MUNICIPALITY_ACCOUNT: {"projects.delete_project", "projects.change_partner",
+                             "municipalities.add_developmentallocation",
+                             "municipalities.change_developmentallocation"} | _SCOPE | _ADMIN_ONLY,
     r.VIEWER: {"projects.add_project", "projects.change_project", "projects.change_projectupdate",
                "projects.manage_project", "projects.review_project", "projects.review_projectupdate"} | _ADMIN_ONLY,
 }
@@ -51,7 +57,7 @@ def test_roles_sync_is_idempotent_and_restores_tampered_groups(roles):
     first = r.roles_sync()
     assert r.roles_sync() == first
     assert not viewer.permissions.filter(codename="delete_project").exists()
-    assert Group.objects.filter(name__in=list(r.ROLE_LABELS)).count() == 5
+    assert Group.objects.filter(name__in=list(r.ROLE_LABELS)).count() == 6
 
 
 @pytest.mark.django_db
