@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("coordination.api.duplicates")),
     path("", include("coordination.api.gaps")),
+    path("", include("coordination.api.government")),
 ]

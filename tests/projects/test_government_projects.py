@@ -1,0 +1,201 @@
+"""The government's own projects: what makes one, who enters them, the dashboard's "international money only"
+switch, coverage, duplicate detection, the API, and the spreadsheet import of allocations and projects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from coordination import roles as r
+from coordination.selectors.dashboard import DashboardFilters, dashboard_figures
+from coordination.selectors.government import municipality_government_figures
+from projects.models import OrganisationRole, Participation, Partner, Project, ProjectLocation, ProjectSector, ReviewState
+from projects.selectors.government import government_projects, international_projects, projects_with_government_flag
+from projects.services import project_create
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2025, 6, 30)
+
+
+@pytest.fixture
+def world(personas, undp):
+    sector = factories.SectorFactory(code="water", name_ar="المياه والإصحاح", name_en="Water and sanitation")
+    place = factories.MunicipalityFactory(name_ar="غريان", name_en="Gharyan", population=200000, population_year=2020)
+    ministry = factories.PartnerFactory(name_ar="وزارة الموارد المائية", name_en="Ministry of Water Resources",
+                                        acronym="MoWR", org_type=Partner.OrgType.GOVERNMENT, iati_ref=None)
+    council = factories.PartnerFactory(name_ar="المجلس البلدي غريان", name_en="Gharyan municipal council",
+                                       acronym="GHR-MC", org_type=Partner.OrgType.LOCAL_GOVERNMENT, municipality=place,
+                                       iati_ref=None)
+    return {"sector": sector, "place": place, "ministry": ministry, "council": council, "undp": undp}
+
+
+def located(partner, world, *, budget="100000", funders=(), title_en=None, title_ar=None, **fields):
+    p = factories.ProjectFactory(reporting_partner=partner, state=ReviewState.ACCEPTED, budget=Decimal(budget),
+                                 **({"title_en": title_en} if title_en else {}),
+                                 **({"title_ar": title_ar} if title_ar else {}), **fields)
+    ProjectSector.objects.create(project=p, sector=world["sector"], percentage=100)
+    ProjectLocation.objects.create(project=p, municipality=world["place"])
+    for funder in funders:
+        Participation.objects.create(project=p, partner=funder, role=OrganisationRole.FUNDING)
+    return p
+
+
+def account_of(username, partner, role=r.MUNICIPALITY_ACCOUNT):
+    user = factories.UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=role))
+    factories.FocalPointFactory(user=user, partner=partner)
+    return user
+
+
+# --- what a government project is --------------------------------------------------------------------------
+
+def test_a_project_is_the_governments_when_every_funder_is_a_government_body(world):
+    by_ministry = located(world["ministry"], world)  # no funder named: the government body keeps it
+    funded_by_council = located(world["undp"], world, funders=[world["council"]])  # UNDP implements state money
+    co_funded = located(world["ministry"], world, funders=[world["ministry"], world["undp"]])
+    undp_own = located(world["undp"], world)
+    flags = dict(projects_with_government_flag(Project.objects.all()).values_list("pk", "is_government"))
+    assert flags == {by_ministry.pk: True, funded_by_council.pk: True, co_funded.pk: False, undp_own.pk: False}
+    assert set(government_projects(Project.objects.all())) == {by_ministry, funded_by_council}
+    assert set(international_projects(Project.objects.all())) == {co_funded, undp_own}
+
+
+def test_a_municipality_account_creates_its_councils_projects_through_the_service(world):
+    account = account_of("gharyan", world["council"])
+    project = project_create(user=account, fields={"title_ar": "صيانة شبكة المياه", "currency": "LYD",
+                                                   "budget": Decimal("2000000")},
+                             sectors=[{"sector": world["sector"], "percentage": Decimal("100")}],
+                             locations=[{"municipality": world["place"]}],
+                             participations=[{"partner": world["council"], "role": OrganisationRole.FUNDING}])
+    assert project.reporting_partner == world["council"] and project.state == ReviewState.DRAFT
+    assert list(government_projects(Project.objects.all())) == [project]
+    from django.core.exceptions import PermissionDenied
+    with pytest.raises(PermissionDenied):
+        project_create(user=account, fields={"title_ar": "x", "reporting_partner": world["undp"]})
+
+
+def test_the_project_form_page_takes_a_ministrys_project(world, client_for):
+    staff = account_of("mowr_staff", world["ministry"], role=r.FOCAL_POINT)
+    response = client_for(staff, "en").get(reverse("project_create"))
+    assert response.status_code == 200
+
+
+# --- figures ----------------------------------------------------------------------------------------------
+
+def test_the_international_only_switch_changes_the_dashboard_totals(world, personas, client_for):
+    located(world["ministry"], world, budget="500000")
+    located(world["undp"], world, budget="1000000")
+    analyst = personas["ministry_analyst"]
+    everything = dashboard_figures(analyst, DashboardFilters(), today=TODAY)
+    international = dashboard_figures(analyst, DashboardFilters(international_only=True), today=TODAY)
+    assert everything["budget"]["usd"] == Decimal("1500000.00")
+    assert international["budget"]["usd"] == Decimal("1000000.00")
+    assert (everything["projects"]["total"], international["projects"]["total"]) == (2, 1)
+    html = client_for("ministry_analyst", "en").get(reverse("home"), {"international": "on"}).content.decode()
+    assert 'data-testid="international-only"' in html and "USD 1,000,000" in html
+
+
+def test_the_dashboard_with_the_switch_has_a_fixed_number_of_queries(world, client_for,
+                                                                     django_assert_max_num_queries):
+    client = client_for("ministry_analyst", "en")
+    located(world["ministry"], world)
+    client.get(reverse("home"), {"international": "on"})
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("home"), {"international": "on"})
+    for _ in range(6):
+        located(world["ministry"], world)
+        located(world["undp"], world)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("home"), {"international": "on"}).status_code == 200
+
+
+def test_government_projects_count_in_coverage(world):
+    from coordination.services.gaps import gap_analysis_on
+
+    _inputs, before = gap_analysis_on(on=TODAY)
+    assert world["place"].pk in before.unreached_municipality_ids()
+    located(world["council"], world, actual_start=dt.date(2025, 1, 10))
+    _inputs, after = gap_analysis_on(on=TODAY)
+    figure = next(f for f in after.municipalities if f.municipality_id == world["place"].pk)
+    assert figure.active_projects == 1 and figure.budget_usd == pytest.approx(100000)
+    assert world["place"].pk not in after.unreached_municipality_ids()
+
+
+def test_the_municipality_file_puts_government_and_international_side_by_side(world, personas, client_for):
+    located(world["council"], world, budget="300000", title_en="Council water network")
+    located(world["undp"], world, budget="1000000")
+    located(world["undp"], world, budget="250000", funders=[world["ministry"]])  # state money, UNDP implements
+    data = municipality_government_figures(personas["ministry_analyst"], world["place"])
+    assert data["government"]["projects"] == 2 and data["government"]["usd"] == Decimal("550000.00")
+    assert data["international"]["projects"] == 1 and data["international"]["usd"] == Decimal("1000000.00")
+    assert [p["budget"] for p in data["government_projects"]] == [Decimal("300000"), Decimal("250000")]
+    assert data["government_projects"][0]["body"] == "GHR-MC"
+    html = client_for("ministry_analyst", "ar").get(
+        reverse("municipality_file", args=[world["place"].slug])).content.decode()
+    assert "المشاريع الحكومية" in html and "550,000 دولار أمريكي" in html
+
+
+# --- duplicates -------------------------------------------------------------------------------------------
+
+def test_a_partners_project_that_repeats_a_government_one_is_flagged(world):
+    from coordination.models import DuplicateFlag
+    from coordination.services.duplicates import duplicates_full_scan
+
+    dates = {"planned_start": dt.date(2025, 2, 1), "planned_end": dt.date(2025, 12, 31)}
+    government = located(world["council"], world, title_en="Rehabilitation of the Gharyan water network",
+                         title_ar="إعادة تأهيل شبكة مياه غريان", **dates)
+    partner = located(world["undp"], world, title_en="Gharyan water network rehabilitation",
+                      title_ar="تأهيل شبكة المياه في غريان", **dates)
+    located(world["undp"], world, title_en="Teacher training in Gharyan schools",
+            title_ar="تدريب المعلمين في مدارس غريان", **dates)
+    duplicates_full_scan()
+    flags = list(DuplicateFlag.objects.all())
+    assert [(f.project_a_id, f.project_b_id) for f in flags] == [tuple(sorted((government.pk, partner.pk)))]
+    assert flags[0].kind == "overlap"
+
+
+# --- API --------------------------------------------------------------------------------------------------
+
+def test_the_project_api_says_which_projects_are_the_governments(world, client_for, django_assert_max_num_queries):
+    gov = located(world["ministry"], world)
+    located(world["undp"], world)
+    client = client_for("ministry_analyst", "en", api=True)
+    body = client.get("/api/v1/projects/").json()
+    flags = {row["id"]: row["is_government"] for row in body["results"]}
+    assert flags[gov.pk] is True and list(flags.values()).count(True) == 1
+    only = client.get("/api/v1/projects/", {"government": "true"}).json()
+    assert [row["id"] for row in only["results"]] == [gov.pk]
+    assert client.get(f"/api/v1/projects/{gov.pk}/").json()["is_government"] is True
+    with django_assert_max_num_queries(12) as few:
+        client.get("/api/v1/projects/")
+    for _ in range(5):
+        located(world["ministry"], world)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/api/v1/projects/")
+
+
+def test_the_allocations_api_is_scoped(world, personas, client_for):
+    from municipalities.services import allocation_save
+
+    other = factories.MunicipalityFactory()
+    allocation_save(municipality=world["place"], year=2025, amount=Decimal("1000000"))
+    allocation_save(municipality=other, year=2025, amount=Decimal("2000000"))
+    account = account_of("gharyan", world["council"])
+    seen = {who: client_for(who, "en", api=True).get("/api/v1/allocations/") for who in
+            ("ministry_analyst", "undp_focal_point", "anonymous")}
+    assert seen["ministry_analyst"].json()["count"] == 2
+    assert seen["undp_focal_point"].json()["count"] == 0
+    assert seen["anonymous"].status_code in (401, 403)
+    own = client_for(account, "en", api=True).get("/api/v1/allocations/").json()
+    assert [row["municipality"] for row in own["results"]] == [world["place"].slug]
+    assert own["results"][0]["amount"] == "1000000.00"
+    hidden = allocation_save(municipality=other, year=2024, amount=Decimal("5"))[0]
+    assert client_for(account, "en", api=True).get(f"/api/v1/allocations/{hidden.pk}/").status_code == 404
+    assert client_for("ministry_analyst", "en", api=True).post("/api/v1/allocations/", {}).status_code == 405
