@@ -199,3 +199,153 @@ def test_the_allocations_api_is_scoped(world, personas, client_for):
     hidden = allocation_save(municipality=other, year=2024, amount=Decimal("5"))[0]
     assert client_for(account, "en", api=True).get(f"/api/v1/allocations/{hidden.pk}/").status_code == 404
     assert client_for("ministry_analyst", "en", api=True).post("/api/v1/allocations/", {}).status_code == 405
+
+
+# --- the spreadsheet import --------------------------------------------------------------------------------
+
+HEADER = ("#meta+record,#adm3+code,#date+year,#value,#currency,#meta+source,#description+note,#org+funder,"
+          "#org+reporting,#activity+name+i_ar,#activity+name+i_en,#sector+code,#status,#date+start,#date+end,"
+          "#value+usd")
+
+
+def sheet(*rows: str) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+def good_sheet(world) -> bytes:
+    pcode = world["place"].pcode
+    return sheet(
+        f"allocation,{pcode},2024,4000000,LYD,,,,,,,,,,,",
+        f"مخصص,{pcode},2025,5000000,lyd,باب التنمية,first tranche,,,,,,,,,",
+        f"project,{pcode},,,,,,GHR-MC,,صيانة شبكة المياه,Water network maintenance,water,2,2025-01-01,2025-12-31,"
+        "300000",
+        f"مشروع,{pcode},,,,,,MoWR,,حفر آبار,Wells,water,2,2025-03-01,2026-02-28,700000",
+    )
+
+
+def counts():
+    from municipalities.models import DevelopmentAllocation
+
+    return Project.objects.count(), DevelopmentAllocation.objects.count(), Participation.objects.count()
+
+
+def test_a_good_sheet_imports_allocations_and_government_projects_and_again_changes_nothing(world):
+    from municipalities.models import DevelopmentAllocation
+    from projects.exchange.services.government_import import government_import
+
+    report = government_import(data=good_sheet(world), name="gov.csv")
+    assert report.allocations == {"created": 2, "updated": 0, "unchanged": 0}
+    assert report.projects == {"created": 2, "updated": 0, "unchanged": 0}
+    assert set(DevelopmentAllocation.objects.values_list("year", "amount", "currency")) == {
+        (2024, Decimal("4000000.00"), "LYD"), (2025, Decimal("5000000.00"), "LYD")}
+    imported = Project.objects.filter(title_en__in=["Water network maintenance", "Wells"])
+    assert set(government_projects(imported)) == set(imported) and imported.count() == 2
+    assert imported.get(title_en="Wells").reporting_partner == world["ministry"]  # the funder keeps the record
+    assert all(p.state == ReviewState.ACCEPTED for p in imported)
+    before = counts()
+    again = government_import(data=good_sheet(world), name="gov.csv")
+    assert again.allocations == {"created": 0, "updated": 0, "unchanged": 2}
+    assert again.projects == {"created": 0, "updated": 0, "unchanged": 2}
+    assert counts() == before
+
+
+def test_bad_rows_are_all_reported_in_the_readers_language_and_nothing_is_written(world):
+    from django.utils import translation
+
+    from projects.exchange.services.government_import import GovernmentImportError, government_import
+
+    pcode = world["place"].pcode
+    bad = sheet(
+        f"allocation,{pcode},2025,5000000,LYD,,,,,,,,,,,",  # good
+        "allocation,LY999999,1800,-5,LYD,,,,,,,,,,,",  # unknown place, bad year, bad amount
+        f"project,{pcode},,,,,,UNDP,,مشروع,Project,water,2,,,100",  # a partner's funding
+        f"project,{pcode},,,,,,MoWR,,مشروع آخر,Other,no-such-sector,2,,,100",  # unknown sector
+        f"something,{pcode},,,,,,,,,,,,,,",  # neither kind
+    )
+    before = counts()
+    with translation.override("en"), pytest.raises(GovernmentImportError) as caught:
+        government_import(data=bad, name="bad.csv")
+    assert counts() == before
+    by_row = {}
+    for e in caught.value.errors:
+        by_row.setdefault(e.row, []).append(e.column)
+    assert set(by_row) == {3, 4, 5, 6}
+    assert {"#adm3+code", "#date+year", "#value"} <= set(by_row[3])
+    assert "#org+funder" in by_row[4] and "#sector+code" in by_row[5]
+    assert any("not a government body" in str(e) for e in caught.value.errors)
+    with translation.override("ar"), pytest.raises(GovernmentImportError) as arabic:
+        government_import(data=bad, name="bad.csv")
+    assert any("ليست جهة حكومية" in str(e) for e in arabic.value.errors)
+    assert counts() == before
+
+
+def test_a_dry_run_counts_and_writes_nothing(world):
+    from projects.exchange.services.government_import import government_import
+
+    before = counts()
+    report = government_import(data=good_sheet(world), name="gov.csv", dry_run=True)
+    assert report.allocations["created"] == 2 and report.projects["created"] == 2 and report.dry_run
+    assert counts() == before
+
+
+def test_a_municipality_account_imports_its_councils_projects_for_review_but_no_allocations(world, personas):
+    from projects.exchange.services.government_import import (
+        GovernmentImportError,
+        government_import,
+        government_import_allowed,
+    )
+
+    account = account_of("gharyan", world["council"])
+    pcode = world["place"].pcode
+    own = sheet(f"project,{pcode},,,,,,,,صيانة الطرق,Road repairs,water,2,2025-01-01,2025-12-31,1000")
+    report = government_import(data=own, name="own.csv", user=account)
+    assert report.projects["created"] == 1
+    made = Project.objects.get(title_en="Road repairs")
+    assert made.reporting_partner == world["council"] and made.state == ReviewState.SUBMITTED
+    with pytest.raises(GovernmentImportError):
+        government_import(data=sheet(f"allocation,{pcode},2025,1,LYD,,,,,,,,,,,"), name="a.csv", user=account)
+    with pytest.raises(GovernmentImportError):  # another body's project
+        government_import(data=sheet(f"project,{pcode},,,,,,MoWR,MoWR,x,Other body,water,2,,,1"), name="b.csv",
+                          user=account)
+    assert not Project.objects.filter(title_en="Other body").exists()
+    assert government_import_allowed(personas["ministry_analyst"])
+    assert not government_import_allowed(personas["undp_focal_point"])
+    assert not government_import_allowed(personas["viewer"])
+
+
+def test_the_command_checks_and_imports(world, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "gov.csv"
+    path.write_bytes(good_sheet(world))
+    out = StringIO()
+    call_command("import_government", str(path), "--dry-run", stdout=out)
+    assert counts()[1] == 0 and "2" in out.getvalue()
+    call_command("import_government", str(path), stdout=StringIO())
+    assert counts()[1] == 2
+    path.write_bytes(sheet("allocation,LY999999,2025,1,LYD,,,,,,,,,,,"))
+    with pytest.raises(CommandError):
+        call_command("import_government", str(path), stdout=StringIO())
+
+
+def test_the_upload_page(world, personas, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("government_upload")
+    assert client_for("undp_focal_point", "en").get(url).status_code == 403
+    assert client_for("anonymous", "en").get(url).status_code == 302
+    analyst = client_for("ministry_analyst", "ar")
+    assert analyst.get(url).status_code == 200
+    pcode = world["place"].pcode
+    response = analyst.post(url, {"file": SimpleUploadedFile("a.csv", sheet(f"allocation,{pcode},2025,9,LYD,,,,,,,,,,,"))})
+    assert response.status_code == 200 and 'data-testid="government-report"' in response.content.decode()
+    assert counts()[1] == 1
+    response = analyst.post(url, {"file": SimpleUploadedFile("b.csv", sheet("allocation,LY999999,2025,9,LYD,,,,,,,,,,,"))})
+    assert response.status_code == 400 and "لم يُحفظ شيء" in response.content.decode()
+    assert counts()[1] == 1
+    # The analyst keeps the ministry's figures but creates no project: project rows are refused.
+    response = analyst.post(url, {"file": SimpleUploadedFile("c.csv", sheet(
+        f"project,{pcode},,,,,,MoWR,,x,X,water,2,,,1"))})
+    assert response.status_code == 400 and not Project.objects.filter(title_en="X").exists()

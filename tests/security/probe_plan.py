@@ -30,7 +30,7 @@ EXPORT_WORDS = ("export", "3w", "iati")
 # answered like a GET); every API route is held to the refusal.
 WRITE_PAGES = {"project_create", "project_edit", "project_submit", "project_review", "update_create", "update_edit",
                "update_submit", "update_review", "update_attachments", "update_attachment_remove",
-               "import_job_commit", "import_job_cancel", "duplicate_review", "exchange_home"}
+               "import_job_commit", "import_job_cancel", "duplicate_review", "exchange_home", "government_upload"}
 # Uploads that make a job of the uploader's own (a file naming the victim is checked and found invalid):
 # accepted, as long as nothing of the victim's changes.
 OWN_SCOPE_CREATES = {"exchange_home", "api:import-list"}
