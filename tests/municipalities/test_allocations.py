@@ -27,7 +27,8 @@ def place(personas):
 @pytest.fixture
 def council(place):
     return factories.PartnerFactory(name_ar="المجلس البلدي غريان", name_en="Gharyan municipal council",
-                                    acronym="GHR-MC", org_type=Partner.OrgType.LOCAL_GOVERNMENT, municipality=place)
+                                    acronym="GHR-MC", org_type=Partner.OrgType.LOCAL_GOVERNMENT, municipality=place,
+                                    country="LY")
 
 
 def municipality_account(username, council):

@@ -27,10 +27,11 @@ def world(personas, undp):
     sector = factories.SectorFactory(code="water", name_ar="المياه والإصحاح", name_en="Water and sanitation")
     place = factories.MunicipalityFactory(name_ar="غريان", name_en="Gharyan", population=200000, population_year=2020)
     ministry = factories.PartnerFactory(name_ar="وزارة الموارد المائية", name_en="Ministry of Water Resources",
-                                        acronym="MoWR", org_type=Partner.OrgType.GOVERNMENT, iati_ref=None)
+                                        acronym="MoWR", org_type=Partner.OrgType.GOVERNMENT, iati_ref=None,
+                                        country="LY")
     council = factories.PartnerFactory(name_ar="المجلس البلدي غريان", name_en="Gharyan municipal council",
                                        acronym="GHR-MC", org_type=Partner.OrgType.LOCAL_GOVERNMENT, municipality=place,
-                                       iati_ref=None)
+                                       iati_ref=None, country="LY")
     return {"sector": sector, "place": place, "ministry": ministry, "council": council, "undp": undp}
 
 
@@ -59,10 +60,15 @@ def test_a_project_is_the_governments_when_every_funder_is_a_government_body(wor
     funded_by_council = located(world["undp"], world, funders=[world["council"]])  # UNDP implements state money
     co_funded = located(world["ministry"], world, funders=[world["ministry"], world["undp"]])
     undp_own = located(world["undp"], world)
+    # IATI's "government" type covers donor governments too: USAID's money is international money.
+    usaid = factories.PartnerFactory(acronym="USAID", org_type=Partner.OrgType.GOVERNMENT, country="US")
+    by_donor = located(usaid, world, funders=[usaid])
     flags = dict(projects_with_government_flag(Project.objects.all()).values_list("pk", "is_government"))
-    assert flags == {by_ministry.pk: True, funded_by_council.pk: True, co_funded.pk: False, undp_own.pk: False}
+    assert flags == {by_ministry.pk: True, funded_by_council.pk: True, co_funded.pk: False, undp_own.pk: False,
+                     by_donor.pk: False}
     assert set(government_projects(Project.objects.all())) == {by_ministry, funded_by_council}
-    assert set(international_projects(Project.objects.all())) == {co_funded, undp_own}
+    assert set(international_projects(Project.objects.all())) == {co_funded, undp_own, by_donor}
+    assert world["ministry"].is_government and not usaid.is_government
 
 
 def test_a_municipality_account_creates_its_councils_projects_through_the_service(world):

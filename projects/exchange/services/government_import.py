@@ -42,7 +42,7 @@ from projects.exchange.services.spreadsheet_import import (
     spreadsheet_rows,
     spreadsheet_save,
 )
-from projects.models import GOVERNMENT_ORG_TYPES, Partner, ReviewState
+from projects.models import Partner, ReviewState
 from projects.permissions import user_manages
 
 KIND = "#meta+record"
@@ -100,7 +100,7 @@ def government_body_of(user: Any) -> Partner | None:
         partner = user.focal_point.partner
     except (ObjectDoesNotExist, AttributeError):  # not a focal point; anonymous
         return None
-    return partner if partner.org_type in GOVERNMENT_ORG_TYPES else None
+    return partner if partner.is_government else None
 
 
 def government_import_allowed(user: Any) -> bool:
@@ -160,7 +160,7 @@ def _project_row(number: int, row: dict[str, Any], resolver: Resolver, errors: l
                                                  "municipal council)")))
     for name in funders:
         partner = resolver.partner(OrgRef(name_en=name, ref=name), create=False)
-        if partner is not None and partner.org_type not in GOVERNMENT_ORG_TYPES:
+        if partner is not None and not partner.is_government:
             errors.append(RowError(number, FUNDER, _("%(name)s is not a government body: import a partner's "
                                                      "projects with the 3W sheet") % {"name": name}))
     if not _text(row, REPORTING) and funders and body is None:
