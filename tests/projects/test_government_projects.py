@@ -355,3 +355,40 @@ def test_the_upload_page(world, personas, client_for):
     response = analyst.post(url, {"file": SimpleUploadedFile("c.csv", sheet(
         f"project,{pcode},,,,,,MoWR,,x,X,water,2,,,1"))})
     assert response.status_code == 400 and not Project.objects.filter(title_en="X").exists()
+
+
+# --- the demo ---------------------------------------------------------------------------------------------
+
+def test_seed_demo_writes_allocations_government_projects_and_a_planted_repeat(db, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    from coordination.models import DuplicateFlag
+    from coordination.services.duplicates import duplicates_full_scan
+    from coordination.services.gaps import gap_analysis_on
+    from municipalities.models import DevelopmentAllocation, Municipality
+    from tests.demo.reference import demo_reference_in_db
+
+    demo_reference_in_db()
+    path = tmp_path / "truth.json"
+    call_command("seed_demo", "--projects=200", "--seed=4", "--today=2025-06-30", "--government", f"--truth={path}",
+                 verbosity=0)
+    truth = json.loads(path.read_text(encoding="utf-8"))
+    government = truth["government"]
+    assert DevelopmentAllocation.objects.count() == government["allocations"] == 3 * Municipality.objects.count()
+    assert set(DevelopmentAllocation.objects.values_list("year", flat=True)) == {2023, 2024, 2025}
+    made = Project.objects.filter(pk__in=government["projects"])
+    assert made.count() == len(government["projects"]) >= 4
+    assert all(p.partner_code.startswith("DEMO-GOV-") and "demo" in p.description_en for p in made)
+    assert set(government_projects(Project.objects.all())) == set(made)
+    assert Project.objects.count() == 200 + made.count()
+    # The planted gaps are still gaps: government projects went where partners already work.
+    _inputs, analysis = gap_analysis_on(on=dt.date(2025, 6, 30))
+    assert analysis.unreached_municipality_ids() == {e["id"] for e in truth["unreached"]["municipalities"]}
+    from coordination.services.delays import delays_detect
+
+    assert delays_detect(today=dt.date(2025, 6, 30), project_ids=government["projects"]) == []  # on schedule
+    (pair,) = government["duplicates"]
+    duplicates_full_scan()
+    assert DuplicateFlag.objects.filter(project_a_id=pair["a"], project_b_id=pair["b"]).exists()
