@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from ctypes import c_double, c_int
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.geos import GEOSGeometry, MultiPoint, MultiPolygon, Point, Polygon
 from django.contrib.gis.geos.libgeos import GEOM_PTR
 from django.contrib.gis.geos.prototypes.geom import GeomOutput
-from decimal import Decimal
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 

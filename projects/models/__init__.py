@@ -31,8 +31,8 @@ from projects.models.projects import (
     ReviewState,
     Site,
     Transaction,
-    validate_location_shares,
     government_body_q,
+    validate_location_shares,
     validate_sector_split,
 )
 from projects.models.reporting import ReportingPeriod, ReportReminder, UpdateAttachment, UpdateSite

@@ -13,7 +13,15 @@ from django.urls import reverse
 from coordination import roles as r
 from coordination.selectors.dashboard import DashboardFilters, dashboard_figures
 from coordination.selectors.government import municipality_government_figures
-from projects.models import OrganisationRole, Participation, Partner, Project, ProjectLocation, ProjectSector, ReviewState
+from projects.models import (
+    OrganisationRole,
+    Participation,
+    Partner,
+    Project,
+    ProjectLocation,
+    ProjectSector,
+    ReviewState,
+)
 from projects.selectors.government import government_projects, international_projects, projects_with_government_flag
 from projects.services import project_create
 from tests import factories
