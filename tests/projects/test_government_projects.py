@@ -400,3 +400,30 @@ def test_seed_demo_writes_allocations_government_projects_and_a_planted_repeat(d
     (pair,) = government["duplicates"]
     duplicates_full_scan()
     assert DuplicateFlag.objects.filter(project_a_id=pair["a"], project_b_id=pair["b"]).exists()
+
+
+# --- the permission matrix, extended to the municipality account -----------------------------------------
+
+# Columns: the council's project in draft, submitted, accepted, returned | UNDP's, same order (as in
+# tests/projects/test_permissions.py). Y = allowed, - = refused.
+MUNICIPALITY_ACCOUNT_MATRIX = {"view": "YYYY --Y-", "edit": "YYYY ----", "submit": "Y--Y ----", "review": "---- ----"}
+
+
+def test_the_municipality_account_is_scoped_like_a_focal_point(world):
+    from projects import permissions as perm
+    from projects.selectors.projects import projects_visible_to
+
+    account = account_of("gharyan", world["council"])
+    rules = {"view": perm.project_can_view, "edit": perm.project_can_edit, "submit": perm.project_can_submit,
+             "review": perm.project_can_review}
+    states = [ReviewState.DRAFT, ReviewState.SUBMITTED, ReviewState.ACCEPTED, ReviewState.RETURNED]
+    projects = [factories.ProjectFactory(reporting_partner=partner, state=state)
+                for partner in (world["council"], world["undp"]) for state in states]
+    visible = set(projects_visible_to(account).values_list("pk", flat=True))
+    for action, expected in MUNICIPALITY_ACCOUNT_MATRIX.items():
+        got = "".join("Y" if rules[action](account, p) else "-" for p in projects)
+        assert got == expected.replace(" ", ""), action
+    assert "".join("Y" if p.pk in visible else "-" for p in projects) == MUNICIPALITY_ACCOUNT_MATRIX["view"].replace(
+        " ", "")
+    assert perm.project_can_create(account, world["council"]) and not perm.project_can_create(account, world["undp"])
+    assert perm.user_municipality_id(account) == world["place"].pk
