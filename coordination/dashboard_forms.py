@@ -26,6 +26,9 @@ class DashboardFilterForm(forms.Form):
     partner = forms.ModelChoiceField(
         label=_("Partner"), required=False, queryset=Partner.objects.order_by("acronym", "name_en"),
         empty_label=_("All partners"), error_messages={"invalid_choice": _("No partner has this number.")})
+    international = forms.BooleanField(
+        label=_("International money only"), required=False,
+        help_text=_("Leave out the government's own projects (funded by a ministry or a municipal council)."))
 
     def __init__(self, *args: Any, years: tuple[int, int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,8 +44,8 @@ class DashboardFilterForm(forms.Form):
                 pass
         self.fields["period"].widget = forms.Select(
             choices=[("", _("All periods"))] + [(k, period_label(k)) for k in keys])
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm"
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-check-input" if name == "international" else "form-select form-select-sm"
 
     def clean_period(self):
         value = (self.cleaned_data.get("period") or "").strip()
@@ -62,4 +65,5 @@ class DashboardFilterForm(forms.Form):
         data = self.cleaned_data
         sector, partner = data.get("sector"), data.get("partner")
         return DashboardFilters(period=data.get("period"), sector_id=sector.pk if sector else None,
-                                partner_id=partner.pk if partner else None)
+                                partner_id=partner.pk if partner else None,
+                                international_only=bool(data.get("international")))

@@ -14,6 +14,9 @@ MINISTRY_ADMIN = "ministry_admin"
 MINISTRY_ANALYST = "ministry_analyst"
 RAPPORTEUR = "rapporteur"
 FOCAL_POINT = "focal_point"
+# A user who enters the projects of one municipality's council: a focal point of the council (a partner of
+# type local government linked to its municipality), scoped by that FocalPoint row like any focal point.
+MUNICIPALITY_ACCOUNT = "municipality_account"
 VIEWER = "viewer"
 
 ROLE_LABELS = {
@@ -21,6 +24,7 @@ ROLE_LABELS = {
     MINISTRY_ANALYST: _("Ministry analyst"),
     RAPPORTEUR: _("Committee rapporteur"),
     FOCAL_POINT: _("Partner focal point"),
+    MUNICIPALITY_ACCOUNT: _("Municipality account"),
     VIEWER: _("Read-only viewer"),
 }
 
@@ -49,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("municipalities", "need"): _EDIT,
         ("municipalities", "developmentplan"): _EDIT,
         ("municipalities", "planobjective"): _EDIT,
+        ("municipalities", "developmentallocation"): _EDIT,
         ("projects", "exchangerate"): ("add", "change"),
         # Review of the analyses' flags (confirm / dismiss): the flags themselves are written by runs.
         ("coordination", "gapflag"): ("change",),
@@ -75,11 +80,13 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     },
     VIEWER: {("projects", "project"): ("oversee",)},
 }
+# A municipality account does what a focal point does, for its council's projects.
+ROLE_PERMISSIONS[MUNICIPALITY_ACCOUNT] = dict(ROLE_PERMISSIONS[FOCAL_POINT])
 
 
 @transaction.atomic
 def roles_sync() -> dict[str, int]:
-    """Create the five groups and set their permissions exactly (safe to run again)."""
+    """Create the groups of ROLE_LABELS and set their permissions exactly (safe to run again)."""
     domain = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).select_related("content_type")
     view_all = [p for p in domain if p.codename.startswith("view_")]
     admin_only = [p for app, codename in ADMIN_ONLY_PERMISSIONS

@@ -3,6 +3,7 @@ from leaflet.admin import LeafletGeoAdmin
 
 from municipalities.models import (
     DacSector,
+    DevelopmentAllocation,
     DevelopmentPlan,
     District,
     Municipality,
@@ -88,3 +89,33 @@ class PlanObjectiveAdmin(admin.ModelAdmin):
     list_filter = ["plan__level", "sector"]
     filter_horizontal = ["sectors", "municipalities"]
     search_fields = ["code", "title_ar", "title_en"]
+
+
+@admin.register(DevelopmentAllocation)
+class DevelopmentAllocationAdmin(admin.ModelAdmin):
+    """Saved through ``allocation_save`` (its checks and who changed it), like every other write."""
+
+    list_display = ["municipality", "year", "amount", "currency", "source"]
+    list_filter = ["year", "currency", "municipality__district__region"]
+    search_fields = ["municipality__name_ar", "municipality__name_en", "municipality__pcode", "source"]
+    list_select_related = ["municipality"]
+    autocomplete_fields = ["municipality"]
+    readonly_fields = ["updated_by", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The key (municipality, year, source) is set once: another key is another allocation.
+        key = ["municipality", "year", "source"] if obj is not None else []
+        return [*key, *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        from municipalities.services import allocation_save
+
+        saved, _outcome = allocation_save(municipality=obj.municipality, year=obj.year, amount=obj.amount,
+                                          currency=obj.currency, source=obj.source, note=obj.note,
+                                          user=request.user)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        from municipalities.services import allocation_delete
+
+        allocation_delete(allocation=obj, user=request.user)

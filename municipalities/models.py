@@ -6,11 +6,13 @@ belong to a municipality) refer to them, and the dependency runs municipalities 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from common.bilingual import bilingual_text
 
@@ -297,3 +299,50 @@ class PlanObjective(models.Model):
     def clean(self) -> None:
         if self.parent_id and self.parent.plan_id != self.plan_id:
             raise ValidationError({"parent": _("A sub-objective belongs to its parent's plan.")})
+
+
+ALLOCATION_CURRENCY = RegexValidator(r"^[A-Z]{3}$", _("A currency is a three-letter ISO 4217 code, e.g. LYD, USD."))
+# The usual source of a municipality's allocation: the development chapter of the state budget, paid by the
+# Ministry of Finance (stored as written, so other sources can be recorded beside it).
+DEFAULT_ALLOCATION_SOURCE = "وزارة المالية — باب التنمية"
+
+
+class DevelopmentAllocation(models.Model):
+    """The state's yearly development money given to a municipality (مخصصات باب التنمية).
+
+    One row per municipality, year and source: importing the same allocation again updates it."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("municipality")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,
+                                 validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, default="LYD", validators=[ALLOCATION_CURRENCY])
+    source = models.CharField(_("source"), max_length=200, default=DEFAULT_ALLOCATION_SOURCE,
+                              help_text=_("Who gives the money, e.g. the Ministry of Finance's development chapter."))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["municipality", "-year", "source"]
+        verbose_name = _("development allocation")
+        verbose_name_plural = _("development allocations")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year", "source"], name="allocation_unique_per_source"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_amount_non_negative"),
+            models.CheckConstraint(condition=Q(year__gte=1990) & Q(year__lte=2100), name="allocation_year_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}: {self.amount} {self.currency}"
+
+    def clean(self) -> None:
+        if self.currency:
+            self.currency = self.currency.upper()

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from ctypes import c_double, c_int
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.geos import GEOSGeometry, MultiPoint, MultiPolygon, Point, Polygon
 from django.contrib.gis.geos.libgeos import GEOM_PTR
 from django.contrib.gis.geos.prototypes.geom import GeomOutput
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from municipalities.models import District, Municipality
+from municipalities.models import DEFAULT_ALLOCATION_SOURCE, DevelopmentAllocation, District, Municipality
 
 OUTLINE_PATH = Path(__file__).resolve().parent / "boundaries" / "libya_outline.geojson"
 APPROXIMATE_SOURCE = "Tansiq: Voronoi cells of municipality points, clipped to the district (or country) outline"
@@ -211,3 +214,45 @@ def municipality_derive_approximate_areas() -> int:
         changed.append(row)
     Municipality.objects.bulk_update(changed, ["area", "area_is_official", "area_source"], batch_size=200)
     return len(changed)
+
+
+# --- development allocations (مخصصات باب التنمية) ------------------------------------------------------
+
+ALLOCATION_VALUES = ("amount", "currency", "note")
+
+
+def _allocation_permission(user: Any, action: str) -> None:
+    """``user`` None: a command or a job run by the operator."""
+    if user is not None and not (user.is_active and user.has_perm(f"municipalities.{action}_developmentallocation")):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def allocation_save(*, municipality: Municipality, year: int, amount: Decimal, currency: str = "LYD",
+                    source: str = "", note: str = "", user: Any = None) -> tuple[DevelopmentAllocation, str]:
+    """Create or update the allocation of ``municipality`` for ``year`` from ``source`` (its key), checked by
+    the model's rules; returns it and what happened: ``created``, ``updated`` or ``unchanged`` (then nothing
+    is written, so saving the same figures twice changes nothing)."""
+    source = (source or "").strip() or DEFAULT_ALLOCATION_SOURCE
+    held = (DevelopmentAllocation.objects.select_for_update()
+            .filter(municipality=municipality, year=year, source=source).first())
+    _allocation_permission(user, "add" if held is None else "change")
+    allocation = held or DevelopmentAllocation(municipality=municipality, year=year, source=source)
+    values = {"amount": Decimal(str(amount)).quantize(Decimal("0.01")), "currency": (currency or "LYD").upper(),
+              "note": note or ""}
+    if held is not None and all(getattr(held, name) == values[name] for name in ALLOCATION_VALUES):
+        return held, "unchanged"
+    for name, value in values.items():
+        setattr(allocation, name, value)
+    allocation.updated_by = user if user is not None and user.is_authenticated else None
+    allocation.full_clean(validate_unique=False)
+    allocation._history_user = allocation.updated_by  # simple_history: who made this version
+    allocation.save()
+    return allocation, "created" if held is None else "updated"
+
+
+@transaction.atomic
+def allocation_delete(*, allocation: DevelopmentAllocation, user: Any = None) -> None:
+    _allocation_permission(user, "delete")
+    allocation._history_user = user if user is not None and user.is_authenticated else None
+    allocation.delete()

@@ -40,9 +40,11 @@ class FocalPointInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(SimpleHistoryAdmin):
-    list_display = ["acronym", "name_en", "name_ar", "org_type", "iati_ref"]
+    list_display = ["acronym", "name_en", "name_ar", "org_type", "iati_ref", "municipality"]
     list_filter = ["org_type"]
     search_fields = ["acronym", "name_en", "name_ar", "iati_ref"]
+    autocomplete_fields = ["municipality"]
+    list_select_related = ["municipality"]
     inlines = [FocalPointInline]
 
 

@@ -62,6 +62,16 @@ def user_partner_id(user: Any) -> int | None:
         return None
 
 
+def user_municipality_id(user: Any) -> int | None:
+    """The municipality whose council a user reports for (a municipality account), or None."""
+    if not _active(user):
+        return None
+    try:
+        return user.focal_point.partner.municipality_id
+    except ObjectDoesNotExist:
+        return None
+
+
 def user_oversees(user: Any) -> bool:
     return _active(user) and (user.has_perm(OVERSEE) or user.has_perm(MANAGE))
 

@@ -14,7 +14,7 @@ else
   echo "No district boundary file at $BOUNDARIES: municipality areas are derived from the country outline."
 fi
 if [ ! -f var/.demo-seeded ]; then
-  $PY manage.py seed_demo --projects "${TANSIQ_DEMO_PROJECTS:-2000}" --seed 1 --truth var/demo-truth.json
+  $PY manage.py seed_demo --projects "${TANSIQ_DEMO_PROJECTS:-2000}" --seed 1 --government --truth var/demo-truth.json
   # First flags, so the review queues are not empty (nightly jobs keep them current afterwards).
   $PY manage.py detect_duplicates --full
   $PY manage.py detect_delays --save --format json > /dev/null

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("coordination.api.duplicates")),
     path("", include("coordination.api.gaps")),
     path("", include("coordination.api.meetings")),
+    path("", include("coordination.api.government")),
 ]

@@ -43,6 +43,7 @@ from coordination.services.gaps import gap_flags_found_for
 from municipalities.models import Municipality, Region, Sector
 from projects.models import ActivityStatus, Participation, Partner, Project, ProjectLocation, ProjectSector
 from projects.money import RateTable, to_usd
+from projects.selectors.government import international_projects
 from projects.selectors.money import (
     budget_total_usd,
     exchange_rate_table,
@@ -89,6 +90,8 @@ class DashboardFilters:
     period: DashboardPeriod | None = None
     sector_id: int | None = None
     partner_id: int | None = None
+    # Leave out the government's own projects (projects.selectors.government): the partners' money alone.
+    international_only: bool = False
 
 
 def dashboard_projects(user: Any, filters: DashboardFilters) -> QuerySet[Project]:
@@ -108,6 +111,8 @@ def dashboard_projects(user: Any, filters: DashboardFilters) -> QuerySet[Project
     if filters.partner_id is not None:
         qs = qs.filter(Q(reporting_partner_id=filters.partner_id) | Q(
             pk__in=Participation.objects.filter(partner_id=filters.partner_id).values("project_id")))
+    if filters.international_only:
+        qs = international_projects(qs)
     return qs
 
 

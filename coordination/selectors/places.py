@@ -34,6 +34,7 @@ from coordination.selectors.delays import delay_flag_list, delay_flags_visible_t
 from coordination.selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
 from coordination.selectors.flags import gap_flags_stored_for
 from coordination.selectors.gaps import gap_finding_rows, gap_flag_list
+from coordination.selectors.government import municipality_government_figures
 from coordination.selectors.meeting_lists import municipality_meetings
 from coordination.services.gaps import gap_analysis_on
 from municipalities.models import DevelopmentPlan, Municipality, Need, PlanObjective, Sector
@@ -334,6 +335,7 @@ def municipality_file(user: Any, municipality: Municipality) -> dict[str, Any]:
         "plans": municipality_plans(municipality, local_projects),
         "map": municipality_map_data(municipality, local_projects),
         "meetings": municipality_meetings(user, municipality),
+        "government": municipality_government_figures(user, municipality),
     }
 
 

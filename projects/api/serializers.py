@@ -30,6 +30,7 @@ from projects.permissions import (
     user_manages,
     user_partner_id,
 )
+from projects.selectors.government import projects_with_government_flag
 from projects.selectors.projects import projects_visible_to
 from projects.services import Decision
 
@@ -105,11 +106,14 @@ class ProjectSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializer):
     reporting_partner = serializers.PrimaryKeyRelatedField(
         queryset=Partner.objects.all(), required=False,
         help_text=_("A focal point's projects are reported by their partner; leave it out."))
+    is_government = serializers.SerializerMethodField(
+        help_text=_("A government project: every funder is a ministry or a municipal council (without funders: "
+                    "a government body keeps the record)."))
 
     class Meta:
         model = Project
         fields = [
-            "id", "reporting_partner", "programme", "iati_identifier", "partner_code", "title_ar", "title_en",
+            "id", "reporting_partner", "is_government", "programme", "iati_identifier", "partner_code", "title_ar", "title_en",
             "description_ar", "description_en", "status", "planned_start", "planned_end", "actual_start",
             "actual_end", "budget", "currency", "spend_to_date", "beneficiaries_targeted", "beneficiaries_reached",
             "progress_percent", "sectors", "locations", "participations", "state", "submitted_at", "reviewed_at",
@@ -121,6 +125,13 @@ class ProjectSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializer):
         extra_kwargs = {"iati_identifier": {"validators": []}}
 
     notes_visible = staticmethod(project_review_notes_visible)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_is_government(self, project: Project) -> bool:
+        if hasattr(project, "is_government"):  # annotated by the view's queryset
+            return bool(project.is_government)
+        return projects_with_government_flag(Project.objects.filter(pk=project.pk)).values_list(
+            "is_government", flat=True).first() or False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -29,6 +29,7 @@ from accounts.services import security_event_record
 from projects import services
 from projects.api import serializers as s
 from projects.models import ActivityStatus, Partner, Project, ProjectUpdate, ReviewState, UpdateSite
+from projects.selectors.government import government_projects, international_projects, projects_with_government_flag
 from projects.selectors.projects import project_list, review_queue, update_list, user_reviews
 
 # Ids beyond a 64-bit integer are refused as invalid input (SQLite cannot even bind them).
@@ -44,10 +45,17 @@ class ProjectFilter(django_filters.FilterSet):
     municipality = django_filters.CharFilter(field_name="locations__municipality__slug", distinct=True,
                                              label=_("Municipality key"))
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    government = django_filters.BooleanFilter(method="filter_government",
+                                              label=_("Government projects (true) or partners' (false)"))
 
     class Meta:
         model = Project
-        fields = ["state", "status", "reporting_partner", "sector", "municipality", "updated_since"]
+        fields = ["state", "status", "reporting_partner", "sector", "municipality", "updated_since", "government"]
+
+    def filter_government(self, queryset: QuerySet[Project], name: str, value: bool | None) -> QuerySet[Project]:
+        if value is None:
+            return queryset
+        return government_projects(queryset) if value else international_projects(queryset)
 
 
 class UpdateFilter(django_filters.FilterSet):
@@ -72,7 +80,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         return s.ProjectSerializer if self.action == "list" else s.ProjectDetailSerializer
 
     def get_queryset(self) -> QuerySet[Project]:
-        qs = project_list(self.request.user)
+        qs = projects_with_government_flag(project_list(self.request.user))
         if self.action != "list":
             qs = qs.prefetch_related("sites__municipality", "transactions", "related_activities")
         return qs

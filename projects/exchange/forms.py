@@ -18,3 +18,9 @@ class ImportUploadForm(forms.Form):
 class ExportFormatForm(forms.Form):
     format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")], required=False)
     partner = forms.CharField(max_length=100, required=False)
+
+
+class GovernmentUploadForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("A sheet (CSV UTF-8 or XLSX) with its HXL hashtag row and a "
+                                                        "#meta+record column: allocation or project."))
+    dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False)

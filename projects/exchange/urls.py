@@ -6,6 +6,7 @@ from projects.exchange import views
 
 urlpatterns = [
     path("", views.exchange_home, name="exchange_home"),
+    path("government/", views.government_upload, name="government_upload"),
     path("jobs/<int:pk>/", views.import_job_detail, name="import_job_detail"),
     path("jobs/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
     path("jobs/<int:pk>/commit/", views.import_job_commit, name="import_job_commit"),

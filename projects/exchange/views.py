@@ -17,10 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import SecurityEvent
 from accounts.services import security_event_record
-from projects.exchange.forms import ExportFormatForm, ImportUploadForm
+from projects.exchange.forms import ExportFormatForm, GovernmentUploadForm, ImportUploadForm
 from projects.exchange.selectors import downloads
 from projects.exchange.selectors.visibility import import_job_can_act, import_jobs_visible_to
 from projects.exchange.services import jobs
+from projects.exchange.services.government_import import (
+    GovernmentImportError,
+    government_import,
+    government_import_allowed,
+)
+from projects.exchange.services.spreadsheet_import import SpreadsheetError
 from projects.forms import ProjectFilterForm
 from projects.models import ImportJob
 from projects.permissions import user_partner_id
@@ -66,6 +72,31 @@ def exchange_home(request: HttpRequest) -> HttpResponse:
         "form": form, "can_import": can_import, "page": page,
         "size_limit": jobs.import_size_limit(ImportJob.Kind.IATI),
     }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def government_upload(request: HttpRequest) -> HttpResponse:
+    """Development allocations and government projects from one sheet: checked whole, then all or nothing."""
+    if not government_import_allowed(request.user):
+        raise PermissionDenied(_("Only the ministry and government bodies import allocations and government "
+                                 "projects."))
+    form = GovernmentUploadForm(request.POST or None, request.FILES or None)
+    report, errors, status = None, [], 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = government_import(data=upload.read(), name=upload.name, user=request.user,
+                                           dry_run=form.cleaned_data["dry_run"])
+                status = 200
+            except GovernmentImportError as exc:
+                errors = [str(e) for e in exc.errors]
+            except SpreadsheetError as exc:
+                errors = [str(exc)]
+    return render(request, "projects/exchange/government.html", {
+        "form": form, "report": report, "errors": errors}, status=status)
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:

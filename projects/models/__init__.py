@@ -9,6 +9,8 @@
 from projects.models.exchange import ImportJob, PartnerAlias
 from projects.models.projects import (
     CURRENCY,
+    GOVERNMENT_ORG_TYPES,
+    LIBYA,
     MONEY,
     NON_NEGATIVE,
     PERCENT,
@@ -29,15 +31,16 @@ from projects.models.projects import (
     ReviewState,
     Site,
     Transaction,
+    government_body_q,
     validate_location_shares,
     validate_sector_split,
 )
 from projects.models.reporting import ReportingPeriod, ReportReminder, UpdateAttachment, UpdateSite
 
 __all__ = [
-    "CURRENCY", "MONEY", "NON_NEGATIVE", "PERCENT", "ActivityStatus", "ExchangeRate", "FocalPoint", "ImportJob",
+    "CURRENCY", "GOVERNMENT_ORG_TYPES", "LIBYA", "MONEY", "NON_NEGATIVE", "PERCENT", "ActivityStatus", "ExchangeRate", "FocalPoint", "ImportJob",
     "OrganisationRole", "Participation", "Partner", "PartnerAlias", "Programme", "Project", "ProjectLocation",
     "ProjectSector", "ProjectUpdate", "RelatedActivity", "RelatedActivityType", "ReportReminder", "ReportingFrequency",
     "ReportingPeriod", "ReviewState", "Site", "Transaction", "UpdateAttachment", "UpdateSite",
-    "validate_location_shares", "validate_sector_split",
+    "validate_location_shares", "government_body_q", "validate_sector_split",
 ]

@@ -67,6 +67,11 @@ class ReportingFrequency(models.IntegerChoices):
 
 
 class Partner(models.Model):
+    """An organisation in the portfolio. The Libyan state's own bodies are partners too (a ministry:
+    ``GOVERNMENT``; a municipal council: ``LOCAL_GOVERNMENT``, linked to its municipality; both with country
+    LY), so their projects sit beside the international partners'. IATI's type 10 also covers donor
+    governments (BMZ, FCDO, USAID...): only a Libyan one is a government body here (``is_government``)."""
+
     class OrgType(models.IntegerChoices):
         """IATI OrganisationType codelist."""
 
@@ -94,15 +99,48 @@ class Partner(models.Model):
     )
     country = models.CharField(_("country (ISO 3166-1)"), max_length=2, blank=True)
     website = models.URLField(_("website"), blank=True)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="councils",
+        verbose_name=_("municipality of the council"),
+        help_text=_("For a municipal council (local government): the municipality it runs."),
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name_en"]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
+        constraints = [
+            models.CheckConstraint(condition=Q(municipality__isnull=True) | Q(org_type=11),
+                                   name="partner_municipality_only_for_councils"),
+        ]
 
     def __str__(self) -> str:
         return self.acronym or self.name_en or self.name_ar
+
+    @property
+    def is_government(self) -> bool:
+        return self.org_type in GOVERNMENT_ORG_TYPES and self.country == LIBYA
+
+    def clean(self) -> None:
+        if self.municipality_id and not self.country:
+            self.country = LIBYA
+        if self.municipality_id and self.country != LIBYA:
+            raise ValidationError({"country": _("A municipal council is Libyan (LY).")})
+        if self.municipality_id and self.org_type != self.OrgType.LOCAL_GOVERNMENT:
+            raise ValidationError({"municipality": _("Only a municipal council (local government) is linked to a "
+                                                     "municipality.")})
+
+
+# The Libyan state's own bodies: these organisation types with country LY. A project they fund is a
+# government project (projects.selectors.government).
+LIBYA = "LY"
+GOVERNMENT_ORG_TYPES = (Partner.OrgType.GOVERNMENT, Partner.OrgType.LOCAL_GOVERNMENT)
+
+
+def government_body_q(prefix: str = "") -> Q:
+    """The partners that are government bodies, as a filter (``prefix``: the path to the partner)."""
+    return Q(**{f"{prefix}org_type__in": list(GOVERNMENT_ORG_TYPES), f"{prefix}country": LIBYA})
 
 
 class FocalPoint(models.Model):

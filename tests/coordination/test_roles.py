@@ -11,6 +11,7 @@ MUST_HAVE = {
                          "projects.oversee_project", "projects.review_project", "projects.review_projectupdate",
                          "coordination.record_meeting", "coordination.change_meeting",
                          "municipalities.add_developmentplan", "coordination.change_alignmentflag",
+                         "municipalities.add_developmentallocation", "municipalities.change_developmentallocation",
                          "coordination.change_objectivelink"},
     r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality", "projects.oversee_project",
                    "coordination.record_meeting", "coordination.add_meeting", "coordination.change_decision",
@@ -18,6 +19,8 @@ MUST_HAVE = {
     r.FOCAL_POINT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate", "projects.add_site",
                     "coordination.change_objectivelink", "municipalities.view_developmentplan"},
     r.VIEWER: {"projects.view_project", "municipalities.view_need", "projects.oversee_project"},
+    r.MUNICIPALITY_ACCOUNT: {"projects.add_project", "projects.change_project", "projects.add_projectupdate",
+                             "projects.add_participation"},
 }
 # The object-level rules of projects.permissions read these: who sees everything, edits anything, reviews.
 _SCOPE = {"projects.oversee_project", "projects.manage_project", "projects.review_project",
@@ -38,6 +41,9 @@ MUST_NOT_HAVE = {
                     "municipalities.change_municipality", "municipalities.add_need",
                     "municipalities.add_developmentplan", "coordination.change_alignmentflag"} | _SCOPE | _ADMIN_ONLY
                    | _MEETINGS,
+    r.MUNICIPALITY_ACCOUNT: {"projects.delete_project", "projects.change_partner",
+                             "municipalities.add_developmentallocation",
+                             "municipalities.change_developmentallocation"} | _SCOPE | _ADMIN_ONLY,
     r.VIEWER: {"projects.add_project", "projects.change_project", "projects.change_projectupdate",
                "projects.manage_project", "projects.review_project", "projects.review_projectupdate",
                "coordination.change_objectivelink", "coordination.change_alignmentflag"} | _ADMIN_ONLY
@@ -65,7 +71,7 @@ def test_roles_sync_is_idempotent_and_restores_tampered_groups(roles):
     first = r.roles_sync()
     assert r.roles_sync() == first
     assert not viewer.permissions.filter(codename="delete_project").exists()
-    assert Group.objects.filter(name__in=list(r.ROLE_LABELS)).count() == 5
+    assert Group.objects.filter(name__in=list(r.ROLE_LABELS)).count() == 6
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from demo.generator import generate_portfolio
+from demo.government import government_demo_clear, government_demo_write
 from demo.plans import alignment_truth, generate_plans
 from demo.plans_writer import alignment_truth_with_ids, clear_demo_plans, write_demo_plans
 from demo.reference import MissingReferenceData, load_reference
@@ -51,6 +52,11 @@ class Command(BaseCommand):
         parser.add_argument("--method", choices=("auto", "copy", "bulk"), default="auto",
                             help="auto: COPY on PostgreSQL, bulk_create elsewhere.")
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--government", action="store_true",
+            help="Also write development allocations for every municipality (the last three years), ministries and "
+                 "municipal councils, and some government projects, one a planted repeat of a partner's project "
+                 "(truth file: 'government').")
 
     def handle(self, *args, **options) -> None:
         n = options["projects"]
@@ -98,6 +104,11 @@ class Command(BaseCommand):
                 result = write_portfolio(portfolio, progress=progress, batch_size=options["batch_size"],
                                          method=options["method"])
             write_demo_plans(plans)  # through the plans service: the alignment run follows on commit
+            government = None
+            if options["government"]:
+                if options["clear"]:
+                    government_demo_clear()
+                government = government_demo_write(seed=options["seed"], today=today, projects=n)
         written = time.monotonic()
         # The writer bypasses the services (no change events), so the stored reporting calendar is built here,
         # for the real today: that is the day the pages read it on.
@@ -105,6 +116,8 @@ class Command(BaseCommand):
 
         truth = truth_with_ids(portfolio.truth, result.key_to_id)
         truth["alignment"] = alignment_truth_with_ids(alignment, result.key_to_id)
+        if government is not None:
+            truth["government"] = government
         if truth_path:
             truth_path.parent.mkdir(parents=True, exist_ok=True)
             with truth_path.open("w", encoding="utf-8") as handle:
@@ -128,6 +141,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Reporting periods: {periods.created + periods.updated + periods.unchanged} stored "
                           f"({periods.created} new, {periods.deleted} removed) in {periods.seconds:.1f} s.")
+        if government is not None:
+            self.stdout.write(f"Government: {government['allocations']} allocations, {len(government['projects'])} "
+                              f"projects, {len(government['duplicates'])} planted repeat of a partner's project.")
         if truth_path:
             self.stdout.write(f"Ground truth written to {truth_path}")
         self.stdout.write(self.style.SUCCESS(

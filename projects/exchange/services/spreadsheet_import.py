@@ -204,7 +204,13 @@ def spreadsheet_preview(*, data: bytes, name: str = "", only_partner: Partner | 
 
     ``only_partner``: a focal point's import; a row of a project another partner reports is an error,
     and a row that names no reporting partner is this partner's."""
-    rows = spreadsheet_rows(data, name=name)
+    return spreadsheet_preview_rows(spreadsheet_rows(data, name=name), only_partner=only_partner, progress=progress)
+
+
+def spreadsheet_preview_rows(rows: list[tuple[int, dict[str, Any]]], *, only_partner: Partner | None = None,
+                             progress: Progress | None = None) -> SpreadsheetPreview:
+    """``spreadsheet_preview`` of rows already read (``spreadsheet_rows``): other importers hand over the
+    project rows of their own sheets."""
     preview = SpreadsheetPreview(rows=len(rows))
     resolver = Resolver()
     sectors_by_name = {}
