@@ -34,6 +34,8 @@ if command -v apt-get >/dev/null 2>&1; then
     pgver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
     if [ -n "$pgver" ]; then need_pkg "postgresql-$pgver-postgis-3"; else need_pkg postgresql; need_pkg postgis; fi
     command -v redis-server >/dev/null 2>&1 || need_pkg redis-server
+    # Caddy reads deploy/caddy/Caddyfile in tests/config/test_deploy.py (the compose file's proxy).
+    command -v caddy >/dev/null 2>&1 || need_pkg caddy
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; else SUDO=none; fi
