@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "projects",
     "coordination",
     "demo",
+    "ops",  # no models: backups and restore of the whole deployment (database and media)
 ]
 
 MIDDLEWARE = [
@@ -300,7 +301,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "report-reminders-daily": {"task": "projects.tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     "import-jobs-stale-hourly": {"task": "projects.tasks.import_jobs_fail_stale", "schedule": crontab(minute=15)},
     "security-log-prune-daily": {"task": "accounts.tasks.security_events_prune", "schedule": crontab(hour=3, minute=30)},
+    # Before the nightly scans: the backup holds the day's work as people left it.
+    "backup-nightly": {"task": "ops.tasks.backup_nightly", "schedule": crontab(hour=0, minute=30)},
 }
+
+# Backups (ops.backups; manage.py backup / restore): where the nightly backup goes, and how many are kept.
+TANSIQ_BACKUP_DIR = Path(env_str("TANSIQ_BACKUP_DIR", str(VAR_DIR / "backups")))
+TANSIQ_BACKUP_KEEP = env_int("TANSIQ_BACKUP_KEEP", 7, minimum=1)
 
 # Analyses. Delay thresholds (coordination.analysis.delays): the defaults are the demo generator's
 # truth definitions, so the engine and the planted ground truth agree.
