@@ -286,7 +286,13 @@ CELERY_BROKER_URL = broker_from_env("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
+# A task's message is acknowledged when the task ends, not when it starts: a worker killed in the middle (SIGKILL,
+# out of memory, the machine gone) leaves it to the broker, which gives it to another worker once its visibility
+# timeout has passed (Redis: an hour); a pool process killed in the middle has its task given back to the queue at
+# once by the worker that survives it. Every task is safe to run twice (an import job already claimed does
+# nothing; scans upsert their flags in one transaction). tests/integration/test_faults.py kills both.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
