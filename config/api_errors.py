@@ -112,7 +112,11 @@ def server_error(request: Any) -> Any:
     from config import unavailable
 
     if unavailable.database_unavailable():
-        return unavailable.unavailable_api(request) if _is_api(request) else unavailable.unavailable_page(request)
+        if not _is_api(request):
+            return unavailable.unavailable_page(request)
+        response = api_error_response(503, "service_unavailable", unavailable.API_MESSAGE)
+        response["Retry-After"] = str(unavailable.RETRY_AFTER_SECONDS)
+        return response
     if _is_api(request):
         return api_error_response(500, "server_error", _("Something went wrong on the server; the request was not "
                                                          "completed. Try again later."))

@@ -1,5 +1,5 @@
 """The answer when the database cannot be reached (stopped, restarting, the network between gone): 503 with
-Retry-After instead of a 500, in the API's error format under /api/ and as a small page elsewhere.
+Retry-After instead of a 500: the page here, the API's error format (config.api_errors) under /api/.
 
 The page is written here, not rendered from the site's templates: those read the signed-in user, the session
 and the menus from the database that is down. The connection comes back by itself (CONN_HEALTH_CHECKS: a
@@ -14,10 +14,11 @@ from typing import Any
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.utils.html import escape
-from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 RETRY_AFTER_SECONDS = 30
+API_MESSAGE = gettext_lazy("The database cannot be reached just now; try again in a minute.")
 
 
 def database_unavailable() -> bool:
@@ -40,14 +41,5 @@ def unavailable_page(request: Any) -> HttpResponse:
         f"</body></html>"
     )
     response = HttpResponse(html, status=503, content_type="text/html; charset=utf-8")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
-
-
-def unavailable_api(request: Any) -> HttpResponse:
-    from config.api_errors import api_error_response
-
-    response = api_error_response(503, "service_unavailable",
-                                  _("The database cannot be reached just now; try again in a minute."))
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
