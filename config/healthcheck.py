@@ -36,11 +36,11 @@ def check_web(port: int = 8000, timeout: float = 10.0) -> str | None:
     return None
 
 
-def check_worker(timeout: float = 5.0) -> str | None:
+def check_worker(timeout: float = 5.0, name: str | None = None) -> str | None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
     from config.celery import app
 
-    name = f"celery@{socket.gethostname()}"
+    name = name or f"celery@{socket.gethostname()}"
     replies = app.control.ping(destination=[name], timeout=timeout)
     if not replies:
         return f"{name} did not answer a ping within {timeout:g} s"
