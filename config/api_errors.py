@@ -106,7 +106,17 @@ def server_error(request: Any) -> Any:
     exception in it; elsewhere Django's own 500 page.
 
     API views leave such exceptions to this handler rather than answering them in ``api_exception_handler``:
-    that way Django still logs them and sends ``got_request_exception``, and tests still see them raised."""
+    that way Django still logs them and sends ``got_request_exception``, and tests still see them raised.
+
+    The database out of reach is not the server's fault: 503 with Retry-After (config.unavailable)."""
+    from config import unavailable
+
+    if unavailable.database_unavailable():
+        if not _is_api(request):
+            return unavailable.unavailable_page(request)
+        response = api_error_response(503, "service_unavailable", unavailable.API_MESSAGE)
+        response["Retry-After"] = str(unavailable.RETRY_AFTER_SECONDS)
+        return response
     if _is_api(request):
         return api_error_response(500, "server_error", _("Something went wrong on the server; the request was not "
                                                          "completed. Try again later."))

@@ -2,6 +2,12 @@
 # `make run`: set up, migrate, load reference and demo data on first run, then serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The port to serve on (PORT=8080 make run); checked before anything is installed.
+PORT=${PORT:-8000}
+case "$PORT" in
+  ''|*[!0-9]*) echo "PORT=$PORT is not a port number (1-65535)" >&2; exit 2 ;;
+esac
+if [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then echo "PORT=$PORT is not a port number (1-65535)" >&2; exit 2; fi
 bash scripts/setup.sh
 PY=.venv/bin/python
 mkdir -p var
@@ -25,5 +31,5 @@ fi
 $PY manage.py sync_reporting_periods -v 0
 $PY manage.py ensure_admin
 $PY manage.py collectstatic --noinput -v 0
-echo "Serving Tansiq on http://127.0.0.1:8000 (Ctrl-C to stop)"
-exec $PY manage.py runserver 127.0.0.1:8000
+echo "Serving Tansiq on http://127.0.0.1:$PORT (Ctrl-C to stop)"
+exec $PY manage.py runserver "127.0.0.1:$PORT"

@@ -10,6 +10,8 @@ WITH_SERVERS=0
 [ "${1:-}" = "--ci" ] && WITH_SERVERS=1
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+# shellcheck source=scripts/apt_lock.sh
+. scripts/apt_lock.sh
 
 # --- system packages -------------------------------------------------------
 first_available() {  # the first package name apt knows (names differ between Debian and Ubuntu releases)
@@ -36,6 +38,8 @@ if command -v apt-get >/dev/null 2>&1; then
     pgver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
     if [ -n "$pgver" ]; then need_pkg "postgresql-$pgver-postgis-3"; else need_pkg postgresql; need_pkg postgis; fi
     command -v redis-server >/dev/null 2>&1 || need_pkg redis-server
+    # Caddy reads deploy/caddy/Caddyfile in tests/config/test_deploy.py (the compose file's proxy).
+    command -v caddy >/dev/null 2>&1 || need_pkg caddy
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; else SUDO=none; fi
@@ -45,8 +49,8 @@ if command -v apt-get >/dev/null 2>&1; then
       exit 1
     fi
     say "Installing system packages: ${missing[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt_get update -qq
+    apt_get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 else
   echo "No apt-get here: install GDAL, GEOS, PROJ, SpatiaLite (mod_spatialite), SQLite headers, gettext and Node.js by hand." >&2

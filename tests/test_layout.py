@@ -15,9 +15,10 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("common", "config", "accounts", "municipalities", "projects", "coordination", "demo")
+APPS = ("common", "config", "accounts", "municipalities", "projects", "coordination", "demo", "ops")
 # accounts (sign-in, the security log) sits just above common, so every domain app may record security events.
-LAYERS = {"common": 0, "accounts": 1, "municipalities": 2, "projects": 3, "coordination": 4, "demo": 5}
+# ops (backups of the whole deployment) imports no domain app: it works on the database and the files as they are.
+LAYERS = {"common": 0, "ops": 0, "accounts": 1, "municipalities": 2, "projects": 3, "coordination": 4, "demo": 5}
 
 
 @cache

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "projects",
     "coordination",
     "demo",
+    "ops",  # no models: backups and restore of the whole deployment (database and media)
 ]
 
 MIDDLEWARE = [
@@ -296,7 +297,13 @@ CELERY_BROKER_URL = broker_from_env("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
+# A task's message is acknowledged when the task ends, not when it starts: a worker killed in the middle (SIGKILL,
+# out of memory, the machine gone) leaves it to the broker, which gives it to another worker once its visibility
+# timeout has passed (Redis: an hour); a pool process killed in the middle has its task given back to the queue at
+# once by the worker that survives it. Every task is safe to run twice (an import job already claimed does
+# nothing; scans upsert their flags in one transaction). tests/integration/test_faults.py kills both.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -312,7 +319,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "report-reminders-daily": {"task": "projects.tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     "import-jobs-stale-hourly": {"task": "projects.tasks.import_jobs_fail_stale", "schedule": crontab(minute=15)},
     "security-log-prune-daily": {"task": "accounts.tasks.security_events_prune", "schedule": crontab(hour=3, minute=30)},
+    # Before the nightly scans: the backup holds the day's work as people left it.
+    "backup-nightly": {"task": "ops.tasks.backup_nightly", "schedule": crontab(hour=0, minute=30)},
 }
+
+# Backups (ops.backups; manage.py backup / restore): where the nightly backup goes, and how many are kept.
+TANSIQ_BACKUP_DIR = Path(env_str("TANSIQ_BACKUP_DIR", str(VAR_DIR / "backups")))
+TANSIQ_BACKUP_KEEP = env_int("TANSIQ_BACKUP_KEEP", 7, minimum=1)
 
 # Analyses. Delay thresholds (coordination.analysis.delays): the defaults are the demo generator's
 # truth definitions, so the engine and the planted ground truth agree.

@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _worker_database_url(db_settings: dict) -> str:
+def worker_database_url(db_settings: dict) -> str:
     if db_settings["ENGINE"].endswith("postgis"):
         user = db_settings.get("USER") or "postgres"
         password = f":{db_settings['PASSWORD']}" if db_settings.get("PASSWORD") else ""
@@ -41,7 +41,7 @@ def celery_worker_process(transactional_db, settings):
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.worker_test",
-        DATABASE_URL=_worker_database_url(connection.settings_dict),
+        DATABASE_URL=worker_database_url(connection.settings_dict),
         CELERY_BROKER_URL=broker,
     )
     queue = f"tansiq-test-{os.getpid()}"

@@ -1,0 +1,37 @@
+"""Settings of the Celery worker that tests/integration/test_faults.py kills.
+
+- A message taken by a worker that dies unacknowledged goes back to the queue after 5 s (the deployment keeps
+  Redis's default visibility timeout of an hour), so the test sees it redelivered.
+- With TANSIQ_FAULT_PAUSE_FILE set, the worker pauses right after it has inserted the new duplicate flags, inside
+  the flag sync's still open transaction, and says so by writing that file (the count and the pid of the process
+  running the task): the test kills it there. Once only: a task run again after that does not pause.
+"""
+
+import os
+import time
+from pathlib import Path
+
+from celery.signals import worker_init
+
+from config.settings.worker_test import *  # noqa: F403
+
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5}
+
+
+@worker_init.connect
+def _pause_after_inserting_flags(**_kwargs) -> None:
+    marker = os.environ.get("TANSIQ_FAULT_PAUSE_FILE")
+    if not marker:
+        return
+    from django.db.models.query import QuerySet
+
+    original = QuerySet.bulk_create
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = original(self, objs, *args, **kwargs)
+        if self.model._meta.label == "coordination.DuplicateFlag" and created and not Path(marker).exists():
+            Path(marker).write_text(f"{len(created)} {os.getpid()}")
+            time.sleep(120)
+        return created
+
+    QuerySet.bulk_create = bulk_create

@@ -1,0 +1,140 @@
+"""Faults with real processes: a Celery worker SIGKILLed in the middle of a full duplicate scan.
+
+The scan's message is acknowledged only when the task ends (CELERY_TASK_ACKS_LATE), so a worker killed with it
+leaves it unacknowledged, and the broker gives it to the next worker; when only the pool's child process running
+it dies, the worker gives the message back to the queue (CELERY_TASK_REJECT_ON_WORKER_LOST) and runs it again.
+The flag sync is one transaction, so a kill leaves none of the flags it had inserted; the scan run again makes
+each flag once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests import factories
+from tests.integration.conftest import ROOT, worker_database_url
+
+pytestmark = pytest.mark.integration
+
+
+def _start_worker(queue: str, name: str, pool: str = "solo", **env: str) -> subprocess.Popen:
+    from django.db import connection
+
+    environment = dict(os.environ)
+    environment.update(DJANGO_SETTINGS_MODULE="tests.integration.fault_worker_settings",
+                       DATABASE_URL=worker_database_url(connection.settings_dict), **env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "--concurrency=1", "-Q", queue,
+         "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "-l", "warning"],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def _wait_for(what: str, condition, seconds: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"the worker exited while waiting for {what}: {proc.stdout.read()[-3000:]}")
+        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
+        time.sleep(0.2)
+
+
+def _planted_pairs() -> set[tuple[int, int]]:
+    """Four pairs of the same project reported by two partners, each pair in its own municipality."""
+    from projects.models import ProjectLocation, ProjectSector
+
+    sector = factories.SectorFactory(code="water-sanitation")
+    pairs = set()
+    for i, place in enumerate(["Al-Andalus", "Souq al-Juma", "Hay Dimashq", "Abu Salim"]):
+        municipality = factories.MunicipalityFactory()
+        twins = [factories.ProjectFactory(title_ar="", title_en=f"Rehabilitation of the water network in {place}",
+                                          planned_start=dt.date(2025, 1 + i, 1), planned_end=dt.date(2026, 6, 30))
+                 for _ in range(2)]
+        for project in twins:
+            ProjectLocation.objects.create(project=project, municipality=municipality)
+            ProjectSector.objects.create(project=project, sector=sector, percentage=100)
+        pairs.add(tuple(sorted(p.pk for p in twins)))
+    return pairs
+
+
+def test_a_worker_killed_in_the_middle_of_a_full_scan_leaves_nothing_half_written_and_the_scan_is_redelivered(
+        celery_worker_process, tmp_path):
+    from config.celery import app
+    from coordination.models import AnalysisRun, DuplicateFlag
+    from coordination.services.duplicates import duplicates_full_scan
+    from coordination.tasks import duplicates_full_scan as scan_task
+
+    assert app.conf.task_acks_late is True
+    planted = _planted_pairs()
+    queue = celery_worker_process + "-fault"
+    marker = tmp_path / "flags-inserted"
+    doomed = _start_worker(queue, f"{queue}-doomed", TANSIQ_FAULT_PAUSE_FILE=str(marker))
+    survivor = None
+    try:
+        scan_task.apply_async(queue=queue)
+        _wait_for("the doomed worker inserting the flags", marker.exists, 60, doomed)
+        assert int(marker.read_text().split()[0]) >= len(planted)  # inserted, in a transaction not yet committed
+        run = AnalysisRun.objects.get(kind="duplicates", mode="full")
+        assert run.status == "running"
+        assert not DuplicateFlag.objects.exists()
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=10)
+        # Nothing of the killed sync is there: the open transaction died with the process.
+        assert not DuplicateFlag.objects.exists()
+        # Another worker gets the unacknowledged message once its visibility timeout has passed.
+        survivor = _start_worker(queue, f"{queue}-survivor")
+        _wait_for("the redelivered scan to succeed",
+                  lambda: AnalysisRun.objects.filter(kind="duplicates", mode="full", status="succeeded").exists(),
+                  90, survivor)
+    finally:
+        for proc in (doomed, survivor):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=15)
+    pairs = list(DuplicateFlag.objects.values_list("project_a_id", "project_b_id"))
+    assert planted <= set(pairs) and len(pairs) == len(set(pairs))
+    # The killed run is left as it was when the worker died (still "running"), the redelivered one succeeded.
+    assert list(AnalysisRun.objects.filter(kind="duplicates", mode="full").order_by("pk")
+                .values_list("status", flat=True)) == ["running", "succeeded"]
+    # The same flags as one scan: scanning again here creates none and changes none.
+    again = duplicates_full_scan()
+    assert again.counts["created"] == 0 and again.counts["updated"] == 0
+    assert sorted(DuplicateFlag.objects.values_list("project_a_id", "project_b_id")) == sorted(pairs)
+
+
+def test_a_pool_process_killed_in_the_middle_of_a_full_scan_has_its_scan_run_again(celery_worker_process, tmp_path):
+    from config.celery import app
+    from coordination.models import AnalysisRun, DuplicateFlag
+    from coordination.tasks import duplicates_full_scan as scan_task
+
+    assert app.conf.task_reject_on_worker_lost is True
+    planted = _planted_pairs()
+    queue = celery_worker_process + "-child"
+    marker = tmp_path / "flags-inserted"
+    worker = _start_worker(queue, queue, pool="prefork", TANSIQ_FAULT_PAUSE_FILE=str(marker))
+    try:
+        scan_task.apply_async(queue=queue)
+        _wait_for("the pool process inserting the flags", marker.exists, 60, worker)
+        child = int(marker.read_text().split()[1])
+        assert child != worker.pid
+        os.kill(child, signal.SIGKILL)
+        # The worker itself lives on, takes the message back and runs the scan again in a new pool process.
+        _wait_for("the scan run again to succeed",
+                  lambda: AnalysisRun.objects.filter(kind="duplicates", mode="full", status="succeeded").exists(),
+                  90, worker)
+        assert worker.poll() is None
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(timeout=15)
+    pairs = list(DuplicateFlag.objects.values_list("project_a_id", "project_b_id"))
+    assert planted <= set(pairs) and len(pairs) == len(set(pairs))
+    assert list(AnalysisRun.objects.filter(kind="duplicates", mode="full").order_by("pk")
+                .values_list("status", flat=True)) == ["running", "succeeded"]
