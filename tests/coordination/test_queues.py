@@ -304,3 +304,10 @@ def test_the_delay_queue_sorts_projects_never_updated_first(client_for, world):
                                  progress_percent=Decimal("20"), status=2, state=ReviewState.ACCEPTED)
     rows = client_for("ministry_analyst", "en").get(reverse("delay_list"), {"sort": "update"}).context["rows"]
     assert [r["flag"].pk for r in rows] == [world["unicef_delay"].pk, world["delay"].pk]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/gaps/?format=api", "/api/v1/gaps/flags/?format=api",
+                                 "/api/v1/delays/?format=api"])
+def test_the_browsable_api_of_gaps_and_delays_answers(client_for, world, url):
+    response = client_for("ministry_analyst", "en").get(url)
+    assert response.status_code == 200 and "text/html" in response["Content-Type"]
