@@ -3,8 +3,9 @@ participating partners with their roles, the sites (typed coordinates or a click
 objectives the project serves. Each reads and checks the rows; ``projects.services`` writes them, all in
 the one transaction of the project's save.
 
-A formset whose management form is not in the request (a client that posts only the project's fields and
-its sectors and places) is left out: the service is given None for it and leaves that part as it is."""
+A part whose management form is not in the request (a client that posts only the project's fields and its
+sectors and places) is left out: the service is given None for it and leaves that part as it is. The sectors
+and places are always read (``projects.views.projects``): without its sector rows a project is refused."""
 
 from __future__ import annotations
 

@@ -136,12 +136,13 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _project_form_parts(request: HttpRequest, project: Project | None) -> dict[str, Any]:
-    """The form and its repeated parts, bound to the POST when there is one. A part whose rows the request
-    does not carry (``rows_posted``) is shown unbound and left as it is by the save."""
+    """The form and its repeated parts, bound to the POST when there is one. The partners, sites and objectives
+    whose rows the request does not carry (``rows_posted``) are shown unbound and left as they are by the save."""
     data = request.POST if request.method == "POST" else None
 
-    def rows(kind: Any, prefix: str, initial: Any, choices: list) -> Any:
-        bound = data if data is None or rows_posted(data, prefix) else None
+    def rows(kind: Any, prefix: str, initial: Any, choices: list, *, optional: bool = True) -> Any:
+        # The sectors and places are always read: a project is refused without its sector rows.
+        bound = data if data is None or not optional or rows_posted(data, prefix) else None
         formset = kind(bound, prefix=prefix, choices=choices, initial=initial(project) if project else None)
         formset.skipped = data is not None and bound is None
         return formset
@@ -149,8 +150,8 @@ def _project_form_parts(request: HttpRequest, project: Project | None) -> dict[s
     places_choices = municipality_choices()
     parts = {
         "form": ProjectForm(data, instance=project, user=request.user),
-        "sectors": rows(SectorRows, "sectors", sector_initial, sector_choices()),
-        "places": rows(LocationRows, "places", location_initial, places_choices),
+        "sectors": rows(SectorRows, "sectors", sector_initial, sector_choices(), optional=False),
+        "places": rows(LocationRows, "places", location_initial, places_choices, optional=False),
         "partners": rows(ParticipationRows, "partners", participation_initial, partner_choices()),
         "sites": rows(SiteRows, "sites", site_initial, places_choices),
     }

@@ -461,3 +461,11 @@ def test_a_focal_points_flags_found_over_their_view_cost_fixed_queries(client_fo
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.context["flags"]["gaps_stored"] is False
+
+
+def test_a_project_without_its_sector_rows_is_still_refused(client_for, personas, place):
+    data = {k: v for k, v in _full_form(Project(title_ar="مشروع", title_en="New"), place).items()
+            if not k.startswith(("sectors", "partners", "sites", "objectives"))}
+    response = client_for("undp_focal_point", "en").post(reverse("project_create"), data)
+    assert response.status_code == 400
+    assert not Project.objects.exists()
