@@ -8,7 +8,23 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from coordination.models import AnalysisRun, DelayFlag, DuplicateFlag, FlagStatus, GapFlag, ReportDelivery, ReportJob
+from coordination.models import (
+    ActionStatusChange,
+    AgendaItem,
+    AnalysisRun,
+    Attendee,
+    Decision,
+    DelayFlag,
+    DuplicateFlag,
+    FlagStatus,
+    FollowUpAction,
+    GapFlag,
+    Meeting,
+    MeetingLink,
+    MeetingSeries,
+    ReportDelivery,
+    ReportJob,
+)
 from coordination.services.delays import delay_flag_review
 from coordination.services.gaps import gap_flag_review
 
@@ -149,3 +165,81 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- the committee's meetings ------------------------------------------------------------
+# Written on the meeting pages and the API (coordination.services.meetings: the rules of who records, the
+# finalised meeting's read-only state, the links' visibility): the admin shows them with their history.
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MeetingRecordAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MeetingSeries)
+class MeetingSeriesAdmin(MeetingRecordAdmin):
+    list_display = ["__str__", "created_at"]
+    search_fields = ["title_ar", "title_en"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(MeetingRecordAdmin):
+    list_display = ["__str__", "series", "date", "status", "finalised_at"]
+    list_filter = ["status", "series"]
+    list_select_related = ["series"]
+    date_hierarchy = "date"
+
+
+@admin.register(Attendee)
+class AttendeeAdmin(MeetingRecordAdmin):
+    list_display = ["name", "meeting", "partner", "body", "present"]
+    list_select_related = ["meeting__series", "partner"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(MeetingRecordAdmin):
+    list_display = ["__str__", "meeting", "order", "source"]
+    list_select_related = ["meeting__series"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(MeetingRecordAdmin):
+    list_display = ["__str__", "meeting", "flag_kind", "flag_id", "flag_status"]
+    list_select_related = ["meeting__series"]
+
+
+@admin.register(FollowUpAction)
+class FollowUpActionAdmin(MeetingRecordAdmin):
+    list_display = ["__str__", "meeting", "owner_partner", "owner_unit", "due", "status"]
+    list_filter = ["status"]
+    list_select_related = ["meeting__series", "owner_partner"]
+
+
+@admin.register(ActionStatusChange)
+class ActionStatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["action", "from_status", "to_status", "changed_by", "changed_at"]
+    list_select_related = ["action", "changed_by"]
+
+
+@admin.register(MeetingLink)
+class MeetingLinkAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "kind", "agenda_item", "decision", "action"]
+    list_filter = ["kind"]
+    list_select_related = ["meeting__series", "agenda_item", "decision", "action"]
