@@ -85,5 +85,5 @@ def sample_meeting_content(*, language: str = "ar", agenda_items: int = 4, proje
         "as_of": dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC) if finalised else None,
         "is_live": not finalised,
         "attendees": attendees, "agenda": agenda, "decisions": decisions, "actions": actions, "figures": figures,
-        "municipality_pcodes": ["LY031801", "LY030101", "LY030401"],
+        "municipality_pcodes": ["LY032204", "LY031901", "LY032003"],
     }

@@ -133,6 +133,9 @@ def meeting_report_document(content: dict[str, Any], *, places: Sequence[dict[st
         _actions(doc, content.get("actions") or (), language)
         _figures(doc, content, language, generated_at)
         if content.get("municipality_pcodes"):
+            approximate = any(p.get("geometry") and not p.get("official") for p in places)
             doc.add(Heading(pgettext("report", "Municipalities discussed")),
-                    places_map(places, language=language, outlines=outlines, context_points=context_points))
+                    places_map(places, language=language, outlines=outlines, context_points=context_points,
+                               caption=pgettext("report", "Approximate area (derived, not official)")
+                               if approximate else ""))
     return doc

@@ -9,6 +9,7 @@ template's ``dir`` and shaped by Pango/HarfBuzz with the Noto Naskh Arabic font 
 from __future__ import annotations
 
 import logging
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,44 @@ PRINT_CSS = Path(__file__).with_name("print.css")
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per page otherwise
 
 
+def text_direction(text: str) -> str:
+    """"ltr" or "rtl" from the first strongly directional letter (HTML's ``dir=auto``, which WeasyPrint does
+    not implement): an English title in an Arabic table then reads and wraps left to right."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return ""
+
+
+def column_widths(block: Table, sample: int = 60) -> list[int]:
+    """Percent widths of the columns, from their texts (the header and the first rows): wide enough for the
+    longest word (a word is never split: Arabic letters would lose their joins) and more for longer texts.
+    The tables are laid out with ``table-layout: fixed``, much faster in WeasyPrint than sizing every column
+    from all its cells, and the same on every page of a long table."""
+    rows = list(block.rows[:sample])
+    weights = []
+    for column, title in enumerate(block.columns):
+        texts = [str(r[column]) for r in rows if column < len(r)]
+        typical = sum(len(t) for t in texts) / len(texts) if texts else 0.0
+        longest = max((len(word) for t in [*texts, str(title)] for word in t.split()), default=4)
+        if column in block.numeric:  # digits are wider than the average letter; a figure is kept on one line
+            longest, typical = longest * 1.3, typical * 1.4
+        weights.append(min(max(longest * 1.25 + 1.0, typical * 0.6, 4.0), 40.0))
+    total = sum(weights) or 1.0
+    return [max(5, round(100 * w / total)) for w in weights]
+
+
 def _table(block: Table) -> dict[str, Any]:
     rows = []
     for index, row in enumerate(block.rows):
-        cells = [{"text": text if column in block.numeric else safe_cell(text), "numeric": column in block.numeric}
-                 for column, text in enumerate(row)]
+        cells = [{"text": text if column in block.numeric else safe_cell(text), "numeric": column in block.numeric,
+                  "dir": "" if column in block.numeric else text_direction(str(text))} for column, text in enumerate(row)]
         rows.append({"cells": cells, "marked": index in block.marked})
-    return {"kind": "table", "columns": list(block.columns), "rows": rows, "caption": block.caption,
+    return {"kind": "table", "columns": list(block.columns), "widths": column_widths(block), "rows": rows,
+            "caption": block.caption,
             "numeric": sorted(block.numeric), "empty_text": block.empty_text}
 
 

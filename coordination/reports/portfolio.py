@@ -17,7 +17,8 @@ from common.formatting import EMPTY, money_format, percent_format, period_format
 from coordination.reports.common import day, joined, new_document, num, places_map, usd
 from coordination.reports.document import Document, Heading, KeyFigures, Paragraph, Table
 
-PROJECT_ROWS = 200  # projects listed in a report; the totals count them all
+PROJECT_ROWS = 100  # projects listed in a report; the totals count them all
+FLAG_ROWS = 25  # flags of each kind listed (the highest scores first); the captions give the counts
 
 
 def _money_groups(groups: Sequence[dict[str, Any]], name_title: str, language: str) -> Table:
@@ -28,6 +29,8 @@ def _money_groups(groups: Sequence[dict[str, Any]], name_title: str, language: s
 
 def _project_rows(projects: Sequence[dict[str, Any]], language: str, *, local: bool) -> Table:
     rows = []
+    if local:  # the biggest in the municipality first; the partner's come latest first from its selector
+        projects = sorted(projects, key=lambda p: -(p.get("local_usd") or 0))
     for p in projects[:PROJECT_ROWS]:
         budget = money_format(p.get("budget"), p.get("currency") or "", 0, language)
         row = [p["title"], p.get("partner") or p.get("reporting_partner") or "",
@@ -54,13 +57,13 @@ def _flags(doc: Document, data: dict[str, Any], language: str) -> None:
     doc.add(Heading(pgettext("report", "Possible duplicates")))
     doc.add(Table(columns=[pgettext("report", "Kind"), pgettext("report", "Projects"), pgettext("report", "Score"), pgettext("report", "Status")], rows=[
         (f["kind_label"], " / ".join(f"{p['title']} ({p['partner']})" for p in f["projects"]),
-         percent_format(f["score"], 0, language), f["status_label"]) for f in data.get("duplicate_flags", ())],
+         percent_format(f["score"], 0, language), f["status_label"]) for f in data.get("duplicate_flags", ())[:FLAG_ROWS]],
         numeric=frozenset({2}), empty_text=pgettext("report", "No open duplicate flags."),
         caption=_("%(count)s current flags") % {"count": num(data.get("duplicate_count"), language)}))
     doc.add(Heading(pgettext("report", "Delays")))
     doc.add(Table(columns=[pgettext("report", "Project"), pgettext("report", "Partner"), pgettext("report", "Rule"), pgettext("report", "Severity"), pgettext("report", "Status")], rows=[
         (f["project"], f["partner"], f["rule_label"], f["severity_label"], f["status_label"])
-        for f in data.get("delay_flags", ())], empty_text=pgettext("report", "No open delay flags."),
+        for f in data.get("delay_flags", ())[:FLAG_ROWS]], empty_text=pgettext("report", "No open delay flags."),
         caption=_("%(count)s current flags") % {"count": num(data.get("delay_count"), language)}))
 
 

@@ -17,13 +17,15 @@ REPORT_TOLERANCE = 0.01  # degrees (about 1 km): a page-wide map of the country 
 
 def report_map_places(pcodes: Sequence[str], *, language: str | None = None) -> list[dict[str, Any]]:
     """The municipalities of ``pcodes`` in that order (unknown codes left out): name, pcode, geometry
-    (simplified GeoJSON of the area, or None) and point [lon, lat] (one query)."""
+    (simplified GeoJSON of the area, or None), point [lon, lat], official (whether the area is an official
+    boundary, not a derived one) (one query)."""
     wanted = [p for p in dict.fromkeys(pcodes) if p]
     found = {m.pcode: m for m in Municipality.objects.filter(pcode__in=wanted).only(
-        "pcode", "name_ar", "name_en", "area", "point")}
+        "pcode", "name_ar", "name_en", "area", "area_is_official", "point")}
     return [{"pcode": code, "name": bilingual_text(m.name_ar, m.name_en, language),
              "geometry": web_geometry(m.area, tolerance=REPORT_TOLERANCE) if m.area is not None else None,
-             "point": [m.point.x, m.point.y] if m.point is not None else None}
+             "point": [m.point.x, m.point.y] if m.point is not None else None,
+             "official": bool(m.area is not None and m.area_is_official)}
             for code in wanted if (m := found.get(code)) is not None]
 
 

@@ -15,10 +15,11 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -107,11 +108,14 @@ def report_job_request(*, user: Any, kind: str, subject_id: int, language: str, 
     from coordination.tasks.reports import report_job_render
 
     _checked(kind, fmt, language)
-    if not report_subject_visible(user, kind, int(subject_id)):
-        raise PermissionDenied(_("You may not see what this report is about."))
     live = False
-    if kind == Kind.MEETING:
-        live = bool(meeting_content(meeting_id=int(subject_id), user=user, language=language).get("is_live"))
+    if kind == Kind.MEETING:  # the meetings selector decides who sees a meeting, and says if it is finalised
+        try:
+            live = bool(meeting_content(meeting_id=int(subject_id), user=user, language=language).get("is_live"))
+        except (MeetingReportsUnavailable, PermissionDenied, ObjectDoesNotExist, Http404) as exc:
+            raise PermissionDenied(_("You may not see what this report is about.")) from exc
+    elif not report_subject_visible(user, kind, int(subject_id)):
+        raise PermissionDenied(_("You may not see what this report is about."))
     job = ReportJob.objects.create(kind=kind, subject_id=int(subject_id), language=language, format=fmt,
                                    requested_by=user, live_figures=live)
     job_id = job.pk

@@ -366,3 +366,15 @@ def test_bench_reports_prints_the_figures_as_json(personas, murzuq):
     assert figures["meeting"]["agenda_items"] == 20 and figures["meeting"]["pdf"]["pages"] >= 3
     assert figures["meeting"]["docx"]["seconds"] > 0 and figures["municipality"]["pcode"] == "LY031801"
     assert figures["municipality"]["total_pdf_seconds"] > 0
+
+
+def test_table_cells_take_the_direction_of_their_text_and_columns_fit_their_words():
+    from coordination.reports.document import Table
+    from coordination.reports.pdf import column_widths, text_direction
+
+    assert [text_direction(t) for t in ("Water wells", "آبار مياه", "12 آبار", "2026", "")] == [
+        "ltr", "rtl", "rtl", "", ""]
+    widths = column_widths(Table(columns=["المشروع", "الشريك", "الميزانية"], numeric=frozenset({2}),
+                                 rows=[("إعادة تأهيل محطة الكهرباء الفرعية في بنغازي المركز", "UNICEF",
+                                        "7,268,000 دولار أمريكي")]))
+    assert widths[0] > widths[1] and widths[2] > widths[1] and 95 <= sum(widths) <= 105
