@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from coordination.models import (
     ActionStatusChange,
     AgendaItem,
+    AlignmentFlag,
     AnalysisRun,
     Attendee,
     Decision,
@@ -22,6 +23,7 @@ from coordination.models import (
     Meeting,
     MeetingLink,
     MeetingSeries,
+    ObjectiveLink,
     ReportDelivery,
     ReportJob,
 )
@@ -243,3 +245,22 @@ class MeetingLinkAdmin(ReadOnlyAdmin):
     list_display = ["meeting", "kind", "agenda_item", "decision", "action"]
     list_filter = ["kind"]
     list_select_related = ["meeting__series", "agenda_item", "decision", "action"]
+
+
+# --- alignment with the development plans ------------------------------------------------
+# Suggestions and flags are written by the alignment run, decisions by the review services (the alignment pages and
+# the API): the admin shows them.
+
+@admin.register(ObjectiveLink)
+class ObjectiveLinkAdmin(ReadOnlyAdmin):
+    list_display = ["project", "objective", "score", "status", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["project", "objective", "decided_by"]
+    search_fields = ["project__title_ar", "project__title_en", "objective__code"]
+
+
+@admin.register(AlignmentFlag)
+class AlignmentFlagAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "kind", "status", "score", "project", "municipality", "objective", "resolved_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["project", "municipality", "objective"]

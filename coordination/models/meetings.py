@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from common.bilingual import bilingual_text
@@ -47,7 +48,7 @@ class MeetingSeries(models.Model):
 
 
 class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("meeting status", "Planned")
     HELD = "held", _("Held")
     FINALISED = "finalised", _("Finalised")
     DISTRIBUTED = "distributed", _("Distributed")

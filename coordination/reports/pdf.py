@@ -50,7 +50,7 @@ def column_widths(block: Table, sample: int = 60) -> list[int]:
             longest, typical = longest * 1.3, typical * 1.4
         weights.append(min(max(longest * 1.25 + 1.0, typical * 0.6, 4.0), 40.0))
     total = sum(weights) or 1.0
-    return [max(5, round(100 * w / total)) for w in weights]
+    return [min(100, max(5, round(100 * w / total))) for w in weights]
 
 
 def _table(block: Table) -> dict[str, Any]:
@@ -101,8 +101,13 @@ def page_css(document: Document) -> str:
             f"@bottom-{start} {{ content: {page}; }} }}")
 
 
+# Column widths as classes (``col.cw37`` is 37%): the document template, like every template, has no inline
+# style (tests/config/test_security_headers.py holds all templates to the Content-Security-Policy's rule).
+WIDTH_CSS = " ".join(f".cw{n} {{ width: {n}%; }}" for n in range(1, 101))
+
+
 def render_pdf(document: Document) -> bytes:
     from weasyprint import CSS, HTML
 
     html = HTML(string=document_html(document), base_url=str(PRINT_CSS.parent))
-    return html.write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS)), CSS(string=page_css(document))])
+    return html.write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS)), CSS(string=WIDTH_CSS + page_css(document))])
