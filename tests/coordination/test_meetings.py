@@ -25,9 +25,11 @@ def world(english, personas, undp, unicef):
     return committee_world(personas, undp, unicef)
 
 
-def test_refusals_read_in_arabic_by_default(personas, undp, unicef):
+def test_refusals_read_in_arabic(personas, undp, unicef):
+    from django.utils import translation
+
     world = committee_world(personas, undp, unicef)
-    with pytest.raises(ValidationError) as end:
+    with translation.override("ar"), pytest.raises(ValidationError) as end:
         svc.meeting_edit(user=personas["rapporteur"], meeting=world["meeting"], start_time=dt.time(10),
                          end_time=dt.time(9))
     assert "لا يمكن أن ينتهي الاجتماع قبل أن يبدأ" in str(end.value)
