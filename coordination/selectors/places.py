@@ -29,8 +29,8 @@ from common.formatting import number_format
 from common.geojson import web_geometry
 from coordination.analysis.gaps import gap_findings, gap_reason_text
 from coordination.models import DelayFlag, DuplicateFlag
-from coordination.selectors.alignment import municipality_plan_priorities
 from coordination.reasons import reason_text
+from coordination.selectors.alignment import municipality_plan_priorities
 from coordination.selectors.delays import delay_flag_list, delay_flags_visible_to
 from coordination.selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
 from coordination.selectors.flags import gap_flags_stored_for

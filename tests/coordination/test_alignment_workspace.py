@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from common.formatting import percent_format
-
 from coordination.models import AlignmentFlag
 from coordination.selectors.alignment import alignment_shares
 from coordination.selectors.map import MapFilters, map_figures
