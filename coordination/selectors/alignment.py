@@ -141,7 +141,8 @@ def alignment_share_by_partner(user: Any, filters: dict[str, Any] | None = None,
     """For the dashboard: each partner's share of money and projects aligned, with its name (from
     ``shares`` when the caller has them already)."""
     rows = (shares if shares is not None else alignment_shares(user, filters))["partner"]
-    names = {p.pk: str(p) for p in Partner.objects.filter(pk__in=[r["id"] for r in rows])}
+    # One query even with no row (an empty IN is not sent), so the pages' query count stays fixed.
+    names = {p.pk: str(p) for p in Partner.objects.filter(pk__in=[r["id"] for r in rows] or [0])}
     return [{**r, "name": names.get(r["id"], "")} for r in rows]
 
 
