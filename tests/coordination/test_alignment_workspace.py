@@ -49,7 +49,8 @@ def test_the_tile_shows_the_alignment_figures_and_the_flags_link(client_for, pla
     assert open_flags >= 2  # the grid outside every plan, and Murzuq's money outside its priorities
     assert _testid(html, "flags-alignment") == str(open_flags)
     assert reverse("alignment_flag_list") in html and reverse("plan_list") in html
-    assert 'id="chart-alignment"' in html and "UNDP" in html
+    desc = re.search(r'<desc id="chart-alignment-d">(.*?)</desc>', html).group(1)
+    assert "UNDP: 35%" in desc and "UNICEF: 6%" in desc  # 550,000 of 1,550,000; 550,000 of 9,550,000
     arabic = client_for("ministry_analyst", "ar").get(reverse("home")).content.decode()
     assert "نسبة الأموال المنسجمة مع خطة معتمدة" in arabic and "مؤشرات الانسجام مع الخطط" in arabic
     with translation.override("ar"):
