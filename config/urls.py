@@ -23,6 +23,7 @@ urlpatterns = [
     path("coordination/", include("coordination.urls")),
     # A project's flags (duplicates, delays, the gaps of its places), a fragment of its page: the committee's.
     path("projects/<int:pk>/flags/", project_flags.project_flags, name="project_flags"),
+    path("projects/<int:pk>/alignment/", project_flags.project_alignment, name="project_alignment"),
     path("meetings/", include("coordination.meeting_urls")),
     path("projects/", include("projects.urls")),
     path("reporting/", include("projects.reporting.urls")),

@@ -16,6 +16,7 @@ MEASURE_LABELS = {
     "gap_score": _("Gap score"),
     "severity": _("Severity of need"),
     "open_flags": _("Open flags"),
+    "aligned_share": _("Share of money aligned"),
 }
 LAYER_CHOICES = [
     ("sites", _("Project sites")),

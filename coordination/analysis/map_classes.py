@@ -7,8 +7,8 @@ A measure's values (one per municipality, None where it has no figure) fall into
   colour with "one or two";
 * *quantile classes* of the remaining values (up to ``QUANTILE_CLASSES``), so each colour holds about as
   many municipalities whatever the spread of the figures; equal values never straddle two classes;
-* or *fixed classes* for measures that have a scale of their own: the severity of need (1 to 5) and the
-  gap score (0 to 1, in fifths).
+* or *fixed classes* for measures that have a scale of their own: the severity of need (1 to 5), the
+  gap score and a share (0 to 1, in fifths).
 
 Each class carries the steps of the palette it is drawn in (1 light … 5 dark, 0 for zero), so fewer
 classes still spread over the whole palette.
@@ -71,9 +71,9 @@ def _ranges(breaks: Sequence[float], lowest: float) -> list[tuple[float, float]]
 
 def classify(values: Mapping[int, float | None], *, scale: str) -> Classification:
     """Classes for ``values`` on ``scale``: "count" and "amount" (zero apart, quantiles above), "severity"
-    (1..5) or "score" (0..1 in fifths). A value belongs to the first class whose upper bound it does not
+    (1..5), "score" or "share" (0..1 in fifths). A value belongs to the first class whose upper bound it does not
     exceed (the lower bound of a quantile class is the previous class's upper bound, excluded)."""
-    if scale not in ("count", "amount", "severity", "score"):
+    if scale not in ("count", "amount", "severity", "score", "share"):
         raise ValueError(f"Unknown scale: {scale}")
     known = {k: float(v) for k, v in values.items() if v is not None}
     assigned: dict[int, str] = {k: "none" for k, v in values.items() if v is None}

@@ -95,16 +95,36 @@ def project_objective_links(user: Any, project: Project) -> list[ObjectiveLink]:
                 .order_by("-score", "objective__code"))
 
 
+def project_alignment(user: Any, project: Project) -> list[dict[str, Any]]:
+    """For the project's page: the objectives it serves, confirmed first then suggested (rejected ones
+    left out), with the score and the reasons in the reader's language (two queries)."""
+    from common.bilingual import language_is_arabic
+
+    key = "ar" if language_is_arabic() else "en"
+    rows = []
+    for link in project_objective_links(user, project):
+        if link.status == ObjectiveLink.Status.REJECTED:
+            continue
+        rows.append({"objective": link.objective, "plan": link.objective.plan, "status": link.status,
+                     "status_label": link.get_status_display(), "score": link.score,
+                     "reasons": [r.get(key) or r.get("en") or r.get("code", "") for r in link.reasons or []]})
+    rows.sort(key=lambda r: r["status"] != ObjectiveLink.Status.CONFIRMED)  # stable: best score within each
+    return rows
+
+
 def _share_row(key: Any, share: Share) -> dict[str, Any]:
     return {"id": key, "usd": round(share.usd, 2), "usd_aligned": round(share.usd_aligned, 2),
             "projects": share.projects, "projects_aligned": share.projects_aligned,
             "money_share": share.money_share, "project_share": share.project_share}
 
 
-def alignment_shares(user: Any, filters: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
+def alignment_shares(user: Any, filters: dict[str, Any] | None = None, *,
+                     projects: QuerySet[Project] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Shares of money and projects (active, counted once) aligned with an approved plan's objective,
-    over the reader's projects: overall and by partner, sector and region."""
-    projects = projects_counted_for(user).filter(status=2)
+    over the reader's projects (or ``projects``, already narrowed from them, e.g. by the dashboard's
+    filters): overall and by partner, sector and region."""
+    base = projects_counted_for(user) if projects is None else projects
+    projects = base.filter(status=2)
     if (filters or {}).get("partner"):
         projects = projects.filter(Q(reporting_partner_id=filters["partner"]) | Q(partners__id=filters["partner"]))
     approved = ObjectiveLink.objects.filter(status__in=COUNTING, objective__plan__status="approved",
@@ -116,10 +136,13 @@ def alignment_shares(user: Any, filters: dict[str, Any] | None = None) -> dict[s
             for group, v in shares.items()}
 
 
-def alignment_share_by_partner(user: Any, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """For the dashboard: each partner's share of money and projects aligned, with its name."""
-    rows = alignment_shares(user, filters)["partner"]
-    names = {p.pk: str(p) for p in Partner.objects.filter(pk__in=[r["id"] for r in rows])}
+def alignment_share_by_partner(user: Any, filters: dict[str, Any] | None = None, *,
+                               shares: dict[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+    """For the dashboard: each partner's share of money and projects aligned, with its name (from
+    ``shares`` when the caller has them already)."""
+    rows = (shares if shares is not None else alignment_shares(user, filters))["partner"]
+    # One query even with no row (an empty IN is not sent), so the pages' query count stays fixed.
+    names = {p.pk: str(p) for p in Partner.objects.filter(pk__in=[r["id"] for r in rows] or [0])}
     return [{**r, "name": names.get(r["id"], "")} for r in rows]
 
 

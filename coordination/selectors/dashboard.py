@@ -34,7 +34,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYear
 
-from coordination.models import DelayFlag, DuplicateFlag, FlagStatus, GapFlag
+from coordination.models import AlignmentFlag, DelayFlag, DuplicateFlag, FlagStatus, GapFlag
+from coordination.selectors.alignment import (
+    alignment_flags_stored_for,
+    alignment_share_by_partner,
+    alignment_shares,
+)
 from coordination.selectors.delays import delay_flags_visible_to
 from coordination.selectors.duplicates import duplicate_flags_visible_to
 from coordination.selectors.flags import gap_flags_stored_for
@@ -220,6 +225,31 @@ def dashboard_flag_counts(user: Any, projects: QuerySet[Project], filters: Dashb
     return {"duplicates": duplicates.count(), "gaps": gaps, "delays": delays.count()}
 
 
+def dashboard_alignment_flag_count(user: Any, projects: QuerySet[Project], filters: DashboardFilters) -> int | None:
+    """Open alignment flags, for the ministry's staff whose queue they are (None for the others). A
+    municipality's flag has no project: the partner and period filters do not narrow it."""
+    if not alignment_flags_stored_for(user):
+        return None
+    flags = AlignmentFlag.objects.filter(status=FlagStatus.OPEN, resolved_at__isnull=True)
+    if filters != DashboardFilters():
+        flags = flags.filter(Q(project__in=projects.values("pk")) | Q(project__isnull=True))
+    return flags.count()
+
+
+def dashboard_alignment(user: Any, projects: QuerySet[Project], filters: DashboardFilters) -> dict[str, Any]:
+    """The share of the filtered active projects' money (and of the projects) aligned with an approved
+    plan's objective, and each partner's (``coordination.selectors.alignment.alignment_shares``, the plan
+    pages' rule), and the open alignment flags. With a sector chosen, the share is of that sector's part
+    of each budget."""
+    shares = alignment_shares(user, projects=projects)
+    if filters.sector_id is not None:
+        overall = next((r for r in shares["sector"] if r["id"] == filters.sector_id), None)
+    else:
+        overall = next(iter(shares["all"]), None)
+    return {"overall": overall, "by_partner": alignment_share_by_partner(user, shares=shares),
+            "flags": dashboard_alignment_flag_count(user, projects, filters)}
+
+
 def dashboard_figures(user: Any, filters: DashboardFilters, *, today: dt.date) -> dict[str, Any]:
     """Everything the dashboard shows for ``user`` and ``filters``, as plain data (ids and numbers; names
     are joined in by ``dashboard_names``)."""
@@ -242,6 +272,7 @@ def dashboard_figures(user: Any, filters: DashboardFilters, *, today: dt.date) -
         "municipalities_not_reached": municipalities - reached,
         "budget": _money(projects, filters, exchange_rate_table(), today.year),
         "flags": dashboard_flag_counts(user, projects, filters),
+        "alignment": dashboard_alignment(user, projects, filters),
     }
 
 

@@ -18,6 +18,9 @@ Definitions (the gap engine's, ``coordination.analysis.gaps``):
   chosen, that sector's part (``projects.selectors.money.usd_attributed``), over the population;
 * *severity of need*: the highest severity among the latest assessments on or before the day (of the
   filtered sector only, when one is chosen);
+* *share of money aligned*: of the active selected projects' money attributed to the municipality (as for
+  USD per capita), the part of those serving an approved plan's objective (a link confirmed or suggested,
+  the plan pages' rule, ``coordination.selectors.alignment``); no figure where no money is counted;
 * *open flags*: open duplicate pairs the reader may see with a selected project there, open delay flags of
   selected projects there, and, for ministry staff (who are served the stored gap flags), open gap flags.
 """
@@ -50,10 +53,10 @@ from projects.models import Participation, Project, ProjectLocation, ProjectSect
 from projects.selectors.money import usd_attributed
 from projects.selectors.projects import projects_counted_for
 
-MEASURES = ("active_projects", "usd_per_capita", "gap_score", "severity", "open_flags")
+MEASURES = ("active_projects", "usd_per_capita", "gap_score", "severity", "open_flags", "aligned_share")
 # How each measure's classes are drawn (coordination.analysis.map_classes.classify).
 MEASURE_SCALES = {"active_projects": "count", "usd_per_capita": "amount", "gap_score": "score",
-                  "severity": "severity", "open_flags": "count"}
+                  "severity": "severity", "open_flags": "count", "aligned_share": "share"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,19 @@ def open_flags_by_municipality(user: Any, selected: QuerySet[Project], *, sector
     return {row["pk"]: sum(row[k] for k in annotations) for row in rows}
 
 
+def aligned_share_by_municipality(active: QuerySet[Project], *, sector: Sector | None = None
+                                  ) -> tuple[dict[int, float | None], set[str]]:
+    """Each municipality's share of the active projects' money that serves an approved plan (two queries)."""
+    from coordination.models import ObjectiveLink
+    from coordination.selectors.alignment import COUNTING
+
+    aligned = active.filter(pk__in=ObjectiveLink.objects.filter(
+        status__in=COUNTING, objective__plan__status="approved").values("project_id"))
+    total, unconverted = budget_usd_by_municipality(active, sector=sector)
+    part, _ = budget_usd_by_municipality(aligned, sector=sector)
+    return {m: (part.get(m, 0.0) / usd if usd >= 1 else None) for m, usd in total.items()}, unconverted
+
+
 @dataclass(slots=True)
 class MapFigures:
     on: dt.date
@@ -182,6 +198,9 @@ def map_figures(user: Any, filters: MapFilters, *, measure: str, today: dt.date 
     elif measure == "severity":
         severity = need_severity_by_municipality(on=on, sector=filters.sector)
         values = {i: (float(severity[i]) if i in severity else None) for i in ids}
+    elif measure == "aligned_share":
+        shares, unconverted = aligned_share_by_municipality(active_qs, sector=filters.sector)
+        values = {i: shares.get(i) for i in ids}
     elif measure == "open_flags":
         flags = open_flags_by_municipality(user, selected, sector=filters.sector)
         values = {i: float(flags.get(i, 0)) for i in ids}

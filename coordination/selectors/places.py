@@ -30,6 +30,7 @@ from common.geojson import web_geometry
 from coordination.analysis.gaps import gap_findings, gap_reason_text
 from coordination.models import DelayFlag, DuplicateFlag
 from coordination.reasons import reason_text
+from coordination.selectors.alignment import municipality_plan_priorities
 from coordination.selectors.delays import delay_flag_list, delay_flags_visible_to
 from coordination.selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
 from coordination.selectors.flags import gap_flags_stored_for
@@ -301,6 +302,8 @@ def municipality_file(user: Any, municipality: Municipality) -> dict[str, Any]:
     * ``duplicate_flags`` / ``delay_flags``: current flags of its projects the reader may see (at most
       FLAG_ROWS rows) and ``duplicate_count`` / ``delay_count``;
     * ``plans``: ``municipality_plans``; ``map``: ``municipality_map_data``;
+    * ``priorities``: its approved plans' priority objectives, funded / partly / unfunded, USD against cost
+      (``coordination.selectors.alignment.municipality_plan_priorities``);
     * ``meetings``: ``municipality_meetings`` (meetings, decisions and open actions about the place).
     """
     visible = projects_counted_for(user)
@@ -333,6 +336,7 @@ def municipality_file(user: Any, municipality: Municipality) -> dict[str, Any]:
         "duplicate_flags": _duplicate_rows(duplicates), "duplicate_count": duplicates.count(),
         "delay_flags": _delay_rows(delays), "delay_count": delays.count(),
         "plans": municipality_plans(municipality, local_projects),
+        "priorities": municipality_plan_priorities(user, municipality),
         "map": municipality_map_data(municipality, local_projects),
         "meetings": municipality_meetings(user, municipality),
         "government": municipality_government_figures(user, municipality),

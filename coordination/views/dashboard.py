@@ -8,12 +8,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from common.bilingual import bilingual_text, language_is_arabic
-from common.formatting import compact_number_format, number_format
+from common.formatting import compact_number_format, number_format, percent_format
 from common.svg_charts import ChartItem, bar_chart, column_chart
 from coordination.dashboard_forms import DashboardFilterForm, period_label
 from coordination.selectors.dashboard import (
@@ -25,6 +26,7 @@ from coordination.selectors.dashboard import (
 from projects.models import ActivityStatus
 
 MAX_QUARTERS = 24  # beyond this many quarters the chart over time counts years
+ALIGNMENT_PARTNERS = 15  # partners in the alignment chart (the most money first)
 
 
 @login_required
@@ -86,6 +88,13 @@ def _time_items(by_time: dict[tuple[int | None, int | None], Decimal], filters: 
             for k in keys], quarterly
 
 
+def _alignment_items(rows: list[dict[str, Any]]) -> list[ChartItem]:
+    """Each partner's share of money aligned (of those with money counted), the most money first."""
+    return [ChartItem(r["name"], 100 * r["money_share"], percent_format(r["money_share"]),
+                      reverse("partner_detail", args=[r["id"]]))
+            for r in rows if r["money_share"] is not None][:ALIGNMENT_PARTNERS]
+
+
 def _charts(figures: dict[str, Any], filters: DashboardFilters, query: QueryDict) -> dict[str, Any]:
     rtl = language_is_arabic()
     names = dashboard_names()
@@ -114,5 +123,8 @@ def _charts(figures: dict[str, Any], filters: DashboardFilters, query: QueryDict
             else _("Funding by year of planned start (US dollars)"))),
         "status": mark_safe(bar_chart(  # noqa: S308
             statuses, chart_id="chart-status", rtl=rtl, empty_text=none_text, title=_("Projects by status"))),
+        "alignment": mark_safe(bar_chart(  # noqa: S308
+            _alignment_items(figures["alignment"]["by_partner"]), chart_id="chart-alignment", rtl=rtl,
+            empty_text=none_text, title=_("Share of money aligned with an approved plan, by partner"))),
         "quarterly": quarterly,
     }

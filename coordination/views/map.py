@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from common.bilingual import bilingual_text, language_is_arabic
-from common.formatting import EMPTY, date_format, money_format, number_format
+from common.formatting import EMPTY, date_format, money_format, number_format, percent_format
 from common.geojson import web_geometry
 from coordination.analysis.map_classes import Classification, MapClass, classify
 from coordination.map_forms import MEASURE_LABELS, MapFilterForm
@@ -78,6 +78,8 @@ def _value_text(measure: str, value: float | None) -> str:
         return money_format(value, "USD", decimals=2)
     if measure == "gap_score":
         return number_format(value, 2)
+    if measure == "aligned_share":
+        return percent_format(value)
     return number_format(value)
 
 
@@ -87,6 +89,8 @@ def _class_label(measure: str, c: MapClass, previous: MapClass | None) -> str:
     if c.key == "zero":
         return number_format(0)
     scale = MEASURE_SCALES[measure]
+    if scale == "share":
+        return _range(percent_format(c.low), percent_format(c.high))
     decimals = 2 if scale in ("amount", "score") else 0
     if scale == "count" and previous is not None and previous.high is not None:
         low = previous.high + 1  # counts are whole: the class starts after the previous one's top

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from coordination.selectors.alignment import project_alignment as project_alignment_rows
 from coordination.selectors.project_flags import project_flags as project_flag_rows
 from projects.selectors.projects import projects_visible_to
 
@@ -19,4 +20,14 @@ def project_flags(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(projects_visible_to(request.user), pk=pk)
     return render(request, "projects/includes/project_flags.html", {
         "project": project, "flags": project_flag_rows(request.user, project),
+    })
+
+
+@login_required
+@require_GET
+def project_alignment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan objectives the project serves (confirmed and suggested), a fragment of its page."""
+    project = get_object_or_404(projects_visible_to(request.user), pk=pk)
+    return render(request, "projects/includes/project_alignment.html", {
+        "project": project, "objectives": project_alignment_rows(request.user, project),
     })

@@ -247,7 +247,8 @@ def test_a_fixed_number_of_queries_whatever_the_size(client_for, world, undp, un
     _more(world, unicef, undp, 30)
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(reverse("home"), params).status_code == 200
-    assert len(few.captured_queries) <= 35  # a focal point's gaps are found by the engine: eight reads
+    # a focal point's gaps are found by the engine: eight reads; the share aligned with the plans: eight more
+    assert len(few.captured_queries) <= 43
 
 
 def test_no_geometry_is_grouped_or_made_distinct(client_for, world, django_assert_max_num_queries):
