@@ -13,6 +13,9 @@ Decisions (issue 6):
   is a site (a school, a substation) and becomes a ``Site`` of the project, one per point, in the
   municipality whose area holds it (else the one the location names); it counts for the project's
   municipalities too. Sites follow the file on re-import: renamed in place, added, or removed.
+- SDG tags (tag vocabularies 2 goals, 3 targets) and sectors in the SDG vocabularies (7 goals, 8
+  targets, 9 indicators) go to ``Project.sdg_tags``, read by the alignment suggestions; they are not
+  sectors (no national sector, no share of the sector split).
 - Whatever cannot be mapped is listed per activity in the report; an activity that cannot be saved
   at all (no identifier, no title, no reporting organisation) is skipped and listed.
 """
@@ -51,7 +54,7 @@ from projects.services import project_save
 
 PROJECT_FIELDS = ("reporting_partner_id", "partner_code", "title_ar", "title_en", "description_ar",
                   "description_en", "status", "planned_start", "planned_end", "actual_start", "actual_end",
-                  "budget", "currency")
+                  "budget", "currency", "sdg_tags")
 CENT = Decimal("0.01")
 # progress(done, total): called as each activity is saved
 Progress = Callable[[int, int], None]
@@ -228,6 +231,7 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
         "planned_start": activity.dates.get("planned_start"), "planned_end": activity.dates.get("planned_end"),
         "actual_start": activity.dates.get("actual_start"), "actual_end": activity.dates.get("actual_end"),
         "budget": activity.budget.quantize(CENT) if activity.budget is not None else None,
+        "sdg_tags": activity.sdg_tags,  # the file's SDG tags and SDG sectors, for the alignment suggestions
     }
     if activity.status is not None:
         values["status"] = activity.status
