@@ -87,6 +87,7 @@ class ActivityData:
     transactions: list[TransactionData] = field(default_factory=list)
     related: list[tuple[int, str]] = field(default_factory=list)
     sdg_tags: list[str] = field(default_factory=list)  # SDG goals, targets, indicators: "6", "6.1", "6.1.1"
+    objectives: list[tuple[str, str]] = field(default_factory=list)  # (plan URI, objective code): tags of vocabulary 99
     problems: list[str] = field(default_factory=list)
 
 
@@ -173,8 +174,11 @@ def activity_read(elem: ET.Element) -> ActivityData:
         else:
             activity.sectors.append((code, vocabulary, decimal_of(sector.get("percentage"))))
     for tag in elem.findall("tag"):
-        if (tag.get("vocabulary") or "1").strip() in SDG_TAG_VOCABULARIES:
-            _sdg_tag(activity, (tag.get("code") or "").strip(), tag.get("vocabulary").strip())
+        vocabulary, code = (tag.get("vocabulary") or "1").strip(), (tag.get("code") or "").strip()
+        if vocabulary in SDG_TAG_VOCABULARIES:
+            _sdg_tag(activity, code, vocabulary)
+        elif vocabulary == "99" and code and (tag.get("vocabulary-uri") or "").strip():
+            activity.objectives.append(((tag.get("vocabulary-uri") or "").strip(), code))
 
     for region in elem.findall("recipient-region"):
         problems.append(_("recipient region %(code)s (vocabulary %(vocabulary)s) names no municipality") % {

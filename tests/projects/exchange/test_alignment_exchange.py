@@ -135,15 +135,23 @@ def test_iati_import_reads_sdg_tags_and_sdg_sectors(plans):
     assert project.sdg_tags == ["4.1", "4.1.1", "6.1"]
 
 
-def test_sdg_tags_survive_an_export_import_round_trip(plans, schema):
+def test_objectives_and_sdg_tags_survive_an_export_import_round_trip(plans, schema):
     project = _project("Round trip", sdg_tags=["5", "5.2"], iati_identifier="XM-SDG-RT")
+    project.plan_objectives.add(plans["water"], plans["roads"])
     xml = iati_export(export_queryset()).xml
     assert schema.validate(etree.fromstring(xml))
     project.sdg_tags = []
     project.save()
-    iati_import(files=[("rt.xml", xml)])
+    project.plan_objectives.clear()
+    stray = f'<tag vocabulary="99" vocabulary-uri="{PLAN_URI}" code="N7"/>'.encode()
+    report = iati_import(files=[("rt.xml", xml.replace(b"</iati-activity>", stray + b"</iati-activity>"))])
     project.refresh_from_db()
-    assert project.sdg_tags == ["5", "5.2"]
+    # the SDG tags come back with the objectives' own (6, 6.1; the roads' 11.a too)
+    assert project.sdg_tags == ["5", "6", "5.2", "6.1", "11.a"]
+    # the objective whose plan has a URI comes back; the local plan has none, so its tag cannot name it
+    assert list(project.plan_objectives.all()) == [plans["water"]]
+    assert f"tag N7 of vocabulary {PLAN_URI} names no plan objective" in report.activities[0].unmapped
+    assert report.updated == 1
 
 
 def _threew_project(plans) -> Project:
@@ -172,6 +180,19 @@ def test_threew_objective_column_reads_through_libhxl(plans):
     identifier = hxl.model.TagPattern.parse("#activity+code")
     assert not identifier.match(next(c for c in source.columns if c.display_tag == OBJECTIVE_TAG))
     assert identifier.match(hxl.model.Column.parse("#activity+objective+code"))
+
+
+def test_threew_queries_do_not_grow_with_objectives(plans):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            threew_csv(threew_queryset())
+        return len(ctx.captured_queries)
+
+    _threew_project(plans)
+    one = count()
+    for i in range(3):
+        _project(f"More {i}").plan_objectives.add(plans["water"], plans["other"])
+    assert count() == one
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
