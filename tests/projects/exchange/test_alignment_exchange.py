@@ -230,3 +230,31 @@ def test_threew_objective_errors_save_nothing(plans):
     with pytest.raises(SpreadsheetError):
         spreadsheet_import(data=out.getvalue().encode(), name="3w.csv")
     assert not Project.objects.exists()
+
+
+def test_imported_sdg_tags_feed_the_alignment_suggestions(plans):
+    from coordination.services.alignment import alignment_analysis_now
+
+    sector = Sector.objects.filter(dac_codes__isnull=False).first()
+    plans["water"].sectors.add(sector)
+    dac = sector.dac_codes.order_by("code").first().code
+
+    def activity(identifier: str, sdg: str) -> str:
+        return f"""<iati-activity xml:lang="en"><iati-identifier>{identifier}</iati-identifier>
+          <reporting-org ref="XM-DAC-41114" type="40"><narrative>UNDP</narrative></reporting-org>
+          <title><narrative>Drinking water wells</narrative></title>
+          <participating-org ref="XM-DAC-41114" role="4"/><activity-status code="2"/>
+          <sector vocabulary="1" code="{dac}" percentage="100"/>{sdg}</iati-activity>"""
+
+    xml = ('<iati-activities version="2.03">' + activity("XM-SDG-A", '<tag vocabulary="3" code="6.1"/>')
+           + activity("XM-SDG-B", "") + "</iati-activities>").encode()
+    iati_import(files=[("two.xml", xml)])
+    tagged, bare = (Project.objects.get(iati_identifier=i) for i in ("XM-SDG-A", "XM-SDG-B"))
+    _inputs, analysis, _findings = alignment_analysis_now()
+
+    def suggestion(project):
+        return next(s for s in analysis.suggestions.get(project.pk, []) if s.objective_id == plans["water"].pk)
+
+    assert "same_sdg" in {r["code"] for r in suggestion(tagged).reasons}
+    assert "same_sdg" not in {r["code"] for r in suggestion(bare).reasons}
+    assert suggestion(tagged).score > suggestion(bare).score
