@@ -16,8 +16,10 @@ from projects.events import (
     DUPLICATE,
     IDENTIFIERS,
     LOCATIONS,
+    OBJECTIVES,
     PARTNERS,
     PROGRESS,
+    SDG,
     SECTORS,
     SITES,
     STATUS,
@@ -77,8 +79,10 @@ def queue_gap_check_for_needs(sender, municipality_ids, user=None, **kwargs) -> 
 
 
 # --- alignment with the plans -----------------------------------------------------
-# A suggestion reads a project's texts, sectors, places and status; the flags its money and partners.
-ALIGNMENT_RELEVANT = frozenset({CREATED, TITLE, STATUS, SECTORS, LOCATIONS, BUDGET, PARTNERS, DUPLICATE})
+# A suggestion reads a project's texts, sectors, SDG tags, places and status; the flags its money, partners
+# and declared objectives.
+ALIGNMENT_RELEVANT = frozenset({CREATED, TITLE, STATUS, SECTORS, LOCATIONS, BUDGET, PARTNERS, DUPLICATE, SDG,
+                                OBJECTIVES})
 
 
 def _queue_alignment_run() -> None:

@@ -40,10 +40,12 @@ SECTORS = "sectors"  # the sector split
 LOCATIONS = "locations"  # the municipalities
 SITES = "sites"  # the named places (points)
 REVIEW = "review"  # submitted, accepted or returned
+SDG = "sdg"  # the SDG goals and targets the project is tagged with
+OBJECTIVES = "objectives"  # the plan objectives it declares it serves (added by an import)
 
 CHANGE_CATEGORIES: frozenset[str] = frozenset({
     CREATED, TITLE, DATES, STATUS, BUDGET, PROGRESS, PARTNERS, IDENTIFIERS, REPORTING, DUPLICATE, SECTORS,
-    LOCATIONS, SITES, REVIEW,
+    LOCATIONS, SITES, REVIEW, SDG, OBJECTIVES,
 })
 
 # Which field of Project (its attribute name) makes which category; a field not listed (beneficiaries,
@@ -54,6 +56,7 @@ PROJECT_FIELD_CATEGORIES: dict[str, str] = {
     "status": STATUS, "budget": BUDGET, "currency": BUDGET, "spend_to_date": BUDGET,
     "progress_percent": PROGRESS, "reporting_partner_id": PARTNERS, "iati_identifier": IDENTIFIERS,
     "reporting_frequency": REPORTING, "duplicate_of_id": DUPLICATE,
+    "sdg_tags": SDG,
 }
 
 # Which of a project's parts makes which categories when its rows are added, changed or removed.

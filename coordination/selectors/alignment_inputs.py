@@ -73,14 +73,15 @@ def alignment_projects(projects: QuerySet[Project] | None = None, rates=None) ->
         partners.setdefault(p_id, set()).add(partner_id)
     this_year = dt.date.today().year
     out = []
-    for (p_id, status, t_ar, t_en, d_ar, d_en, budget, currency, start, reporter) in qs.order_by("id").values_list(
-            "id", "status", "title_ar", "title_en", "description_ar", "description_en", "budget", "currency",
-            "planned_start", "reporting_partner_id"):
+    for (p_id, status, t_ar, t_en, d_ar, d_en, budget, currency, start, reporter, sdg) in qs.order_by(
+            "id").values_list("id", "status", "title_ar", "title_en", "description_ar", "description_en", "budget",
+                              "currency", "planned_start", "reporting_partner_id", "sdg_tags"):
         out.append(ProjectIn(
             id=p_id, status=status, title_ar=t_ar, title_en=t_en, description_ar=d_ar, description_en=d_en,
             budget_usd=_usd(budget, currency, start.year if start else this_year, rates) if budget is not None else None,
             partner_ids=tuple(sorted(partners.get(p_id, set()) | {reporter})),
             locations=tuple(locations.get(p_id, ())), sectors=tuple(sectors.get(p_id, ())),
+            sdg_goals=sdg_goals(sdg or ()),
         ))
     return out
 

@@ -255,6 +255,10 @@ class Project(models.Model):
     plan_objectives = models.ManyToManyField(
         PlanObjective, blank=True, related_name="projects", verbose_name=_("plan objectives")
     )
+    # SDG goals, targets or indicators the partner tags the project with ("6", "6.1", "6.1.1"), as read from
+    # IATI (tag vocabularies 2 / 3, sector vocabularies 7 / 8 / 9): the alignment suggestions read them.
+    sdg_tags = models.JSONField(_("SDG tags"), default=list, blank=True, db_default=[],
+                                help_text=_("SDG goals, targets or indicators, e.g. 6, 6.1 or 6.1.1."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET  # noqa: S405 - types only; the tree comes from defusedxml
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,10 @@ RELATION_WORDS = {"parent": 1, "child": 2, "sibling": 3, "co-funded": 4, "third-
 TRANSACTION_WORDS = {"IF": 1, "C": 2, "D": 3, "E": 4, "incoming funds": 1, "contribution": 1, "commitment": 2,
                      "disbursement": 3, "expenditure": 4, "incoming commitment": 11}
 KNOWN_TRANSACTION_TYPES = {1, 2, 3, 4, 11}
+# SDGs in IATI: TagVocabulary 2 (goals) and 3 (targets); SectorVocabulary 7 (goals), 8 (targets), 9 (indicators).
+SDG_TAG_VOCABULARIES = {"2", "3"}
+SDG_SECTOR_VOCABULARIES = {"7", "8", "9"}
+SDG_CODE = re.compile(r"^\d{1,2}(\.[0-9a-z]{1,2}(\.\d{1,2})?)?$")
 
 
 @dataclass
@@ -81,6 +86,8 @@ class ActivityData:
     currency: str = ""
     transactions: list[TransactionData] = field(default_factory=list)
     related: list[tuple[int, str]] = field(default_factory=list)
+    sdg_tags: list[str] = field(default_factory=list)  # SDG goals, targets, indicators: "6", "6.1", "6.1.1"
+    objectives: list[tuple[str, str]] = field(default_factory=list)  # (plan URI, objective code): tags of vocabulary 99
     problems: list[str] = field(default_factory=list)
 
 
@@ -161,8 +168,17 @@ def activity_read(elem: ET.Element) -> ActivityData:
             activity.participations.append((ref, role, (org.get("activity-id") or "").strip()[:150]))
 
     for sector in elem.findall("sector"):
-        activity.sectors.append(((sector.get("code") or "").strip(), (sector.get("vocabulary") or "1").strip(),
-                                 decimal_of(sector.get("percentage"))))
+        code, vocabulary = (sector.get("code") or "").strip(), (sector.get("vocabulary") or "1").strip()
+        if vocabulary in SDG_SECTOR_VOCABULARIES:
+            _sdg_tag(activity, code, vocabulary)
+        else:
+            activity.sectors.append((code, vocabulary, decimal_of(sector.get("percentage"))))
+    for tag in elem.findall("tag"):
+        vocabulary, code = (tag.get("vocabulary") or "1").strip(), (tag.get("code") or "").strip()
+        if vocabulary in SDG_TAG_VOCABULARIES:
+            _sdg_tag(activity, code, vocabulary)
+        elif vocabulary == "99" and code and (tag.get("vocabulary-uri") or "").strip():
+            activity.objectives.append(((tag.get("vocabulary-uri") or "").strip(), code))
 
     for region in elem.findall("recipient-region"):
         problems.append(_("recipient region %(code)s (vocabulary %(vocabulary)s) names no municipality") % {
@@ -188,6 +204,17 @@ def activity_read(elem: ET.Element) -> ActivityData:
         else:
             problems.append(_("related activity %(ref)s of type %(type)s not read") % {"ref": ref or "?", "type": kind or "?"})
     return activity
+
+
+def _sdg_tag(activity: ActivityData, code: str, vocabulary: str) -> None:
+    """An SDG goal (1-17), target (6.1, 6.a) or indicator (6.1.1), kept once, as written."""
+    code = code.upper().replace("SDG", "").strip().lstrip("-: ").lower()
+    if SDG_CODE.match(code) and 1 <= int(code.split(".")[0]) <= 17:
+        if code not in activity.sdg_tags:
+            activity.sdg_tags.append(code)
+    else:
+        activity.problems.append(_("SDG code %(code)s (vocabulary %(vocabulary)s) is not an SDG goal, target or "
+                                   "indicator") % {"code": code or "?", "vocabulary": vocabulary})
 
 
 def _location(elem: ET.Element, lang: str) -> LocationData:

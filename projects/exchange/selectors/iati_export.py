@@ -17,6 +17,11 @@ Decisions (issue 6):
   a substation) follow as locations of their own: name, exact point, ``location-class`` 3 (structure).
 - Sectors: vocabulary 1 with the national sector's first DAC 5-digit code; a sector with no DAC
   code goes out in vocabulary 99 (the publisher's own) with the national sector code.
+- Alignment (issue 13): each confirmed plan objective (``Project.plan_objectives``, which follow the
+  confirmed links) is a ``tag`` in the publisher's own vocabulary 99 with ``vocabulary-uri`` the
+  plan's URI (left out when the plan has none) and the objective code, its title in Arabic and English
+  as narratives; the SDG goals and targets of those objectives and of the project's own SDG tags
+  follow as ``tag`` vocabulary 2 (goals) and 3 (targets).
 - A project without a description gets its title as the description (the schema needs one).
 - A project without a start date or without any participating partner cannot make a valid
   activity (the schema needs both) and is left out; the caller gets the list.
@@ -42,6 +47,7 @@ MINISTRY_NAME_EN = "Ministry of Local Government (Libya)"
 MINISTRY_NAME_AR = "وزارة الحكم المحلي"
 DATE_FIELDS = (("planned_start", "1"), ("actual_start", "2"), ("planned_end", "3"), ("actual_end", "4"))
 SRS = "http://www.opengis.net/def/crs/EPSG/0/4326"
+SDG_TAG_VOCABULARY = {0: "2", 1: "3"}  # TagVocabulary: 2 SDG goals ("6"), 3 SDG targets ("6.1")
 
 
 def ministry_ref() -> str:
@@ -67,7 +73,7 @@ def export_queryset(*, partner_ref: str | None = None, all_states: bool = False)
         .select_related("reporting_partner")
         .prefetch_related(
             "participations__partner", "sector_shares__sector", "locations__municipality",
-            "related_activities", "sites",
+            "related_activities", "sites", "plan_objectives__plan",
             Prefetch("transactions__provider_org"), Prefetch("transactions__receiver_org"),
         )
     )
@@ -167,6 +173,7 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
         dac = dac_by_sector.get(share.sector_id)
         _sub(activity, "sector", vocabulary="1" if dac else "99", code=dac or share.sector.code,
              percentage=_number(share.percentage))
+    _tags(activity, project)
     start, end = project.planned_start or project.actual_start, project.planned_end or project.actual_end
     if project.budget is not None and start:
         budget = _sub(activity, "budget", type="1", status="1")
@@ -179,6 +186,29 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
         _sub(activity, "related-activity", ref=rel.iati_identifier, type=str(rel.relation))
     _org(activity, f"{{{EXTENSION_NS}}}reporting-partner", project.reporting_partner)
     return activity
+
+
+def _tags(activity: etree._Element, project: Project) -> None:
+    """The project's confirmed plan objectives (own vocabulary 99, the plan's URI), then the SDG goals
+    (vocabulary 2) and targets (vocabulary 3) of those objectives and of the project's own SDG tags."""
+    objectives = sorted(project.plan_objectives.all(), key=lambda o: (o.plan_id, o.code))
+    for objective in objectives:
+        tag = _sub(activity, "tag", vocabulary="99", vocabulary_uri=objective.plan.uri, code=objective.code)
+        for lang, text in (("ar", objective.title_ar), ("en", objective.title_en)):
+            if text:
+                _sub(tag, "narrative", text).set(XML_LANG, lang)
+    sdgs: dict[str, str] = {}
+    for code in [c for o in objectives for c in o.sdg_targets or ()] + list(project.sdg_tags or ()):
+        code = str(code).strip().lower()
+        vocabulary = SDG_TAG_VOCABULARY.get(code.count("."))  # indicators (6.1.1) have no tag vocabulary
+        if vocabulary and code and code.split(".")[0].isdigit():
+            sdgs.setdefault(code, vocabulary)
+    for code, vocabulary in sorted(sdgs.items(), key=lambda item: (item[1], _sdg_order(item[0]))):
+        _sub(activity, "tag", vocabulary=vocabulary, code=code)
+
+
+def _sdg_order(code: str) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split("."))
 
 
 def _location(activity: etree._Element, municipality) -> None:

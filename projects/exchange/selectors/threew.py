@@ -8,7 +8,8 @@ Money: ``#value+usd`` is the row's part of the project budget in US dollars (bud
 percentage × municipality share, an equal share when none is given; the cents left by rounding go
 to the largest parts), so that the column adds up to each budget exactly. People reached and targeted are the project's totals: the same people are not split
 between sectors. A project with no municipality or no sector still gets its row(s), with those cells
-empty, so that it is not lost from the sheet.
+empty, so that it is not lost from the sheet. The project's confirmed plan objectives are in
+``#indicator+objective+code`` (see ``objective_refs``), on each of its rows.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from common.spreadsheets import safe_cell
+from projects.exchange.selectors.objective_refs import OBJECTIVE_TAG, objective_cell
 from projects.models import OrganisationRole, Project, ReviewState
 from projects.money import to_usd
 from projects.selectors.money import exchange_rate_table
@@ -53,6 +55,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("People targeted (project total)", "المستهدفون (مجموع المشروع)", "#targeted"),
     ("People reached (project total)", "المستفيدون (مجموع المشروع)", "#reached"),
     ("Budget share (USD)", "حصة الميزانية (دولار أمريكي)", "#value+usd"),
+    ("Plan objectives (plan:objective)", "أهداف الخطة (الخطة:الهدف)", OBJECTIVE_TAG),
 ]
 HEADER_ROWS = 3
 
@@ -64,6 +67,7 @@ def threew_queryset(*, all_states: bool = False) -> QuerySet[Project]:
         qs = qs.filter(state=ReviewState.ACCEPTED)
     return qs.order_by("pk").select_related("reporting_partner").prefetch_related(
         "participations__partner", "sector_shares__sector", "locations__municipality__district__region",
+        "plan_objectives__plan",
     )
 
 
@@ -130,7 +134,7 @@ def _row(project: Project, location, share, implementers: str, funders: str, par
         municipality.name_ar if municipality else "",
         project.get_status_display(),
         project.actual_start or project.planned_start, project.actual_end or project.planned_end,
-        project.beneficiaries_targeted, project.beneficiaries_reached, part,
+        project.beneficiaries_targeted, project.beneficiaries_reached, part, objective_cell(project),
     ]
 
 

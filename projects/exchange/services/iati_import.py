@@ -13,6 +13,10 @@ Decisions (issue 6):
   is a site (a school, a substation) and becomes a ``Site`` of the project, one per point, in the
   municipality whose area holds it (else the one the location names); it counts for the project's
   municipalities too. Sites follow the file on re-import: renamed in place, added, or removed.
+- SDG tags (tag vocabularies 2 goals, 3 targets) and sectors in the SDG vocabularies (7 goals, 8
+  targets, 9 indicators) go to ``Project.sdg_tags``, read by the alignment suggestions; they are not
+  sectors (no national sector, no share of the sector split). Tags of vocabulary 99 whose
+  ``vocabulary-uri`` is a plan's URI (what the export writes) declare that plan's objective, by code.
 - Whatever cannot be mapped is listed per activity in the report; an activity that cannot be saved
   at all (no identifier, no title, no reporting organisation) is skipped and listed.
 """
@@ -32,7 +36,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.events import RELATED_CATEGORIES
+from municipalities.models import PlanObjective
+from projects.events import OBJECTIVES, RELATED_CATEGORIES
 from projects.exchange.formats.iati_read import ActivityData, LocationData, activity_read
 from projects.exchange.formats.iati_xml import IatiFileError, iati_parse, iati_read_file
 from projects.exchange.selectors.matching import GENERIC_REFS, OrgRef, Resolver
@@ -48,10 +53,11 @@ from projects.models import (
     Transaction,
 )
 from projects.services import project_save
+from projects.services.projects import project_plan_objectives_change
 
 PROJECT_FIELDS = ("reporting_partner_id", "partner_code", "title_ar", "title_en", "description_ar",
                   "description_en", "status", "planned_start", "planned_end", "actual_start", "actual_end",
-                  "budget", "currency")
+                  "budget", "currency", "sdg_tags")
 CENT = Decimal("0.01")
 # progress(done, total): called as each activity is saved
 Progress = Callable[[int, int], None]
@@ -228,6 +234,7 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
         "planned_start": activity.dates.get("planned_start"), "planned_end": activity.dates.get("planned_end"),
         "actual_start": activity.dates.get("actual_start"), "actual_end": activity.dates.get("actual_end"),
         "budget": activity.budget.quantize(CENT) if activity.budget is not None else None,
+        "sdg_tags": activity.sdg_tags,  # the file's SDG tags and SDG sectors, for the alignment suggestions
     }
     if activity.status is not None:
         values["status"] = activity.status
@@ -382,7 +389,29 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
             RelatedActivity(project=project, relation=relation, iati_identifier=ref)
             for relation, ref in activity.related if (relation, ref) not in current_rel)
         changed |= RELATED_CATEGORIES[RelatedActivity]
+    if activity.objectives and _objectives_declare(project, activity, entry):
+        changed.add(OBJECTIVES)
     return changed
+
+
+def _objectives_declare(project: Project, activity: ActivityData, entry: ActivityReport) -> bool:
+    """Tags of vocabulary 99 whose URI is a plan's (what our export writes) declare its objectives; added,
+    never taken away (dropping an objective is a decision on the project). True when any was added."""
+    known = {(o.plan.uri, o.code.casefold()): o for o in PlanObjective.objects.select_related("plan").filter(
+        plan__uri__in={uri for uri, _code in activity.objectives})}
+    found = []
+    for uri, code in activity.objectives:
+        objective = known.get((uri, code.casefold()))
+        if objective is None:
+            entry.unmapped.append(_("tag %(code)s of vocabulary %(uri)s names no plan objective") % {
+                "code": code, "uri": uri})
+        else:
+            found.append(objective)
+    declared = set(project.plan_objectives.values_list("pk", flat=True))
+    new = [o for o in dict.fromkeys(found) if o.pk not in declared]
+    if new:
+        project_plan_objectives_change(project=project, add=new)
+    return bool(new)
 
 
 def _sites(project: Project, mapped: list[tuple[LocationData, int | None]], resolver: Resolver, *,

@@ -8,7 +8,8 @@ project alone; the sheet carries only the implementing and funding roles, so oth
 Partners, sectors and municipalities must already exist (a typo must not create a partner): a row
 naming an unknown one is an error. ``#date+start`` / ``#date+end`` are the planned dates. Budgets:
 the ``#value+usd`` cells of a project's rows add up to its budget in US dollars; it is set on a new
-project, and on an existing one only when that project keeps its budget in USD.
+project, and on an existing one only when that project keeps its budget in USD. Plan objectives
+(``#indicator+objective+code``) are added to what the project declares, never removed.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from municipalities.models import Municipality, Sector
-from projects.events import RELATED_CATEGORIES
+from municipalities.models import Municipality, PlanObjective, Sector
+from projects.events import OBJECTIVES, RELATED_CATEGORIES
 from projects.exchange.formats.iati_xml import decimal_of, iso_date
 from projects.exchange.selectors.matching import OrgRef, Resolver
+from projects.exchange.selectors.objective_refs import OBJECTIVE_TAG, ObjectiveRefs
 from projects.models import (
     ActivityStatus,
     Participation,
@@ -44,6 +46,7 @@ from projects.models import (
     validate_sector_split,
 )
 from projects.services import project_save
+from projects.services.projects import project_plan_objectives_change
 
 MAX_BYTES = 10 * 1024 * 1024
 # progress(done, total): called as rows are checked, then as projects are saved (total = 2 × rows).
@@ -84,6 +87,7 @@ class PlannedProject:
     sectors: dict[int, Decimal | None] = field(default_factory=dict)
     municipalities: dict[int, Municipality] = field(default_factory=dict)
     budget_usd: Decimal | None = None
+    objectives: dict[int, PlanObjective] = field(default_factory=dict)  # plan objectives it declares
     seen: set[str] = field(default_factory=set)  # tags present for this project
     changed: bool = False  # after the import: whether anything was written
 
@@ -194,7 +198,7 @@ T = {name: _tag(tag) for name, tag in {
     "code": "#activity+code", "reporting": "#org+reporting", "impl": "#org+impl", "funder": "#org+funder",
     "sector_code": "#sector+code", "sector_name": "#sector+name", "sector_pct": "#sector+pct",
     "adm2": "#adm2+code", "adm3": "#adm3+code", "adm3_en": "#adm3+name+i_en", "adm3_ar": "#adm3+name+i_ar",
-    "loc": "#loc+code", "usd": "#value+usd",
+    "loc": "#loc+code", "usd": "#value+usd", "objectives": OBJECTIVE_TAG,
 }.items()}
 
 
@@ -224,8 +228,9 @@ def spreadsheet_preview_rows(rows: list[tuple[int, dict[str, Any]]], *, only_par
             with translation.override(language):
                 status_labels[str(status.label).casefold()] = status.value
     planned: dict[str, PlannedProject] = {}
+    objective_refs = ObjectiveRefs()
     for done, (number, row) in enumerate(rows, start=1):
-        _row(number, row, preview, planned, resolver, sectors_by_name, status_labels, only_partner)
+        _row(number, row, preview, planned, resolver, sectors_by_name, status_labels, only_partner, objective_refs)
         if progress is not None:
             progress(done, 2 * len(rows))
     for plan in planned.values():
@@ -241,7 +246,7 @@ def _text(row: dict[str, Any], tag: str) -> str:
 
 def _row(number: int, row: dict[str, Any], preview: SpreadsheetPreview, planned: dict[str, PlannedProject],
          resolver: Resolver, sectors_by_name: dict[str, Sector], status_labels: dict[str, int],
-         only_partner: Partner | None = None) -> None:
+         only_partner: Partner | None = None, objective_refs: ObjectiveRefs | None = None) -> None:
     def error(tag: str, message: str) -> None:
         preview.errors.append(RowError(number, tag, message))
 
@@ -331,6 +336,12 @@ def _row(number: int, row: dict[str, Any], preview: SpreadsheetPreview, planned:
             error(T["adm2"], _("%(municipality)s is not in district %(district)s") % {
                 "municipality": municipality, "district": district})
         plan.municipalities[municipality.pk] = municipality
+
+    if _text(row, T["objectives"]) and objective_refs is not None:
+        found, errors = objective_refs.cell(row[T["objectives"]])
+        plan.objectives.update((o.pk, o) for o in found)
+        for message in errors:
+            error(T["objectives"], message)
 
     usd_text = _text(row, T["usd"])
     if usd_text:
@@ -472,6 +483,11 @@ def _save(plan: PlannedProject, user: AbstractBaseUser | None, state: str,
             ProjectLocation.objects.bulk_create(ProjectLocation(project=project, municipality_id=mid)
                                                 for mid in plan.municipalities if mid not in current)
             changed |= RELATED_CATEGORIES[ProjectLocation]
+    declared = set(project.plan_objectives.values_list("pk", flat=True)) if plan.objectives else set()
+    new_objectives = [o for pk, o in plan.objectives.items() if pk not in declared]
+    if new_objectives:  # declared, never taken away here: dropping an objective is a decision on the project
+        project_plan_objectives_change(project=project, add=new_objectives, user=user)
+        changed.add(OBJECTIVES)
     if not created and (fields_changed or changed):
         if submitted_by is not None and project.state == ReviewState.ACCEPTED:
             project.state = ReviewState.SUBMITTED
