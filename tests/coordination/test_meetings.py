@@ -7,7 +7,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from coordination.models import ActionStatus, AgendaItem, FlagStatus, FollowUpAction, MeetingStatus
 from coordination.selectors.meeting_data import agenda_proposals_for_meeting
@@ -27,6 +29,7 @@ def world(english, personas, undp, unicef):
 
 
 def test_refusals_read_in_arabic_by_default(personas, undp, unicef):
+    translation.activate(settings.LANGUAGE_CODE)  # as a fresh process: earlier tests' requests leave theirs active
     world = committee_world(personas, undp, unicef)
     with pytest.raises(ValidationError) as end:
         svc.meeting_edit(user=personas["rapporteur"], meeting=world["meeting"], start_time=dt.time(10),
@@ -236,7 +239,7 @@ def test_report_content_has_the_contracts_shape(personas, world, undp):
     assert set(content["meeting"]) == {"id", "title", "series", "number", "date", "start_time", "end_time", "place",
                                        "online_link", "chair", "rapporteur", "status", "status_label", "finalised_at"}
     assert content["attendees"] == [{"name": "Amal", "title": "", "organisation": "Ministry of Health",
-                                     "present": False, "presence_label": "Excused"}]
+                                     "present": False, "presence_label": "Excused", "email": "", "language": ""}]
     assert content["agenda"][0] == {"number": 1, "title": "مرزق", "notes": "",
                                     "links": [{"kind": "municipality", "label": "Murzuq"}]}
     assert content["decisions"][0] == {"number": "1", "text": "قرار", "agenda_number": 1, "links": [],
