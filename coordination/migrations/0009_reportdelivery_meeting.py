@@ -1,4 +1,5 @@
-"""ReportDelivery.meeting: the meeting id becomes a real foreign key to Meeting (same column, ``meeting_id``)."""
+"""ReportDelivery.meeting: the meeting id becomes a real foreign key to Meeting (same column, ``meeting_id``);
+agenda items proposed from alignment flags (a new source)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -27,5 +28,15 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="reportdelivery",
             constraint=models.UniqueConstraint(fields=("meeting", "email"), name="report_delivery_once"),
+        ),
+        migrations.AlterField(
+            model_name="agendaitem",
+            name="source",
+            field=models.CharField(choices=[('manual', 'Added by hand'), ('duplicate', 'Duplicate flag'), ('gap', 'Coverage gap'), ('delay', 'Delay'), ('report', 'Overdue report'), ('action', 'Open action'), ('alignment', 'Plan alignment')], default="manual", max_length=10, verbose_name="source"),
+        ),
+        migrations.AlterField(
+            model_name="historicalagendaitem",
+            name="source",
+            field=models.CharField(choices=[('manual', 'Added by hand'), ('duplicate', 'Duplicate flag'), ('gap', 'Coverage gap'), ('delay', 'Delay'), ('report', 'Overdue report'), ('action', 'Open action'), ('alignment', 'Plan alignment')], default="manual", max_length=10, verbose_name="source"),
         ),
     ]

@@ -152,3 +152,36 @@ def test_a_decision_recorded_by_the_rapporteur_resolves_the_flag_but_direct_revi
     assert refused.status_code == 403
     flag.refresh_from_db()
     assert flag.status == FlagStatus.CONFIRMED
+
+
+def test_the_agenda_proposes_murzuqs_open_alignment_flags_to_the_ministry_only(personas, world):
+    from coordination.models import AlignmentFlag
+    from coordination.selectors.meeting_data import agenda_proposals, agenda_proposals_for_meeting
+
+    outside = AlignmentFlag.objects.create(kind=AlignmentFlag.Kind.OUTSIDE_PLANS, project=world["grid"], score=0.6,
+                                           fingerprint="a-1")
+    concentrated = AlignmentFlag.objects.create(kind=AlignmentFlag.Kind.CONCENTRATED, municipality=world["murzuq"],
+                                                share_outside=0.8, score=0.7, fingerprint="a-2")
+    elsewhere = AlignmentFlag.objects.create(kind=AlignmentFlag.Kind.CONCENTRATED, municipality=world["other"],
+                                             score=0.9, fingerprint="a-3")
+    user, meeting = personas["rapporteur"], world["meeting"]
+    proposals = {p["key"]: p for p in agenda_proposals_for_meeting(
+        user=user, meeting=meeting, filters={"municipalities": [world["murzuq"].pk]})}
+    assert f"alignment:{outside.pk}" in proposals and f"alignment:{concentrated.pk}" in proposals
+    assert f"alignment:{elsewhere.pk}" not in proposals
+    assert proposals[f"alignment:{concentrated.pk}"]["source"] == "alignment"
+    assert "مرزق" in proposals[f"alignment:{concentrated.pk}"]["title_ar"]
+    item = svc.agenda_proposal_accept(user=user, meeting=meeting, key=f"alignment:{concentrated.pk}",
+                                      filters={"municipalities": [world["murzuq"].pk]})
+    assert item.source == "alignment" and {(lk.kind, lk.target_id) for lk in item.links.all()} == {
+        ("municipality", world["murzuq"].pk)}
+    concentrated.status = FlagStatus.CONFIRMED
+    concentrated.save()
+    outside.status = FlagStatus.DISMISSED
+    outside.save()
+    left = {p["key"] for p in agenda_proposals_for_meeting(user=user, meeting=meeting,
+                                                          filters={"municipalities": [world["murzuq"].pk]})}
+    assert not any(key.startswith("alignment:") for key in left)  # decided flags are not proposed
+    focal = agenda_proposals(user=personas["undp_focal_point"], series=meeting.series,
+                             municipalities=[world["murzuq"].pk])
+    assert not any(p["source"] == "alignment" for p in focal)
