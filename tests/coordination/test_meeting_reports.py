@@ -66,7 +66,8 @@ def test_report_jobs_of_a_meeting_render_live_then_from_the_snapshot(client_for,
         assert _ask(client, pk, "pdf", "ar").status_code == 302
     live = ReportJob.objects.get()
     assert live.status == ReportJob.Status.DONE and live.live_figures and live.filename.endswith("-ar.pdf")
-    assert 'id="report-live"' in client.get(reverse("report_job_detail", args=[live.pk])).content.decode()
+    job_page = client.get(reverse("report_job_detail", args=[live.pk])).content.decode()
+    assert 'id="report-live"' in job_page and reverse("meeting_detail", args=[pk]) in job_page
     assert client.get(reverse("report_job_download", args=[live.pk])).content[:5] == b"%PDF-"
     _finalise(personas, world)
     with django_capture_on_commit_callbacks(execute=True):
