@@ -188,6 +188,9 @@ def meeting_report_send(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("meeting_detail", pk=pk)
+    if not (result["sent"] or result["skipped"] or result["failed"]):
+        messages.warning(request, _("No attendee has an e-mail address: nothing was sent."))
+        return redirect("meeting_detail", pk=pk)
     counts = {"sent": len(result["sent"]), "skipped": len(result["skipped"]), "failed": len(result["failed"])}
     text = _("Report sent to %(sent)s recipients (%(skipped)s already had it, %(failed)s failed).") % {
         k: formatting.number_format(v) for k, v in counts.items()}

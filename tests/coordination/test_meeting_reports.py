@@ -186,3 +186,13 @@ def test_the_agenda_proposes_murzuqs_open_alignment_flags_to_the_ministry_only(p
     focal = agenda_proposals(user=personas["undp_focal_point"], series=meeting.series,
                              municipalities=[world["murzuq"].pk])
     assert not any(p["source"] == "alignment" for p in focal)
+
+
+def test_sending_with_no_address_says_so_and_does_not_mark_the_meeting_sent(client_for, personas, world):
+    world["meeting"].attendees.update(email="")
+    _finalise(personas, world)
+    response = client_for("rapporteur", "en").post(reverse("meeting_report_send", args=[world["meeting"].pk]),
+                                                   follow=True)
+    assert "No attendee has an e-mail address" in response.content.decode()
+    world["meeting"].refresh_from_db()
+    assert world["meeting"].status == MeetingStatus.FINALISED and not mail.outbox
