@@ -30,6 +30,7 @@ def test_seed_demo_writes_the_committee_series_about_murzuq(with_murzuq, persona
     held, planned = Meeting.objects.filter(series=series).order_by("date")
     assert held.status == MeetingStatus.FINALISED and planned.status == MeetingStatus.PLANNED
     assert DEMO_NOTE in held.notes_en and DEMO_NOTE in planned.notes_en and held.snapshot["as_of"]
+    assert any(f.get("kind") == "municipality" for f in held.snapshot["figures"]), held.snapshot["figures"][:1]
     assert held.links.filter(kind="municipality", municipality__slug="murzuq").exists()
     assert held.decisions.count() == 2
     actions = list(FollowUpAction.objects.filter(meeting=held).order_by("order"))
