@@ -158,7 +158,7 @@ class ReportJobAdmin(admin.ModelAdmin):
 class ReportDeliveryAdmin(admin.ModelAdmin):
     """Who was sent which meeting's report, when and by whom (written by ``meeting_report_send``)."""
 
-    list_display = ["meeting_id", "email", "name", "language", "sent_at", "sent_by"]
+    list_display = ["meeting", "email", "name", "language", "sent_at", "sent_by"]
     search_fields = ["email", "name"]
     readonly_fields = [f.name for f in ReportDelivery._meta.fields]
 

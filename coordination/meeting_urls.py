@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("<int:pk>/status/", views.meeting_transition, name="meeting_transition"),
+    path("<int:pk>/send/", views.meeting_report_send, name="meeting_report_send"),
     path("<int:pk>/invitation.ics", views.meeting_invitation, name="meeting_invitation"),
     path("<int:pk>/attendees/", views.attendee_add, name="meeting_attendee_add"),
     path("<int:pk>/attendees/<int:attendee_pk>/remove/", views.attendee_remove, name="meeting_attendee_remove"),

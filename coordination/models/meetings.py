@@ -148,6 +148,7 @@ class AgendaItem(models.Model):
         DELAY = "delay", _("Delay")
         REPORT = "report", _("Overdue report")
         ACTION = "action", _("Open action")
+        ALIGNMENT = "alignment", _("Plan alignment")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items",
                                 verbose_name=_("meeting"))

@@ -74,7 +74,8 @@ class ReportJob(models.Model):
 class ReportDelivery(models.Model):
     """A meeting report e-mailed to one address: recorded once, so the report is never sent to it twice."""
 
-    meeting_id = models.PositiveIntegerField(pgettext_lazy("report", "meeting"))
+    meeting = models.ForeignKey("coordination.Meeting", on_delete=models.PROTECT, related_name="report_deliveries",
+                                verbose_name=pgettext_lazy("report", "meeting"))
     email = models.EmailField(pgettext_lazy("report", "e-mail"), max_length=254)  # lower-cased by the service
     name = models.CharField(pgettext_lazy("report", "name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=2, default="ar")
@@ -84,10 +85,10 @@ class ReportDelivery(models.Model):
     sent_at = models.DateTimeField(pgettext_lazy("report", "sent at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["meeting_id", "sent_at"]
+        ordering = ["meeting", "sent_at"]
         verbose_name = pgettext_lazy("report", "report delivery")
         verbose_name_plural = pgettext_lazy("report", "report deliveries")
-        constraints = [models.UniqueConstraint(fields=["meeting_id", "email"], name="report_delivery_once")]
+        constraints = [models.UniqueConstraint(fields=["meeting", "email"], name="report_delivery_once")]
 
     def __str__(self) -> str:
         return f"{self.meeting_id} → {self.email}"

@@ -22,6 +22,7 @@ from common.formatting import number_format
 from coordination.models import (
     OPEN_ACTION_STATUSES,
     AgendaItem,
+    AlignmentFlag,
     DelayFlag,
     DuplicateFlag,
     FlagStatus,
@@ -31,12 +32,13 @@ from coordination.models import (
     Meeting,
     MeetingSeries,
 )
+from coordination.selectors.alignment import alignment_flags_stored_for
 from coordination.selectors.delays import delay_flags_visible_to
 from coordination.selectors.duplicates import duplicate_flags_visible_to
 from coordination.selectors.flags import gap_flags_stored_for
 from coordination.selectors.meeting_links import meeting_links
 from coordination.selectors.places import municipality_file, partner_file
-from municipalities.models import Municipality
+from municipalities.models import Municipality, PlanObjective
 from projects.models import Participation, Partner, Project, ProjectLocation, ProjectSector
 from projects.models.reporting import ReportingPeriod
 from projects.money import to_usd
@@ -207,6 +209,42 @@ def _flag_proposals(user: Any, scope, municipalities, sectors, partners) -> list
     return out
 
 
+def _alignment_proposals(user: Any, scope, municipalities, sectors, partners) -> list[dict[str, Any]]:
+    """Open alignment flags (``coordination.models.AlignmentFlag``, the ministry's staff only): a project of the
+    picked ones outside every plan; a picked municipality's unfunded priority objective (of a picked sector) or
+    its money mostly outside its priorities (no sector of its own, so not when sectors are picked)."""
+    if not alignment_flags_stored_for(user):
+        return []
+    is_open = Q(status=FlagStatus.OPEN, resolved_at__isnull=True)
+    where = Q(kind=AlignmentFlag.Kind.OUTSIDE_PLANS, project__in=scope)
+    if municipalities or (sectors and not partners):
+        places = Q(municipality_id__in=municipalities) if municipalities else Q()
+        unfunded = Q(kind=AlignmentFlag.Kind.PRIORITY_UNFUNDED) & places
+        if sectors:
+            unfunded &= Q(objective__in=PlanObjective.objects.filter(
+                Q(sector_id__in=sectors) | Q(sectors__in=sectors)).values("pk"))
+        where |= unfunded
+        if municipalities and not sectors:
+            where |= Q(kind=AlignmentFlag.Kind.CONCENTRATED) & places
+    flags = (AlignmentFlag.objects.filter(is_open).filter(where)
+             .select_related("project", "objective", "municipality").order_by("-score", "pk")[:PROPOSALS_PER_SOURCE])
+    out = []
+    for f in flags:
+        if f.kind == AlignmentFlag.Kind.OUTSIDE_PLANS:
+            links = [("project", f.project_id)]
+            text = _both(gettext_noop("Outside every plan: %(project)s"), project=_title(f.project))
+        elif f.kind == AlignmentFlag.Kind.PRIORITY_UNFUNDED:
+            links = [("objective", f.objective_id), ("municipality", f.municipality_id)]
+            text = _both(gettext_noop("Priority objective unfunded: %(objective)s, %(place)s"),
+                         objective=_title(f.objective), place=_name(f.municipality))
+        else:
+            links = [("municipality", f.municipality_id)]
+            text = _both(gettext_noop("Funding outside the plan's priorities: %(place)s"), place=_name(f.municipality))
+        out.append({"key": f"alignment:{f.pk}", "source": AgendaItem.Source.ALIGNMENT, "score": f.score,
+                    "links": links, **text})
+    return out
+
+
 def _report_proposals(user: Any, scope, today: dt.date) -> list[dict[str, Any]]:
     if not user_oversees(user):  # the reporting calendar of every partner is the ministry's
         return []
@@ -240,13 +278,14 @@ def agenda_proposals(*, user: Any, series: MeetingSeries, municipalities: Iterab
                      sectors: Iterable[int] = (), partners: Iterable[int] = (), meeting: Meeting | None = None,
                      today: dt.date | None = None) -> list[dict[str, Any]]:
     """Agenda items proposed for a meeting of ``series`` about the chosen municipalities, sectors or partners
-    (ids): open duplicate, gap and delay flags, overdue reports, and the open actions of the series. Each:
+    (ids): open duplicate, gap, delay and alignment flags, overdue reports, and the open actions of the series. Each:
     key ("duplicate:12"), source, title_ar, title_en, links [(kind, id)], score; actions first, then the
     flags by score."""
     municipalities, sectors, partners = list(municipalities), list(sectors), list(partners)
     today = today or timezone.localdate()
     scope = _scope(user, municipalities, sectors, partners)
-    flags = _flag_proposals(user, scope, municipalities, sectors, partners) + _report_proposals(user, scope, today)
+    flags = (_flag_proposals(user, scope, municipalities, sectors, partners)
+             + _alignment_proposals(user, scope, municipalities, sectors, partners) + _report_proposals(user, scope, today))
     flags.sort(key=lambda p: -p["score"])
     return _action_proposals(series, meeting) + flags
 

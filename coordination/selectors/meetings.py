@@ -132,7 +132,8 @@ def _content(m: Meeting, user: Any, language: str, with_ids: bool, live_figures:
 
     attendees = [ids({"name": a.name, "title": a.title, "organisation": (
         (a.partner.acronym or bilingual_text(a.partner.name_ar, a.partner.name_en, language)) if a.partner_id
-        else a.body), "present": a.present, "presence_label": str(_("Present") if a.present else _("Excused"))}, a.pk)
+        else a.body), "present": a.present, "presence_label": str(_("Present") if a.present else _("Excused")),
+        "email": a.email, "language": a.language}, a.pk)
         for a in m.attendees.select_related("partner").order_by("pk")]
     agenda_rows = [ids({"number": n, "title": bilingual_text(i.title_ar, i.title_en, language),
                         "notes": bilingual_text(i.notes_ar, i.notes_en, language),

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from coordination.models import ReportJob
+from coordination.meeting_rules import meetings_visible_to
+from coordination.models import Meeting, ReportJob
 from municipalities.models import Municipality
 from projects.models import Partner
 from projects.permissions import user_oversees
@@ -51,12 +50,13 @@ def report_subject_visible(user: Any, kind: str, subject_id: int) -> bool:
     if kind in (Kind.MUNICIPALITY, Kind.PARTNER):
         return report_subject(kind, subject_id) is not None
     if kind == Kind.MEETING:
-        try:
-            meeting_content(meeting_id=subject_id, user=user, language="en")
-        except (MeetingReportsUnavailable, PermissionDenied, ObjectDoesNotExist, Http404):
-            return False
-        return True
+        return report_meeting(user, subject_id) is not None
     return False
+
+
+def report_meeting(user: Any, meeting_id: int) -> Meeting | None:
+    """The meeting a report is about, if ``user`` may see it (the meetings' own rule, one query)."""
+    return meetings_visible_to(user, Meeting.objects.filter(pk=meeting_id)).first()
 
 
 def report_jobs_visible_to(user: Any) -> QuerySet[ReportJob]:

@@ -73,6 +73,7 @@ def delays_check_projects(*, project_ids: Iterable[int], today: dt.date | None =
     return _run(mode=AnalysisRun.Mode.INCREMENTAL, today=today, project_ids=ids, user=user)
 
 
-def delay_flag_review(*, flag: DelayFlag, user: AbstractBaseUser, status: str, note: str = "") -> DelayFlag:
+def delay_flag_review(*, flag: DelayFlag, user: AbstractBaseUser, status: str, note: str = "",
+                   by_committee: bool = False) -> DelayFlag:
     return flag_review(model=DelayFlag, flag=flag, user=user, status=status, note=note,
-                       permission="coordination.change_delayflag")
+                       permission="coordination.change_delayflag", by_committee=by_committee)

@@ -191,12 +191,12 @@ def _by_kind(findings) -> dict[str, int]:
 
 
 def duplicate_flag_review(*, flag: DuplicateFlag, user, decision: str, note: str = "",
-                          counted_project_id: int | None = None) -> DuplicateFlag:
+                          counted_project_id: int | None = None, by_committee: bool = False) -> DuplicateFlag:
     """Confirm a duplicate, mark the pair as related / co-funded, dismiss it as distinct, or open
     it again. A confirmed double report names the record that counts: the other record is then
     marked ``duplicate_of`` it, so money totals count the project once."""
     note = flag_review_check(user=user, status=decision, note=note, permission=REVIEW_PERMISSION,
-                             statuses=DECISIONS)
+                             statuses=DECISIONS, by_committee=by_committee)
     counts_once = decision == FlagStatus.CONFIRMED and flag.kind == DuplicateFlag.Kind.REPORTED_TWICE
     if counts_once and counted_project_id not in (flag.project_a_id, flag.project_b_id):
         raise ValidationError({"counted_project": _("Say which of the two records counts.")})

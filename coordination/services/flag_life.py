@@ -139,13 +139,13 @@ def flags_sync(*, model: type[Flag], scope: models.QuerySet, observed: Sequence[
 
 
 def flag_review(*, model: type[Flag], flag: Flag, user: AbstractBaseUser | None, status: str, note: str = "",
-                permission: str) -> Flag:
+                permission: str, by_committee: bool = False) -> Flag:
     """Record a reviewer's decision (confirmed, dismissed; or open again), with who, when and why.
 
     The decision is about the facts as the reviewer saw them: the flag's current fingerprint is
     kept with it, and a later run reopens the flag only if those facts change materially."""
     note = flag_review_check(user=user, status=status, note=note, permission=permission,
-                             statuses=REVIEW_STATUSES)
+                             statuses=REVIEW_STATUSES, by_committee=by_committee)
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=flag.pk)
         flag_set_decision(locked, user=user, status=status, note=note)
@@ -153,10 +153,17 @@ def flag_review(*, model: type[Flag], flag: Flag, user: AbstractBaseUser | None,
     return locked
 
 
-def flag_review_check(*, user, status: str, note: str, permission: str, statuses: Sequence[str]) -> str:
+def flag_review_check(*, user, status: str, note: str, permission: str, statuses: Sequence[str],
+                      by_committee: bool = False) -> str:
     """What every review checks first (who may decide, which decisions, a reason to dismiss);
-    returns the cleaned note."""
-    if user is None or not user.has_perm(permission):
+    returns the cleaned note. ``by_committee``: the decision is the committee's, recorded in a meeting by one
+    who may record meetings (checked here too), who needs no flag-review permission of their own."""
+    if by_committee:
+        from coordination.meeting_rules import meeting_recorder
+
+        if not meeting_recorder(user):
+            raise PermissionDenied(_("Only the ones who record the committee's meetings record its decisions."))
+    elif user is None or not user.has_perm(permission):
         raise PermissionDenied(_("Only the ministry's administrators and analysts review flags."))
     if status not in statuses:
         labels = ", ".join(str(FlagStatus(s).label) for s in statuses)

@@ -119,6 +119,7 @@ def gaps_check_projects(*, project_ids: Iterable[int], on: dt.date | None = None
     return gaps_check_municipalities(municipality_ids=municipality_ids_of_projects(project_ids), on=on, user=user)
 
 
-def gap_flag_review(*, flag: GapFlag, user: AbstractBaseUser, status: str, note: str = "") -> GapFlag:
+def gap_flag_review(*, flag: GapFlag, user: AbstractBaseUser, status: str, note: str = "",
+                   by_committee: bool = False) -> GapFlag:
     return flag_review(model=GapFlag, flag=flag, user=user, status=status, note=note,
-                       permission="coordination.change_gapflag")
+                       permission="coordination.change_gapflag", by_committee=by_committee)

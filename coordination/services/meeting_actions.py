@@ -1,8 +1,9 @@
 """Writes to a meeting's decisions and follow-up actions: recording them, a decision's effect on a flag, an
 action's status (with a note at each change), and the carry-over of open actions to the next meeting.
 
-A decision that resolves a flag goes through the flag's own review service (who may review, a reason to
-dismiss, the duplicate's counting): the decision's text, with the meeting named, is the review note, and
+A decision that resolves a flag goes through the flag's own review service (a reason to dismiss, the
+duplicate's counting) as the committee's decision: whoever records meetings may record it, without a
+flag-review permission of their own: the decision's text, with the meeting named, is the review note, and
 the flag's history row names the meeting (its change reason ``meeting:<id>``).
 """
 
@@ -75,17 +76,15 @@ def _flag_resolve(*, user: Any, meeting: Meeting, decision: Decision, kind: str,
     note = _("Decision of %(meeting)s (%(date)s): %(text)s") % {
         "meeting": str(meeting), "date": meeting.date.isoformat(),
         "text": bilingual_text(decision.text_ar, decision.text_en)}
-    try:
-        if kind == FlagKind.DUPLICATE:
-            flag = duplicate_flag_review(flag=flag, user=user, decision=status, note=note,
-                                         counted_project_id=counted_project_id)
-        elif kind == FlagKind.GAP:
-            flag = gap_flag_review(flag=flag, user=user, status=status, note=note)
-        else:
-            flag = delay_flag_review(flag=flag, user=user, status=status, note=note)
-    except PermissionDenied:
-        raise PermissionDenied(_("Resolving a flag is a review of it: only the ministry's analysts and "
-                                 "administrators record a decision that confirms or dismisses a flag.")) from None
+    # The committee decides: one who records its meetings records the decision's effect, without a flag-review
+    # permission of their own (the direct review pages still refuse them).
+    if kind == FlagKind.DUPLICATE:
+        flag = duplicate_flag_review(flag=flag, user=user, decision=status, note=note,
+                                     counted_project_id=counted_project_id, by_committee=True)
+    elif kind == FlagKind.GAP:
+        flag = gap_flag_review(flag=flag, user=user, status=status, note=note, by_committee=True)
+    else:
+        flag = delay_flag_review(flag=flag, user=user, status=status, note=note, by_committee=True)
     update_change_reason(flag, f"meeting:{meeting.pk}")
     decision.flag_kind, decision.flag_id, decision.flag_status = kind, flag.pk, status
     record_save(decision, user)

@@ -15,11 +15,10 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from coordination.reports.document import Document
 from coordination.selectors.reports import (
     MeetingReportsUnavailable,
     meeting_content,
+    report_meeting,
     report_subject,
     report_subject_visible,
 )
@@ -109,11 +109,11 @@ def report_job_request(*, user: Any, kind: str, subject_id: int, language: str, 
 
     _checked(kind, fmt, language)
     live = False
-    if kind == Kind.MEETING:  # the meetings selector decides who sees a meeting, and says if it is finalised
-        try:
-            live = bool(meeting_content(meeting_id=int(subject_id), user=user, language=language).get("is_live"))
-        except (MeetingReportsUnavailable, PermissionDenied, ObjectDoesNotExist, Http404) as exc:
-            raise PermissionDenied(_("You may not see what this report is about.")) from exc
+    if kind == Kind.MEETING:  # the meetings' own rule decides who sees a meeting
+        meeting = report_meeting(user, int(subject_id))
+        if meeting is None:
+            raise PermissionDenied(_("You may not see what this report is about."))
+        live = not meeting.is_frozen
     elif not report_subject_visible(user, kind, int(subject_id)):
         raise PermissionDenied(_("You may not see what this report is about."))
     job = ReportJob.objects.create(kind=kind, subject_id=int(subject_id), language=language, format=fmt,

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from common import formatting
 from common.bilingual import bilingual_text
 from coordination import meeting_forms as forms
 from coordination.meeting_ics import meeting_ics as ics_text
@@ -31,7 +32,7 @@ from coordination.meeting_rules import (
     meeting_can_edit,
     meeting_recorder,
 )
-from coordination.models import AgendaItem, Attendee, MeetingSeries
+from coordination.models import AgendaItem, Attendee, MeetingSeries, MeetingStatus
 from coordination.selectors.meeting_data import agenda_proposals_for_meeting
 from coordination.selectors.meetings import (
     action_list,
@@ -43,6 +44,7 @@ from coordination.selectors.meetings import (
 )
 from coordination.services import meeting_actions as action_services
 from coordination.services import meetings as services
+from coordination.services import reports as report_services
 
 ROWS = 25
 
@@ -141,6 +143,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting, "content": content, "editable": editable,
         "discussion": bilingual_text(meeting.notes_ar, meeting.notes_en, language),
         "recorder": meeting_recorder(request.user),
+        "can_send": meeting.is_frozen and meeting_recorder(request.user)
+        and request.user.has_perm(report_services.SEND_PERMISSION),
         "live_figures": meeting_live_figures(meeting=meeting, user=request.user, language=language)
         if not content["is_live"] else None,
         "attendee_form": forms.AttendeeForm(), "decision_form": forms.DecisionForm(agenda=content["agenda"]),
@@ -167,6 +171,30 @@ def meeting_transition(request: HttpRequest, pk: int) -> HttpResponse:
                         _("Meeting marked as sent.")),
     }
     _write(request, *calls[step])
+    return redirect("meeting_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def meeting_report_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a finalised meeting's report (each recipient once), then mark the meeting as sent."""
+    meeting = _meeting(request, pk)
+    if not meeting_recorder(request.user):
+        raise PermissionDenied
+    try:
+        result = report_services.meeting_report_send(meeting_id=meeting.pk, user=request.user)
+        if meeting.status == MeetingStatus.FINALISED and (result["sent"] or result["skipped"]):
+            services.meeting_mark_distributed(user=request.user, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("meeting_detail", pk=pk)
+    if not (result["sent"] or result["skipped"] or result["failed"]):
+        messages.warning(request, _("No attendee has an e-mail address: nothing was sent."))
+        return redirect("meeting_detail", pk=pk)
+    counts = {"sent": len(result["sent"]), "skipped": len(result["skipped"]), "failed": len(result["failed"])}
+    text = _("Report sent to %(sent)s recipients (%(skipped)s already had it, %(failed)s failed).") % {
+        k: formatting.number_format(v) for k, v in counts.items()}
+    (messages.warning if counts["failed"] else messages.success)(request, text)
     return redirect("meeting_detail", pk=pk)
 
 

@@ -8,12 +8,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from coordination.models import ActionStatus, AgendaItem, FlagStatus, FollowUpAction, MeetingStatus
 from coordination.selectors.meeting_data import agenda_proposals_for_meeting
 from coordination.selectors.meetings import action_history, action_list, meeting_report_content
 from coordination.services import meeting_actions as acts
 from coordination.services import meetings as svc
+from coordination.services.delays import delay_flag_review
 from tests.coordination.meeting_helpers import committee_world
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,6 @@ def world(english, personas, undp, unicef):
 
 
 def test_refusals_read_in_arabic(personas, undp, unicef):
-    from django.utils import translation
 
     world = committee_world(personas, undp, unicef)
     with translation.override("ar"), pytest.raises(ValidationError) as end:
@@ -129,20 +130,29 @@ def test_a_decision_confirms_the_duplicate_and_the_flag_history_shows_the_meetin
     assert content["decisions"][0]["flag_effect"] == f"Duplicate flag #{flag.pk} confirmed"
 
 
-def test_a_decision_dismissing_a_gap_and_the_rapporteur_may_not_review_flags(personas, world):
+def test_a_decision_dismissing_a_gap_and_the_rapporteur_resolves_flags_only_through_the_committee(personas, world):
     gap = world["gap"]
     acts.decision_record(user=personas["ministry_admin"], meeting=world["meeting"],
                          text_ar="لا فجوة: مشروع الحكومة يغطي الكهرباء.",
                          flag={"kind": "gap", "id": gap.pk, "status": "dismissed"})
     gap.refresh_from_db()
     assert gap.status == FlagStatus.DISMISSED and "مشروع الحكومة" in gap.decision_note
-    with pytest.raises(PermissionDenied) as refused:
-        acts.decision_record(user=personas["rapporteur"], meeting=world["meeting"], text_en="Late, noted.",
-                             flag={"kind": "delay", "id": world["delay"].pk, "status": "confirmed"})
-    assert "analysts" in str(refused.value)
+    # The committee decides: the rapporteur records the decision's effect without a review permission of their own
+    rapporteur = personas["rapporteur"]
+    assert not rapporteur.has_perm("coordination.change_delayflag")
+    acts.decision_record(user=rapporteur, meeting=world["meeting"], text_en="Late, noted.",
+                         flag={"kind": "delay", "id": world["delay"].pk, "status": "confirmed"})
     world["delay"].refresh_from_db()
-    assert world["delay"].status == FlagStatus.OPEN
-    assert world["meeting"].decisions.count() == 1  # the refused decision left nothing behind
+    assert world["delay"].status == FlagStatus.CONFIRMED and world["delay"].decided_by == rapporteur
+    assert world["delay"].history.first().history_change_reason == f"meeting:{world['meeting'].pk}"
+    # ... but not directly, outside a meeting
+    with pytest.raises(PermissionDenied):
+        delay_flag_review(flag=world["delay"], user=rapporteur, status="dismissed", note="no")
+    # and one who does not record meetings records no decision at all
+    with pytest.raises(PermissionDenied):
+        acts.decision_record(user=personas["viewer"], meeting=world["meeting"], text_en="No.",
+                             flag={"kind": "gap", "id": gap.pk, "status": "confirmed"})
+    assert world["meeting"].decisions.count() == 2
 
 
 def test_action_status_changes_carry_a_note_and_open_actions_carry_over(personas, world, undp):
@@ -228,7 +238,7 @@ def test_report_content_has_the_contracts_shape(personas, world, undp):
     assert set(content["meeting"]) == {"id", "title", "series", "number", "date", "start_time", "end_time", "place",
                                        "online_link", "chair", "rapporteur", "status", "status_label", "finalised_at"}
     assert content["attendees"] == [{"name": "Amal", "title": "", "organisation": "Ministry of Health",
-                                     "present": False, "presence_label": "Excused"}]
+                                     "present": False, "presence_label": "Excused", "email": "", "language": ""}]
     assert content["agenda"][0] == {"number": 1, "title": "مرزق", "notes": "",
                                     "links": [{"kind": "municipality", "label": "Murzuq"}]}
     assert content["decisions"][0] == {"number": "1", "text": "قرار", "agenda_number": 1, "links": [],

@@ -7,18 +7,14 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-import sys
-import types
 from pathlib import Path
 
 import pytest
-from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from docx import Document as read_docx
 from docx.oxml.ns import qn
 
-from coordination.models import ReportDelivery, ReportJob
+from coordination.models import ReportJob
 from coordination.reports.docx import render_docx
 from coordination.reports.meeting import meeting_report_document
 from coordination.reports.pdf import document_html, render_pdf
@@ -274,71 +270,6 @@ def test_a_file_that_cannot_be_recorded_is_removed_again(personas, murzuq, monke
                         or stored[-1])
     job = report_services.report_job_run(job.pk)
     assert job.status == "failed" and not job.file and stored and not default_storage.exists(stored[0])
-
-
-# --- meeting reports (the meetings module through the contract) ------------------------------------------
-
-@pytest.fixture
-def meetings_module(monkeypatch):
-    """``coordination.selectors.meetings`` as the contract defines it: the sample content, refused to
-    focal points (the meetings module's own rules are tested there)."""
-    calls = []
-
-    def meeting_report_content(*, meeting_id, user, language):
-        calls.append((meeting_id, user, language))
-        if meeting_id != 7 or user.groups.filter(name="focal_point").exists():
-            raise PermissionDenied("not visible")
-        return sample_meeting_content(language=language, finalised=meetings_module_state["finalised"])
-
-    meetings_module_state = {"finalised": True}
-    fake = types.ModuleType("coordination.selectors.meetings")
-    fake.meeting_report_content = meeting_report_content
-    monkeypatch.setitem(sys.modules, "coordination.selectors.meetings", fake)
-    return {"calls": calls, "state": meetings_module_state}
-
-
-def test_a_meeting_job_calls_the_contract_and_says_when_figures_are_live(client_for, personas, meetings_module,
-                                                                         django_capture_on_commit_callbacks):
-    meetings_module["state"]["finalised"] = False
-    client = client_for("rapporteur", "ar")
-    with django_capture_on_commit_callbacks(execute=True):
-        _ask(client, "meeting", 7, "pdf", "en")
-    job = ReportJob.objects.get()
-    assert job.status == "done" and job.live_figures and job.filename == "meeting-7-en.pdf"
-    assert (7, personas["rapporteur"], "en") in meetings_module["calls"]
-    page = client.get(reverse("report_job_detail", args=[job.pk])).content.decode()
-    assert 'id="report-live"' in page
-    assert client_for("undp_focal_point", "en").get(reverse("report_job_detail", args=[job.pk])).status_code == 404
-    assert _ask(client_for("undp_focal_point", "en"), "meeting", 7).status_code == 404
-
-
-def test_the_meeting_report_is_sent_once_to_each_attendee_in_their_language(personas, meetings_module):
-    rapporteur = personas["rapporteur"]
-    result = report_services.meeting_report_send(meeting_id=7, user=rapporteur)
-    assert len(result["sent"]) == 8 and not result["failed"] and len(mail.outbox) == 8
-    by_address = {m.to[0]: m for m in mail.outbox}
-    arabic, english = by_address["attendee2@example.org"], by_address["attendee1@example.org"]
-    assert arabic.attachments[0][0] == "meeting-7-ar.pdf" and arabic.attachments[0][1][:4] == b"%PDF"
-    assert english.attachments[0][0] == "meeting-7-en.pdf" and "International Support Committee" in english.subject
-    assert ReportDelivery.objects.filter(meeting_id=7).count() == 8
-    again = report_services.meeting_report_send(meeting_id=7, user=rapporteur)
-    assert again["sent"] == [] and len(again["skipped"]) == 8 and len(mail.outbox) == 8
-
-
-def test_sending_needs_the_permission_and_a_finalised_meeting(personas, meetings_module):
-    with pytest.raises(PermissionDenied):
-        report_services.meeting_report_send(meeting_id=7, user=personas["viewer"])
-    meetings_module["state"]["finalised"] = False
-    with pytest.raises(ValidationError):
-        report_services.meeting_report_send(meeting_id=7, user=personas["ministry_analyst"])
-    assert not mail.outbox and not ReportDelivery.objects.exists()
-
-
-def test_a_failed_send_is_not_recorded(personas, meetings_module, monkeypatch):
-    monkeypatch.setattr(report_services, "_send", lambda *a: (_ for _ in ()).throw(OSError("smtp down")))
-    result = report_services.meeting_report_send(
-        meeting_id=7, user=personas["rapporteur"], recipients=[{"email": "a@example.org", "language": "ar"}])
-    assert result["failed"] == ["a@example.org"] and not ReportDelivery.objects.exists()
 
 
 def test_the_job_page_and_its_progress_take_a_fixed_number_of_queries(client_for, personas, murzuq,

@@ -1,10 +1,16 @@
 """The rapporteur builds a meeting's agenda from Murzuq's flags, records a decision and two follow-up actions,
 finalises the meeting (its figures kept "as of" today) and downloads the calendar invitation; the page reads in
-Arabic and in English (screenshots meeting-ar / meeting-en)."""
+Arabic and in English (screenshots meeting-ar / meeting-en); then the meeting's report, as the Arabic PDF and the
+English Word file, through the report job."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+from pathlib import Path
+
 import pytest
+from docx import Document as read_docx
 
 from tests.coordination.meeting_helpers import committee_world
 from tests.e2e.conftest import NOTHING_WRONG, screenshot_path, sign_in
@@ -68,4 +74,26 @@ def test_the_rapporteur_builds_an_agenda_from_murzuqs_flags_and_finalises(page, 
     assert "UNDP and UNICEF will merge" in page.inner_text("#decision-list")
     page.screenshot(path=str(screenshot_path("meeting-en")), full_page=True)
     assert Meeting.objects.get(pk=meeting.pk).status == "finalised"
+    assert "live figures" not in page.inner_text("#meeting-report")  # finalised: the report is the snapshot's
+
+    # The meeting's report: the Arabic PDF and the English Word file, through the report job
+    arabic_pdf = _report(page, live_server, meeting.pk, "ar", "pdf")
+    assert arabic_pdf[:5] == b"%PDF-"
+    english_docx = _report(page, live_server, meeting.pk, "en", "docx")
+    with zipfile.ZipFile(io.BytesIO(english_docx)) as word:
+        assert "word/document.xml" in word.namelist()
+    text = "\n".join(p.text for p in read_docx(io.BytesIO(english_docx)).paragraphs)
+    assert "UNDP and UNICEF will merge" in text
     assert watch.problems() == NOTHING_WRONG
+
+
+def _report(page, live_server, meeting_pk: int, language: str, fmt: str) -> bytes:
+    """Ask for the meeting's report from its page, wait for the job, download the file."""
+    page.goto(f"{live_server.url}/meetings/{meeting_pk}/")
+    page.select_option("#meeting-report select[name=language]", language)
+    page.click(f"#meeting-report button[data-report-format={fmt}]")
+    page.wait_for_selector("#report-download", timeout=90_000)  # the job page reloads itself when it is done
+    with page.expect_download() as download:
+        page.click("#report-download")
+    assert download.value.suggested_filename.endswith(f"-{language}.{fmt}")
+    return Path(download.value.path()).read_bytes()

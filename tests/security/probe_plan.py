@@ -35,7 +35,8 @@ WRITE_PAGES = {"project_create", "project_edit", "project_submit", "project_revi
                # the committee's meetings (coordination.views.meetings)
                "meeting_series_create", "meeting_create", "meeting_edit", "meeting_transition", "meeting_attendee_add",
                "meeting_attendee_remove", "meeting_decision_add", "meeting_action_add", "action_status",
-               "meeting_agenda", "meeting_agenda_accept", "meeting_agenda_drop", "meeting_agenda_move", "report_request",
+               "meeting_agenda", "meeting_agenda_accept", "meeting_agenda_drop", "meeting_agenda_move", "meeting_report_send",
+               "report_request",
                "alignment_flag_review", "project_objectives", "plan_upload", "government_upload"}
 # Uploads that make a job of the uploader's own (a file naming the victim is checked and found invalid):
 # accepted, as long as nothing of the victim's changes.

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from demo.generator import generate_portfolio
 from demo.government import government_demo_clear, government_demo_write
+from demo.meetings import meetings_demo_write
 from demo.plans import alignment_truth, generate_plans
 from demo.plans_writer import alignment_truth_with_ids, clear_demo_plans, write_demo_plans
 from demo.reference import MissingReferenceData, load_reference
@@ -109,6 +110,7 @@ class Command(BaseCommand):
                 if options["clear"]:
                     government_demo_clear()
                 government = government_demo_write(seed=options["seed"], today=today, projects=n)
+            committee = meetings_demo_write(today=today)  # the committee's demo meetings, about Murzuq
         written = time.monotonic()
         # The writer bypasses the services (no change events), so the stored reporting calendar is built here,
         # for the real today: that is the day the pages read it on.
@@ -144,6 +146,9 @@ class Command(BaseCommand):
         if government is not None:
             self.stdout.write(f"Government: {government['allocations']} allocations, {len(government['projects'])} "
                               f"projects, {len(government['duplicates'])} planted repeat of a partner's project.")
+        if committee is not None:
+            self.stdout.write(f"Committee: demo series with meetings {committee['meetings']} (one finalised, "
+                              f"{committee['actions']} actions; {committee['carried_over']} carried over).")
         if truth_path:
             self.stdout.write(f"Ground truth written to {truth_path}")
         self.stdout.write(self.style.SUCCESS(
