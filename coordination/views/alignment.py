@@ -105,12 +105,14 @@ def alignment_flag_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def project_objectives(request: HttpRequest, pk: int) -> HttpResponse:
     """A project's suggested objectives, to confirm or reject (GET), and the decision (POST)."""
-    from coordination.services.alignment import objective_link_decide
+    from coordination.services.alignment import link_decision_allowed, objective_link_decide
     from municipalities.models import PlanObjective
     from projects.selectors.projects import projects_visible_to
 
     project = get_object_or_404(projects_visible_to(request.user), pk=pk)
     if request.method == "POST":
+        if not link_decision_allowed(request.user, project):  # another partner's project, or a reader only
+            raise PermissionDenied
         form = ObjectiveLinkDecisionForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("The decision could not be read. Try again."))
@@ -127,8 +129,6 @@ def project_objectives(request: HttpRequest, pk: int) -> HttpResponse:
     links = selectors.project_objective_links(request.user, project)
     for link in links:
         link.reason_texts = _reason_texts(link.reasons, request.LANGUAGE_CODE)
-    from coordination.services.alignment import link_decision_allowed
-
     return render(request, "coordination/project_objectives.html", {
         "project": project, "links": links, "statuses": ObjectiveLink.Status.choices,
         "can_decide": link_decision_allowed(request.user, project)})

@@ -31,6 +31,7 @@ from coordination.meeting_rules import (
     actions_visible_to,
     meeting_can_edit,
     meeting_recorder,
+    meetings_visible_to,
 )
 from coordination.models import AgendaItem, Attendee, MeetingSeries, MeetingStatus
 from coordination.selectors.meeting_data import agenda_proposals_for_meeting
@@ -366,8 +367,13 @@ def action_index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     page = Paginator(action_list(request.user, filters=form.filters(), today=today), ROWS).get_page(
         request.GET.get("page"))
+    # An action owned by a partner may be followed in a meeting the partner may not see yet (a planned one it
+    # was carried over to): the row then names the series and the date, not the meeting.
+    shown = set(meetings_visible_to(request.user).filter(pk__in={a.meeting_id for a in page})
+                .values_list("pk", flat=True))
     for action in page:
         action.can_change = action_can_change_status(request.user, action)
+        action.meeting_shown = action.meeting_id in shown
     return render(request, "coordination/meetings/actions.html", {
         "form": form, "page": page, "status_form": forms.ActionStatusForm(), "today": today,
         "query": request.GET.urlencode(),

@@ -60,10 +60,12 @@ def people(db):
     return {"undp": undp, "project": project}
 
 
-def _overdue_periods(page, project) -> list[str]:
-    """The periods of ``project`` the calendar lists as overdue ("YYYY-MM-DD – YYYY-MM-DD")."""
+def _overdue_periods(page, project) -> list[tuple[dt.date, dt.date, str]]:
+    """The periods of ``project`` the calendar lists as overdue: (start, end, the text shown)."""
     rows = page.locator(f'tr[data-project="{project.pk}"]:has(.badge.text-bg-danger)')
-    return [rows.nth(i).locator("td").nth(1).inner_text().strip() for i in range(rows.count())]
+    cells = [rows.nth(i).locator("td").nth(1) for i in range(rows.count())]
+    return [(dt.date.fromisoformat(cell.get_attribute("data-start")), dt.date.fromisoformat(cell.get_attribute("data-end")),
+             cell.inner_text().strip()) for cell in cells]
 
 
 def test_a_focal_point_reports_an_overdue_period_and_the_analyst_accepts_it(browser, page, live_server, people):
@@ -74,9 +76,9 @@ def test_a_focal_point_reports_an_overdue_period_and_the_analyst_accepts_it(brow
     assert page.get_attribute("html", "dir") == "rtl"
     overdue = _overdue_periods(page, project)
     assert len(overdue) >= 3  # a year of quarters, the current one not yet due
-    oldest = overdue[0]
-    start, end = (dt.date.fromisoformat(day.strip()) for day in oldest.split("–"))
+    start, end, shown = overdue[0]
     assert start == project.planned_start  # the first period starts with the project
+    assert shown.startswith("من ") and " إلى " in shown  # a period in words, which cannot flip right-to-left
 
     row = page.locator(f'tr[data-project="{project.pk}"]:has(.badge.text-bg-danger)').first
     row.locator(f'a[href="/projects/{project.pk}/updates/new/"]').click()
@@ -138,7 +140,7 @@ def test_a_focal_point_reports_an_overdue_period_and_the_analyst_accepts_it(brow
 
     page.goto(f"{live_server.url}/reporting/")
     still_overdue = _overdue_periods(page, project)
-    assert oldest not in still_overdue and still_overdue == overdue[1:]
+    assert overdue[0] not in still_overdue and still_overdue == overdue[1:]
     project.refresh_from_db()
     assert project.progress_percent == 35  # the accepted update's figures are the project's now
     assert watch.problems() == NOTHING_WRONG

@@ -15,7 +15,10 @@ from celery.signals import worker_init
 
 from config.settings.worker_test import *  # noqa: F403
 
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5}
+# ...and the survivor sweeps for such messages every second (kombu's default sweep is every 10 × 10 s: longer
+# than the test waits).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5, "unacked_restore_interval": 1,
+                                   "unacked_restore_throttle": 1}
 
 
 @worker_init.connect
