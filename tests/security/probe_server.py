@@ -11,17 +11,15 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import requests
+from common.local_server import gunicorn_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 # Variables of the outer test run that must not leak into the probe's processes.
@@ -100,45 +98,14 @@ def world_build(env: dict[str, str], run: str) -> dict[str, Any]:
     raise AssertionError(f"the world script printed no world:\n{out[-3000:]}")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], log: Path) -> Iterator[str]:
     """``gunicorn config.wsgi:application`` on a free local port; yields its base URL once /healthz is ok."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    gunicorn_bin = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn_bin)] if gunicorn_bin.exists() else [sys.executable, "-m", "gunicorn"]
-    with log.open("w") as out:
-        proc = subprocess.Popen([*command, "config.wsgi:application", "-b", f"127.0.0.1:{port}", "--workers", "2",
-                                 "--timeout", "60", "--graceful-timeout", "5"], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"gunicorn exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-            try:
-                answer = requests.get(base + "/healthz", headers={"X-Forwarded-Proto": "https"}, timeout=5)
-                if answer.status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"/healthz did not answer 200 within 60 s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        with gunicorn_serving(env, log, workers=2, timeout=60) as base:
+            yield base
+    except RuntimeError as exc:  # the server did not start: the probe fails, it does not error
+        raise AssertionError(str(exc)) from None
 
 
 class Oracle:
