@@ -5,40 +5,29 @@ Allocations are seen by the ministry (everyone who oversees the portfolio) and b
 municipality they were given to; nobody else. Projects follow ``projects_counted_for`` like every other
 figure; a project is the government's by ``projects.selectors.government.government_project_condition``.
 Money attributed to the municipality is the part of each budget that falls there (its share, else an even
-split over the project's municipalities), counted once (``duplicate_of`` left out), in USD at the staff-set
-rate of the planned start's year. A fixed number of queries (five) whatever the data.
+split over the project's municipalities), counted once (``projects.selectors.money.usd_attributed``, the one
+money rule: confirmed double reports and funder→implementer transfers left out), in USD at the staff-set rate of
+the planned start's year. A fixed number of queries whatever the data.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     BooleanField,
-    Case,
-    Count,
     ExpressionWrapper,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Cast, ExtractYear
 
 from common.bilingual import bilingual_text
 from municipalities.models import DevelopmentAllocation, Municipality
 from projects.models import ActivityStatus, ProjectLocation
 from projects.money import RateTable, to_usd
 from projects.permissions import user_municipality_id, user_oversees
-from projects.selectors.government import government_project_condition
-from projects.selectors.money import exchange_rate_table
+from projects.selectors.government import government_project_condition, government_projects, international_projects
+from projects.selectors.money import exchange_rate_table, usd_attributed
 from projects.selectors.projects import projects_counted_for
 
 GOVERNMENT_PROJECT_ROWS = 100
@@ -72,32 +61,13 @@ def allocation_years(allocations: QuerySet[DevelopmentAllocation], rates: RateTa
     return list(years.values())
 
 
-def _local_part() -> Case:
-    places = Subquery(
-        ProjectLocation.objects.filter(project_id=OuterRef("project_id")).order_by().values("project_id")
-        .annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
-    return Case(When(share__isnull=False, then=Cast("share", FloatField()) / Value(100.0)),
-                default=Value(1.0) / Cast(places, FloatField()), output_field=FloatField())
-
-
-def _side(rows: list[dict[str, Any]], government: bool, rates: RateTable) -> dict[str, Any]:
-    side = {"projects": 0, "active": 0, "usd": Decimal("0"), "unconverted": {}}
-    this_year = dt.date.today().year
-    for row in rows:
-        if bool(row["gov"]) != government:
-            continue
-        side["projects"] += row["projects"]
-        side["active"] += row["active"]
-        if row["total"] is None:
-            continue
-        amount = Decimal(str(row["total"])).quantize(Decimal("0.01"))
-        usd = to_usd(amount, row["project__currency"], row["year"] or this_year, rates)
-        if usd is None:
-            side["unconverted"][row["project__currency"]] = side["unconverted"].get(
-                row["project__currency"], Decimal("0")) + amount
-        else:
-            side["usd"] += usd
-    return side
+def _side(projects: Any, municipality: Municipality, rates: RateTable) -> dict[str, Any]:
+    """Projects, active projects and USD of ``projects`` in ``municipality``, by the portfolio's one money rule
+    (``projects.selectors.money.usd_attributed``: the municipality's part of each budget, counted once)."""
+    found = usd_attributed(projects, municipality_id=municipality.pk, rates=rates).get(municipality.pk)
+    if found is None:
+        return {"projects": 0, "active": 0, "usd": Decimal("0"), "unconverted": {}}
+    return {k: found[k] for k in ("projects", "active", "usd", "unconverted")}
 
 
 def municipality_government_figures(user: Any, municipality: Municipality) -> dict[str, Any]:
@@ -105,16 +75,10 @@ def municipality_government_figures(user: Any, municipality: Municipality) -> di
     side by side; ``government_projects`` (at most GOVERNMENT_PROJECT_ROWS, biggest first) with their funder;
     ``allocations`` by year (None when ``user`` may not read them) and ``allocations_usd``."""
     rates = exchange_rate_table()
+    visible = projects_counted_for(user)
     locations = ProjectLocation.objects.filter(
-        municipality=municipality, project__in=projects_counted_for(user).values("pk")).annotate(
+        municipality=municipality, project__in=visible.values("pk")).annotate(
         gov=ExpressionWrapper(government_project_condition("project_id", "project__"), output_field=BooleanField()))
-    counted = Q(project__duplicate_of__isnull=True, project__budget__isnull=False)
-    rows = list(locations.values("gov", "project__currency").annotate(year=ExtractYear("project__planned_start"))
-                .annotate(projects=Count("project_id", distinct=True),
-                          active=Count("project_id", distinct=True,
-                                       filter=Q(project__status=ActivityStatus.IMPLEMENTATION)),
-                          total=Sum(Cast("project__budget", FloatField()) * _local_part(), filter=counted))
-                .order_by())
     listed = []
     for r in (locations.filter(gov=True).order_by("-project__budget", "project_id")
               .values("project_id", "project__title_ar", "project__title_en", "project__status",
@@ -132,7 +96,8 @@ def municipality_government_figures(user: Any, municipality: Municipality) -> di
     years = allocation_years(allocations, rates) if (user_oversees(user) or user_municipality_id(user)
                                                      == municipality.pk) else None
     return {
-        "government": _side(rows, True, rates), "international": _side(rows, False, rates),
+        "government": _side(government_projects(visible), municipality, rates),
+        "international": _side(international_projects(visible), municipality, rates),
         "government_projects": listed, "allocations": years,
         "allocations_usd": sum((y["usd"] for y in years), Decimal("0")) if years else Decimal("0"),
     }
