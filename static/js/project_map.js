@@ -1,35 +1,13 @@
 // The project's map: its municipalities (area, dashed when approximate, else a point) and its sites, drawn
-// from the page's own data (json_script "project-map-data"); no tile server is needed. Names are data,
-// never markup: popups are built from text nodes, and a municipality's popup links to its file.
+// from the page's own data (json_script "project-map-data") with small_map.js; no tile server is needed. A
+// municipality's popup links to its file.
 (function () {
   "use strict";
-  var el = document.getElementById("project-map");
-  var source = document.getElementById("project-map-data");
-  if (!el || !source || typeof L === "undefined") { return; }
-  var data = JSON.parse(source.textContent);
-
-  function popup(title, subtitle, href) {
-    var box = document.createElement("div");
-    box.className = "tansiq-popup";
-    var head = document.createElement(href ? "a" : "strong");
-    head.dir = "auto";
-    head.textContent = title;
-    if (href) { head.href = href; }
-    box.appendChild(head);
-    if (subtitle) {
-      box.appendChild(document.createElement("br"));
-      var small = document.createElement("span");
-      small.dir = "auto";
-      small.textContent = subtitle;
-      box.appendChild(small);
-    }
-    return box;
-  }
-
-  var map = L.map(el, { scrollWheelZoom: false, zoomAnimation: false, fadeAnimation: false });
-  if (el.dataset.tilesUrl) {
-    L.tileLayer(el.dataset.tilesUrl, { attribution: el.dataset.tilesAttribution || "" }).addTo(map);
-  }
+  var M = window.TansiqSmallMap;
+  var page = M && M.pageData("project-map", "project-map-data");
+  if (!page) { return; }
+  var el = page.el, data = page.data;
+  var map = M.create(el);
   var fileUrl = el.dataset.fileUrl || "";  // ".../municipalities/SLUG/" with SLUG replaced per place
   var bounds = L.latLngBounds([]);
   var layers = [];
@@ -50,7 +28,7 @@
       bounds.extend(here);
     }
     if (layer) {
-      layer.bindPopup(function () { return popup(place.name, subtitle, href); });
+      layer.bindPopup(function () { return M.popup([place.name, subtitle], href); });
       layers.push(layer);
     }
   });
@@ -58,17 +36,11 @@
     var at = L.latLng(site.lat, site.lon);
     var marker = L.circleMarker(at, { radius: 6, color: "#b35900", weight: 1, fillColor: "#f28e2b", fillOpacity: 0.9,
                                       className: "tansiq-project-site" });
-    marker.bindPopup(function () { return popup(site.name || el.dataset.labelSite, site.municipality, ""); });
+    marker.bindPopup(function () { return M.popup([site.name || el.dataset.labelSite, site.municipality]); });
     layers.push(marker);
     bounds.extend(at);
   });
-  map.invalidateSize({ animate: false, pan: false });
-  if (bounds.isValid()) {
-    map.fitBounds(bounds.pad(0.2), { maxZoom: 12, animate: false });
-  } else {
-    map.setView([27.0, 17.0], 5, { animate: false });
-  }
-  layers.forEach(function (layer) { layer.addTo(map); });
+  M.show(map, bounds, layers, 0.2);
   el.dataset.sites = String((data.sites || []).length);
   el.dataset.places = String((data.places || []).length);
   el.dataset.loaded = "true";
