@@ -155,6 +155,8 @@ class ActionForm(Styled):
                                            required=False)
     owner_unit = forms.CharField(label=_("owner (ministry unit)"), max_length=200, required=False)
     owner_person = forms.CharField(label=_("person"), max_length=200, required=False)
+    owner_email = forms.EmailField(label=_("owner's e-mail"), required=False, help_text=_(
+        "Where the meeting's report goes for this action's owner. A partner's focal points receive it anyway."))
     due = forms.DateField(label=_("due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     links = forms.MultipleChoiceField(label=_("About"), required=False, widget=forms.CheckboxSelectMultiple)
 

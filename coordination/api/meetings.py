@@ -100,7 +100,7 @@ class ActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = FollowUpAction
         fields = ["id", "meeting", "decision", "order", "text_ar", "text_en", "owner_partner", "owner_unit",
-                  "owner_person", "due", "status", "is_overdue", "carried_over_from", "links", "created_at"]
+                  "owner_person", "owner_email", "due", "status", "is_overdue", "carried_over_from", "links", "created_at"]
 
     def get_is_overdue(self, obj: FollowUpAction) -> bool:
         return bool(getattr(obj, "is_overdue", 0))

@@ -226,6 +226,8 @@ class FollowUpAction(models.Model):
                                       related_name="+", verbose_name=_("owner (partner)"))
     owner_unit = models.CharField(_("owner (ministry unit)"), max_length=200, blank=True)
     owner_person = models.CharField(_("person"), max_length=200, blank=True)
+    owner_email = models.EmailField(_("owner's e-mail"), blank=True, help_text=_(
+        "Where the meeting's report goes for this action's owner. A partner's focal points receive it anyway."))
     due = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     carried_over_from = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True,

@@ -41,7 +41,7 @@ from coordination.services.meeting_common import Link, fields_set, links_replace
 from projects.models import Partner
 
 DECISION_FIELDS = ("text_ar", "text_en", "agenda_item")
-ACTION_FIELDS = ("text_ar", "text_en", "owner_partner", "owner_unit", "owner_person", "due", "decision")
+ACTION_FIELDS = ("text_ar", "text_en", "owner_partner", "owner_unit", "owner_person", "owner_email", "due", "decision")
 FLAG_MODELS = {FlagKind.DUPLICATE: DuplicateFlag, FlagKind.GAP: GapFlag, FlagKind.DELAY: DelayFlag}
 FLAG_EFFECTS = (FlagStatus.CONFIRMED, FlagStatus.DISMISSED)
 
@@ -221,7 +221,7 @@ def actions_carry_over(*, meeting: Meeting, user: Any) -> list[FollowUpAction]:
     for offset, old in enumerate(earlier):
         new = FollowUpAction(meeting=meeting, order=order + offset, text_ar=old.text_ar, text_en=old.text_en,
                              owner_partner_id=old.owner_partner_id, owner_unit=old.owner_unit,
-                             owner_person=old.owner_person, due=old.due, status=old.status, carried_over_from=old)
+                             owner_person=old.owner_person, owner_email=old.owner_email, due=old.due, status=old.status, carried_over_from=old)
         record_save(new, user, reason=f"carried over from action {old.pk}")
         note = _("Carried over from %(meeting)s.") % {"meeting": str(old.meeting)}
         ActionStatusChange.objects.create(action=new, from_status=old.status, to_status=old.status, note=note,

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from coordination.models import ReportDelivery, ReportJob
+from coordination.models import FollowUpAction, ReportDelivery, ReportJob
 from coordination.reports.document import Document
 from coordination.selectors.reports import (
     MeetingReportsUnavailable,
@@ -32,6 +32,7 @@ from coordination.selectors.reports import (
     report_subject,
     report_subject_visible,
 )
+from projects.models import FocalPoint
 
 logger = logging.getLogger(__name__)
 Status, Kind, Format = ReportJob.Status, ReportJob.Kind, ReportJob.Format
@@ -185,13 +186,25 @@ def report_job_read(job: ReportJob) -> bytes:
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _recipients(content: dict[str, Any], default_language: str) -> list[dict[str, str]]:
-    """Attendees and action owners with an e-mail address (keys ``email``/``language`` of attendees,
-    ``owner_email``/``owner_language`` of actions, when the meetings module gives them), once each."""
+def _action_owners(meeting_id: int) -> list[tuple[str, str, str]]:
+    """(email, language, name) of the meeting's action owners: each action's own address (a ministry unit's),
+    and the active focal points of each partner that owns an action (in their language). Two queries."""
+    actions = list(FollowUpAction.objects.filter(meeting_id=meeting_id).order_by("order", "pk")
+                   .values_list("owner_email", "owner_person", "owner_unit", "owner_partner_id"))
+    people = [(email, "", person or unit) for email, person, unit, _partner in actions if email]
+    partners = {partner for *_rest, partner in actions if partner}
+    if partners:
+        people += [(fp.user.email, fp.language, fp.user.get_full_name() or fp.user.username)
+                   for fp in FocalPoint.objects.filter(partner_id__in=partners, user__is_active=True)
+                   .exclude(user__email="").select_related("user").order_by("user__email")]
+    return people
+
+
+def _recipients(meeting_id: int, content: dict[str, Any], default_language: str) -> list[dict[str, str]]:
+    """Attendees and action owners with an e-mail address, once each (attendees first)."""
     found: dict[str, dict[str, str]] = {}
     people = [(a.get("email"), a.get("language"), a.get("name")) for a in content.get("attendees") or ()]
-    people += [(a.get("owner_email"), a.get("owner_language"), a.get("owner_person") or a.get("owner"))
-               for a in content.get("actions") or ()]
+    people += _action_owners(meeting_id)
     for email, language, name in people:
         email = (email or "").strip().lower()
         if not _EMAIL.match(email) or email in found:
@@ -212,7 +225,7 @@ def meeting_report_send(*, meeting_id: int, user: Any, recipients: list[dict[str
     base = meeting_content(meeting_id=meeting_id, user=user, language=default)
     if base.get("is_live"):
         raise ValidationError(_("Only a finalised meeting's report can be sent."))
-    wanted = recipients if recipients is not None else _recipients(base, default)
+    wanted = recipients if recipients is not None else _recipients(meeting_id, base, default)
     sent_before = set(ReportDelivery.objects.filter(meeting_id=meeting_id).values_list("email", flat=True))
     pdfs: dict[str, tuple[str, bytes, str]] = {}
     result: dict[str, list[str]] = {"sent": [], "skipped": [], "failed": []}

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from coordination.models import FlagStatus, MeetingStatus, ReportDelivery, ReportJob
 from coordination.selectors.reports import report_subject_visible
+from coordination.services import meeting_actions as action_services
 from coordination.services import meetings as svc
 from coordination.services import reports as report_services
 from tests.coordination.meeting_helpers import committee_world
@@ -196,3 +197,36 @@ def test_sending_with_no_address_says_so_and_does_not_mark_the_meeting_sent(clie
     assert "No attendee has an e-mail address" in response.content.decode()
     world["meeting"].refresh_from_db()
     assert world["meeting"].status == MeetingStatus.FINALISED and not mail.outbox
+
+
+def test_action_owners_receive_the_report_a_partner_through_its_focal_points(client_for, personas, world, undp):
+    """An action's owner gets the report: a ministry unit at the action's address, a partner through its active
+    focal points (in each one's language); each address once."""
+    rapporteur, meeting = personas["rapporteur"], world["meeting"]
+    focal = personas["undp_focal_point"]
+    focal.email = "focal@undp.example"
+    focal.save()
+    focal.focal_point.language = "en"
+    focal.focal_point.save()
+    action_services.action_record(user=rapporteur, meeting=meeting, text_en="Repair the pumps", owner_partner=undp)
+    action_services.action_record(user=rapporteur, meeting=meeting, text_en="Survey the wells",
+                                  owner_unit="Water department", owner_email="Water@Ministry.example")
+    action_services.action_record(user=rapporteur, meeting=meeting, text_en="Again", owner_partner=undp,
+                                  owner_email="john@example.org")  # an attendee already: once
+    _finalise(personas, world)
+    client_for("rapporteur", "en").post(reverse("meeting_report_send", args=[meeting.pk]))
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert sorted(by_address) == ["focal@undp.example", "john@example.org", "salma@example.org",
+                                  "water@ministry.example"]
+    assert by_address["focal@undp.example"].attachments[0][0] == f"meeting-{meeting.pk}-en.pdf"
+    assert ReportDelivery.objects.filter(meeting=meeting).count() == 4
+
+
+def test_an_action_owner_address_must_be_an_address(client_for, personas, world):
+    client = client_for("rapporteur", "en")
+    client.post(reverse("meeting_action_add", args=[world["meeting"].pk]),
+                {"text_en": "Survey", "owner_unit": "Water department", "owner_email": "not an address"})
+    assert not world["meeting"].actions.filter(text_en="Survey").exists()
+    client.post(reverse("meeting_action_add", args=[world["meeting"].pk]),
+                {"text_en": "Survey", "owner_unit": "Water department", "owner_email": "w@ministry.example"})
+    assert world["meeting"].actions.get(text_en="Survey").owner_email == "w@ministry.example"
