@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document as read_docx
+from playwright.sync_api import expect
 
 from tests.coordination.meeting_helpers import committee_world
 from tests.e2e.conftest import NOTHING_WRONG, screenshot_path, sign_in
@@ -42,13 +43,15 @@ def test_the_rapporteur_builds_an_agenda_from_murzuqs_flags_and_finalises(page, 
     assert "فجوة تغطية" in page.inner_text("#agenda-list .agenda-item >> nth=0")
 
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+    page.evaluate("window.tansiqNotReloaded = true")  # the decisions and actions are recorded in place (htmx)
     page.click("#decision-form-box summary")
     page.fill("#decision-form textarea[name=text_ar]", "يدمج برنامج الأمم المتحدة الإنمائي واليونيسف مشروعي المياه في مرزق.")
     page.fill("#decision-form textarea[name=text_en]", "UNDP and UNICEF will merge their Murzuq water projects.")
     page.select_option("#decision-form select[name=agenda_item]", index=2)
     page.click("#decision-form button[type=submit]")
-    assert "يدمج برنامج الأمم المتحدة الإنمائي" in page.inner_text("#decision-list")
-    for text, owner in (("خطة الدمج المشتركة", str(undp.pk)), ("زيارة ميدانية لآبار مرزق", "")):
+    expect(page.locator("#decision-list")).to_contain_text("يدمج برنامج الأمم المتحدة الإنمائي")
+    expect(page.locator("#page-messages")).to_contain_text("تم تسجيل القرار.")
+    for n, (text, owner) in enumerate( (("خطة الدمج المشتركة", str(undp.pk)), ("زيارة ميدانية لآبار مرزق", "")), start=1):
         page.click("#action-form-box summary")
         page.fill("#action-form textarea[name=text_ar]", text)
         if owner:
@@ -57,7 +60,8 @@ def test_the_rapporteur_builds_an_agenda_from_murzuqs_flags_and_finalises(page, 
             page.fill("#action-form input[name=owner_unit]", "قطاع المياه")
         page.fill("#action-form input[name=due]", "2026-04-01")
         page.click("#action-form button[type=submit]")
-    assert page.locator("#action-table tbody tr[data-action]").count() == 2
+        expect(page.locator("#action-table tbody tr[data-action]")).to_have_count(n)
+    assert page.evaluate("window.tansiqNotReloaded === true")
     page.click("#finalise")
     assert "معتمد" in page.inner_text("#meeting-status")
     assert "الأرقام كما في" in page.inner_text("#figures-title")
