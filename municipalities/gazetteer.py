@@ -170,6 +170,7 @@ class Entry:
     name: str
     municipality_id: int
     rank: int = 1
+    is_key: bool = False  # the municipality's slug: looked up, never shown or used as a name
 
 
 @dataclass(frozen=True)
@@ -234,11 +235,16 @@ class GazetteerIndex:
                 self._by_trigram.setdefault(f"{script}:{gram}", set()).add(table_key)
         self._memo = {}
 
-    def municipality_names(self) -> dict[int, list[str]]:
-        """Every name of each municipality (its own names and the places in it)."""
+    def municipality_names(self, *, own_only: bool = True) -> dict[int, list[str]]:
+        """The names of each municipality, in both scripts and from every source (with ``own_only=False``,
+        the names of the places inside it too), without repeats."""
         out: dict[int, list[str]] = {}
         for entry in self.entries:
-            out.setdefault(entry.municipality_id, []).append(entry.name)
+            if entry.is_key or (own_only and entry.rank > OWN_RANK):
+                continue
+            names = out.setdefault(entry.municipality_id, [])
+            if entry.name not in names:
+                names.append(entry.name)
         return out
 
     def resolve(self, name: str) -> Resolution:
@@ -348,7 +354,7 @@ def gazetteer_build() -> GazetteerIndex:
             "id", "pcode", "slug", "name_en", "name_ar"):
         if pcode:
             pcodes[pcode] = pk
-        entries += [Entry(name_en, pk, OWN_RANK), Entry(name_ar, pk, OWN_RANK), Entry(slug, pk, OWN_RANK)]
+        entries += [Entry(name_en, pk, OWN_RANK), Entry(name_ar, pk, OWN_RANK), Entry(slug, pk, OWN_RANK, is_key=True)]
     for name, source, kind, pk in PlaceName.objects.values_list("name", "source", "kind", "municipality_id"):
         rank = STAFF_RANK if source == PlaceName.Source.STAFF else PLACE_RANK if kind else OWN_RANK
         entries.append(Entry(name, pk, rank))

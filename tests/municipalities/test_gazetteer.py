@@ -280,3 +280,29 @@ def test_the_staff_page_lists_names_with_suggestions_in_arabic_rtl(reference, cl
     assert "Ghiryanx" in text and "Bir Atlantis" in text
     assert "غريان" in text  # the suggestion for Ghiryanx, in Arabic
     assert "أسماء أماكن لم تُحدَّد" in text  # the page's title, translated
+
+
+# --- the API's place look-up -------------------------------------------------------------------------------
+
+
+def test_the_api_resolves_names_with_candidates(reference, client_for, django_assert_max_num_queries):
+    client = client_for("undp_focal_point", "en", api=True)
+    url = reverse("api:place-resolve")
+    with django_assert_max_num_queries(6):
+        response = client.get(url, {"name": ["Azzintan", "زوارة", "Atlantis Oasis"]})
+    assert response.status_code == 200
+    rows = {row["name"]: row for row in response.json()}
+    assert rows["Azzintan"]["status"] == "resolved" and rows["Azzintan"]["municipality"]["slug"] == "zintan"
+    assert rows["زوارة"]["municipality"]["slug"] == "zuwara"
+    assert rows["Atlantis Oasis"]["status"] == "unresolved" and rows["Atlantis Oasis"]["municipality"] is None
+    assert client.get(url).status_code == 400
+    assert client_for("anonymous", "en", api=True).get(url, {"name": "Zintan"}).status_code in (401, 403)
+
+
+def test_the_duplicate_engine_takes_place_names_from_the_gazetteer(reference):
+    from coordination.selectors.duplicates import municipality_place_names
+
+    names = municipality_place_names()
+    zintan = Municipality.objects.get(slug="zintan")
+    assert names[zintan.pk][:2] == [zintan.name_en, zintan.name_ar]
+    assert "Azzintan" in names[zintan.pk] and "zintan" not in names[zintan.pk]  # the OCHA spelling, not the key
