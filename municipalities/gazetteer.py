@@ -20,6 +20,7 @@ the municipalities change (a cheap aggregate query tells).
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -27,17 +28,20 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from common.text import normalise_arabic
 
-try:  # optional: a faster edit-distance ratio
+try:  # optional: a faster edit-distance ratio, and the search of the nearest keys in C
+    from rapidfuzz import process as _rf_process
     from rapidfuzz.fuzz import ratio as _rf_ratio
 
     def similarity(a: str, b: str) -> float:
         return _rf_ratio(a, b) / 100.0
 except ImportError:  # pragma: no cover - depends on the environment
     from difflib import SequenceMatcher
+
+    _rf_process = None
 
     @lru_cache(maxsize=500_000)
     def similarity(a: str, b: str) -> float:
@@ -84,8 +88,7 @@ _AR_SKELETON = str.maketrans({
 })
 
 
-@dataclass(frozen=True)
-class Keys:
+class Keys(NamedTuple):
     exact: str
     variant: str
     skeleton: str
@@ -101,6 +104,8 @@ def _first(match: re.Match) -> str:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -163,8 +168,7 @@ def script_of(name: str) -> str:
 # --- the index -------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One gazetteer name: ``rank`` orders sources (0 staff, 1 the municipality's own names, 2 places in it)."""
 
     name: str
@@ -173,15 +177,13 @@ class Entry:
     is_key: bool = False  # the municipality's slug: looked up, never shown or used as a name
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     municipality_id: int
     confidence: float
     name: str  # the gazetteer name that matched
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """What the gazetteer says about one name: ``municipality_id`` is set only when ``status`` is resolved."""
 
     name: str
@@ -210,6 +212,7 @@ class GazetteerIndex:
     # step -> key -> [(municipality id, rank, name, script, exact key)]
     _tables: dict[str, dict[str, list[tuple[int, int, str, str, str]]]] = field(init=False, repr=False)
     _by_trigram: dict[str, set[str]] = field(init=False, repr=False)
+    _keys_by_script: dict[str, list[str]] = field(init=False, repr=False)
     _memo: dict[str, Resolution] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -229,8 +232,10 @@ class GazetteerIndex:
                 self._tables[step].setdefault(table_key, []).append(
                     (entry.municipality_id, entry.rank, entry.name, keys.script, keys.exact))
         self._by_trigram = {}
+        self._keys_by_script = {}
         for table_key in self._tables["variant"]:
             script, key = table_key.split(":", 1)
+            self._keys_by_script.setdefault(script, []).append(key)
             for gram in _trigrams(key):
                 self._by_trigram.setdefault(f"{script}:{gram}", set()).add(table_key)
         self._memo = {}
@@ -300,15 +305,20 @@ class GazetteerIndex:
     def _fuzzy(self, name: str, keys: Keys) -> Resolution:
         if len(keys.variant) < 3:
             return Resolution(name, UNRESOLVED, step="fuzzy")
-        pool: dict[str, int] = {}
-        for gram in _trigrams(keys.variant):
-            for table_key in self._by_trigram.get(f"{keys.script}:{gram}", ()):
-                pool[table_key] = pool.get(table_key, 0) + 1
-        # a bounded candidate set: the keys sharing the most trigrams
-        best_keys = sorted(pool, key=lambda k: -pool[k])[:FUZZY_POOL]
+        if _rf_process is not None:  # the nearest keys of the script, searched in C
+            choices = self._keys_by_script.get(keys.script, [])
+            found = _rf_process.extract(keys.variant, choices, scorer=_rf_ratio, limit=FUZZY_POOL,
+                                        score_cutoff=(FUZZY_MIN - 0.2) * 100)
+            nearest = [(f"{keys.script}:{choice}", score / 100.0) for choice, score, _i in found]
+        else:  # a bounded candidate set: the keys sharing the most trigrams
+            pool: dict[str, int] = {}
+            for gram in _trigrams(keys.variant):
+                for table_key in self._by_trigram.get(f"{keys.script}:{gram}", ()):
+                    pool[table_key] = pool.get(table_key, 0) + 1
+            nearest = [(k, similarity(keys.variant, k.split(":", 1)[1]))
+                       for k in heapq.nlargest(FUZZY_POOL, pool, key=pool.__getitem__)]
         scores: dict[int, tuple[float, str, int]] = {}
-        for table_key in best_keys:
-            score = similarity(keys.variant, table_key.split(":", 1)[1])
+        for table_key, score in nearest:
             if score < FUZZY_MIN - 0.2:
                 continue
             for pk, rank, nm, _script, exact in self._tables["variant"][table_key]:

@@ -306,3 +306,33 @@ def test_the_duplicate_engine_takes_place_names_from_the_gazetteer(reference):
     zintan = Municipality.objects.get(slug="zintan")
     assert names[zintan.pk][:2] == [zintan.name_en, zintan.name_ar]
     assert "Azzintan" in names[zintan.pk] and "zintan" not in names[zintan.pk]  # the OCHA spelling, not the key
+
+
+def test_a_name_staff_resolve_is_placed_when_the_job_is_checked_again(reference, personas, english,
+                                                                      django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.exchange.services.jobs import import_job_recheck
+    from projects.models import ImportJob
+
+    admin = personas["ministry_admin"]
+    upload = SimpleUploadedFile("gaz.xml", _iati("Atlantis Oasis"), content_type="application/xml")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_job_create_for(admin, upload)
+    job.refresh_from_db()
+    assert any("Atlantis Oasis" in w["message"] for w in job.preview["warnings"])
+    unresolved_place_resolve(place=UnresolvedPlace.objects.get(), municipality=Municipality.objects.get(
+        slug="zintan"), user=personas["ministry_analyst"])
+    with django_capture_on_commit_callbacks(execute=True):
+        import_job_recheck(job=job, user=admin)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKED
+    assert not any("Atlantis Oasis" in w["message"] for w in job.preview["warnings"])
+    assert UnresolvedPlace.objects.get().status == "resolved"
+
+
+def import_job_create_for(user, upload):
+    from projects.exchange.services.jobs import import_job_create
+    from projects.models import ImportJob
+
+    return import_job_create(user=user, kind=ImportJob.Kind.IATI, upload=upload)
