@@ -65,6 +65,7 @@ SUGGESTIONS = 5
 VARIANT_MIN = 0.6  # the least similarity of the names as written for a folded-key match
 FUZZY_EXACT_SLACK = 0.15  # the spelling as written may be this much less alike than the folded keys
 FUZZY_POOL = 15
+SKELETON_RIVAL = 0.7  # a fuzzy candidate this close in the name's own script outweighs a skeleton match
 STAFF_RANK, OWN_RANK, PLACE_RANK = 0, 1, 2
 
 PCODE = re.compile(r"^LY0[1-3]\d{4}$", re.IGNORECASE)
@@ -299,6 +300,11 @@ class GazetteerIndex:
             candidates = tuple(Candidate(pk, confidence, nm) for pk, nm in sorted(chosen.items()))
             if len(chosen) > 1:
                 return Resolution(name, AMBIGUOUS, None, confidence, step, candidates[:SUGGESTIONS])
+            if step == "skeleton" and fuzzy is not None and fuzzy.candidates:
+                # a close name in the query's own script that is another municipality: not a guess to make
+                near = fuzzy.candidates[0]
+                if near.municipality_id != candidates[0].municipality_id and near.confidence >= SKELETON_RIVAL:
+                    return Resolution(name, AMBIGUOUS, None, confidence, step, (candidates[0], near))
             return Resolution(name, RESOLVED, candidates[0].municipality_id, confidence, step, candidates)
         return fuzzy or Resolution(name, UNRESOLVED)
 
