@@ -64,6 +64,9 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("coordination", "alignmentflag"): ("change",),
         # People decide which objectives a project serves; the engine only suggests.
         ("coordination", "objectivelink"): ("change",),
+        # The gazetteer: resolve a name imports could not place (it becomes a staff place name).
+        ("municipalities", "unresolvedplace"): ("change",),
+        ("municipalities", "placename"): _EDIT,
     },
     RAPPORTEUR: {("projects", "project"): ("oversee",), **MEETING_RECORDING, ("coordination", "reportdelivery"): ("add",)},
     FOCAL_POINT: {

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from common.bilingual import bilingual_text
@@ -346,3 +347,92 @@ class DevelopmentAllocation(models.Model):
     def clean(self) -> None:
         if self.currency:
             self.currency = self.currency.upper()
+
+
+class PlaceName(models.Model):
+    """One name under which a place is written, tied to its municipality: the gazetteer (``gazetteer.py``).
+
+    A municipality's own names (OCHA's, OCHA's other spelling, the ministry's, names staff add) have no
+    ``kind``; a place inside a municipality (a city district, a village, a town GeoNames lists) has a kind
+    and usually a point. ``key`` is the name's normalised look-up key, kept so the table can be searched."""
+
+    class Source(models.TextChoices):
+        OCHA = "ocha", _("OCHA")
+        OCHA_ALT = "ocha_alt", _("OCHA's other spelling")
+        MINISTRY = "ministry", _("Ministry of Local Government")
+        GEONAMES = "geonames", _("GeoNames")
+        STAFF = "staff", _("Ministry staff")
+
+    class Script(models.TextChoices):
+        ARABIC = "ar", _("Arabic")
+        LATIN = "latin", _("Latin letters")
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "", _("the municipality itself")
+        TOWN = "town", _("town")
+        DISTRICT = "district", pgettext_lazy("part of a city", "city district")
+        VILLAGE = "village", _("village")
+        NEIGHBOURHOOD = "neighbourhood", _("neighbourhood")
+
+    name = models.CharField(_("name"), max_length=200)
+    script = models.CharField(_("script"), max_length=5, choices=Script.choices)
+    key = models.CharField(_("look-up key"), max_length=200, db_index=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="place_names", verbose_name=_("municipality"))
+    kind = models.CharField(_("kind of place"), max_length=15, choices=Kind.choices, blank=True, default="")
+    point = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    source_ref = models.CharField(_("source reference"), max_length=40, blank=True)  # e.g. a GeoNames id
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("added by"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["municipality_id", "source", "name"]
+        verbose_name = _("place name")
+        verbose_name_plural = _("place names")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "source", "municipality"], name="placename_unique_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnresolvedPlace(models.Model):
+    """A place name an import met that the gazetteer could not place on one municipality (none, or several).
+
+    One row per look-up key: ``count`` adds up the times imports met it; ``job_id`` is the last import
+    job that did (a job of ``projects.exchange``, kept as a number: geography does not depend on projects).
+    Staff resolve it once: the name becomes a ``PlaceName`` (source staff) and the row says who and when."""
+
+    class Status(models.TextChoices):
+        UNRESOLVED = "unresolved", _("no municipality")
+        AMBIGUOUS = "ambiguous", _("several municipalities")
+        RESOLVED = "resolved", _("resolved by staff")
+
+    name = models.CharField(_("name as written"), max_length=200)
+    key = models.CharField(_("look-up key"), max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UNRESOLVED)
+    count = models.PositiveIntegerField(_("times met"), default=0)
+    suggestions = models.JSONField(_("suggestions"), default=list, blank=True)
+    source = models.CharField(_("imported from"), max_length=20, blank=True)
+    job_id = models.PositiveIntegerField(_("last import job"), null=True, blank=True)
+    first_seen = models.DateTimeField(_("first met"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last met"), auto_now=True)
+    resolved_to = models.ForeignKey(
+        Municipality, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("resolved to"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("resolved by"))
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "-count", "name"]
+        verbose_name = _("unresolved place name")
+        verbose_name_plural = _("unresolved place names")
+
+    def __str__(self) -> str:
+        return self.name

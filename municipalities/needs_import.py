@@ -36,7 +36,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.events import needs_changed
+from municipalities.gazetteer import ACCEPT, gazetteer, place_miss_note
 from municipalities.models import DacSector, Municipality, Need, Sector
+from municipalities.place_services import unresolved_places_reported
 from municipalities.tabular import TableFileError, file_bytes, fmt_lazy, header_key, table_rows
 
 logger = logging.getLogger(__name__)
@@ -151,7 +153,14 @@ def _date(value: Any, row: int, errors: list[RowError]) -> dt.date | None:
 
 def needs_import(*, path: str | Path | None = None, data: bytes | None = None, dry_run: bool = False,
                  user: AbstractBaseUser | None = None) -> NeedsImportReport:
-    """Check every row of a needs file and, if all are good, upsert them in one transaction."""
+    """Check every row of a needs file and, if all are good, upsert them in one transaction. The municipality
+    is a p-code, a key or a name (the gazetteer's); names it cannot place go to the report of unresolved names."""
+    with unresolved_places_reported(source="needs"):
+        return _needs_import(path=path, data=data, dry_run=dry_run, user=user)
+
+
+def _needs_import(*, path: str | Path | None, data: bytes | None, dry_run: bool,
+                  user: AbstractBaseUser | None) -> NeedsImportReport:
     if data is None:
         if path is None:
             raise ValueError("Give a path or the file's bytes.")
@@ -182,6 +191,7 @@ def needs_import(*, path: str | Path | None = None, data: bytes | None = None, d
     if errors:
         raise NeedsImportError(errors)
 
+    index = gazetteer()
     munis: dict[str, int] = {}
     for m_id, pcode, slug in Municipality.objects.values_list("id", "pcode", "slug"):
         munis[slug.lower()] = m_id
@@ -206,10 +216,16 @@ def needs_import(*, path: str | Path | None = None, data: bytes | None = None, d
         row_errors: list[RowError] = []
         place = str(cell("municipality") or "").strip()
         muni_id = munis.get(place.upper()) or munis.get(place.lower())
+        if place and muni_id is None:  # a name, as the file writes it: the gazetteer places it or reports it
+            resolution = index.resolve(place)
+            if resolution.resolved and resolution.confidence >= ACCEPT:
+                muni_id = resolution.municipality_id
+            else:
+                place_miss_note(resolution)
         if not place:
             row_errors.append(RowError(number, "municipality", _("This value is required.")))
         elif muni_id is None:
-            row_errors.append(RowError(number, "municipality", _fmt(_("No municipality has the p-code or key %(value)r."), {"value": place})))
+            row_errors.append(RowError(number, "municipality", _fmt(_("No municipality has the p-code, key or name %(value)r."), {"value": place})))
         sector_text = str(cell("sector") or "").strip()
         if isinstance(cell("sector"), float) and cell("sector").is_integer():
             sector_text = str(int(cell("sector")))

@@ -17,7 +17,8 @@ from typing import Any
 from django.contrib.gis.geos import Point
 from django.db import models, transaction
 
-from municipalities.models import DacSector, District, Municipality, Region, Sector
+from municipalities.gazetteer import place_keys
+from municipalities.models import DacSector, District, Municipality, PlaceName, Region, Sector
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
@@ -184,3 +185,75 @@ def reference_load_sectors() -> dict[str, int]:
         "created": created,
         "updated": updated,
     }
+
+
+def _geonames_municipality(row: dict[str, Any], munis: list[Municipality], own_keys: dict[str, set[int]]) -> int | None:
+    """The municipality a GeoNames place belongs to: the one of its district with the same name (the town that
+    names its municipality), else the one whose area holds its point (an official area, or a derived one of
+    the place's district), else the nearest municipality point in
+    its district (in the whole country when the district has none)."""
+    keys = place_keys(row["name"])
+    in_district = [m for m in munis if m.district.pcode == row.get("district")]
+    if keys is not None:
+        named = {m.pk for m in in_district} & own_keys.get(keys.variant, set())
+        if len(named) == 1:
+            return next(iter(named))
+    point = Point(float(row["lon"]), float(row["lat"]), srid=4326)
+    # a derived (approximate) area may reach over its district's line: trust it only inside the district
+    holding = [m for m in munis if m.area is not None and (m.area_is_official or m.district.pcode == row.get("district"))
+               and m.area.contains(point)]
+    if len(holding) == 1:
+        return holding[0].pk
+    pool = [m for m in in_district if m.point is not None] or [m for m in munis if m.point is not None]
+    if not pool:
+        return None
+    # planar degrees are enough to pick the nearest of a few dozen points
+    return min(pool, key=lambda m: (m.point.x - point.x) ** 2 + (m.point.y - point.y) ** 2).pk
+
+
+@transaction.atomic
+def reference_load_place_names() -> dict[str, int]:
+    """The gazetteer's names from ``place_names.json`` (after the geography and, when they are derived or
+    imported, the areas). Names staff added are never touched; fixture names no longer in the fixture are
+    removed; a second run writes nothing."""
+    rows = reference_rows("place_names")
+    munis = list(Municipality.objects.select_related("district").only(
+        "id", "slug", "name_en", "name_ar", "point", "area", "area_is_official", "district__pcode"))
+    by_slug = {m.slug: m.pk for m in munis}
+    own_keys: dict[str, set[int]] = {}
+    for row in rows:
+        if row["municipality"] in by_slug:
+            keys = place_keys(row["name"])
+            if keys is not None:
+                own_keys.setdefault(keys.variant, set()).add(by_slug[row["municipality"]])
+    wanted: dict[tuple[str, str, int], dict[str, Any]] = {}
+    skipped = 0
+    for row in rows:
+        pk = by_slug.get(row["municipality"]) if row["municipality"] else _geonames_municipality(row, munis, own_keys)
+        keys = place_keys(row["name"])
+        if pk is None or keys is None:
+            skipped += 1
+            continue
+        wanted[(row["name"], row["source"], pk)] = {
+            "script": PlaceName.Script.ARABIC if keys.script == "ar" else PlaceName.Script.LATIN,
+            "key": keys.variant[:200],
+            "kind": row.get("kind", ""),
+            "point": _point(row),
+            "source_ref": row.get("ref", ""),
+        }
+    existing = {(p.name, p.source, p.municipality_id): p
+                for p in PlaceName.objects.exclude(source=PlaceName.Source.STAFF)}
+    stale = [p.pk for key, p in existing.items() if key not in wanted]
+    PlaceName.objects.filter(pk__in=stale).delete()
+    new, updated = [], 0
+    fields = ("script", "key", "kind", "point", "source_ref")
+    for (name, source, pk), values in wanted.items():
+        obj = existing.get((name, source, pk))
+        if obj is None:
+            new.append(PlaceName(name=name, source=source, municipality_id=pk, **values))
+        elif _apply(obj, values, fields):
+            obj.save()
+            updated += 1
+    PlaceName.objects.bulk_create(new, batch_size=500)
+    return {"place_names": len(wanted), "created": len(new), "updated": updated, "removed": len(stale),
+            "skipped": skipped}

@@ -79,3 +79,18 @@ def district_outlines_geojson(*, tolerance: float = WEB_SIMPLIFY_TOLERANCE) -> l
 def district_for_point(point) -> District | None:
     """The district whose official polygon holds a point, if district polygons are loaded."""
     return District.objects.filter(area__contains=point).first()
+
+
+def unresolved_place_rows(*, open_only: bool = True) -> list[dict[str, Any]]:
+    """The report of names imports could not place, each with its suggestions' municipalities (two queries)."""
+    from municipalities.models import UnresolvedPlace
+
+    places = UnresolvedPlace.objects.select_related("resolved_to")
+    if open_only:
+        places = places.exclude(status=UnresolvedPlace.Status.RESOLVED)
+    places = list(places[:2000])
+    ids = {s.get("municipality_id") for p in places for s in p.suggestions}
+    by_pk = {m.pk: m for m in Municipality.objects.filter(pk__in=ids)} if ids else {}
+    return [{"place": p, "suggestions": [(by_pk[s["municipality_id"]], s.get("confidence"))
+                                         for s in p.suggestions if s.get("municipality_id") in by_pk]}
+            for p in places]

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from coordination.analysis.duplicates import ProjectRecord
 from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag
-from municipalities.models import Municipality
+from municipalities.gazetteer import gazetteer
 from projects.models import (
     Participation,
     Project,
@@ -151,7 +151,9 @@ def duplicate_projects_identified(identifiers: Iterable[str]) -> set[int]:
 
 
 def municipality_place_names() -> dict[int, list[str]]:
-    return {pk: [en, ar] for pk, en, ar in Municipality.objects.values_list("id", "name_en", "name_ar")}
+    """Each municipality's names as the gazetteer knows them (its English and Arabic names first, then the
+    other spellings of OCHA, the ministry and staff), for taking place names out of titles."""
+    return gazetteer().municipality_names()
 
 
 def duplicate_flag_list() -> QuerySet[DuplicateFlag]:

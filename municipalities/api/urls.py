@@ -10,5 +10,6 @@ router.register("sectors", views.SectorViewSet, basename="sector")
 router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
 
 urlpatterns = [
+    path("places/resolve/", views.PlaceResolveView.as_view(), name="place-resolve"),
     path("", include(router.urls)),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("jobs/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
     path("jobs/<int:pk>/commit/", views.import_job_commit, name="import_job_commit"),
     path("jobs/<int:pk>/cancel/", views.import_job_cancel, name="import_job_cancel"),
+    path("jobs/<int:pk>/recheck/", views.import_job_recheck, name="import_job_recheck"),
     path("template.xlsx", views.threew_template, name="exchange_template"),
     path("3w/", views.threew_download, name="exchange_3w"),
     path("iati.xml", views.iati_download, name="exchange_iati"),

@@ -188,3 +188,9 @@ def iati_download(request: HttpRequest) -> HttpResponse:
     download = downloads.Download(result.xml, "application/xml", "tansiq-iati.xml")
     export_recorded(request, download, f"partner={partner or '*'}; activities={result.exported}")
     return _file(download)
+
+
+@login_required
+@require_POST
+def import_job_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_action(request, pk, jobs.import_job_recheck, _("The file is being checked again."))

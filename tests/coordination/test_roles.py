@@ -12,7 +12,8 @@ MUST_HAVE = {
                          "coordination.record_meeting", "coordination.change_meeting",
                          "municipalities.add_developmentplan", "coordination.change_alignmentflag",
                          "municipalities.add_developmentallocation", "municipalities.change_developmentallocation",
-                         "coordination.change_objectivelink"},
+                         "coordination.change_objectivelink", "municipalities.change_unresolvedplace",
+                         "municipalities.add_placename"},
     r.RAPPORTEUR: {"projects.view_project", "municipalities.view_municipality", "projects.oversee_project",
                    "coordination.record_meeting", "coordination.add_meeting", "coordination.change_decision",
                    "coordination.change_followupaction"},
@@ -34,19 +35,22 @@ _ADMIN_ONLY = {"accounts.view_securityevent", "accounts.two_factor_required", "o
 MUST_NOT_HAVE = {
     r.MINISTRY_ANALYST: {"projects.delete_project", "municipalities.change_municipality",
                          "projects.manage_project"} | _ADMIN_ONLY,
-    r.RAPPORTEUR: {"projects.change_project", "projects.add_project", "projects.manage_project",
+    r.RAPPORTEUR: {"municipalities.change_unresolvedplace", "municipalities.add_placename",
+                   "projects.change_project", "projects.add_project", "projects.manage_project",
                    "projects.review_project", "projects.review_projectupdate", "coordination.change_duplicateflag",
                    "coordination.change_gapflag", "coordination.change_delayflag"} | _ADMIN_ONLY,
     r.FOCAL_POINT: {"projects.delete_project", "projects.change_partner", "projects.change_exchangerate",
                     "municipalities.change_municipality", "municipalities.add_need",
-                    "municipalities.add_developmentplan", "coordination.change_alignmentflag"} | _SCOPE | _ADMIN_ONLY
+                    "municipalities.add_developmentplan", "coordination.change_alignmentflag",
+                    "municipalities.change_unresolvedplace", "municipalities.add_placename"} | _SCOPE | _ADMIN_ONLY
                    | _MEETINGS,
     r.MUNICIPALITY_ACCOUNT: {"projects.delete_project", "projects.change_partner",
                              "municipalities.add_developmentallocation",
                              "municipalities.change_developmentallocation"} | _SCOPE | _ADMIN_ONLY,
     r.VIEWER: {"projects.add_project", "projects.change_project", "projects.change_projectupdate",
                "projects.manage_project", "projects.review_project", "projects.review_projectupdate",
-               "coordination.change_objectivelink", "coordination.change_alignmentflag"} | _ADMIN_ONLY
+               "coordination.change_objectivelink", "coordination.change_alignmentflag",
+               "municipalities.change_unresolvedplace"} | _ADMIN_ONLY
               | _MEETINGS,
 }
 

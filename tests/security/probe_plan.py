@@ -37,7 +37,8 @@ WRITE_PAGES = {"project_create", "project_edit", "project_submit", "project_revi
                "meeting_attendee_remove", "meeting_decision_add", "meeting_action_add", "action_status",
                "meeting_agenda", "meeting_agenda_accept", "meeting_agenda_drop", "meeting_agenda_move", "meeting_report_send",
                "report_request",
-               "alignment_flag_review", "project_objectives", "plan_upload", "government_upload"}
+               "alignment_flag_review", "project_objectives", "plan_upload", "government_upload",
+               "unresolved_place_resolve", "import_job_recheck"}
 # Uploads that make a job of the uploader's own (a file naming the victim is checked and found invalid):
 # accepted, as long as nothing of the victim's changes.
 OWN_SCOPE_CREATES = {"exchange_home", "api:import-list", "report_request"}

@@ -58,6 +58,8 @@ PARAM_RULES: list[tuple[str, dict[str, str]]] = [
     (r"^api/v1/meeting-actions/\{pk\}/", {"pk": "meeting_action"}),
     # Development allocations: no partner's data; the ministry reads all, a municipality account its own.
     (r"^api/v1/allocations/\{pk\}/$", {"pk": "staff_only"}),
+    # The gazetteer's report of unresolved place names: the ministry's reference data, no partner's record.
+    (r"^municipalities/places/unresolved/\{pk\}/", {"pk": "staff_only"}),
     # The admin site (staff only): its own routes, filled with something plausible.
     (r"^admin/auth/user/\{id\}/password/$", {"id": "staff_only"}),
     (r"^admin/r/\{content_type_id\}/\{object_id\}/$", {"content_type_id": "staff_only", "object_id": "staff_only"}),

@@ -10,7 +10,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from municipalities.reference_load import reference_load_geography, reference_load_sectors
+from municipalities.reference_load import (
+    reference_load_geography,
+    reference_load_place_names,
+    reference_load_sectors,
+)
 from projects.reference_load import reference_load_exchange_rates, reference_load_partners
 
 
@@ -33,6 +37,8 @@ class Command(BaseCommand):
 
         derive_areas = _optional("municipalities.services", "municipality_derive_approximate_areas")
         derived = derive_areas() if derive_areas else None
+        # after the areas: a GeoNames place is tied to the municipality whose area holds it
+        places = reference_load_place_names()
 
         sectors = reference_load_sectors()
         partners = reference_load_partners()
@@ -46,9 +52,10 @@ class Command(BaseCommand):
             f"municipalities {geography['municipalities']} ({geography['municipalities_ocha']} OCHA, "
             f"{geography['municipalities_with_pcode']} with a p-code, {geography['municipalities_with_point']} with a point), "
             f"sectors {sectors['sectors']}, DAC codes {sectors['dac_codes']}, sector links {sectors['sector_links']}, "
-            f"partners {partners['partners']}, exchange rates {rates['exchange_rates']}"
+            f"partners {partners['partners']}, exchange rates {rates['exchange_rates']}, "
+            f"place names {places['place_names']}"
         )
-        created = geography["created"] + sectors["created"] + partners["created"] + rates["created"]
+        created = geography["created"] + places["created"] + sectors["created"] + partners["created"] + rates["created"]
         updated = geography["updated"] + sectors["updated"] + partners["updated"]
         self.stdout.write(
             f"created {created}, updated {updated}, exchange rates kept as they were {rates['kept']}"

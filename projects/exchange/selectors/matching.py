@@ -13,6 +13,7 @@ from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 
 from common.text import normalise_for_search
+from municipalities.gazetteer import ACCEPT, UNRESOLVED, Resolution, gazetteer, place_miss_note
 from municipalities.models import DacSector, District, Municipality, Sector
 from projects.models import Partner, PartnerAlias
 
@@ -85,16 +86,9 @@ class Resolver:
                 self._by_ref.setdefault(ref, alias.partner)
         self._municipalities = list(Municipality.objects.select_related("district"))
         self._by_pcode = {m.pcode: m for m in self._municipalities if m.pcode}
-        self._by_slug = {m.slug: m for m in self._municipalities}
-        names: dict[str, set[int]] = {}
-        for m in self._municipalities:
-            for name in (m.name_en, m.name_ar):
-                key = normalise_for_search(name or "")
-                if key:
-                    names.setdefault(key, set()).add(m.pk)
-        by_pk = {m.pk: m for m in self._municipalities}
-        # A name two municipalities share says nothing: it is left out rather than guessed.
-        self._muni_by_name = {key: by_pk[next(iter(pks))] for key, pks in names.items() if len(pks) == 1}
+        self._by_pk = {m.pk: m for m in self._municipalities}
+        # One resolver of place names for every importer: the gazetteer (its index is cached per process).
+        self.gazetteer = gazetteer()
         self._districts: dict[str, District] = {}
         for district in District.objects.all():
             self._districts[district.pcode] = district
@@ -149,10 +143,22 @@ class Resolver:
         return self._by_pcode.get((code or "").strip().upper())
 
     def municipality_by_name(self, name: str) -> Municipality | None:
-        key = normalise_for_search(name or "")
-        if not key:
-            return None
-        return self._muni_by_name.get(key) or self._by_slug.get((name or "").strip().lower())
+        """The municipality the gazetteer places this name in, when it is sure enough (never a guess
+        between two)."""
+        resolution = self.place(name)
+        return self._by_pk.get(resolution.municipality_id) if resolution.municipality_id is not None else None
+
+    def place(self, name: str) -> Resolution:
+        resolution = self.gazetteer.resolve(name or "")
+        if resolution.resolved and resolution.confidence < ACCEPT:
+            return Resolution(resolution.name, UNRESOLVED, None, resolution.confidence, resolution.step,
+                              resolution.candidates)
+        return resolution
+
+    def place_unresolved(self, name: str) -> None:
+        """Report a name the import gave up on (the staff page of unresolved names lists it)."""
+        if (name or "").strip():
+            place_miss_note(self.place(name))
 
     def district(self, code: str) -> District | None:
         """A district by p-code or ISO 3166-2 code (LY0211, LY-TB)."""

@@ -128,6 +128,8 @@ def _allocation(number: int, row: dict[str, Any], resolver: Resolver, errors: li
     if municipality is None:
         error(A["adm3"], _("unknown municipality %(name)s") % {"name": pcode or name} if (pcode or name)
               else _("an allocation needs its municipality"))
+        if name and not pcode:
+            resolver.place_unresolved(name)
     year_text = _text(row, A["year"])
     year_number = decimal_of(year_text.removesuffix(".0")) if year_text else None
     if year_number is None or year_number != year_number.to_integral_value() or not 1990 <= year_number <= 2100:

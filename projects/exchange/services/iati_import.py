@@ -349,6 +349,8 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
                 "label": location.label, "district": district})
         elif municipality is None:
             entry.unmapped.append(_("location %(label)s matches no municipality") % {"label": location.label or "?"})
+            for name in location.names:
+                resolver.place_unresolved(name)
         elif municipality.pk not in wanted_munis:
             wanted_munis.append(municipality.pk)
         mapped.append((location, municipality.pk if municipality is not None else None))

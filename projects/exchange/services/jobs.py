@@ -35,6 +35,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from municipalities.place_services import unresolved_places_reported
 from projects.exchange.formats import iati_xml
 from projects.exchange.formats.iati_xml import IatiFileError, iati_parse
 from projects.exchange.selectors.visibility import import_job_can_act
@@ -227,8 +228,10 @@ def import_job_check(job_id: int) -> ImportJob | None:
     progress = JobProgress(job.pk)
     with translation.override(job.language):
         try:
-            preview = _check_spreadsheet(job, progress) if job.kind == ImportJob.Kind.SPREADSHEET else _check_iati(
-                job, progress)
+            # the place names the check cannot place go to the gazetteer's report, with this job
+            with unresolved_places_reported(source=job.kind, job_id=job.pk):
+                preview = _check_spreadsheet(job, progress) if job.kind == ImportJob.Kind.SPREADSHEET else (
+                    _check_iati(job, progress))
         except (SpreadsheetError, IatiFileError) as exc:
             return _finish(job_id, Status.INVALID, progress, error=str(exc), preview={})
         except Exception:
@@ -357,6 +360,23 @@ def import_job_cancel(*, job: ImportJob, user: Any) -> ImportJob:
         raise ValidationError(_("A job that is %(status)s cannot be cancelled.") % {
             "status": job.get_status_display()})
     job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def import_job_recheck(*, job: ImportJob, user: Any) -> ImportJob:
+    """Check a checked (or refused) file again, e.g. once staff resolved the place names it could not place."""
+    from projects.exchange.tasks import import_job_check as check_task
+
+    _check_may_act(job, user)
+    claimed = ImportJob.objects.filter(pk=job.pk, status__in=(Status.CHECKED, Status.INVALID)).update(
+        status=Status.QUEUED, started_at=None, finished_at=None, progress_done=0, progress_total=0, error="")
+    if not claimed:
+        job.refresh_from_db(fields=["status"])
+        raise ValidationError(_("Only a checked file can be checked again; this one is: %(status)s.") % {
+            "status": job.get_status_display()})
+    job.refresh_from_db()
+    _queue(check_task, job, background=_large(job, int(job.preview.get("rows") or 0)))
     return job
 
 

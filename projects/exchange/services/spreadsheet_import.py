@@ -328,6 +328,7 @@ def _row(number: int, row: dict[str, Any], preview: SpreadsheetPreview, planned:
         municipality = resolver.municipality_by_name(name) if name else None
         if name and municipality is None:
             error(T["adm3_en"], _("unknown municipality %(name)s") % {"name": name})
+            resolver.place_unresolved(name)
     elif municipality is None:
         error(T["adm3"], _("unknown municipality p-code %(code)s") % {"code": pcode})
     if municipality is not None:
