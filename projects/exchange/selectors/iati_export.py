@@ -30,8 +30,10 @@ Decisions (issue 6):
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import IO
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -47,6 +49,7 @@ MINISTRY_NAME_EN = "Ministry of Local Government (Libya)"
 MINISTRY_NAME_AR = "وزارة الحكم المحلي"
 DATE_FIELDS = (("planned_start", "1"), ("actual_start", "2"), ("planned_end", "3"), ("actual_end", "4"))
 SRS = "http://www.opengis.net/def/crs/EPSG/0/4326"
+CHUNK_SIZE = 500
 SDG_TAG_VOCABULARY = {0: "2", 1: "3"}  # TagVocabulary: 2 SDG goals ("6"), 3 SDG targets ("6.1")
 
 
@@ -55,10 +58,15 @@ def ministry_ref() -> str:
 
 
 @dataclass
-class ExportResult:
-    xml: bytes
+class ExportStats:
+    """What a written export holds: how many activities, and which projects were left out and why."""
     exported: int = 0
     left_out: list[tuple[str, str]] = field(default_factory=list)  # (project, reason)
+
+
+@dataclass
+class ExportResult(ExportStats):
+    xml: bytes = b""
 
 
 def export_queryset(*, partner_ref: str | None = None, all_states: bool = False) -> QuerySet[Project]:
@@ -86,25 +94,40 @@ def project_iati_identifier(project: Project) -> str:
     return f"{prefix}-TANSIQ-{project.pk}"
 
 
-def iati_export(projects: Iterable[Project], *, now: dt.datetime | None = None) -> ExportResult:
-    """The IATI 2.03 XML of these projects."""
+def iati_write(projects: Iterable[Project], out: IO[bytes] | str, *, now: dt.datetime | None = None,
+               chunk_size: int = CHUNK_SIZE) -> ExportStats:
+    """Write the IATI 2.03 XML of these projects to ``out`` (a binary file or a path), one activity at a time.
+
+    Memory stays bounded whatever the number of projects: a queryset is read in chunks of ``chunk_size``
+    with its prefetches done per chunk, and each activity is serialised and dropped before the next."""
     now = now or timezone.now()
     stamp = now.replace(microsecond=0).isoformat()
     dac_by_sector: dict[int, str] = {}
     for code, sector_id in DacSector.objects.order_by("code").values_list("code", "sector_id"):
         dac_by_sector.setdefault(sector_id, code)
-    root = etree.Element("iati-activities", version="2.03", attrib={"generated-datetime": stamp},
-                         nsmap={"tansiq": EXTENSION_NS})
-    result = ExportResult(xml=b"")
-    for project in projects:
-        reason = _why_left_out(project)
-        if reason:
-            result.left_out.append((str(project), reason))
-            continue
-        root.append(_activity(project, stamp, dac_by_sector))
-        result.exported += 1
-    result.xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return result
+    if isinstance(projects, QuerySet):
+        projects = projects.iterator(chunk_size=chunk_size)
+    stats = ExportStats()
+    with etree.xmlfile(out, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element("iati-activities", {"version": "2.03", "generated-datetime": stamp},
+                        nsmap={"tansiq": EXTENSION_NS}):
+            xf.write("\n")
+            for project in projects:
+                reason = _why_left_out(project)
+                if reason:
+                    stats.left_out.append((str(project), reason))
+                    continue
+                xf.write(_activity(project, stamp, dac_by_sector), pretty_print=True)
+                stats.exported += 1
+    return stats
+
+
+def iati_export(projects: Iterable[Project], *, now: dt.datetime | None = None) -> ExportResult:
+    """The IATI 2.03 XML of these projects, in memory (for small exports and tests; large ones use ``iati_write``)."""
+    buffer = io.BytesIO()
+    stats = iati_write(projects, buffer, now=now)
+    return ExportResult(exported=stats.exported, left_out=stats.left_out, xml=buffer.getvalue())
 
 
 def _why_left_out(project: Project) -> str:
@@ -138,10 +161,11 @@ def _org(parent: etree._Element, tag: str, partner: Partner, **attrib: str) -> e
 
 
 def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> etree._Element:
+    # The extension namespace is declared on each activity too: written one by one, each is a tree of its own.
     activity = etree.Element("iati-activity", {
         "last-updated-datetime": project.updated_at.replace(microsecond=0).isoformat() if project.updated_at else stamp,
         XML_LANG: "en", "default-currency": project.currency,
-    })
+    }, nsmap={"tansiq": EXTENSION_NS})
     _sub(activity, "iati-identifier", project_iati_identifier(project))
     is_ministry = project.reporting_partner.iati_ref == ministry_ref()
     reporting = _sub(activity, "reporting-org", ref=ministry_ref(), type="10",
