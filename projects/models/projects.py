@@ -403,12 +403,16 @@ class ProjectSector(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sector_shares")
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="project_shares", verbose_name=_("sector"))
     percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
+    # The DAC code the line came with (an IATI sector of vocabulary 1, five digits, or 2, a three-digit
+    # category), kept as received: the national sector groups DAC codes, it does not replace them, and two
+    # lines of one national sector with different DAC codes stay two lines. Empty for lines entered here.
+    dac_code = models.CharField(_("DAC code"), max_length=5, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("project sector")
         verbose_name_plural = _("project sectors")
         constraints = [
-            models.UniqueConstraint(fields=["project", "sector"], name="project_sector_unique"),
+            models.UniqueConstraint(fields=["project", "sector", "dac_code"], name="project_sector_line_unique"),
             models.CheckConstraint(condition=Q(percentage__gt=0) & Q(percentage__lte=100), name="project_sector_percent_range"),
         ]
 

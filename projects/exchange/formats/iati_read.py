@@ -96,7 +96,9 @@ def _org(elem: ET.Element | None, lang: str) -> OrgRef | None:
         return None
     arabic, english = arabic_and_english(narratives(elem, lang))
     org_type = elem.get("type")
-    org = OrgRef(ref=(elem.get("ref") or "").strip(), name_en=english, name_ar=arabic,
+    # tansiq:ref: an identifier our export could not write as @ref (no registration agency known for it)
+    ref = (elem.get("ref") or elem.get(f"{{{EXTENSION_NS}}}ref") or "").strip()
+    org = OrgRef(ref=ref, name_en=english, name_ar=arabic,
                  org_type=int(org_type) if (org_type or "").isdigit() else None)
     return org if (org.ref or org.name_en or org.name_ar) else None
 

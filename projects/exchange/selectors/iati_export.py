@@ -33,6 +33,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 from typing import IO
 
 from django.conf import settings
@@ -42,6 +43,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from municipalities.models import DacSector
+from projects.exchange.formats.iati_orgs import org_identifier
 from projects.exchange.formats.iati_xml import EXTENSION_NS, XML_LANG
 from projects.models import Partner, Project, ReviewState
 
@@ -50,6 +52,7 @@ MINISTRY_NAME_AR = "وزارة الحكم المحلي"
 DATE_FIELDS = (("planned_start", "1"), ("actual_start", "2"), ("planned_end", "3"), ("actual_end", "4"))
 SRS = "http://www.opengis.net/def/crs/EPSG/0/4326"
 CHUNK_SIZE = 500
+CENT = Decimal("0.01")
 SDG_TAG_VOCABULARY = {0: "2", 1: "3"}  # TagVocabulary: 2 SDG goals ("6"), 3 SDG targets ("6.1")
 
 
@@ -90,7 +93,7 @@ def export_queryset(*, partner_ref: str | None = None, all_states: bool = False)
 def project_iati_identifier(project: Project) -> str:
     if project.iati_identifier:
         return project.iati_identifier
-    prefix = project.reporting_partner.iati_ref or ministry_ref()
+    prefix = org_identifier(project.reporting_partner.iati_ref) or ministry_ref()
     return f"{prefix}-TANSIQ-{project.pk}"
 
 
@@ -155,8 +158,8 @@ def _narratives(parent: etree._Element, english: str, arabic: str) -> None:
 
 
 def _org(parent: etree._Element, tag: str, partner: Partner, **attrib: str) -> etree._Element:
-    elem = _sub(parent, tag, ref=partner.iati_ref or "", type=str(partner.org_type), **attrib)
-    _narratives(elem, partner.name_en, partner.name_ar)
+    elem = _sub(parent, tag, **attrib)
+    _fill_org(elem, partner)
     return elem
 
 
@@ -193,23 +196,47 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
         _location(activity, location.municipality)
     for site in sorted(project.sites.all(), key=lambda s: (s.point.y, s.point.x, s.pk)):
         _site(activity, site)
-    for share in sorted(project.sector_shares.all(), key=lambda s: s.sector.code):
-        dac = dac_by_sector.get(share.sector_id)
-        _sub(activity, "sector", vocabulary="1" if dac else "99", code=dac or share.sector.code,
+    # Each line as received: its own DAC code (5 digits, vocabulary 1; a 3-digit category, vocabulary 2);
+    # a line entered here has none and goes out with its national sector's first DAC code.
+    for share in sorted(project.sector_shares.all(), key=lambda s: (s.sector.code, s.dac_code, s.pk)):
+        dac = share.dac_code or dac_by_sector.get(share.sector_id)
+        vocabulary = ("2" if len(dac) == 3 else "1") if dac else "99"
+        _sub(activity, "sector", vocabulary=vocabulary, code=dac or share.sector.code,
              percentage=_number(share.percentage))
     _tags(activity, project)
     start, end = project.planned_start or project.actual_start, project.planned_end or project.actual_end
     if project.budget is not None and start:
-        budget = _sub(activity, "budget", type="1", status="1")
-        _sub(budget, "period-start", iso_date=start.isoformat())
-        _sub(budget, "period-end", iso_date=(end or start).isoformat())
-        _sub(budget, "value", _number(project.budget), currency=project.currency, value_date=start.isoformat())
+        for period_start, period_end, value in budget_periods(start, end or start, project.budget):
+            budget = _sub(activity, "budget", type="1", status="1")
+            _sub(budget, "period-start", iso_date=period_start.isoformat())
+            _sub(budget, "period-end", iso_date=period_end.isoformat())
+            _sub(budget, "value", _number(value), currency=project.currency, value_date=period_start.isoformat())
     for tx in project.transactions.all():
         _transaction(activity, tx)
     for rel in sorted(project.related_activities.all(), key=lambda r: (r.relation, r.iati_identifier)):
         _sub(activity, "related-activity", ref=rel.iati_identifier, type=str(rel.relation))
     _org(activity, f"{{{EXTENSION_NS}}}reporting-partner", project.reporting_partner)
     return activity
+
+
+def budget_periods(start: dt.date, end: dt.date, total: Decimal) -> list[tuple[dt.date, dt.date, Decimal]]:
+    """The budget split by calendar year (IATI: a budget period is at most a year), in proportion to the
+    days of each year the project runs; cents are rounded down and the remainder goes to the last year,
+    so the parts add up to the total exactly (and an import, which sums them, gets the total back)."""
+    end = max(end, start)
+    periods = []
+    for year in range(start.year, end.year + 1):
+        periods.append((max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))))
+    days = (end - start).days + 1
+    out, given = [], Decimal(0)
+    for n, (period_start, period_end) in enumerate(periods):
+        if n == len(periods) - 1:
+            value = total - given
+        else:
+            value = (total * ((period_end - period_start).days + 1) / days).quantize(CENT, rounding=ROUND_DOWN)
+        given += value
+        out.append((period_start, period_end, value))
+    return out
 
 
 def _tags(activity: etree._Element, project: Project) -> None:
@@ -271,10 +298,16 @@ def _transaction(activity: etree._Element, tx) -> None:
 
 
 def _fill_org(elem: etree._Element, partner: Partner | None) -> None:
+    """The partner's identifier as IATI writes it (its registration agency's prefix first). An identifier
+    with no known agency is not an IATI identifier: it travels as ``tansiq:ref``, so it is neither lost
+    nor claimed as one."""
     if partner is None:
         return
-    if partner.iati_ref:
-        elem.set("ref", partner.iati_ref)
+    ref = org_identifier(partner.iati_ref)
+    if ref:
+        elem.set("ref", ref)
+    elif partner.iati_ref:
+        elem.set(f"{{{EXTENSION_NS}}}ref", partner.iati_ref)
     elem.set("type", str(partner.org_type))
     _narratives(elem, partner.name_en, partner.name_ar)
 

@@ -6,8 +6,8 @@ Decisions (issue 6):
 - The reporting partner is the reporting-org. When the reporting-org is only a secondary reporter
   (``secondary-reporter="1"``, e.g. the ministry's own export), it is our ``tansiq:reporting-partner``
   extension when present, else the accountable, extending, funding or implementing participant.
-- Sectors map through their DAC code to the national sector (percentages of codes that land on the
-  same national sector add up); municipalities through a p-code (location/@ref, administrative,
+- Sectors map through their DAC code to the national sector; each line keeps the DAC code it came with
+  (``ProjectSector.dac_code``), so two codes of one national sector stay two lines; municipalities through a p-code (location/@ref, administrative,
   location-id), then the name (Arabic or English, normalised), then the point.
 - A location with a point that is not an administrative region (``location-class`` other than 1)
   is a site (a school, a substation) and becomes a ``Site`` of the project, one per point, in the
@@ -313,8 +313,9 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
             for (pid, role), aid in wanted_parts.items())
         changed |= RELATED_CATEGORIES[Participation]
 
-    # sectors
-    wanted_sectors: dict[int, Decimal] = {}
+    # sectors: one line per national sector and DAC code as received (two DAC codes of one national
+    # sector stay two lines; the same code given twice is one line)
+    wanted_sectors: dict[tuple[int, str], Decimal] = {}
     codes = activity.sectors
     missing_pct = [c for c in codes if c[2] is None]
     for code, vocabulary, pct in codes:
@@ -326,13 +327,16 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
             pct = Decimal("100") / len(codes) if missing_pct else Decimal("100")
         if pct <= 0:
             continue
-        wanted_sectors[sector.pk] = min(Decimal("100"), wanted_sectors.get(sector.pk, Decimal("0")) + pct)
+        key = (sector.pk, code if vocabulary in ("1", "2") else "")
+        wanted_sectors[key] = min(Decimal("100"), wanted_sectors.get(key, Decimal("0")) + pct)
     wanted_sectors = {k: v.quantize(CENT) for k, v in wanted_sectors.items()}
-    current_sectors = {} if fresh else dict(project.sector_shares.values_list("sector_id", "percentage"))
+    current_sectors = {} if fresh else {
+        (sid, dac): pct for sid, dac, pct in project.sector_shares.values_list("sector_id", "dac_code", "percentage")}
     if current_sectors != wanted_sectors:
         project.sector_shares.all().delete()
         ProjectSector.objects.bulk_create(
-            ProjectSector(project=project, sector_id=sid, percentage=pct) for sid, pct in wanted_sectors.items())
+            ProjectSector(project=project, sector_id=sid, dac_code=dac, percentage=pct)
+            for (sid, dac), pct in wanted_sectors.items())
         changed |= RELATED_CATEGORIES[ProjectSector]
 
     # municipalities (a share staff entered stays while the municipality stays)
