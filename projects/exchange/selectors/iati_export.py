@@ -169,6 +169,8 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
         "last-updated-datetime": project.updated_at.replace(microsecond=0).isoformat() if project.updated_at else stamp,
         XML_LANG: "en", "default-currency": project.currency,
     }, nsmap={"tansiq": EXTENSION_NS})
+    if project.humanitarian is not None:
+        activity.set("humanitarian", "1" if project.humanitarian else "0")
     _sub(activity, "iati-identifier", project_iati_identifier(project))
     is_ministry = project.reporting_partner.iati_ref == ministry_ref()
     reporting = _sub(activity, "reporting-org", ref=ministry_ref(), type="10",
@@ -204,6 +206,7 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
         _sub(activity, "sector", vocabulary=vocabulary, code=dac or share.sector.code,
              percentage=_number(share.percentage))
     _tags(activity, project)
+    _classifications(activity, project)
     start, end = project.planned_start or project.actual_start, project.planned_end or project.actual_end
     if project.budget is not None and start:
         for period_start, period_end, value in budget_periods(start, end or start, project.budget):
@@ -237,6 +240,17 @@ def budget_periods(start: dt.date, end: dt.date, total: Decimal) -> list[tuple[d
         given += value
         out.append((period_start, period_end, value))
     return out
+
+
+def _classifications(activity: etree._Element, project: Project) -> None:
+    """Policy markers and the default classifications, as the import kept them (schema order)."""
+    for vocabulary, code, significance in project.policy_markers or ():
+        _sub(activity, "policy-marker", vocabulary=vocabulary, code=code, significance=significance)
+    for tag, name in (("collaboration-type", "collaboration_type"), ("default-flow-type", "flow_type"),
+                      ("default-finance-type", "finance_type"), ("default-aid-type", "aid_type"),
+                      ("default-tied-status", "tied_status")):
+        if getattr(project, name):
+            _sub(activity, tag, code=getattr(project, name))
 
 
 def _tags(activity: etree._Element, project: Project) -> None:

@@ -123,7 +123,10 @@ class Resolver:
                 self._by_name.setdefault(key, partner)
 
     def partner(self, org: OrgRef, *, create: bool = True) -> Partner | None:
-        """The partner with this identifier, else with this name (English, Arabic or acronym); created if missing."""
+        """The partner with this identifier, else with this name (English, Arabic or acronym); created if missing.
+        A category of organisations (XM-DAC-22000, "donor-country NGO") is no partner: None."""
+        if (org.ref or "").strip() in GENERIC_REFS:
+            return None
         ref = usable_org_ref(org.ref)
         if ref and ref in self._by_ref:
             return self._by_ref[ref]

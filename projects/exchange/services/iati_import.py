@@ -7,7 +7,7 @@ Decisions (issue 6):
   (``secondary-reporter="1"``, e.g. the ministry's own export), it is our ``tansiq:reporting-partner``
   extension when present, else the accountable, extending, funding or implementing participant.
 - Sectors map through their DAC code to the national sector; each line keeps the DAC code it came with
-  (``ProjectSector.dac_code``), so two codes of one national sector stay two lines; municipalities through a p-code (location/@ref, administrative,
+  (``ProjectSector.dac_code``) and lines are never merged (SDC splits 72050 in two lines); municipalities through a p-code (location/@ref, administrative,
   location-id), then the name (Arabic or English, normalised), then the point.
 - A location with a point that is not an administrative region (``location-class`` other than 1)
   is a site (a school, a substation) and becomes a ``Site`` of the project, one per point, in the
@@ -57,8 +57,10 @@ from projects.services.projects import project_plan_objectives_change
 
 PROJECT_FIELDS = ("reporting_partner_id", "partner_code", "title_ar", "title_en", "description_ar",
                   "description_en", "status", "planned_start", "planned_end", "actual_start", "actual_end",
-                  "budget", "currency", "sdg_tags")
+                  "budget", "currency", "sdg_tags", "humanitarian", "policy_markers", "aid_type", "finance_type",
+                  "flow_type", "tied_status", "collaboration_type")
 CENT = Decimal("0.01")
+LIBYA = "LY"
 # progress(done, total): called as each activity is saved
 Progress = Callable[[int, int], None]
 
@@ -179,6 +181,8 @@ def _import(activities: list[ActivityData], report: ImportReport, options: _Opti
             entry.unmapped.insert(0, _("the identifier appears twice in the import: the second is skipped"))
             continue
         seen.add(activity.identifier)
+        if not _in_libya(activity, entry):
+            continue
         project = _upsert(activity, resolver, entry, options)
         if project is not None:
             saved.append((project, activity))
@@ -187,6 +191,23 @@ def _import(activities: list[ActivityData], report: ImportReport, options: _Opti
         options.progress(len(activities), len(activities))
     report.partners_created = [p.name_en for p in resolver.partners_created]
     report.partners_identified = [f"{p.name_en} = {p.iati_ref}" for p in resolver.partners_identified]
+
+
+def _in_libya(activity: ActivityData, entry: ActivityReport) -> bool:
+    """An activity in another country is not a Libyan project: refused, and said so. One in several countries
+    is kept with a note of Libya's share; one that names no country is taken as Libya's, and said so."""
+    codes = [code for code, _pct in activity.countries]
+    if codes and LIBYA not in codes:
+        entry.unmapped.insert(0, _("recipient country %(codes)s, not Libya: activity not imported") % {
+            "codes": ", ".join(codes)})
+        return False
+    share = next((pct for code, pct in activity.countries if code == LIBYA), None)
+    if len(codes) > 1 or (share is not None and share < 100):
+        entry.unmapped.append(_("the activity is in several countries (%(codes)s); Libya's share %(share)s%%: "
+                                "its money is counted whole") % {"codes": ", ".join(codes), "share": share or "?"})
+    if not codes:
+        entry.unmapped.append(_("no recipient country given: taken as Libya"))
+    return True
 
 
 def _reporting_partner(activity: ActivityData, resolver: Resolver) -> Partner | None:
@@ -235,6 +256,7 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
         "actual_start": activity.dates.get("actual_start"), "actual_end": activity.dates.get("actual_end"),
         "budget": activity.budget.quantize(CENT) if activity.budget is not None else None,
         "sdg_tags": activity.sdg_tags,  # the file's SDG tags and SDG sectors, for the alignment suggestions
+        **activity.classifications,  # humanitarian, policy markers, aid/finance/flow/tied/collaboration types
     }
     if activity.status is not None:
         values["status"] = activity.status
@@ -300,8 +322,9 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
     wanted_parts: dict[tuple[int, int], str] = {}
     for org, role, activity_id in activity.participations:
         if org.ref.strip() in GENERIC_REFS:
-            entry.unmapped.append(_("%(name)s (%(ref)s) is a category of organisation, not one: check the partner") % {
-                "name": org.label, "ref": org.ref})
+            entry.unmapped.append(_("%(name)s (%(ref)s) is a category of organisation, not one: not kept as a "
+                                    "partner") % {"name": org.label, "ref": org.ref})
+            continue
         partner = resolver.partner(org)
         if partner is not None:
             wanted_parts.setdefault((partner.pk, role), activity_id)
@@ -313,9 +336,9 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
             for (pid, role), aid in wanted_parts.items())
         changed |= RELATED_CATEGORIES[Participation]
 
-    # sectors: one line per national sector and DAC code as received (two DAC codes of one national
-    # sector stay two lines; the same code given twice is one line)
-    wanted_sectors: dict[tuple[int, str], Decimal] = {}
+    # sectors: one line per line of the file, with the DAC code it came with (lines of one national sector,
+    # even of one code, are not merged: exported again, they come out as received)
+    wanted_sectors: list[tuple[int, str, Decimal]] = []
     codes = activity.sectors
     missing_pct = [c for c in codes if c[2] is None]
     for code, vocabulary, pct in codes:
@@ -327,16 +350,21 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
             pct = Decimal("100") / len(codes) if missing_pct else Decimal("100")
         if pct <= 0:
             continue
-        key = (sector.pk, code if vocabulary in ("1", "2") else "")
-        wanted_sectors[key] = min(Decimal("100"), wanted_sectors.get(key, Decimal("0")) + pct)
-    wanted_sectors = {k: v.quantize(CENT) for k, v in wanted_sectors.items()}
-    current_sectors = {} if fresh else {
-        (sid, dac): pct for sid, dac, pct in project.sector_shares.values_list("sector_id", "dac_code", "percentage")}
+        dac_code = code if vocabulary in ("1", "2") else ""
+        if not dac_code and any(sid == sector.pk and not dac for sid, dac, _p in wanted_sectors):
+            entry.unmapped.append(_("sector %(code)s given twice: the percentages are added") % {"code": code})
+            sid, dac, old = next(x for x in wanted_sectors if x[0] == sector.pk and not x[1])
+            wanted_sectors[wanted_sectors.index((sid, dac, old))] = (sid, dac, min(Decimal(100), old + pct))
+            continue
+        wanted_sectors.append((sector.pk, dac_code, min(Decimal("100"), pct)))
+    wanted_sectors = [(sid, dac, pct.quantize(CENT)) for sid, dac, pct in wanted_sectors]
+    current_sectors = [] if fresh else list(
+        project.sector_shares.order_by("pk").values_list("sector_id", "dac_code", "percentage"))
     if current_sectors != wanted_sectors:
         project.sector_shares.all().delete()
         ProjectSector.objects.bulk_create(
             ProjectSector(project=project, sector_id=sid, dac_code=dac, percentage=pct)
-            for (sid, dac), pct in wanted_sectors.items())
+            for sid, dac, pct in wanted_sectors)
         changed |= RELATED_CATEGORIES[ProjectSector]
 
     # municipalities (a share staff entered stays while the municipality stays)
@@ -370,6 +398,10 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
     # transactions, compared as a multiset
     wanted_tx = []
     for tx in activity.transactions:
+        for org in (tx.provider, tx.receiver):
+            if org is not None and org.ref.strip() in GENERIC_REFS:
+                entry.unmapped.append(_("%(name)s (%(ref)s) on a transaction is a category of organisation, not "
+                                        "one: not kept as a partner") % {"name": org.label, "ref": org.ref})
         provider = resolver.partner(tx.provider) if tx.provider else None
         receiver = resolver.partner(tx.receiver) if tx.receiver else None
         wanted_tx.append((tx.type, tx.date, tx.value.quantize(CENT), tx.currency, provider.pk if provider else None,
