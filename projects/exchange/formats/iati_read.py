@@ -59,6 +59,7 @@ class LocationData:
     location_class: str = ""  # IATI LocationClass: 1 administrative region, 2 populated place, 3 structure, 4 other
     name_ar: str = ""
     name_en: str = ""
+    share: Decimal | None = None  # our extension: the municipality's share of the project
 
     @property
     def is_site(self) -> bool:
@@ -78,6 +79,17 @@ class TransactionData:
     receiver: OrgRef | None
     receiver_activity_id: str
     sectors: list[tuple[str, str]] = field(default_factory=list)  # (code, vocabulary)
+
+
+@dataclass
+class ProgrammeData:
+    lead: OrgRef | None
+    code: str
+    title_ar: str
+    title_en: str
+    description: str
+    start_date: dt.date | None
+    end_date: dt.date | None
 
 
 @dataclass
@@ -104,7 +116,10 @@ class ActivityData:
     objectives: list[tuple[str, str]] = field(default_factory=list)  # (plan URI, objective code): tags of vocabulary 99
     countries: list[tuple[str, Decimal | None]] = field(default_factory=list)  # recipient-country code, percentage
     classifications: dict[str, object] = field(default_factory=dict)  # Project fields: aid_type, policy_markers...
-    extension: ET.Element | None = None  # our tansiq:project element, when the file came from a Tansiq export
+    extension: dict[str, object] = field(default_factory=dict)  # our tansiq:project: Project fields
+    programme: ProgrammeData | None = None  # our tansiq:programme
+    from_tansiq: bool = False  # the activity carries our tansiq:project (a Tansiq export)
+    last_updated: dt.datetime | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -210,7 +225,11 @@ def activity_read(elem: ET.Element) -> ActivityData:
     _classifications(elem, activity)
     for country in elem.findall("recipient-country"):
         activity.countries.append(((country.get("code") or "").strip().upper(), decimal_of(country.get("percentage"))))
-    activity.extension = elem.find(f"{{{EXTENSION_NS}}}project")
+    _extension(elem.find(f"{{{EXTENSION_NS}}}project"), activity, lang)
+    try:
+        activity.last_updated = dt.datetime.fromisoformat((elem.get("last-updated-datetime") or "").strip())
+    except ValueError:
+        activity.last_updated = None
     _not_kept(elem, activity)
 
     for tx in elem.findall("transaction"):
@@ -231,6 +250,38 @@ def activity_read(elem: ET.Element) -> ActivityData:
         else:
             problems.append(_("related activity %(ref)s of type %(type)s not read") % {"ref": ref or "?", "type": kind or "?"})
     return activity
+
+
+EXTENSION_FIELDS = (("beneficiaries-targeted", "beneficiaries_targeted", int),
+                    ("beneficiaries-reached", "beneficiaries_reached", int),
+                    ("spend-to-date", "spend_to_date", Decimal), ("progress-percent", "progress_percent", Decimal),
+                    ("reporting-frequency", "reporting_frequency", int))
+
+
+def _extension(elem: ET.Element | None, activity: ActivityData, lang: str) -> None:
+    """Our ``tansiq:project``: what a Tansiq export carries beyond IATI (beneficiaries, spend, progress,
+    reporting frequency, the programme)."""
+    if elem is None:
+        return
+    activity.from_tansiq = True
+    for attribute, name, kind in EXTENSION_FIELDS:
+        text = (elem.get(attribute) or "").strip()
+        if not text:
+            continue
+        value = decimal_of(text)
+        if value is None or value < 0 or (kind is int and value != value.to_integral_value()):
+            activity.problems.append(_("tansiq:%(name)s %(value)s is not a number: not kept") % {
+                "name": attribute, "value": text})
+            continue
+        activity.extension[name] = int(value) if kind is int else value
+    programme = elem.find(f"{{{EXTENSION_NS}}}programme")
+    if programme is not None:
+        title_ar, title_en = arabic_and_english(narratives(programme.find(f"{{{EXTENSION_NS}}}title"), lang))
+        activity.programme = ProgrammeData(
+            lead=_org(programme.find(f"{{{EXTENSION_NS}}}lead-partner"), lang), code=(programme.get("code") or "")[:60],
+            title_ar=title_ar[:400], title_en=title_en[:400],
+            description=(programme.findtext(f"{{{EXTENSION_NS}}}description") or ""),
+            start_date=iso_date(programme.get("start-date")), end_date=iso_date(programme.get("end-date")))
 
 
 def _sectors_from_transactions(activity: ActivityData) -> None:
@@ -326,6 +377,7 @@ def _location(elem: ET.Element, lang: str) -> LocationData:
         lat, lon = decimal_of(pos[0]), decimal_of(pos[1])
         if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
             location.point = (float(lat), float(lon))
+    location.share = decimal_of(elem.get(f"{{{EXTENSION_NS}}}share"))
     location.label = (location.names[0] if location.names else "") or ", ".join(codes) or " ".join(pos)
     return location
 

@@ -81,7 +81,7 @@ def export_queryset(*, partner_ref: str | None = None, all_states: bool = False)
         qs = qs.filter(Q(reporting_partner__iati_ref=partner_ref) | Q(participations__partner__iati_ref=partner_ref))
     return (
         qs.distinct().order_by("pk")
-        .select_related("reporting_partner")
+        .select_related("reporting_partner", "programme__partner")
         .prefetch_related(
             "participations__partner", "sector_shares__sector", "locations__municipality",
             "related_activities", "sites", "plan_objectives__plan",
@@ -184,7 +184,9 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
         _narratives(description, project.description_en, project.description_ar)
     else:
         _narratives(description, project.title_en, project.title_ar)
-    for part in sorted(project.participations.all(), key=lambda p: (p.role, p.partner_id)):
+    # sorted by what is written (not by row ids), so that the same portfolio in another database is the same file
+    for part in sorted(project.participations.all(), key=lambda p: (p.role, p.partner.iati_ref or "", p.partner.name_en,
+                                                                     p.activity_id)):
         _org(activity, "participating-org", part.partner, role=str(part.role), activity_id=part.activity_id)
     if project.partner_code:
         owner = _sub(activity, "other-identifier", ref=project.partner_code, type="A1")
@@ -195,7 +197,7 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
             _sub(activity, "activity-date", iso_date=getattr(project, name).isoformat(), type=code)
     _sub(activity, "recipient-country", code="LY", percentage="100")
     for location in sorted(project.locations.all(), key=lambda loc: loc.municipality.pcode or loc.municipality.slug):
-        _location(activity, location.municipality)
+        _location(activity, location.municipality, location.share)
     for site in sorted(project.sites.all(), key=lambda s: (s.point.y, s.point.x, s.pk)):
         _site(activity, site)
     # Each line as received: its own DAC code (5 digits, vocabulary 1; a 3-digit category, vocabulary 2);
@@ -214,12 +216,35 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
             _sub(budget, "period-start", iso_date=period_start.isoformat())
             _sub(budget, "period-end", iso_date=period_end.isoformat())
             _sub(budget, "value", _number(value), currency=project.currency, value_date=period_start.isoformat())
-    for tx in project.transactions.all():
+    for tx in sorted(project.transactions.all(), key=lambda t: (t.date, t.type, t.value, t.currency, t.pk)):
         _transaction(activity, tx)
     for rel in sorted(project.related_activities.all(), key=lambda r: (r.relation, r.iati_identifier)):
         _sub(activity, "related-activity", ref=rel.iati_identifier, type=str(rel.relation))
     _org(activity, f"{{{EXTENSION_NS}}}reporting-partner", project.reporting_partner)
+    _extension(activity, project)
     return activity
+
+
+def _extension(activity: etree._Element, project: Project) -> None:
+    """What Tansiq holds and IATI has no element for (beneficiaries, spend and progress, the reporting
+    frequency, the programme), in our namespace, so that an import of this file loses none of it."""
+    ext = f"{{{EXTENSION_NS}}}"
+    elem = etree.SubElement(activity, f"{ext}project")
+    for attribute, value in (("beneficiaries-targeted", project.beneficiaries_targeted),
+                             ("beneficiaries-reached", project.beneficiaries_reached),
+                             ("spend-to-date", project.spend_to_date), ("progress-percent", project.progress_percent),
+                             ("reporting-frequency", project.reporting_frequency)):
+        if value is not None:
+            elem.set(attribute, _number(value) if isinstance(value, Decimal) else str(value))
+    programme = project.programme
+    if programme is not None:
+        prog = _sub(elem, f"{ext}programme", code=programme.code,
+                    start_date=programme.start_date.isoformat() if programme.start_date else None,
+                    end_date=programme.end_date.isoformat() if programme.end_date else None)
+        _org(prog, f"{ext}lead-partner", programme.partner)
+        _narratives(_sub(prog, f"{ext}title"), programme.title_en, programme.title_ar)
+        if programme.description:
+            _sub(prog, f"{ext}description", programme.description)
 
 
 def budget_periods(start: dt.date, end: dt.date, total: Decimal) -> list[tuple[dt.date, dt.date, Decimal]]:
@@ -276,8 +301,10 @@ def _sdg_order(code: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split("."))
 
 
-def _location(activity: etree._Element, municipality) -> None:
+def _location(activity: etree._Element, municipality, share: Decimal | None = None) -> None:
     location = _sub(activity, "location", ref=municipality.pcode or municipality.slug)
+    if share is not None:  # the municipality's share of the project: IATI has no attribute for it
+        location.set(f"{{{EXTENSION_NS}}}share", _number(share))
     _narratives(_sub(location, "name"), municipality.name_en, municipality.name_ar)
     if municipality.point is not None:
         point = _sub(location, "point", srsName=SRS)

@@ -38,12 +38,13 @@ from django.utils.translation import gettext as _
 
 from municipalities.models import PlanObjective
 from projects.events import OBJECTIVES, RELATED_CATEGORIES
-from projects.exchange.formats.iati_read import ActivityData, LocationData, activity_read
+from projects.exchange.formats.iati_read import ActivityData, LocationData, ProgrammeData, activity_read
 from projects.exchange.formats.iati_xml import IatiFileError, iati_parse, iati_read_file
 from projects.exchange.selectors.matching import GENERIC_REFS, OrgRef, Resolver
 from projects.models import (
     Participation,
     Partner,
+    Programme,
     Project,
     ProjectLocation,
     ProjectSector,
@@ -51,6 +52,7 @@ from projects.models import (
     ReviewState,
     Site,
     Transaction,
+    validate_location_shares,
 )
 from projects.services import project_save
 from projects.services.projects import project_plan_objectives_change
@@ -257,7 +259,11 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
         "budget": activity.budget.quantize(CENT) if activity.budget is not None else None,
         "sdg_tags": activity.sdg_tags,  # the file's SDG tags and SDG sectors, for the alignment suggestions
         **activity.classifications,  # humanitarian, policy markers, aid/finance/flow/tied/collaboration types
+        **activity.extension,  # from a Tansiq export: beneficiaries, spend, progress, reporting frequency
     }
+    if activity.programme is not None:
+        programme = _programme(activity.programme, resolver, entry)
+        values["programme_id"] = programme.pk if programme is not None else None
     if activity.status is not None:
         values["status"] = activity.status
     if activity.currency:
@@ -301,6 +307,9 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
     related_changes = _children(project, activity, resolver, entry, fresh=created)
     if created:
         entry.action = "created"
+        if activity.last_updated is not None:
+            # the record is as of the file's date, not of the import (a re-export then says the same)
+            Project.objects.filter(pk=project.pk).update(updated_at=activity.last_updated)
         return project
     if changed_fields or related_changes:
         if options.submitted_by is not None and project.state == ReviewState.ACCEPTED:
@@ -311,6 +320,25 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
     else:
         entry.action = "unchanged"
     return project
+
+
+def _programme(data: ProgrammeData, resolver: Resolver, entry: ActivityReport) -> Programme | None:
+    """The programme a Tansiq export names: the lead partner's programme of that code (else title), made
+    when missing."""
+    lead = resolver.partner(data.lead) if data.lead is not None else None
+    if lead is None:
+        entry.unmapped.append(_("programme %(code)s without a lead partner: not kept") % {"code": data.code or "?"})
+        return None
+    found = Programme.objects.filter(partner=lead)
+    found = found.filter(code=data.code) if data.code else found.filter(code="", title_en=data.title_en,
+                                                                          title_ar=data.title_ar)
+    programme = found.order_by("pk").first()
+    if programme is None:
+        programme = Programme(partner=lead, code=data.code, title_ar=data.title_ar, title_en=data.title_en,
+                              description=data.description, start_date=data.start_date, end_date=data.end_date)
+        programme.full_clean()
+        programme.save()
+    return programme
 
 
 def _children(project: Project, activity: ActivityData, resolver: Resolver, entry: ActivityReport,
@@ -381,7 +409,8 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
                 "label": location.label, "district": district})
         elif municipality is None:
             entry.unmapped.append(_("location %(label)s matches no municipality") % {"label": location.label or "?"})
-        elif municipality.pk not in wanted_munis:
+        elif municipality.pk not in wanted_munis and not (location.is_site and activity.from_tansiq):
+            # a site counts for the project's municipalities, except in a Tansiq export, which lists them all
             wanted_munis.append(municipality.pk)
         mapped.append((location, municipality.pk if municipality is not None else None))
     if not activity.locations:
@@ -391,6 +420,8 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
         project.locations.exclude(municipality_id__in=wanted_munis).delete()
         ProjectLocation.objects.bulk_create(
             ProjectLocation(project=project, municipality_id=mid) for mid in wanted_munis if mid not in current_munis)
+        changed |= RELATED_CATEGORIES[ProjectLocation]
+    if _location_shares(project, mapped, entry):
         changed |= RELATED_CATEGORIES[ProjectLocation]
     if _sites(project, mapped, resolver, fresh=fresh):
         changed |= RELATED_CATEGORIES[Site]
@@ -428,6 +459,25 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
     if activity.objectives and _objectives_declare(project, activity, entry):
         changed.add(OBJECTIVES)
     return changed
+
+
+def _location_shares(project: Project, mapped: list[tuple[LocationData, int | None]], entry: ActivityReport) -> bool:
+    """Municipality shares a Tansiq export carries (``tansiq:share``), set when given for every municipality
+    and adding up to 100. True when any changed."""
+    shares = {mid: loc.share for loc, mid in mapped if mid is not None and not loc.is_site and loc.share is not None}
+    if not shares:
+        return False
+    rows = {row.municipality_id: row for row in project.locations.all()}
+    try:
+        validate_location_shares([shares.get(mid) for mid in rows])
+    except ValidationError as exc:
+        entry.unmapped.append(_("municipality shares not kept: %(errors)s") % {"errors": "; ".join(exc.messages)})
+        return False
+    stale = [row for mid, row in rows.items() if row.share != shares[mid]]
+    for row in stale:
+        row.share = shares[row.municipality_id]
+    ProjectLocation.objects.bulk_update(stale, ["share"])
+    return bool(stale)
 
 
 def _objectives_declare(project: Project, activity: ActivityData, entry: ActivityReport) -> bool:
