@@ -10,6 +10,8 @@ from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
 from municipalities.models import Sector
@@ -186,3 +188,22 @@ def test_identifiers_and_activity_links_are_written(reference, codelists, settin
     # the ministry's own identifier is a placeholder until it registers one: the only one without an agency
     assert [f.message for f in failures if f.rule == "org-identifier"] == [
         f"reporting-org/@ref {settings.IATI_REPORTING_ORG_REF} has no registration-agency prefix"]
+
+
+def test_the_writer_streams_in_prefetched_chunks(reference, tmp_path):
+    """iati_write reads a queryset chunk by chunk (each chunk with its own prefetches) and gives the same
+    file as the in-memory export; export_iati --output streams to a file."""
+    for n in range(6):
+        _project(iati_identifier=f"XM-DAC-41114-CHUNK-{n}")
+    whole, chunked = BytesIO(), BytesIO()
+    with CaptureQueriesContext(connection) as one_chunk:
+        iati_write(export_queryset(), whole, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), chunk_size=10)
+    with CaptureQueriesContext(connection) as three_chunks:
+        stats = iati_write(export_queryset(), chunked, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), chunk_size=2)
+    assert stats.exported == 6 and whole.getvalue() == chunked.getvalue()
+    prefetches = len(one_chunk.captured_queries) - 2  # less the DAC codes and the projects themselves
+    # the projects are read by one cursor; each chunk of two runs the prefetches again, for its rows only
+    assert prefetches > 0 and len(three_chunks.captured_queries) == 2 + 3 * prefetches
+    out = tmp_path / "iati.xml"
+    call_command("export_iati", "--output", str(out), stdout=StringIO(), stderr=StringIO())
+    assert len(etree.parse(str(out)).getroot().findall("iati-activity")) == 6
