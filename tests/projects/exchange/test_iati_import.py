@@ -254,3 +254,26 @@ def test_secondary_reporter_leaves_the_record_with_the_accountable_partner(refer
     assert not Partner.objects.filter(name_en="Ministry").exists()
     assert report.partners_created == []
     assert any("role 9" in item for item in report.activities[0].unmapped)
+
+
+def test_editing_an_imported_project_keeps_its_dac_lines(reference, personas):
+    """The form shows one row per national sector (SDC's two 72050 lines: one row at 100 %); saving it
+    unchanged keeps both lines and their codes; changing the split replaces the lines of the changed sectors."""
+    from municipalities.models import Sector
+    from projects.forms import sector_initial
+    from projects.services.projects import project_edit
+
+    iati_import(files=iati_load_files([CH4_SAMPLE]))
+    project = Project.objects.get(iati_identifier="CH-4-2020001298")
+    rows = sector_initial(project)
+    assert [row["percentage"] for row in rows] == [Decimal("100.00")]
+    admin = personas["ministry_admin"]
+    sectors = [{"sector": Sector.objects.get(pk=row["sector"]), "percentage": row["percentage"]} for row in rows]
+    project_edit(project=project, user=admin, fields={"title_en": "Renamed"}, sectors=sectors)
+    assert list(project.sector_shares.order_by("pk").values_list("dac_code", "percentage")) == [
+        ("72050", Decimal("30.00")), ("72050", Decimal("70.00"))]
+    health = Sector.objects.exclude(pk=rows[0]["sector"]).first()
+    project_edit(project=project, user=admin, fields={}, sectors=[
+        {"sector": sectors[0]["sector"], "percentage": Decimal(60)}, {"sector": health, "percentage": Decimal(40)}])
+    assert sorted(project.sector_shares.values_list("dac_code", "percentage")) == [
+        ("", Decimal("40.00")), ("", Decimal("60.00"))]
