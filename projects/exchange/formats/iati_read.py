@@ -43,9 +43,12 @@ CLASSIFICATIONS = {"default-aid-type": "aid_type", "default-finance-type": "fina
 READ_ELEMENTS = frozenset({
     "iati-identifier", "reporting-org", "title", "description", "participating-org", "other-identifier",
     "activity-status", "activity-date", "recipient-country", "recipient-region", "location", "sector", "tag",
-    "policy-marker", "budget", "budget-planned", "total-cost", "transaction", "related-activity",
+    "policy-marker", "budget", "budget-planned", "total-cost", "transaction", "related-activity", "result",
     *CLASSIFICATIONS,
 })
+# An indicator counting people (its title says so, in English or Arabic) gives the beneficiaries figures.
+PEOPLE_INDICATOR = re.compile(r"\b(people|persons?|individuals|beneficiar\w*|households?)\b|أشخاص|مستفيد|أفراد|الأسر",
+                              re.IGNORECASE)
 SDG_CODE = re.compile(r"^\d{1,2}(\.[0-9a-z]{1,2}(\.\d{1,2})?)?$")
 
 
@@ -225,6 +228,7 @@ def activity_read(elem: ET.Element) -> ActivityData:
     _classifications(elem, activity)
     for country in elem.findall("recipient-country"):
         activity.countries.append(((country.get("code") or "").strip().upper(), decimal_of(country.get("percentage"))))
+    _results(elem, activity, lang)
     _extension(elem.find(f"{{{EXTENSION_NS}}}project"), activity, lang)
     try:
         activity.last_updated = dt.datetime.fromisoformat((elem.get("last-updated-datetime") or "").strip())
@@ -328,6 +332,29 @@ def _classifications(elem: ET.Element, activity: ActivityData) -> None:
             if tag == "default-aid-type" and (item.get("vocabulary") or "1") != "1":
                 activity.problems.append(_("aid type %(code)s of vocabulary %(vocabulary)s: kept as a code of "
                                            "vocabulary 1") % {"code": item.get("code"), "vocabulary": item.get("vocabulary")})
+
+
+def _results(elem: ET.Element, activity: ActivityData, lang: str) -> None:
+    """Results' indicators that count people (measure 1, units; a title about people or beneficiaries) give
+    the beneficiaries targeted and reached: the first such indicator's period targets and actuals, summed.
+    Every other indicator is listed as not kept."""
+    found = None
+    others = 0
+    for indicator in elem.findall("result/indicator"):
+        title = " ".join(text for _lang, text in narratives(indicator.find("title"), lang))
+        if found is None and (indicator.get("measure") or "1") == "1" and PEOPLE_INDICATOR.search(title):
+            found = indicator
+        else:
+            others += 1
+    if found is not None:
+        for tag, name in (("target", "beneficiaries_targeted"), ("actual", "beneficiaries_reached")):
+            values = [decimal_of(v.get("value")) for v in found.findall(f"period/{tag}")]
+            values = [v for v in values if v is not None and v >= 0]
+            if values:
+                activity.extension[name] = int(sum(values))
+    if others:
+        activity.problems.append(_("%(count)s result indicators not kept (only one counting people is read, as "
+                                   "the beneficiaries)") % {"count": others})
 
 
 def _not_kept(elem: ET.Element, activity: ActivityData) -> None:

@@ -277,3 +277,27 @@ def test_editing_an_imported_project_keeps_its_dac_lines(reference, personas):
         {"sector": sectors[0]["sector"], "percentage": Decimal(60)}, {"sector": health, "percentage": Decimal(40)}])
     assert sorted(project.sector_shares.values_list("dac_code", "percentage")) == [
         ("", Decimal("40.00")), ("", Decimal("60.00"))]
+
+
+def test_results_give_the_beneficiaries_and_the_rest_is_listed(reference):
+    xml = b"""<iati-activities version="2.03"><iati-activity default-currency="USD" xml:lang="en">
+      <iati-identifier>XM-DAC-41114-RES-1</iati-identifier><reporting-org ref="XM-DAC-41114" type="40"/>
+      <title><narrative>Results</narrative></title>
+      <participating-org ref="XM-DAC-41114" role="4" type="40"/>
+      <recipient-country code="LY" percentage="100"/>
+      <result type="1"><title><narrative>Water</narrative></title>
+        <indicator measure="1"><title><narrative>Number of people with safe water</narrative></title>
+          <period><period-start iso-date="2024-01-01"/><period-end iso-date="2024-12-31"/>
+            <target value="3000"/><actual value="1000"/></period>
+          <period><period-start iso-date="2025-01-01"/><period-end iso-date="2025-12-31"/>
+            <target value="2000"/><actual value="500"/></period></indicator>
+        <indicator measure="2"><title><narrative>Share of schools repaired</narrative></title></indicator>
+      </result>
+      <document-link url="https://example.org/a.pdf" format="application/pdf"/>
+    </iati-activity></iati-activities>"""
+    report = iati_import(files=[("r.xml", xml)])
+    project = Project.objects.get(iati_identifier="XM-DAC-41114-RES-1")
+    assert (project.beneficiaries_targeted, project.beneficiaries_reached) == (5000, 1500)
+    unmapped = report.activities[0].unmapped
+    assert "1 result indicators not kept (only one counting people is read, as the beneficiaries)" in unmapped
+    assert "<document-link> not kept (1)" in unmapped
