@@ -15,8 +15,19 @@ Decisions (issue 6):
   names, ``location-class`` 1 (administrative region), and the municipality's point with
   ``exactness`` 2 (approximate). The country is ``recipient-country LY``. A project's sites (a school,
   a substation) follow as locations of their own: name, exact point, ``location-class`` 3 (structure).
-- Sectors: vocabulary 1 with the national sector's first DAC 5-digit code; a sector with no DAC
-  code goes out in vocabulary 99 (the publisher's own) with the national sector code.
+- Sectors (issue 15): each line with the DAC code it was received with (``ProjectSector.dac_code``;
+  vocabulary 1, or 2 for a 3-digit category); a line entered here goes out with its national sector's
+  first DAC 5-digit code; a sector with no DAC code in vocabulary 99 with the national sector code.
+- Budgets (issue 15): one original budget per calendar year the project runs (IATI: a period of at most
+  a year), the total split by days, the parts adding up to it exactly.
+- Organisation identifiers (issue 15) go out with their registration agency's prefix (41AAA is
+  ``XM-DAC-41AAA``, see ``formats.iati_orgs``); one with no known agency is not claimed as ``@ref`` but
+  kept as ``tansiq:ref``.
+- What IATI has no element for (issue 15): municipality shares as ``location/@tansiq:share``, and
+  beneficiaries, spend, progress, reporting frequency and the programme in ``tansiq:project``, so that
+  export -> import -> export gives the same file. Everything is sorted by what is written, not by row ids.
+- Streaming (issue 17): ``iati_write`` writes one activity at a time (lxml's incremental writer) from a
+  queryset read in prefetched chunks; ``iati_export`` is the in-memory wrapper.
 - Alignment (issue 13): each confirmed plan objective (``Project.plan_objectives``, which follow the
   confirmed links) is a ``tag`` in the publisher's own vocabulary 99 with ``vocabulary-uri`` the
   plan's URI (left out when the plan has none) and the objective code, its title in Arabic and English
