@@ -205,7 +205,11 @@ def municipality_choices() -> list[tuple[int, str]]:
 
 
 def sector_initial(project: Project) -> list[dict[str, Any]]:
-    return [{"sector": s.sector_id, "percentage": s.percentage} for s in project.sector_shares.order_by("pk")]
+    # one row per national sector: the lines an IATI import kept per DAC code add up under it
+    totals: dict[int, Decimal] = {}
+    for share in project.sector_shares.order_by("pk"):
+        totals[share.sector_id] = totals.get(share.sector_id, Decimal(0)) + share.percentage
+    return [{"sector": sector, "percentage": pct} for sector, pct in totals.items()]
 
 
 def location_initial(project: Project) -> list[dict[str, Any]]:

@@ -259,6 +259,17 @@ class Project(models.Model):
     # IATI (tag vocabularies 2 / 3, sector vocabularies 7 / 8 / 9): the alignment suggestions read them.
     sdg_tags = models.JSONField(_("SDG tags"), default=list, blank=True, db_default=[],
                                 help_text=_("SDG goals, targets or indicators, e.g. 6, 6.1 or 6.1.1."))
+    # IATI classifications, kept as the file gave them (codes of the AidType, FinanceType, FlowType,
+    # TiedStatus and CollaborationType codelists; policy markers as [vocabulary, code, significance]) so that
+    # an import loses none of them and the export writes them back.
+    humanitarian = models.BooleanField(_("humanitarian"), null=True, blank=True)
+    policy_markers = models.JSONField(_("policy markers"), default=list, blank=True, db_default=[])
+    aid_type = models.CharField(_("aid type"), max_length=10, blank=True, default="", db_default="")
+    finance_type = models.CharField(_("finance type"), max_length=4, blank=True, default="", db_default="")
+    flow_type = models.CharField(_("flow type"), max_length=4, blank=True, default="", db_default="")
+    tied_status = models.CharField(_("tied status"), max_length=4, blank=True, default="", db_default="")
+    collaboration_type = models.CharField(_("collaboration type"), max_length=4, blank=True, default="",
+                                          db_default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
@@ -403,12 +414,18 @@ class ProjectSector(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sector_shares")
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="project_shares", verbose_name=_("sector"))
     percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
+    # The DAC code the line came with (an IATI sector of vocabulary 1, five digits, or 2, a three-digit
+    # category), kept as received: the national sector groups DAC codes, it does not replace them, and two
+    # lines of one national sector stay two lines (even with one code: a file may split a code in two, as
+    # SDC's does). Empty for lines entered here, which stay one per national sector.
+    dac_code = models.CharField(_("DAC code"), max_length=5, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("project sector")
         verbose_name_plural = _("project sectors")
         constraints = [
-            models.UniqueConstraint(fields=["project", "sector"], name="project_sector_unique"),
+            models.UniqueConstraint(fields=["project", "sector"], condition=Q(dac_code=""),
+                                    name="project_sector_unique"),
             models.CheckConstraint(condition=Q(percentage__gt=0) & Q(percentage__lte=100), name="project_sector_percent_range"),
         ]
 

@@ -193,11 +193,17 @@ def _project_set_related(
             raise ValidationError({"sectors": exc.messages}) from None
         wanted = [(row["sector"].pk, Decimal(str(row["percentage"]))) for row in sectors]
         _rows_unique([sector for sector, _p in wanted], "sectors")
-        current = list(project.sector_shares.values_list("sector_id", "percentage"))
-        if sorted(wanted) != sorted(current):
-            project.sector_shares.all().delete()
+        # Lines an IATI import kept with their DAC codes (several per national sector) are compared by
+        # national sector: a sector whose total is unchanged keeps its lines and their codes.
+        lines = list(project.sector_shares.all())
+        current: dict[int, Decimal] = {}
+        for line in lines:
+            current[line.sector_id] = current.get(line.sector_id, Decimal(0)) + line.percentage
+        if dict(wanted) != current:
+            keep = {sector for sector, pct in wanted if current.get(sector) == pct}
+            project.sector_shares.exclude(sector_id__in=keep).delete()
             ProjectSector.objects.bulk_create(
-                [ProjectSector(project=project, sector_id=s, percentage=p) for s, p in wanted])
+                [ProjectSector(project=project, sector_id=s, percentage=p) for s, p in wanted if s not in keep])
             changed |= RELATED_CATEGORIES[ProjectSector]
     if locations is not None:
         try:

@@ -30,9 +30,25 @@ RELATION_WORDS = {"parent": 1, "child": 2, "sibling": 3, "co-funded": 4, "third-
 TRANSACTION_WORDS = {"IF": 1, "C": 2, "D": 3, "E": 4, "incoming funds": 1, "contribution": 1, "commitment": 2,
                      "disbursement": 3, "expenditure": 4, "incoming commitment": 11}
 KNOWN_TRANSACTION_TYPES = {1, 2, 3, 4, 11}
+TRANSACTION_READ = frozenset({"transaction-type", "transaction-date", "value", "provider-org", "receiver-org",
+                              "provider-activity", "receiver-activity", "sector"})
 # SDGs in IATI: TagVocabulary 2 (goals) and 3 (targets); SectorVocabulary 7 (goals), 8 (targets), 9 (indicators).
 SDG_TAG_VOCABULARIES = {"2", "3"}
 SDG_SECTOR_VOCABULARIES = {"7", "8", "9"}
+# Default classifications of an activity and the Project field each is kept in.
+CLASSIFICATIONS = {"default-aid-type": "aid_type", "default-finance-type": "finance_type",
+                   "default-flow-type": "flow_type", "default-tied-status": "tied_status",
+                   "collaboration-type": "collaboration_type"}
+# Elements the reader maps (others are listed in the import report as not kept).
+READ_ELEMENTS = frozenset({
+    "iati-identifier", "reporting-org", "title", "description", "participating-org", "other-identifier",
+    "activity-status", "activity-date", "recipient-country", "recipient-region", "location", "sector", "tag",
+    "policy-marker", "budget", "budget-planned", "total-cost", "transaction", "related-activity", "result",
+    *CLASSIFICATIONS,
+})
+# An indicator counting people (its title says so, in English or Arabic) gives the beneficiaries figures.
+PEOPLE_INDICATOR = re.compile(r"\b(people|persons?|individuals|beneficiar\w*|households?)\b|أشخاص|مستفيد|أفراد|الأسر",
+                              re.IGNORECASE)
 SDG_CODE = re.compile(r"^\d{1,2}(\.[0-9a-z]{1,2}(\.\d{1,2})?)?$")
 
 
@@ -46,6 +62,7 @@ class LocationData:
     location_class: str = ""  # IATI LocationClass: 1 administrative region, 2 populated place, 3 structure, 4 other
     name_ar: str = ""
     name_en: str = ""
+    share: Decimal | None = None  # our extension: the municipality's share of the project
 
     @property
     def is_site(self) -> bool:
@@ -64,6 +81,18 @@ class TransactionData:
     provider_activity_id: str
     receiver: OrgRef | None
     receiver_activity_id: str
+    sectors: list[tuple[str, str]] = field(default_factory=list)  # (code, vocabulary)
+
+
+@dataclass
+class ProgrammeData:
+    lead: OrgRef | None
+    code: str
+    title_ar: str
+    title_en: str
+    description: str
+    start_date: dt.date | None
+    end_date: dt.date | None
 
 
 @dataclass
@@ -88,6 +117,12 @@ class ActivityData:
     related: list[tuple[int, str]] = field(default_factory=list)
     sdg_tags: list[str] = field(default_factory=list)  # SDG goals, targets, indicators: "6", "6.1", "6.1.1"
     objectives: list[tuple[str, str]] = field(default_factory=list)  # (plan URI, objective code): tags of vocabulary 99
+    countries: list[tuple[str, Decimal | None]] = field(default_factory=list)  # recipient-country code, percentage
+    classifications: dict[str, object] = field(default_factory=dict)  # Project fields: aid_type, policy_markers...
+    extension: dict[str, object] = field(default_factory=dict)  # our tansiq:project: Project fields
+    programme: ProgrammeData | None = None  # our tansiq:programme
+    from_tansiq: bool = False  # the activity carries our tansiq:project (a Tansiq export)
+    last_updated: dt.datetime | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -96,7 +131,9 @@ def _org(elem: ET.Element | None, lang: str) -> OrgRef | None:
         return None
     arabic, english = arabic_and_english(narratives(elem, lang))
     org_type = elem.get("type")
-    org = OrgRef(ref=(elem.get("ref") or "").strip(), name_en=english, name_ar=arabic,
+    # tansiq:ref: an identifier our export could not write as @ref (no registration agency known for it)
+    ref = (elem.get("ref") or elem.get(f"{{{EXTENSION_NS}}}ref") or "").strip()
+    org = OrgRef(ref=ref, name_en=english, name_ar=arabic,
                  org_type=int(org_type) if (org_type or "").isdigit() else None)
     return org if (org.ref or org.name_en or org.name_ar) else None
 
@@ -188,11 +225,24 @@ def activity_read(elem: ET.Element) -> ActivityData:
         activity.locations.append(_location(location, lang))
 
     _budget(elem, activity, default_currency)
+    _classifications(elem, activity)
+    for country in elem.findall("recipient-country"):
+        activity.countries.append(((country.get("code") or "").strip().upper(), decimal_of(country.get("percentage"))))
+    _results(elem, activity, lang)
+    _extension(elem.find(f"{{{EXTENSION_NS}}}project"), activity, lang)
+    try:
+        activity.last_updated = dt.datetime.fromisoformat((elem.get("last-updated-datetime") or "").strip())
+    except ValueError:
+        activity.last_updated = None
+    _not_kept(elem, activity)
 
     for tx in elem.findall("transaction"):
         data = _transaction(tx, lang, default_currency, problems)
         if data is not None:
             activity.transactions.append(data)
+
+    if not activity.sectors:
+        _sectors_from_transactions(activity)
 
     for rel in elem.findall("related-activity"):
         kind = (rel.get("type") or "").strip()
@@ -204,6 +254,125 @@ def activity_read(elem: ET.Element) -> ActivityData:
         else:
             problems.append(_("related activity %(ref)s of type %(type)s not read") % {"ref": ref or "?", "type": kind or "?"})
     return activity
+
+
+EXTENSION_FIELDS = (("beneficiaries-targeted", "beneficiaries_targeted", int),
+                    ("beneficiaries-reached", "beneficiaries_reached", int),
+                    ("spend-to-date", "spend_to_date", Decimal), ("progress-percent", "progress_percent", Decimal),
+                    ("reporting-frequency", "reporting_frequency", int))
+
+
+def _extension(elem: ET.Element | None, activity: ActivityData, lang: str) -> None:
+    """Our ``tansiq:project``: what a Tansiq export carries beyond IATI (beneficiaries, spend, progress,
+    reporting frequency, the programme)."""
+    if elem is None:
+        return
+    activity.from_tansiq = True
+    for attribute, name, kind in EXTENSION_FIELDS:
+        text = (elem.get(attribute) or "").strip()
+        if not text:
+            continue
+        value = decimal_of(text)
+        if value is None or value < 0 or (kind is int and value != value.to_integral_value()):
+            activity.problems.append(_("tansiq:%(name)s %(value)s is not a number: not kept") % {
+                "name": attribute, "value": text})
+            continue
+        activity.extension[name] = int(value) if kind is int else value
+    programme = elem.find(f"{{{EXTENSION_NS}}}programme")
+    if programme is not None:
+        title_ar, title_en = arabic_and_english(narratives(programme.find(f"{{{EXTENSION_NS}}}title"), lang))
+        activity.programme = ProgrammeData(
+            lead=_org(programme.find(f"{{{EXTENSION_NS}}}lead-partner"), lang), code=(programme.get("code") or "")[:60],
+            title_ar=title_ar[:400], title_en=title_en[:400],
+            description=(programme.findtext(f"{{{EXTENSION_NS}}}description") or ""),
+            start_date=iso_date(programme.get("start-date")), end_date=iso_date(programme.get("end-date")))
+
+
+def _sectors_from_transactions(activity: ActivityData) -> None:
+    """IATI lets sectors be given on every transaction instead of the activity: the activity's split is then
+    each code's share of the transactions' value (equal shares when the values add up to nothing)."""
+    weights: dict[tuple[str, str], Decimal] = {}
+    for tx in activity.transactions:
+        for code, vocabulary in tx.sectors:
+            if vocabulary in SDG_SECTOR_VOCABULARIES:
+                continue
+            weights[(code, vocabulary)] = weights.get((code, vocabulary), Decimal(0)) + tx.value / len(tx.sectors)
+    if not weights:
+        return
+    total = sum(weights.values())
+    keys = list(weights)
+    shares = [((weights[k] * 100 / total) if total else Decimal(100) / len(keys)).quantize(Decimal("0.01"))
+              for k in keys]
+    shares[shares.index(max(shares))] += Decimal(100) - sum(shares)
+    activity.sectors = [(code, vocabulary, share) for (code, vocabulary), share in zip(keys, shares, strict=True)]
+    activity.problems.append(_("sectors read from the transactions (the activity gives none): split by their value"))
+
+
+def _classifications(elem: ET.Element, activity: ActivityData) -> None:
+    found = activity.classifications
+    humanitarian = (elem.get("humanitarian") or "").strip().lower()
+    if humanitarian in ("1", "true", "0", "false"):
+        found["humanitarian"] = humanitarian in ("1", "true")
+    markers = []
+    for marker in elem.findall("policy-marker"):
+        code = (marker.get("code") or "").strip()
+        if code:
+            markers.append([(marker.get("vocabulary") or "1").strip(), code, (marker.get("significance") or "").strip()])
+        else:
+            activity.problems.append(_("a policy marker without a code: not kept"))
+    found["policy_markers"] = markers
+    for tag, name in CLASSIFICATIONS.items():
+        items = elem.findall(tag)
+        codes = [(item.get("code") or "").strip() for item in items if (item.get("code") or "").strip()]
+        found[name] = codes[0][:10] if codes else ""
+        if len(codes) > 1:
+            activity.problems.append(_("%(element)s given %(count)s times: only %(code)s kept") % {
+                "element": tag, "count": len(codes), "code": codes[0]})
+        for item in items:
+            if tag == "default-aid-type" and (item.get("vocabulary") or "1") != "1":
+                activity.problems.append(_("aid type %(code)s of vocabulary %(vocabulary)s: kept as a code of "
+                                           "vocabulary 1") % {"code": item.get("code"), "vocabulary": item.get("vocabulary")})
+
+
+def _results(elem: ET.Element, activity: ActivityData, lang: str) -> None:
+    """Results' indicators that count people (measure 1, units; a title about people or beneficiaries) give
+    the beneficiaries targeted and reached: the first such indicator's period targets and actuals, summed.
+    Every other indicator is listed as not kept."""
+    found = None
+    others = 0
+    for indicator in elem.findall("result/indicator"):
+        title = " ".join(text for _lang, text in narratives(indicator.find("title"), lang))
+        if found is None and (indicator.get("measure") or "1") == "1" and PEOPLE_INDICATOR.search(title):
+            found = indicator
+        else:
+            others += 1
+    if found is not None:
+        for tag, name in (("target", "beneficiaries_targeted"), ("actual", "beneficiaries_reached")):
+            values = [decimal_of(v.get("value")) for v in found.findall(f"period/{tag}")]
+            values = [v for v in values if v is not None and v >= 0]
+            if values:
+                activity.extension[name] = int(sum(values))
+    if others:
+        activity.problems.append(_("%(count)s result indicators not kept (only one counting people is read, as "
+                                   "the beneficiaries)") % {"count": others})
+
+
+def _not_kept(elem: ET.Element, activity: ActivityData) -> None:
+    """Every element of the activity the import does not keep, named in the report (nothing silently lost)."""
+    skipped: dict[str, int] = {}
+    for child in elem:
+        if not isinstance(child.tag, str):
+            continue  # comments
+        if child.tag in READ_ELEMENTS or child.tag.startswith(f"{{{EXTENSION_NS}}}"):
+            continue
+        skipped[child.tag] = skipped.get(child.tag, 0) + 1
+    for tx in elem.findall("transaction"):
+        for child in tx:
+            if isinstance(child.tag, str) and child.tag not in TRANSACTION_READ:
+                name = f"transaction/{child.tag}"
+                skipped[name] = skipped.get(name, 0) + 1
+    for tag, count in sorted(skipped.items()):
+        activity.problems.append(_("<%(element)s> not kept (%(count)s)") % {"element": tag, "count": count})
 
 
 def _sdg_tag(activity: ActivityData, code: str, vocabulary: str) -> None:
@@ -235,6 +404,7 @@ def _location(elem: ET.Element, lang: str) -> LocationData:
         lat, lon = decimal_of(pos[0]), decimal_of(pos[1])
         if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
             location.point = (float(lat), float(lon))
+    location.share = decimal_of(elem.get(f"{{{EXTENSION_NS}}}share"))
     location.label = (location.names[0] if location.names else "") or ", ".join(codes) or " ".join(pos)
     return location
 
@@ -243,7 +413,9 @@ def _budget(elem: ET.Element, activity: ActivityData, default_currency: str) -> 
     """Original budgets (type 1) summed; revised ones (type 2) only when there is no original."""
     budgets = elem.findall("budget")
     original = [b for b in budgets if b.get("type") in (None, "1")]
-    chosen = original or [b for b in budgets if b.get("type") == "2"]
+    # IATI 1.0x: budget-planned (periods of the budget), else total-cost (one figure for the whole activity)
+    chosen = original or [b for b in budgets if b.get("type") == "2"] or elem.findall("budget-planned") or [
+        _total_cost(t) for t in elem.findall("total-cost")]
     amounts: dict[str, Decimal] = {}
     for budget in chosen:
         value_elem = budget.find("value")
@@ -264,6 +436,14 @@ def _budget(elem: ET.Element, activity: ActivityData, default_currency: str) -> 
         activity.problems.append(_("budget without a currency"))
         return
     activity.budget, activity.currency = amounts[currency], currency
+
+
+def _total_cost(elem: ET.Element) -> ET.Element:
+    """A 1.0x total-cost as a budget: its text is the value, its currency on the value."""
+    budget = ET.Element("budget")
+    value = ET.SubElement(budget, "value", {"currency": elem.get("currency") or ""})
+    value.text = elem.text
+    return budget
 
 
 def _transaction(tx: ET.Element, lang: str, default_currency: str, problems: list[str]) -> TransactionData | None:
@@ -290,4 +470,6 @@ def _transaction(tx: ET.Element, lang: str, default_currency: str, problems: lis
         tx.find("receiver-activity").get("ref") if tx.find("receiver-activity") is not None else "")
     return TransactionData(type=tx_type, date=date, value=value, currency=currency,
                            provider=_org(provider, lang), provider_activity_id=(provider_activity or "").strip()[:150],
-                           receiver=_org(receiver, lang), receiver_activity_id=(receiver_activity or "").strip()[:150])
+                           receiver=_org(receiver, lang), receiver_activity_id=(receiver_activity or "").strip()[:150],
+                           sectors=[((s.get("code") or "").strip(), (s.get("vocabulary") or "1").strip())
+                                    for s in tx.findall("sector") if (s.get("code") or "").strip()])

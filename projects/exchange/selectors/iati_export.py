@@ -15,8 +15,19 @@ Decisions (issue 6):
   names, ``location-class`` 1 (administrative region), and the municipality's point with
   ``exactness`` 2 (approximate). The country is ``recipient-country LY``. A project's sites (a school,
   a substation) follow as locations of their own: name, exact point, ``location-class`` 3 (structure).
-- Sectors: vocabulary 1 with the national sector's first DAC 5-digit code; a sector with no DAC
-  code goes out in vocabulary 99 (the publisher's own) with the national sector code.
+- Sectors (issue 15): each line with the DAC code it was received with (``ProjectSector.dac_code``;
+  vocabulary 1, or 2 for a 3-digit category); a line entered here goes out with its national sector's
+  first DAC 5-digit code; a sector with no DAC code in vocabulary 99 with the national sector code.
+- Budgets (issue 15): one original budget per calendar year the project runs (IATI: a period of at most
+  a year), the total split by days, the parts adding up to it exactly.
+- Organisation identifiers (issue 15) go out with their registration agency's prefix (41AAA is
+  ``XM-DAC-41AAA``, see ``formats.iati_orgs``); one with no known agency is not claimed as ``@ref`` but
+  kept as ``tansiq:ref``.
+- What IATI has no element for (issue 15): municipality shares as ``location/@tansiq:share``, and
+  beneficiaries, spend, progress, reporting frequency and the programme in ``tansiq:project``, so that
+  export -> import -> export gives the same file. Everything is sorted by what is written, not by row ids.
+- Streaming (issue 17): ``iati_write`` writes one activity at a time (lxml's incremental writer) from a
+  queryset read in prefetched chunks; ``iati_export`` is the in-memory wrapper.
 - Alignment (issue 13): each confirmed plan objective (``Project.plan_objectives``, which follow the
   confirmed links) is a ``tag`` in the publisher's own vocabulary 99 with ``vocabulary-uri`` the
   plan's URI (left out when the plan has none) and the objective code, its title in Arabic and English
@@ -30,8 +41,11 @@ Decisions (issue 6):
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from typing import IO
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -40,6 +54,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from municipalities.models import DacSector
+from projects.exchange.formats.iati_orgs import org_identifier
 from projects.exchange.formats.iati_xml import EXTENSION_NS, XML_LANG
 from projects.models import Partner, Project, ReviewState
 
@@ -47,6 +62,8 @@ MINISTRY_NAME_EN = "Ministry of Local Government (Libya)"
 MINISTRY_NAME_AR = "وزارة الحكم المحلي"
 DATE_FIELDS = (("planned_start", "1"), ("actual_start", "2"), ("planned_end", "3"), ("actual_end", "4"))
 SRS = "http://www.opengis.net/def/crs/EPSG/0/4326"
+CHUNK_SIZE = 500
+CENT = Decimal("0.01")
 SDG_TAG_VOCABULARY = {0: "2", 1: "3"}  # TagVocabulary: 2 SDG goals ("6"), 3 SDG targets ("6.1")
 
 
@@ -55,10 +72,15 @@ def ministry_ref() -> str:
 
 
 @dataclass
-class ExportResult:
-    xml: bytes
+class ExportStats:
+    """What a written export holds: how many activities, and which projects were left out and why."""
     exported: int = 0
     left_out: list[tuple[str, str]] = field(default_factory=list)  # (project, reason)
+
+
+@dataclass
+class ExportResult(ExportStats):
+    xml: bytes = b""
 
 
 def export_queryset(*, partner_ref: str | None = None, all_states: bool = False) -> QuerySet[Project]:
@@ -70,7 +92,7 @@ def export_queryset(*, partner_ref: str | None = None, all_states: bool = False)
         qs = qs.filter(Q(reporting_partner__iati_ref=partner_ref) | Q(participations__partner__iati_ref=partner_ref))
     return (
         qs.distinct().order_by("pk")
-        .select_related("reporting_partner")
+        .select_related("reporting_partner", "programme__partner")
         .prefetch_related(
             "participations__partner", "sector_shares__sector", "locations__municipality",
             "related_activities", "sites", "plan_objectives__plan",
@@ -82,29 +104,44 @@ def export_queryset(*, partner_ref: str | None = None, all_states: bool = False)
 def project_iati_identifier(project: Project) -> str:
     if project.iati_identifier:
         return project.iati_identifier
-    prefix = project.reporting_partner.iati_ref or ministry_ref()
+    prefix = org_identifier(project.reporting_partner.iati_ref) or ministry_ref()
     return f"{prefix}-TANSIQ-{project.pk}"
 
 
-def iati_export(projects: Iterable[Project], *, now: dt.datetime | None = None) -> ExportResult:
-    """The IATI 2.03 XML of these projects."""
+def iati_write(projects: Iterable[Project], out: IO[bytes] | str, *, now: dt.datetime | None = None,
+               chunk_size: int = CHUNK_SIZE) -> ExportStats:
+    """Write the IATI 2.03 XML of these projects to ``out`` (a binary file or a path), one activity at a time.
+
+    Memory stays bounded whatever the number of projects: a queryset is read in chunks of ``chunk_size``
+    with its prefetches done per chunk, and each activity is serialised and dropped before the next."""
     now = now or timezone.now()
     stamp = now.replace(microsecond=0).isoformat()
     dac_by_sector: dict[int, str] = {}
     for code, sector_id in DacSector.objects.order_by("code").values_list("code", "sector_id"):
         dac_by_sector.setdefault(sector_id, code)
-    root = etree.Element("iati-activities", version="2.03", attrib={"generated-datetime": stamp},
-                         nsmap={"tansiq": EXTENSION_NS})
-    result = ExportResult(xml=b"")
-    for project in projects:
-        reason = _why_left_out(project)
-        if reason:
-            result.left_out.append((str(project), reason))
-            continue
-        root.append(_activity(project, stamp, dac_by_sector))
-        result.exported += 1
-    result.xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return result
+    if isinstance(projects, QuerySet):
+        projects = projects.iterator(chunk_size=chunk_size)
+    stats = ExportStats()
+    with etree.xmlfile(out, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element("iati-activities", {"version": "2.03", "generated-datetime": stamp},
+                        nsmap={"tansiq": EXTENSION_NS}):
+            xf.write("\n")
+            for project in projects:
+                reason = _why_left_out(project)
+                if reason:
+                    stats.left_out.append((str(project), reason))
+                    continue
+                xf.write(_activity(project, stamp, dac_by_sector), pretty_print=True)
+                stats.exported += 1
+    return stats
+
+
+def iati_export(projects: Iterable[Project], *, now: dt.datetime | None = None) -> ExportResult:
+    """The IATI 2.03 XML of these projects, in memory (for small exports and tests; large ones use ``iati_write``)."""
+    buffer = io.BytesIO()
+    stats = iati_write(projects, buffer, now=now)
+    return ExportResult(exported=stats.exported, left_out=stats.left_out, xml=buffer.getvalue())
 
 
 def _why_left_out(project: Project) -> str:
@@ -132,16 +169,19 @@ def _narratives(parent: etree._Element, english: str, arabic: str) -> None:
 
 
 def _org(parent: etree._Element, tag: str, partner: Partner, **attrib: str) -> etree._Element:
-    elem = _sub(parent, tag, ref=partner.iati_ref or "", type=str(partner.org_type), **attrib)
-    _narratives(elem, partner.name_en, partner.name_ar)
+    elem = _sub(parent, tag, **attrib)
+    _fill_org(elem, partner)
     return elem
 
 
 def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> etree._Element:
+    # The extension namespace is declared on each activity too: written one by one, each is a tree of its own.
     activity = etree.Element("iati-activity", {
         "last-updated-datetime": project.updated_at.replace(microsecond=0).isoformat() if project.updated_at else stamp,
         XML_LANG: "en", "default-currency": project.currency,
-    })
+    }, nsmap={"tansiq": EXTENSION_NS})
+    if project.humanitarian is not None:
+        activity.set("humanitarian", "1" if project.humanitarian else "0")
     _sub(activity, "iati-identifier", project_iati_identifier(project))
     is_ministry = project.reporting_partner.iati_ref == ministry_ref()
     reporting = _sub(activity, "reporting-org", ref=ministry_ref(), type="10",
@@ -155,7 +195,9 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
         _narratives(description, project.description_en, project.description_ar)
     else:
         _narratives(description, project.title_en, project.title_ar)
-    for part in sorted(project.participations.all(), key=lambda p: (p.role, p.partner_id)):
+    # sorted by what is written (not by row ids), so that the same portfolio in another database is the same file
+    for part in sorted(project.participations.all(), key=lambda p: (p.role, p.partner.iati_ref or "", p.partner.name_en,
+                                                                     p.activity_id)):
         _org(activity, "participating-org", part.partner, role=str(part.role), activity_id=part.activity_id)
     if project.partner_code:
         owner = _sub(activity, "other-identifier", ref=project.partner_code, type="A1")
@@ -166,26 +208,85 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
             _sub(activity, "activity-date", iso_date=getattr(project, name).isoformat(), type=code)
     _sub(activity, "recipient-country", code="LY", percentage="100")
     for location in sorted(project.locations.all(), key=lambda loc: loc.municipality.pcode or loc.municipality.slug):
-        _location(activity, location.municipality)
+        _location(activity, location.municipality, location.share)
     for site in sorted(project.sites.all(), key=lambda s: (s.point.y, s.point.x, s.pk)):
         _site(activity, site)
-    for share in sorted(project.sector_shares.all(), key=lambda s: s.sector.code):
-        dac = dac_by_sector.get(share.sector_id)
-        _sub(activity, "sector", vocabulary="1" if dac else "99", code=dac or share.sector.code,
+    # Each line as received: its own DAC code (5 digits, vocabulary 1; a 3-digit category, vocabulary 2);
+    # a line entered here has none and goes out with its national sector's first DAC code.
+    for share in sorted(project.sector_shares.all(), key=lambda s: (s.sector.code, s.dac_code, s.pk)):
+        dac = share.dac_code or dac_by_sector.get(share.sector_id)
+        vocabulary = ("2" if len(dac) == 3 else "1") if dac else "99"
+        _sub(activity, "sector", vocabulary=vocabulary, code=dac or share.sector.code,
              percentage=_number(share.percentage))
     _tags(activity, project)
+    _classifications(activity, project)
     start, end = project.planned_start or project.actual_start, project.planned_end or project.actual_end
     if project.budget is not None and start:
-        budget = _sub(activity, "budget", type="1", status="1")
-        _sub(budget, "period-start", iso_date=start.isoformat())
-        _sub(budget, "period-end", iso_date=(end or start).isoformat())
-        _sub(budget, "value", _number(project.budget), currency=project.currency, value_date=start.isoformat())
-    for tx in project.transactions.all():
+        for period_start, period_end, value in budget_periods(start, end or start, project.budget):
+            budget = _sub(activity, "budget", type="1", status="1")
+            _sub(budget, "period-start", iso_date=period_start.isoformat())
+            _sub(budget, "period-end", iso_date=period_end.isoformat())
+            _sub(budget, "value", _number(value), currency=project.currency, value_date=period_start.isoformat())
+    for tx in sorted(project.transactions.all(), key=lambda t: (t.date, t.type, t.value, t.currency, t.pk)):
         _transaction(activity, tx)
     for rel in sorted(project.related_activities.all(), key=lambda r: (r.relation, r.iati_identifier)):
         _sub(activity, "related-activity", ref=rel.iati_identifier, type=str(rel.relation))
     _org(activity, f"{{{EXTENSION_NS}}}reporting-partner", project.reporting_partner)
+    _extension(activity, project)
     return activity
+
+
+def _extension(activity: etree._Element, project: Project) -> None:
+    """What Tansiq holds and IATI has no element for (beneficiaries, spend and progress, the reporting
+    frequency, the programme), in our namespace, so that an import of this file loses none of it."""
+    ext = f"{{{EXTENSION_NS}}}"
+    elem = etree.SubElement(activity, f"{ext}project")
+    for attribute, value in (("beneficiaries-targeted", project.beneficiaries_targeted),
+                             ("beneficiaries-reached", project.beneficiaries_reached),
+                             ("spend-to-date", project.spend_to_date), ("progress-percent", project.progress_percent),
+                             ("reporting-frequency", project.reporting_frequency)):
+        if value is not None:
+            elem.set(attribute, _number(value) if isinstance(value, Decimal) else str(value))
+    programme = project.programme
+    if programme is not None:
+        prog = _sub(elem, f"{ext}programme", code=programme.code,
+                    start_date=programme.start_date.isoformat() if programme.start_date else None,
+                    end_date=programme.end_date.isoformat() if programme.end_date else None)
+        _org(prog, f"{ext}lead-partner", programme.partner)
+        _narratives(_sub(prog, f"{ext}title"), programme.title_en, programme.title_ar)
+        if programme.description:
+            _sub(prog, f"{ext}description", programme.description)
+
+
+def budget_periods(start: dt.date, end: dt.date, total: Decimal) -> list[tuple[dt.date, dt.date, Decimal]]:
+    """The budget split by calendar year (IATI: a budget period is at most a year), in proportion to the
+    days of each year the project runs; cents are rounded down and the remainder goes to the last year,
+    so the parts add up to the total exactly (and an import, which sums them, gets the total back)."""
+    end = max(end, start)
+    periods = []
+    for year in range(start.year, end.year + 1):
+        periods.append((max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))))
+    days = (end - start).days + 1
+    out, given = [], Decimal(0)
+    for n, (period_start, period_end) in enumerate(periods):
+        if n == len(periods) - 1:
+            value = total - given
+        else:
+            value = (total * ((period_end - period_start).days + 1) / days).quantize(CENT, rounding=ROUND_DOWN)
+        given += value
+        out.append((period_start, period_end, value))
+    return out
+
+
+def _classifications(activity: etree._Element, project: Project) -> None:
+    """Policy markers and the default classifications, as the import kept them (schema order)."""
+    for vocabulary, code, significance in project.policy_markers or ():
+        _sub(activity, "policy-marker", vocabulary=vocabulary, code=code, significance=significance)
+    for tag, name in (("collaboration-type", "collaboration_type"), ("default-flow-type", "flow_type"),
+                      ("default-finance-type", "finance_type"), ("default-aid-type", "aid_type"),
+                      ("default-tied-status", "tied_status")):
+        if getattr(project, name):
+            _sub(activity, tag, code=getattr(project, name))
 
 
 def _tags(activity: etree._Element, project: Project) -> None:
@@ -211,8 +312,10 @@ def _sdg_order(code: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split("."))
 
 
-def _location(activity: etree._Element, municipality) -> None:
+def _location(activity: etree._Element, municipality, share: Decimal | None = None) -> None:
     location = _sub(activity, "location", ref=municipality.pcode or municipality.slug)
+    if share is not None:  # the municipality's share of the project: IATI has no attribute for it
+        location.set(f"{{{EXTENSION_NS}}}share", _number(share))
     _narratives(_sub(location, "name"), municipality.name_en, municipality.name_ar)
     if municipality.point is not None:
         point = _sub(location, "point", srsName=SRS)
@@ -247,10 +350,16 @@ def _transaction(activity: etree._Element, tx) -> None:
 
 
 def _fill_org(elem: etree._Element, partner: Partner | None) -> None:
+    """The partner's identifier as IATI writes it (its registration agency's prefix first). An identifier
+    with no known agency is not an IATI identifier: it travels as ``tansiq:ref``, so it is neither lost
+    nor claimed as one."""
     if partner is None:
         return
-    if partner.iati_ref:
-        elem.set("ref", partner.iati_ref)
+    ref = org_identifier(partner.iati_ref)
+    if ref:
+        elem.set("ref", ref)
+    elif partner.iati_ref:
+        elem.set(f"{{{EXTENSION_NS}}}ref", partner.iati_ref)
     elem.set("type", str(partner.org_type))
     _narratives(elem, partner.name_en, partner.name_ar)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from common.text import normalise_for_search
 from municipalities.gazetteer import ACCEPT, UNRESOLVED, Resolution, gazetteer, place_miss_note
 from municipalities.models import DacSector, District, Municipality, Sector
+from projects.exchange.formats.iati_orgs import org_identifier
 from projects.models import Partner, PartnerAlias
 
 PCODE = re.compile(r"^LY0[1-3]\d{4}$")
@@ -25,6 +26,11 @@ ORG_IDENTIFIER = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)*-[^\s/]+$")
 # in @ref: they name a kind of organisation, not one organisation.
 GENERIC_REFS = frozenset({"XM-DAC-21000", "XM-DAC-22000", "XM-DAC-23000", "XM-DAC-40000", "XM-DAC-41000",
                           "XM-DAC-44000", "XM-DAC-47000", "XM-DAC-51000", "XM-DAC-60000", "XM-DAC-90000"})
+
+
+def same_org_ref(one: str, other: str) -> bool:
+    """Whether two identifiers name one organisation (41AAA and XM-DAC-41AAA do)."""
+    return (org_identifier(one) or one) == (org_identifier(other) or other)
 
 
 def usable_org_ref(ref: str | None) -> str | None:
@@ -103,13 +109,18 @@ class Resolver:
     def _remember(self, partner: Partner) -> None:
         if partner.iati_ref:
             self._by_ref[partner.iati_ref] = partner
+            # as IATI writes it too: a partner kept as 41AAA is the XM-DAC-41AAA of a file
+            self._by_ref.setdefault(org_identifier(partner.iati_ref) or partner.iati_ref, partner)
         for name in (partner.name_en, partner.name_ar, partner.acronym):
             key = normalise_for_search(name or "")
             if key:
                 self._by_name.setdefault(key, partner)
 
     def partner(self, org: OrgRef, *, create: bool = True) -> Partner | None:
-        """The partner with this identifier, else with this name (English, Arabic or acronym); created if missing."""
+        """The partner with this identifier, else with this name (English, Arabic or acronym); created if missing.
+        A category of organisations (XM-DAC-22000, "donor-country NGO") is no partner: None."""
+        if (org.ref or "").strip() in GENERIC_REFS:
+            return None
         ref = usable_org_ref(org.ref)
         if ref and ref in self._by_ref:
             return self._by_ref[ref]
@@ -117,7 +128,7 @@ class Resolver:
             key = normalise_for_search(name)
             found = self._by_name.get(key) if key else None
             # A partner found by name that carries another identifier is another organisation.
-            if found is not None and not (ref and found.iati_ref and found.iati_ref != ref):
+            if found is not None and not (ref and found.iati_ref and same_org_ref(found.iati_ref, ref) is False):
                 if ref and not found.iati_ref:
                     found.iati_ref = ref
                     found.save(update_fields=["iati_ref"])

@@ -6,8 +6,8 @@ Decisions (issue 6):
 - The reporting partner is the reporting-org. When the reporting-org is only a secondary reporter
   (``secondary-reporter="1"``, e.g. the ministry's own export), it is our ``tansiq:reporting-partner``
   extension when present, else the accountable, extending, funding or implementing participant.
-- Sectors map through their DAC code to the national sector (percentages of codes that land on the
-  same national sector add up); municipalities through a p-code (location/@ref, administrative,
+- Sectors map through their DAC code to the national sector; each line keeps the DAC code it came with
+  (``ProjectSector.dac_code``) and lines are never merged (SDC splits 72050 in two lines); municipalities through a p-code (location/@ref, administrative,
   location-id), then the name (Arabic or English, normalised), then the point.
 - A location with a point that is not an administrative region (``location-class`` other than 1)
   is a site (a school, a substation) and becomes a ``Site`` of the project, one per point, in the
@@ -38,12 +38,13 @@ from django.utils.translation import gettext as _
 
 from municipalities.models import PlanObjective
 from projects.events import OBJECTIVES, RELATED_CATEGORIES
-from projects.exchange.formats.iati_read import ActivityData, LocationData, activity_read
+from projects.exchange.formats.iati_read import ActivityData, LocationData, ProgrammeData, activity_read
 from projects.exchange.formats.iati_xml import IatiFileError, iati_parse, iati_read_file
 from projects.exchange.selectors.matching import GENERIC_REFS, OrgRef, Resolver
 from projects.models import (
     Participation,
     Partner,
+    Programme,
     Project,
     ProjectLocation,
     ProjectSector,
@@ -51,14 +52,17 @@ from projects.models import (
     ReviewState,
     Site,
     Transaction,
+    validate_location_shares,
 )
 from projects.services import project_save
 from projects.services.projects import project_plan_objectives_change
 
 PROJECT_FIELDS = ("reporting_partner_id", "partner_code", "title_ar", "title_en", "description_ar",
                   "description_en", "status", "planned_start", "planned_end", "actual_start", "actual_end",
-                  "budget", "currency", "sdg_tags")
+                  "budget", "currency", "sdg_tags", "humanitarian", "policy_markers", "aid_type", "finance_type",
+                  "flow_type", "tied_status", "collaboration_type")
 CENT = Decimal("0.01")
+LIBYA = "LY"
 # progress(done, total): called as each activity is saved
 Progress = Callable[[int, int], None]
 
@@ -179,6 +183,8 @@ def _import(activities: list[ActivityData], report: ImportReport, options: _Opti
             entry.unmapped.insert(0, _("the identifier appears twice in the import: the second is skipped"))
             continue
         seen.add(activity.identifier)
+        if not _in_libya(activity, entry):
+            continue
         project = _upsert(activity, resolver, entry, options)
         if project is not None:
             saved.append((project, activity))
@@ -187,6 +193,23 @@ def _import(activities: list[ActivityData], report: ImportReport, options: _Opti
         options.progress(len(activities), len(activities))
     report.partners_created = [p.name_en for p in resolver.partners_created]
     report.partners_identified = [f"{p.name_en} = {p.iati_ref}" for p in resolver.partners_identified]
+
+
+def _in_libya(activity: ActivityData, entry: ActivityReport) -> bool:
+    """An activity in another country is not a Libyan project: refused, and said so. One in several countries
+    is kept with a note of Libya's share; one that names no country is taken as Libya's, and said so."""
+    codes = [code for code, _pct in activity.countries]
+    if codes and LIBYA not in codes:
+        entry.unmapped.insert(0, _("recipient country %(codes)s, not Libya: activity not imported") % {
+            "codes": ", ".join(codes)})
+        return False
+    share = next((pct for code, pct in activity.countries if code == LIBYA), None)
+    if len(codes) > 1 or (share is not None and share < 100):
+        entry.unmapped.append(_("the activity is in several countries (%(codes)s); Libya's share %(share)s%%: "
+                                "its money is counted whole") % {"codes": ", ".join(codes), "share": share or "?"})
+    if not codes:
+        entry.unmapped.append(_("no recipient country given: taken as Libya"))
+    return True
 
 
 def _reporting_partner(activity: ActivityData, resolver: Resolver) -> Partner | None:
@@ -235,7 +258,12 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
         "actual_start": activity.dates.get("actual_start"), "actual_end": activity.dates.get("actual_end"),
         "budget": activity.budget.quantize(CENT) if activity.budget is not None else None,
         "sdg_tags": activity.sdg_tags,  # the file's SDG tags and SDG sectors, for the alignment suggestions
+        **activity.classifications,  # humanitarian, policy markers, aid/finance/flow/tied/collaboration types
+        **activity.extension,  # from a Tansiq export: beneficiaries, spend, progress, reporting frequency
     }
+    if activity.programme is not None:
+        programme = _programme(activity.programme, resolver, entry)
+        values["programme_id"] = programme.pk if programme is not None else None
     if activity.status is not None:
         values["status"] = activity.status
     if activity.currency:
@@ -279,6 +307,9 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
     related_changes = _children(project, activity, resolver, entry, fresh=created)
     if created:
         entry.action = "created"
+        if activity.last_updated is not None:
+            # the record is as of the file's date, not of the import (a re-export then says the same)
+            Project.objects.filter(pk=project.pk).update(updated_at=activity.last_updated)
         return project
     if changed_fields or related_changes:
         if options.submitted_by is not None and project.state == ReviewState.ACCEPTED:
@@ -291,6 +322,25 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
     return project
 
 
+def _programme(data: ProgrammeData, resolver: Resolver, entry: ActivityReport) -> Programme | None:
+    """The programme a Tansiq export names: the lead partner's programme of that code (else title), made
+    when missing."""
+    lead = resolver.partner(data.lead) if data.lead is not None else None
+    if lead is None:
+        entry.unmapped.append(_("programme %(code)s without a lead partner: not kept") % {"code": data.code or "?"})
+        return None
+    found = Programme.objects.filter(partner=lead)
+    found = found.filter(code=data.code) if data.code else found.filter(code="", title_en=data.title_en,
+                                                                          title_ar=data.title_ar)
+    programme = found.order_by("pk").first()
+    if programme is None:
+        programme = Programme(partner=lead, code=data.code, title_ar=data.title_ar, title_en=data.title_en,
+                              description=data.description, start_date=data.start_date, end_date=data.end_date)
+        programme.full_clean()
+        programme.save()
+    return programme
+
+
 def _children(project: Project, activity: ActivityData, resolver: Resolver, entry: ActivityReport,
               *, fresh: bool) -> set[str]:
     """Bring participations, sectors, municipalities, transactions and related activities in line with the file."""
@@ -300,8 +350,9 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
     wanted_parts: dict[tuple[int, int], str] = {}
     for org, role, activity_id in activity.participations:
         if org.ref.strip() in GENERIC_REFS:
-            entry.unmapped.append(_("%(name)s (%(ref)s) is a category of organisation, not one: check the partner") % {
-                "name": org.label, "ref": org.ref})
+            entry.unmapped.append(_("%(name)s (%(ref)s) is a category of organisation, not one: not kept as a "
+                                    "partner") % {"name": org.label, "ref": org.ref})
+            continue
         partner = resolver.partner(org)
         if partner is not None:
             wanted_parts.setdefault((partner.pk, role), activity_id)
@@ -313,8 +364,9 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
             for (pid, role), aid in wanted_parts.items())
         changed |= RELATED_CATEGORIES[Participation]
 
-    # sectors
-    wanted_sectors: dict[int, Decimal] = {}
+    # sectors: one line per line of the file, with the DAC code it came with (lines of one national sector,
+    # even of one code, are not merged: exported again, they come out as received)
+    wanted_sectors: list[tuple[int, str, Decimal]] = []
     codes = activity.sectors
     missing_pct = [c for c in codes if c[2] is None]
     for code, vocabulary, pct in codes:
@@ -326,13 +378,21 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
             pct = Decimal("100") / len(codes) if missing_pct else Decimal("100")
         if pct <= 0:
             continue
-        wanted_sectors[sector.pk] = min(Decimal("100"), wanted_sectors.get(sector.pk, Decimal("0")) + pct)
-    wanted_sectors = {k: v.quantize(CENT) for k, v in wanted_sectors.items()}
-    current_sectors = {} if fresh else dict(project.sector_shares.values_list("sector_id", "percentage"))
+        dac_code = code if vocabulary in ("1", "2") else ""
+        if not dac_code and any(sid == sector.pk and not dac for sid, dac, _p in wanted_sectors):
+            entry.unmapped.append(_("sector %(code)s given twice: the percentages are added") % {"code": code})
+            sid, dac, old = next(x for x in wanted_sectors if x[0] == sector.pk and not x[1])
+            wanted_sectors[wanted_sectors.index((sid, dac, old))] = (sid, dac, min(Decimal(100), old + pct))
+            continue
+        wanted_sectors.append((sector.pk, dac_code, min(Decimal("100"), pct)))
+    wanted_sectors = [(sid, dac, pct.quantize(CENT)) for sid, dac, pct in wanted_sectors]
+    current_sectors = [] if fresh else list(
+        project.sector_shares.order_by("pk").values_list("sector_id", "dac_code", "percentage"))
     if current_sectors != wanted_sectors:
         project.sector_shares.all().delete()
         ProjectSector.objects.bulk_create(
-            ProjectSector(project=project, sector_id=sid, percentage=pct) for sid, pct in wanted_sectors.items())
+            ProjectSector(project=project, sector_id=sid, dac_code=dac, percentage=pct)
+            for sid, dac, pct in wanted_sectors)
         changed |= RELATED_CATEGORIES[ProjectSector]
 
     # municipalities (a share staff entered stays while the municipality stays)
@@ -351,7 +411,8 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
             entry.unmapped.append(_("location %(label)s matches no municipality") % {"label": location.label or "?"})
             for name in location.names:
                 resolver.place_unresolved(name)
-        elif municipality.pk not in wanted_munis:
+        elif municipality.pk not in wanted_munis and not (location.is_site and activity.from_tansiq):
+            # a site counts for the project's municipalities, except in a Tansiq export, which lists them all
             wanted_munis.append(municipality.pk)
         mapped.append((location, municipality.pk if municipality is not None else None))
     if not activity.locations:
@@ -362,12 +423,18 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
         ProjectLocation.objects.bulk_create(
             ProjectLocation(project=project, municipality_id=mid) for mid in wanted_munis if mid not in current_munis)
         changed |= RELATED_CATEGORIES[ProjectLocation]
+    if _location_shares(project, mapped, entry):
+        changed |= RELATED_CATEGORIES[ProjectLocation]
     if _sites(project, mapped, resolver, fresh=fresh):
         changed |= RELATED_CATEGORIES[Site]
 
     # transactions, compared as a multiset
     wanted_tx = []
     for tx in activity.transactions:
+        for org in (tx.provider, tx.receiver):
+            if org is not None and org.ref.strip() in GENERIC_REFS:
+                entry.unmapped.append(_("%(name)s (%(ref)s) on a transaction is a category of organisation, not "
+                                        "one: not kept as a partner") % {"name": org.label, "ref": org.ref})
         provider = resolver.partner(tx.provider) if tx.provider else None
         receiver = resolver.partner(tx.receiver) if tx.receiver else None
         wanted_tx.append((tx.type, tx.date, tx.value.quantize(CENT), tx.currency, provider.pk if provider else None,
@@ -394,6 +461,25 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
     if activity.objectives and _objectives_declare(project, activity, entry):
         changed.add(OBJECTIVES)
     return changed
+
+
+def _location_shares(project: Project, mapped: list[tuple[LocationData, int | None]], entry: ActivityReport) -> bool:
+    """Municipality shares a Tansiq export carries (``tansiq:share``), set when given for every municipality
+    and adding up to 100. True when any changed."""
+    shares = {mid: loc.share for loc, mid in mapped if mid is not None and not loc.is_site and loc.share is not None}
+    if not shares:
+        return False
+    rows = {row.municipality_id: row for row in project.locations.all()}
+    try:
+        validate_location_shares([shares.get(mid) for mid in rows])
+    except ValidationError as exc:
+        entry.unmapped.append(_("municipality shares not kept: %(errors)s") % {"errors": "; ".join(exc.messages)})
+        return False
+    stale = [row for mid, row in rows.items() if row.share != shares[mid]]
+    for row in stale:
+        row.share = shares[row.municipality_id]
+    ProjectLocation.objects.bulk_update(stale, ["share"])
+    return bool(stale)
 
 
 def _objectives_declare(project: Project, activity: ActivityData, entry: ActivityReport) -> bool:

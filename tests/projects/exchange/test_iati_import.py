@@ -48,19 +48,27 @@ def test_ch4_sample_imports_six_accepted_projects(reference):
         dt.date(2020, 9, 1), dt.date(2020, 9, 1), dt.date(2021, 2, 28))
     assert project.reporting_partner.iati_ref == "CH-4"  # the reference partner, not a new one
     roles = {(p.partner.iati_ref, p.role) for p in project.participations.select_related("partner")}
-    assert ("CH-4", 1) in roles and len(roles) == 2
-    # 72050 appears twice (30 % and 70 %): one national sector at 100 %
-    assert [(s.sector.dac_codes.filter(code="72050").exists(), s.percentage) for s in project.sector_shares.all()] == [
-        (True, Decimal("100.00"))]
+    # the implementer is given only as "donor-country NGO" (XM-DAC-22000): a category, never a partner
+    assert roles == {("CH-4", 1)}
+    # 72050 appears twice (30 % and 70 %): two lines, as received
+    assert list(project.sector_shares.order_by("pk").values_list("dac_code", "percentage")) == [
+        ("72050", Decimal("30.00")), ("72050", Decimal("70.00"))]
+    # the classifications are kept
+    assert project.policy_markers[0] == ["1", "5", "0"] and ["1", "1", "1"] in project.policy_markers
+    assert (project.collaboration_type, project.flow_type, project.finance_type, project.aid_type,
+            project.tied_status) == ("1", "10", "110", "C01", "5")
     assert sorted(project.transactions.values_list("type", "value", "currency")) == [
         (2, Decimal("28500.00"), "CHF"), (3, Decimal("0.00"), "CHF")]
     assert project.budget is None and project.currency == "CHF"
-    # the generic "donor-country NGO" code is no identifier: the partner is kept by name only
-    generic = Partner.objects.get(name_en="ONG basée dans un pays donneur")
-    assert generic.iati_ref is None
-    assert Partner.objects.count() - partners_before == len(report.partners_created)
+    # the generic "donor-country NGO" code names no organisation: no partner is made of it
+    assert not Partner.objects.filter(name_en="ONG basée dans un pays donneur").exists()
+    assert not Partner.objects.filter(iati_ref__in=["XM-DAC-22000", "XM-DAC-21000"]).exists()
+    assert Partner.objects.count() - partners_before == len(report.partners_created) == 0
     entry = next(a for a in report.activities if a.identifier == "CH-4-2020001298")
     assert any("municipality" in item for item in entry.unmapped)  # only the country is given
+    # what is not kept is said: the contact, the conditions; and the category code
+    assert "<contact-info> not kept (1)" in entry.unmapped and "<conditions> not kept (1)" in entry.unmapped
+    assert any("XM-DAC-22000" in item and "category" in item for item in entry.unmapped)
 
 
 def test_reimport_changes_nothing(reference):
@@ -68,14 +76,26 @@ def test_reimport_changes_nothing(reference):
     iati_import(files=files)
     before = _counts()
     report = iati_import(files=files)
-    assert (report.created, report.updated, report.unchanged) == (0, 0, 7)
+    assert (report.created, report.updated, report.unchanged, report.skipped) == (0, 0, 6, 1)  # Haiti refused
     assert report.partners_created == []
     assert _counts() == before
 
 
-def test_worked_example_imports(reference):
+def test_an_activity_outside_libya_is_refused(reference):
     report = iati_import(files=iati_load_files([WORKED_EXAMPLE]))
+    assert (report.created, report.skipped) == (0, 1)
+    assert report.activities[0].unmapped[0] == "recipient country HT, not Libya: activity not imported"
+    assert not Project.objects.exists()
+
+
+def test_worked_example_imports(reference):
+    """The 1.0x worked example, moved to Libya: its budget (budget-planned) and everything else are read."""
+    data = WORKED_EXAMPLE.read_bytes().replace(b'<recipient-country code="HT">Haiti', b'<recipient-country code="LY">Libya')
+    report = iati_import(files=[("worked-example.xml", data)])
     assert report.created == 1
+    assert [item for item in report.activities[0].unmapped if "not kept" in item] == []
+    project = Project.objects.get(iati_identifier="http://www.example.org/activities/12345.xml")
+    assert project.budget == Decimal("1000000.00")  # 250,000 + 750,000 planned
     project = Project.objects.get(iati_identifier="http://www.example.org/activities/12345.xml")
     assert project.title_en == "Worked example of an activity report"  # English wins over French
     assert project.reporting_partner.name_en == "Example Agency"  # from other-identifier/@owner-name
@@ -234,3 +254,50 @@ def test_secondary_reporter_leaves_the_record_with_the_accountable_partner(refer
     assert not Partner.objects.filter(name_en="Ministry").exists()
     assert report.partners_created == []
     assert any("role 9" in item for item in report.activities[0].unmapped)
+
+
+def test_editing_an_imported_project_keeps_its_dac_lines(reference, personas):
+    """The form shows one row per national sector (SDC's two 72050 lines: one row at 100 %); saving it
+    unchanged keeps both lines and their codes; changing the split replaces the lines of the changed sectors."""
+    from municipalities.models import Sector
+    from projects.forms import sector_initial
+    from projects.services.projects import project_edit
+
+    iati_import(files=iati_load_files([CH4_SAMPLE]))
+    project = Project.objects.get(iati_identifier="CH-4-2020001298")
+    rows = sector_initial(project)
+    assert [row["percentage"] for row in rows] == [Decimal("100.00")]
+    admin = personas["ministry_admin"]
+    sectors = [{"sector": Sector.objects.get(pk=row["sector"]), "percentage": row["percentage"]} for row in rows]
+    project_edit(project=project, user=admin, fields={"title_en": "Renamed"}, sectors=sectors)
+    assert list(project.sector_shares.order_by("pk").values_list("dac_code", "percentage")) == [
+        ("72050", Decimal("30.00")), ("72050", Decimal("70.00"))]
+    health = Sector.objects.exclude(pk=rows[0]["sector"]).first()
+    project_edit(project=project, user=admin, fields={}, sectors=[
+        {"sector": sectors[0]["sector"], "percentage": Decimal(60)}, {"sector": health, "percentage": Decimal(40)}])
+    assert sorted(project.sector_shares.values_list("dac_code", "percentage")) == [
+        ("", Decimal("40.00")), ("", Decimal("60.00"))]
+
+
+def test_results_give_the_beneficiaries_and_the_rest_is_listed(reference):
+    xml = b"""<iati-activities version="2.03"><iati-activity default-currency="USD" xml:lang="en">
+      <iati-identifier>XM-DAC-41114-RES-1</iati-identifier><reporting-org ref="XM-DAC-41114" type="40"/>
+      <title><narrative>Results</narrative></title>
+      <participating-org ref="XM-DAC-41114" role="4" type="40"/>
+      <recipient-country code="LY" percentage="100"/>
+      <result type="1"><title><narrative>Water</narrative></title>
+        <indicator measure="1"><title><narrative>Number of people with safe water</narrative></title>
+          <period><period-start iso-date="2024-01-01"/><period-end iso-date="2024-12-31"/>
+            <target value="3000"/><actual value="1000"/></period>
+          <period><period-start iso-date="2025-01-01"/><period-end iso-date="2025-12-31"/>
+            <target value="2000"/><actual value="500"/></period></indicator>
+        <indicator measure="2"><title><narrative>Share of schools repaired</narrative></title></indicator>
+      </result>
+      <document-link url="https://example.org/a.pdf" format="application/pdf"/>
+    </iati-activity></iati-activities>"""
+    report = iati_import(files=[("r.xml", xml)])
+    project = Project.objects.get(iati_identifier="XM-DAC-41114-RES-1")
+    assert (project.beneficiaries_targeted, project.beneficiaries_reached) == (5000, 1500)
+    unmapped = report.activities[0].unmapped
+    assert "1 result indicators not kept (only one counting people is read, as the beneficiaries)" in unmapped
+    assert "<document-link> not kept (1)" in unmapped
