@@ -1,0 +1,78 @@
+"""Benchmark of the duplicate engine on the independent evaluation set (``demo.iati_eval``), through
+the real IATI importer, in a throwaway database."""
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from coordination.analysis.duplicates import OVERLAP, REPORTED_TWICE, DuplicateIndex
+from coordination.selectors.duplicates import duplicate_records, municipality_place_names
+from demo.iati_eval.generate import eval_generate
+from demo.iati_eval.measure import eval_measure
+from demo.iati_eval.writer import eval_write
+from projects.exchange.services.iati_import import iati_import, iati_load_files
+from projects.models import Project, ProjectLocation
+
+DUPLICATE_KINDS = (REPORTED_TWICE, OVERLAP)
+
+
+class Command(BaseCommand):
+    help = ("Import an evaluation set's IATI files (--files DIR with labels.json, or --seed N to generate one) "
+            "into a throwaway database through the real importer, run the duplicate engine, and print one "
+            "JSON object: precision, recall and F1 overall, recall per class and trait, hard negatives found.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--files", type=Path, help="a directory of IATI XML files and their labels.json")
+        parser.add_argument("--seed", type=int, help="generate the evaluation set of this seed")
+        parser.add_argument("--shared", type=int, default=120, help="shared activities to generate (with --seed)")
+
+    def handle(self, *args, **options):
+        if (options["files"] is None) == (options["seed"] is None):
+            raise CommandError("Give --files DIR or --seed N.")
+        with tempfile.TemporaryDirectory() as tmp:
+            directory = options["files"]
+            if directory is None:
+                directory = Path(tmp)
+                eval_write(eval_generate(options["seed"], shared=options["shared"]), directory)
+            labels_path = directory / "labels.json"
+            if not labels_path.is_file():
+                raise CommandError(f"{labels_path} does not exist.")
+            labels = json.loads(labels_path.read_text(encoding="utf-8"))
+            files = iati_load_files([directory])
+            result = self._in_throwaway_database(files, labels)
+        result = {"seed": labels.get("seed"), "files": len(files), **result}
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
+
+    def _in_throwaway_database(self, files, labels) -> dict:
+        old_name = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+        try:
+            call_command("load_reference_data", stdout=open("/dev/null", "w"))
+            return self._measure(files, labels)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+
+    def _measure(self, files, labels) -> dict:
+        t0 = time.perf_counter()
+        report = iati_import(files=files)
+        import_seconds = time.perf_counter() - t0
+        ids = dict(Project.objects.values_list("pk", "iati_identifier"))
+        placed = {pid for pid in ProjectLocation.objects.values_list("project_id", flat=True)}
+        t0 = time.perf_counter()
+        records, _digests = duplicate_records()
+        index = DuplicateIndex(records, place_names=municipality_place_names())
+        findings, pairs_scored = index.scan()
+        scan_seconds = time.perf_counter() - t0
+        found = {tuple(sorted((ids[f.a], ids[f.b]))): f.kind for f in findings if f.kind in DUPLICATE_KINDS}
+        out = eval_measure(found, labels)
+        out.update({
+            "projects": len(ids), "imported": report.created, "skipped": report.skipped,
+            "projects_with_municipality": len(placed), "import_seconds": round(import_seconds, 2),
+            "scan_seconds": round(scan_seconds, 3), "pairs_scored": pairs_scored,
+        })
+        return out
