@@ -37,6 +37,7 @@ class EvalActivity:
     end: date
     budget: int
     currency: str
+    templates: tuple[str, str] = ("", "")  # the phrasings its titles came from
 
 
 @dataclass
@@ -70,17 +71,20 @@ class _Builder:
         self.used |= keys
         return True
 
-    def _title(self, family: Family, pub: Publisher, name: str, avoid: tuple[str, str] = ("", "")) -> tuple[str, str]:
-        """(English, Arabic) titles in the publisher's language, with a phrasing other than ``avoid``'s."""
+    def _title(self, family: Family, pub: Publisher, name: str, avoid: tuple[str, str] = ("", "")
+               ) -> tuple[str, str, tuple[str, str]]:
+        """(English, Arabic) titles in the publisher's language, with phrasings other than ``avoid``'s
+        (another record's templates), and the templates used."""
         rng = self.rng
         lang = rng.choice(pub.title_langs)
-        en_choices = [t for t in family.en if t.format(p=name) != avoid[0]] or list(family.en)
-        ar_choices = [t for t in family.ar if t.format(p=name) != avoid[1]] or list(family.ar)
+        en_choices = [t for t in family.en if t != avoid[0]] or list(family.en)
+        ar_choices = [t for t in family.ar if t != avoid[1]] or list(family.ar)
         en = rng.choice(en_choices) if lang in ("en", "both") else ""
         ar = rng.choice(ar_choices) if lang in ("ar", "both") else ""
+        templates = (en, ar)
         if rng.random() < 0.15:  # some publishers leave the place out of the title
             en, ar = en.replace(" in {p}", "").replace(", {p}", ""), ar.replace(" في {p}", "")
-        return en.format(p=name), ar.format(p=name)
+        return en.format(p=name), ar.format(p=name), templates
 
     def _record(self, pub: Publisher, funder: Publisher, impl: Publisher, family: Family, place: Place,
                 start: date, end: date, budget: int, avoid: tuple[str, str] = ("", ""),
@@ -91,11 +95,10 @@ class _Builder:
         # Names in titles and locations: the same habit (a publisher writes a place one way).
         other_rng = random.Random(rng.random())
         name = place_written(place, other_rng, habit)
-        title_en, title_ar = self._title(family, pub, name if habit != "arabic" else place.name_en, avoid)
-        if habit == "arabic" and title_ar:
-            title_ar = title_ar.replace(place.name_en, place.name_ar)
-        if title_ar and not title_en:
-            title_ar = title_ar.replace(name, place.name_ar) if habit != "arabic" else title_ar
+        # An Arabic title writes the place in Arabic, whatever the publisher's Latin spelling.
+        title_en, title_ar, templates = self._title(family, pub, "\x00", avoid)
+        title_en = title_en.replace("\x00", name if habit != "arabic" else place.name_en)
+        title_ar = title_ar.replace("\x00", place.name_ar)
         if phase:
             title_en = rng.choice(PHASE_EN).format(t=title_en) if title_en else ""
             title_ar = rng.choice(PHASE_AR).format(t=title_ar) if title_ar else ""
@@ -108,7 +111,7 @@ class _Builder:
         currency = "EUR" if pub in DONORS else rng.choice(("USD", "EUR"))
         amount = budget if pub is funder else int(budget * rng.uniform(0.85, 1.0))
         return EvalActivity(f"{pub.ref}-{code}", pub, funder, impl, title_en, title_ar, dac, place, name, point,
-                            start, end, amount, currency)
+                            start, end, amount, currency, templates)
 
     def _period(self) -> tuple[date, date]:
         start = date(2019, 1, 1) + timedelta(days=self.rng.randrange(0, 5 * 365))
@@ -136,7 +139,7 @@ class _Builder:
         f = self._record(funder, funder, impl, family, place, start, end, budget, phase=phase)
         i_start, i_end = self._shift(start, end)
         i = self._record(impl, funder, impl, family, place, i_start, i_end, budget,
-                         avoid=(f.title_en, f.title_ar), phase=phase)
+                         avoid=f.templates, phase=phase)
         self.out.activities += [f, i]
         self._pair(f, i, True, DOUBLE_REPORT)
         return f, i
@@ -180,13 +183,13 @@ class _Builder:
                         self._pair(x, y, False, OTHER_WORK)
             elif roll < 0.57:  # a second contract of the same funder, published by the funder alone
                 c2 = self._record(funder, funder, impl, family, place, start + timedelta(days=rng.randrange(0, 90)),
-                                  end, int(budget * rng.uniform(0.3, 0.9)), avoid=(f.title_en, f.title_ar))
+                                  end, int(budget * rng.uniform(0.3, 0.9)), avoid=f.templates)
                 self.out.activities.append(c2)
                 self._pair(f, c2, False, TWO_CONTRACTS)
             elif roll < 0.7:  # another organisation doing the same work there at the same time
                 other_impl = rng.choice([p for p in IMPLEMENTERS if p is not impl])
                 o = self._record(other_impl, other_impl, other_impl, family, place, *self._shift(start, end),
-                                 budget // 2, avoid=(i.title_en, i.title_ar))
+                                 budget // 2, avoid=i.templates)
                 self.out.activities.append(o)
                 self._pair(f, o, True, OVERLAP)
                 self._pair(i, o, True, OVERLAP)
