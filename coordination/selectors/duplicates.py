@@ -9,9 +9,9 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from coordination.analysis.duplicates import ProjectRecord
+from coordination.analysis.duplicates import BROAD_DAC_CODES, ProjectRecord
 from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag
-from municipalities.models import Municipality
+from municipalities.models import DacSector, Municipality
 from projects.models import (
     Participation,
     Project,
@@ -46,11 +46,11 @@ def _by_project(queryset: QuerySet, ids: list[int] | None, fields: tuple[str, ..
     return out
 
 
-def duplicate_records(project_ids: list[int] | None = None, *, rates: RateTable | None = None
-                      ) -> tuple[list[ProjectRecord], dict[int, str]]:
+def duplicate_records(project_ids: list[int] | None = None, *, rates: RateTable | None = None,
+                      broad: frozenset[int] | None = None) -> tuple[list[ProjectRecord], dict[int, str]]:
     """Engine records for all projects (or the given ones), and each project's material digest
     (title, sectors, places, dates: what makes a reviewed pair worth a second look). ``rates``: the
-    exchange rate table, when the caller has it already."""
+    exchange rate table, and ``broad``: ``duplicate_broad_sectors()``, when the caller has them already."""
     projects = Project.objects.all() if project_ids is None else Project.objects.filter(pk__in=project_ids)
     rows = list(projects.values_list(
         "id", "title_ar", "title_en", "reporting_partner_id", "planned_start", "planned_end", "actual_start",
@@ -67,6 +67,7 @@ def duplicate_records(project_ids: list[int] | None = None, *, rates: RateTable 
         ("provider_activity_id", "receiver_activity_id"),
     )
     rates = exchange_rate_table() if rates is None else rates
+    broad = duplicate_broad_sectors() if broad is None else broad
     records, digests = [], {}
     for (pid, title_ar, title_en, partner, p_start, p_end, a_start, a_end, budget, currency, iati, status) in rows:
         links: list[tuple[str, str]] = []
@@ -91,13 +92,19 @@ def duplicate_records(project_ids: list[int] | None = None, *, rates: RateTable 
             sites=tuple((pt.x, pt.y) for (pt,) in sites.get(pid, ()) if pt is not None),
             start=a_start or p_start, end=a_end or p_end,
             budget_usd=float(usd) if usd is not None else None, iati_identifier=iati, links=tuple(links),
-            status=status,
+            status=status, broad_sectors=sector_ids & broad,
         ))
         material = "|".join([title_ar, title_en, ",".join(map(str, sorted(sector_ids))),
                              ",".join(map(str, sorted(municipality_ids))), str(p_start), str(p_end), str(a_start),
                              str(a_end)])
         digests[pid] = hashlib.sha256(material.encode()).hexdigest()[:32]
     return records, digests
+
+
+def duplicate_broad_sectors() -> frozenset[int]:
+    """The national sectors a broad DAC code lands on (``BROAD_DAC_CODES``): a record in one of them
+    may be a funder's umbrella record of precise work in another sector."""
+    return frozenset(DacSector.objects.filter(code__in=BROAD_DAC_CODES).values_list("sector_id", flat=True))
 
 
 def duplicate_block_mates(probe_keys: Iterable[str]) -> set[int]:

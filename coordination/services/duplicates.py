@@ -26,6 +26,7 @@ from coordination.runs import recorded_run, run_counts
 from coordination.selectors.duplicates import (
     duplicate_block_mates,
     duplicate_blocks_stored_up_to,
+    duplicate_broad_sectors,
     duplicate_projects_identified,
     duplicate_records,
     duplicate_unkeyed_projects,
@@ -95,8 +96,9 @@ def duplicates_check_projects(*, project_ids: list[int], user=None) -> AnalysisR
     identifier points at), and their blocks stored, so the findings are the full scan's for these
     projects."""
     with recorded_run(kind=AnalysisRun.Kind.DUPLICATES, mode=AnalysisRun.Mode.INCREMENTAL, user=user) as rec:
-        rates = exchange_rate_table()
-        records, digests = duplicate_records(sorted(set(project_ids)), rates=rates) if project_ids else ([], {})
+        rates, broad = exchange_rate_table(), duplicate_broad_sectors()
+        records, digests = (duplicate_records(sorted(set(project_ids)), rates=rates, broad=broad) if project_ids
+                            else ([], {}))
         ids = sorted(r.id for r in records)  # deleted ones are gone, with their keys
         index = DuplicateIndex(records, place_names=municipality_place_names())
         keys = {pid: index.block_keys(pid) for pid in ids}
@@ -108,7 +110,7 @@ def duplicates_check_projects(*, project_ids: list[int], user=None) -> AnalysisR
         pool = duplicate_block_mates(k for _members, probes in keys.values() for k in probes)
         pool |= duplicate_projects_identified(ident for r in records for _how, ident in r.links)
         pool = (pool | unkeyed) - set(ids)
-        others, other_digests = duplicate_records(sorted(pool), rates=rates) if pool else ([], {})
+        others, other_digests = duplicate_records(sorted(pool), rates=rates, broad=broad) if pool else ([], {})
         for record in others:
             index.add(record)
         digests.update(other_digests)

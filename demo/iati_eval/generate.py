@@ -181,7 +181,10 @@ class _Builder:
                 for x in (f, i):
                     for y in (f2, i2):
                         self._pair(x, y, False, OTHER_WORK)
-            elif roll < 0.57:  # a second contract of the same funder, published by the funder alone
+            elif roll < 0.57:  # two contracts of one funder, published by the funder alone
+                # (an implementer that does not publish: its record would match either contract)
+                self.out.activities.remove(i)
+                self.out.pairs.pop()
                 c2 = self._record(funder, funder, impl, family, place, start + timedelta(days=rng.randrange(0, 90)),
                                   end, int(budget * rng.uniform(0.3, 0.9)), avoid=f.templates)
                 self.out.activities.append(c2)
