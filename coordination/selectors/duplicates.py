@@ -7,10 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from coordination.analysis.duplicates import BROAD_DAC_CODES, ProjectRecord
-from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag
+from coordination.analysis.duplicates.learning import Decision
+from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag, DuplicateKindThreshold, FlagStatus
 from municipalities.models import DacSector, Municipality
 from projects.models import (
     Participation,
@@ -118,14 +119,41 @@ def duplicate_block_mates(probe_keys: Iterable[str]) -> set[int]:
     return found
 
 
+DUPLICATE_DECIDED = (FlagStatus.CONFIRMED, FlagStatus.RELATED, FlagStatus.DISMISSED)
+
+
+def duplicate_decisions() -> list[Decision]:
+    """Every decided duplicate flag as a decision for the learned thresholds: confirmed is a
+    duplicate; related (a phase, a co-funded part) and dismissed are not."""
+    return [Decision(kind=kind, score=score, duplicate=status == FlagStatus.CONFIRMED)
+            for kind, score, status in DuplicateFlag.objects.filter(status__in=DUPLICATE_DECIDED)
+            .values_list("kind", "score", "status")]
+
+
+def duplicate_kind_thresholds() -> dict[str, float]:
+    return dict(DuplicateKindThreshold.objects.values_list("kind", "threshold"))
+
+
+def duplicate_decided_pairs(project_ids: list[int] | None = None) -> set[tuple[int, int]]:
+    """The pairs a reviewer decided (of these projects, or all): the learned thresholds never hide them."""
+    flags = DuplicateFlag.objects.filter(status__in=DUPLICATE_DECIDED)
+    if project_ids is not None:
+        flags = flags.filter(Q(project_a_id__in=project_ids) | Q(project_b_id__in=project_ids))
+    return set(flags.values_list("project_a_id", "project_b_id"))
+
+
+def duplicate_latest_full_counts() -> dict:
+    """The counts of the latest successful full scan (its stored blocks, its learned thresholds)."""
+    return (AnalysisRun.objects.filter(kind=AnalysisRun.Kind.DUPLICATES, mode=AnalysisRun.Mode.FULL,
+                                       status=AnalysisRun.Status.SUCCEEDED)
+            .order_by("-started_at").values_list("counts", flat=True).first()) or {}
+
+
 def duplicate_blocks_stored_up_to() -> int:
     """The last project id the latest successful full scan stored the blocks of: every project up to
     it has its blocks stored (a check keeps those of the projects it checks), so only later ones can
     be missing. 0 before any such scan."""
-    counts = (AnalysisRun.objects.filter(kind=AnalysisRun.Kind.DUPLICATES, mode=AnalysisRun.Mode.FULL,
-                                         status=AnalysisRun.Status.SUCCEEDED)
-              .order_by("-started_at").values_list("counts", flat=True).first())
-    return int((counts or {}).get("blocks_up_to_project", 0))
+    return int(duplicate_latest_full_counts().get("blocks_up_to_project", 0))
 
 
 def duplicate_unkeyed_projects(*, municipality_ids: Iterable[int], national: bool, after_id: int = 0) -> set[int]:

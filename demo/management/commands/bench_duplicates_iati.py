@@ -2,16 +2,20 @@
 the real IATI importer, in a throwaway database."""
 
 import json
+import random
 import tempfile
 import time
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from coordination.analysis.duplicates import OVERLAP, REPORTED_TWICE, DuplicateIndex
+from coordination.models import DuplicateFlag, FlagStatus
 from coordination.selectors.duplicates import duplicate_records, municipality_place_names
+from coordination.services.duplicates import duplicate_flag_review, duplicate_thresholds_fit, duplicates_full_scan
 from demo.iati_eval.generate import eval_generate
 from demo.iati_eval.measure import eval_measure
 from demo.iati_eval.writer import eval_write
@@ -19,6 +23,7 @@ from projects.exchange.services.iati_import import iati_import, iati_load_files
 from projects.models import Project, ProjectLocation
 
 DUPLICATE_KINDS = (REPORTED_TWICE, OVERLAP)
+RELATED_CLASSES = ("later_phase", "two_contracts")  # look-alikes a reviewer marks related, not dismissed
 
 
 class Command(BaseCommand):
@@ -30,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--files", type=Path, help="a directory of IATI XML files and their labels.json")
         parser.add_argument("--seed", type=int, help="generate the evaluation set of this seed")
         parser.add_argument("--shared", type=int, default=120, help="shared activities to generate (with --seed)")
+        parser.add_argument("--learn", type=int, default=0, metavar="N",
+                            help="then simulate N reviewer decisions on the flags (the labels' answers), fit the "
+                                 "learned thresholds, scan again, and print F1 before and after")
 
     def handle(self, *args, **options):
         if (options["files"] is None) == (options["seed"] is None):
@@ -44,16 +52,19 @@ class Command(BaseCommand):
                 raise CommandError(f"{labels_path} does not exist.")
             labels = json.loads(labels_path.read_text(encoding="utf-8"))
             files = iati_load_files([directory])
-            result = self._in_throwaway_database(files, labels)
+            result = self._in_throwaway_database(files, labels, options["learn"], options["seed"] or 0)
         result = {"seed": labels.get("seed"), "files": len(files), **result}
         self.stdout.write(json.dumps(result, ensure_ascii=False))
 
-    def _in_throwaway_database(self, files, labels) -> dict:
+    def _in_throwaway_database(self, files, labels, learn: int, seed: int) -> dict:
         old_name = connection.settings_dict["NAME"]
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
         try:
             call_command("load_reference_data", stdout=open("/dev/null", "w"))
-            return self._measure(files, labels)
+            result = self._measure(files, labels)
+            if learn:
+                result["learning"] = self._learn(labels, learn, seed)
+            return result
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
 
@@ -75,4 +86,45 @@ class Command(BaseCommand):
             "projects_with_municipality": len(placed), "import_seconds": round(import_seconds, 2),
             "scan_seconds": round(scan_seconds, 3), "pairs_scored": pairs_scored,
         })
+        return out
+
+    def _learn(self, labels, n: int, seed: int) -> dict:
+        """N flags decided as the labels say (confirmed, related or dismissed), in a random order, through
+        the review service; the thresholds fitted on them; a second full scan. The system's answer for
+        a pair is then its decision where there is one, else the flag the scan shows."""
+        reviewer = get_user_model().objects.create_superuser("bench-reviewer", "bench@example.org", "x")
+        ids = dict(Project.objects.values_list("pk", "iati_identifier"))
+        truth = {tuple(sorted((p["a"], p["b"]))): p for p in labels["pairs"]}
+        duplicates_full_scan()
+        before = eval_measure(self._shown(ids), labels)
+        open_flags = list(DuplicateFlag.objects.filter(status=FlagStatus.OPEN, resolved_at__isnull=True)
+                          .order_by("pk"))
+        rng = random.Random(seed)
+        decided = {"confirmed": 0, "related": 0, "dismissed": 0}
+        for flag in rng.sample(open_flags, min(n, len(open_flags))):
+            pair = truth.get(tuple(sorted((ids[flag.project_a_id], ids[flag.project_b_id]))))
+            if pair is not None and pair["duplicate"]:
+                decision = FlagStatus.CONFIRMED
+            elif pair is not None and pair["class"] in RELATED_CLASSES:
+                decision = FlagStatus.RELATED
+            else:
+                decision = FlagStatus.DISMISSED
+            duplicate_flag_review(flag=flag, user=reviewer, decision=decision, note="bench: simulated review",
+                                  counted_project_id=flag.project_a_id)
+            decided[str(decision)] += 1
+        thresholds = duplicate_thresholds_fit(user=reviewer)
+        duplicates_full_scan()
+        after = eval_measure(self._shown(ids), labels)
+        keep = ("precision", "recall", "f1", "pairs_found", "true_found")
+        return {"decisions": decided, "thresholds": thresholds, "before": {k: before[k] for k in keep},
+                "after": {k: after[k] for k in keep}}
+
+    @staticmethod
+    def _shown(ids) -> dict[tuple[str, str], str]:
+        """The pairs the system calls duplicates: confirmed ones, and open flags of a duplicate kind."""
+        out = {}
+        for a, b, kind, status in DuplicateFlag.objects.filter(resolved_at__isnull=True).values_list(
+                "project_a_id", "project_b_id", "kind", "status"):
+            if status == FlagStatus.CONFIRMED or (status == FlagStatus.OPEN and kind in DUPLICATE_KINDS):
+                out[tuple(sorted((ids[a], ids[b])))] = kind
         return out
