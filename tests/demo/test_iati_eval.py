@@ -76,3 +76,20 @@ def test_titles_are_not_the_demo_generators():
             for part in template.split("{p}"):
                 if len(part.strip()) >= 30:  # a phrasing, not a domain term ("municipal development plan")
                     assert part.strip() not in demo_text, part
+
+
+def test_measure_counts_per_class_and_hard_negatives():
+    from demo.iati_eval.measure import eval_measure
+
+    labels = {"pairs": [
+        {"a": "A", "b": "B", "duplicate": True, "class": "double_report", "traits": ["broad_code"]},
+        {"a": "C", "b": "D", "duplicate": True, "class": "overlap", "traits": []},
+        {"a": "A", "b": "E", "duplicate": False, "class": "neighbour", "traits": []},
+    ]}
+    found = {("A", "B"): "reported_twice", ("A", "E"): "reported_twice", ("F", "G"): "overlap"}
+    m = eval_measure(found, labels)
+    assert (m["precision"], m["recall"]) == (round(1 / 3, 4), 0.5)
+    assert m["per_class"]["double_report"]["recall"] == 1.0 and m["per_class"]["overlap"]["recall"] == 0.0
+    assert m["per_trait"]["broad_code"] == {"found": 1, "of": 1, "recall": 1.0}
+    assert m["hard_negatives"]["neighbour"] == {"wrongly_found": 1, "of": 1}
+    assert m["false_positives_unlabelled"] == 1
