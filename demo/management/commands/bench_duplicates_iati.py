@@ -81,6 +81,11 @@ class Command(BaseCommand):
         scan_seconds = time.perf_counter() - t0
         found = {tuple(sorted((ids[f.a], ids[f.b]))): f.kind for f in findings if f.kind in DUPLICATE_KINDS}
         out = eval_measure(found, labels)
+        # Of the true pairs missed, those where a record's place resolved to no municipality (what the
+        # gazetteer is for): the engine never compares a placed record with an unplaced one.
+        unplaced = {ident for pid, ident in ids.items() if pid not in placed}
+        missed = [p for p in labels["pairs"] if p["duplicate"] and tuple(sorted((p["a"], p["b"]))) not in found]
+        out["missed_with_an_unplaced_record"] = sum(1 for p in missed if p["a"] in unplaced or p["b"] in unplaced)
         out.update({
             "projects": len(ids), "imported": report.created, "skipped": report.skipped,
             "projects_with_municipality": len(placed), "import_seconds": round(import_seconds, 2),
