@@ -220,8 +220,8 @@ def score_pair(a: PreparedRecord, b: PreparedRecord, settings: Settings) -> Find
         content_conflict = bool(content_a and content_b)
     action_conflict = bool(act_a.actions and act_b.actions and not (act_a.actions & act_b.actions))
     group_conflict = bool(act_a.groups and act_b.groups and not (act_a.groups & act_b.groups))
-    if both_sides and (content_conflict or group_conflict or name_conflict or weak_conflict):
-        factor /= BOTH_SIDES  # two sides' records of one project name the same things and people
+    if both_sides and (content_conflict or action_conflict or group_conflict or name_conflict or weak_conflict):
+        factor /= BOTH_SIDES  # two sides' records of one project name the same work, things and people
     if content_conflict:
         factor *= CONTENT_CONFLICT
     if action_conflict:
