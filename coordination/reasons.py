@@ -37,6 +37,8 @@ DUPLICATE_REASONS = {
     "different_parents": gettext_lazy("They belong to different funding decisions (%(a)s and %(b)s)."),
     "same_funder_hierarchy": gettext_lazy("Both sit in the same funder's hierarchy of decisions and contracts."),
     "successive_periods": gettext_lazy("One follows the other in time (%(days_apart)s days apart)."),
+    "same_publisher": gettext_lazy("The same organisation published both records without linking them: two contracts it manages."),
+    "both_sides_report": gettext_lazy("Two organisations published them, naming the same funder and implementer: the funder's and the implementer's record of one project."),
 }
 
 _RELATIONS = {

@@ -68,7 +68,7 @@ field maternal/health: maternal, maternity, reproductive, antenatal, obstetric |
 field vaccination/health: vaccination, immunisation, immunization, vaccine | تطعيم, تحصين, لقاحات, لقاح
 field nutrition/health: nutrition, malnutrition | تغذية, سوء التغذية
 field mental/health: mental health, psychiatric | الصحة النفسية, صحة نفسية
-field psychosocial: psychosocial, psychological, mental, psycho-social, mhpss, psychosocial support | نفسي, نفسية, النفسي, نفسي اجتماعي, الدعم النفسي, الدعم النفسي والاجتماعي, دعم نفسي واجتماعي
+field psychosocial: psychosocial, psychological, mental, psycho-social, mhpss, psychosocial support, pss | نفسي, نفسية, النفسي, نفسي اجتماعي, الدعم النفسي, الدعم النفسي والاجتماعي, دعم نفسي واجتماعي
 field education: education, educational, learning, teaching and learning | تعليم, تعليمي, تعليمية, تربية, تربوي, تربوية, تعلم
 field governance: governance, local governance, decentralisation, decentralization, good governance | حكم, حوكمة, لامركزية, اللامركزية, الحكم المحلي, حكم محلي, الحكم الرشيد
 field waste: waste, garbage, rubbish, refuse, trash, solid waste, litter, debris, solid | نفايات, صلبة, قمامة, مخلفات, النفايات الصلبة, أنقاض, ركام, قمامه
@@ -89,7 +89,7 @@ field housing: housing, house, houses, home, homes, dwelling, residential, apart
 field shelter: shelter, shelters, emergency shelter, sheltering, collective centre, collective center | إيواء, مأوى, ملاجئ, ملجأ, مراكز إيواء, مركز إيواء
 field mine/explosive: mine, mines, landmine, landmines, mine action | ألغام, لغم, الألغام, الغام, مكافحة الألغام
 field explosive: explosive, explosives, ordnance, erw, uxo, explosive ordnance, explosive remnants, remnants of war, explosive remnants of war, explosive hazards, unexploded ordnance, ieds, ied | متفجرة, متفجرات, ذخائر, ذخيرة, ذخائر متفجرة, الذخائر المتفجرة, قابلة للانفجار, القابلة للانفجار, مخلفات الحرب, مخلفات حرب, ذخائر غير منفجرة
-field war: war, conflict, armed conflict, war-affected, conflict-sensitive, fighting, hostilities, war-damaged | حرب, الحرب, نزاع, نزاعات, صراع, اشتباكات, نزاع مسلح
+field war: war, conflict, armed conflict, war-affected, conflict-sensitive, fighting, hostilities | حرب, الحرب, نزاع, نزاعات, صراع, اشتباكات, نزاع مسلح
 field migration: migration, migrant, migrants, refugee, refugees, asylum | هجرة, مهاجرين, مهاجرون, مهاجر, لاجئين, لاجئ, لجوء
 field legal: legal, law, lawyer, legal aid, legal assistance, documentation, civil documentation, legal counselling | قانوني, قانونية, قانون, محامي, محامين, مساعدة قانونية, المساعدة القانونية, توثيق, وثائق
 field justice: justice, rule of law, security, judicial, court, courts, police, policing | عدالة, العدالة, سيادة القانون, أمن, الأمن, قضاء, قضائي, محاكم, محكمة, شرطة
@@ -122,16 +122,19 @@ thing pumping/station: pumping, pump, pumps, pumping station, lifting station | 
 thing tank/water: tank, tanks, reservoir, reservoirs, water tank, water tower | خزان, خزانات, صهريج, صهاريج, خزانات مياه
 thing treatment/water/station: treatment plant, water treatment, wastewater treatment, purification | معالجة, محطة معالجة, تنقية, محطة تنقية
 thing desalination/water/station: desalination, reverse osmosis, reverse-osmosis, osmosis, ro unit, ro plant | تحلية, تحلية المياه, التناضح العكسي, تناضح عكسي
-thing trucking/water: water trucking, water trucks, tankering | نقل المياه بالصهاريج
+thing trucking/water: water trucking, water trucks, tankering, trucked water, trucked drinking water | نقل المياه بالصهاريج, توزيع المياه بالشاحنات, نقل المياه بالشاحنات
 thing latrine/sanitation: latrine, latrines, toilet, toilets, wc | مراحيض, مرحاض, دورات مياه, دورة مياه
 thing lighting: lighting, lights, light, lamp, lamps, street light, street lights, streetlight, streetlights, street lighting, lamp posts | إنارة, انارة, أعمدة, أعمدة إنارة, مصابيح, إضاءة, إنارة الشوارع
 thing street: street, streets | شوارع, شارع
+thing civil_registry/records: civil registry, civil registries, civil registration, civil status, civil status records, vital records, registry office, vital statistics registration | السجل المدني, سجل مدني, السجلات المدنية, الأحوال المدنية, سجلات الأحوال المدنية, مصلحة الأحوال المدنية, قيد مدني
+thing sewer_network/network/sanitation: sewer system, sewerage system, sewage system, sewer network, sewerage network, sewage network, wastewater network, sewer lines, sewage lines | شبكة الصرف الصحي, شبكات الصرف الصحي, منظومة الصرف الصحي, منظومة المجاري, شبكة المجاري, خطوط الصرف الصحي
+thing waste_service/waste: waste collection, refuse collection, garbage collection, rubbish collection, trash collection, solid waste management, waste management, solid waste services, sanitation and cleaning services | جمع النفايات, جمع القمامة, جمع المخلفات, النظافة العامة, خدمات النظافة, إدارة النفايات, إدارة النفايات الصلبة, منظومة النفايات, منظومة النفايات الصلبة
 thing school/education: school, schools, primary school, secondary school, basic school | مدرسة, مدارس, مدرسي, مدرسية
 thing kindergarten/education: kindergarten, kindergartens, preschool, nursery, early childhood | روضة, رياض الأطفال, روضات, حضانة, الطفولة المبكرة
 thing classroom/education: classroom, classrooms, class, classes, prefab classroom | فصل, فصول, فصل دراسي, فصول دراسية, حجرات دراسية, صفوف دراسية
 thing teacher/education: teacher, teachers, educator, educators, teaching staff | معلم, معلمين, معلمون, المعلمين, معلمات, مدرسين, مدرس, الكادر التعليمي
 thing hospital/health: hospital, hospitals | مستشفى, مستشفيات, مشفى
-thing clinic/health: clinic, clinics, dispensary, health post, health unit, polyclinic | عيادة, عيادات, مستوصف, مستوصفات, وحدة صحية, مجمع عيادات
+thing clinic/health: clinic, clinics, dispensary, health post, health unit, polyclinic, phc clinic, primary care clinic | عيادة, عيادات, مستوصف, مستوصفات, وحدة صحية, مجمع عيادات, العيادة المجمعة, عيادة مجمعة
 thing ambulance/health: ambulance, ambulances | إسعاف, سيارات إسعاف, سيارة إسعاف, الإسعاف
 thing laboratory: laboratory, laboratories, lab, labs | مختبر, مختبرات, معمل, معامل
 thing medicine/health: medicine, medicines, drug, drugs, pharmaceutical, pharmaceuticals, medical supplies, consumables | أدوية, دواء, أدوية ومستلزمات طبية, مستلزمات طبية, صيدلية
@@ -187,14 +190,15 @@ landmark central: central, centre of town, downtown | مركزي, المركزي
 landmark old_town: old city, old town, medina | المدينة القديمة, البلدة القديمة
 landmark industrial: industrial, industrial zone, industrial area | صناعي, الصناعي, صناعية, المنطقة الصناعية
 topic procurement: public procurement, procurement procedures, tendering, tender, tenders | المشتريات, مشتريات, المشتريات العامة, مناقصات, عطاءات
-topic revenue: revenue, revenues, tax, taxes, taxation, fees, local revenue, revenue collection | إيرادات, الإيرادات, ضرائب, ضريبة, رسوم, جباية, تحصيل الإيرادات
+topic revenue/municipal_finance: revenue, revenues, tax, taxes, taxation, fees, local revenue, revenue collection | إيرادات, الإيرادات, ضرائب, ضريبة, رسوم, جباية, تحصيل الإيرادات
+topic municipal_finance: municipal finance, municipal finances, local finance, local finances, own-source revenue, own-source revenues, own source revenue, own revenues, revenue mobilisation, revenue mobilization, local revenue mobilisation, fiscal management, local taxation, local fiscal | المالية البلدية, مالية البلدية, المالية المحلية, الإيرادات الذاتية, الموارد الذاتية, الموارد المالية الذاتية, الجباية المحلية, الإيرادات المحلية, تنمية الإيرادات
 topic budget: budget, budgets, budgeting, budgetary | موازنة, الموازنة, موازنات, ميزانية, ميزانيات
 topic accounting: accounting, accounts, audit, auditing, bookkeeping | محاسبة, المحاسبة, تدقيق, مراجعة الحسابات
 topic strategic: strategic, strategy, strategies | استراتيجي, استراتيجية, الاستراتيجي, إستراتيجية, استراتيجيات
 topic engagement: engagement, citizen engagement, participation of citizens, participatory, consultation of citizens | إشراك, إشراك المواطنين, مشاركة المواطنين, تشاركي, تشاركية
 topic gis: gis, geographic information, geographic information systems, geographical information system, mapping, geographic, cadastre, cadastral, geospatial | نظم المعلومات الجغرافية, المعلومات الجغرافية, جغرافية, جغرافي, خرائط, سجل عقاري
 topic urban: urban, urban planning, town planning, city planning, spatial planning | عمراني, العمراني, حضري, حضرية, تخطيط عمراني, التخطيط العمراني, التخطيط الحضري
-topic digital: electronic, digital, egovernment, online, digitalisation, digitalization, digitization, automation, computerised | إلكترونية, إلكتروني, الإلكترونية, رقمية, رقمي, الرقمية, رقمنة, الحكومة الإلكترونية, أتمتة, حوسبة
+topic digital: electronic, digital, egovernment, online, digitalisation, digitalization, digitization, automation, computerised, digitising, digitizing, digitise, digitize, digitisation, computerisation, computerization | إلكترونية, إلكتروني, الإلكترونية, رقمية, رقمي, الرقمية, رقمنة, الحكومة الإلكترونية, أتمتة, حوسبة, مكننة, ميكنة
 topic sensitive: sensitive, responsive, conflict-sensitive, sensitivity | مراعي, المراعي, المراعية, مراعية, مراعاة
 topic records: records, archive, archives, archiving, record keeping, records management, filing | أرشيف, الأرشيف, سجلات, السجلات, أرشفة, حفظ الوثائق
 topic monitoring: monitoring, monitoring and evaluation, follow-up, reporting | متابعة, المتابعة, رصد, المتابعة والتقييم, الرصد والتقييم, تقارير
@@ -257,7 +261,7 @@ general service: service, services, serving, serve, serves, service delivery, ba
 general delivery: delivery services | تقديم
 general capacity: capacity, capacities, capability, institutional strengthening | قدرات, القدرات, قدرة, كفاءة
 general skill: skill, skills, competencies, know-how | مهارات, مهارة, المهارات, كفاءات
-general vocational: vocational, professional, technical, tvet | مهني, مهنية, المهني, فني, فنية, تقني, تقنية
+general vocational: vocational, professional, technical, tvet, vocationally, technically | مهني, مهنية, المهني, فني, فنية, تقني, تقنية, مهنيا, تقنيا, فنيا
 general primary: primary, basic, essential | أولية, الأولية, أساسية, الأساسية
 general care: care | رعاية, الرعاية
 general mobile: mobile, moving, itinerant | متنقلة, متنقل, جوالة, متنقلين

@@ -7,6 +7,7 @@ from coordination.models.flags import (
     DelayFlag,
     DuplicateBlockKey,
     DuplicateFlag,
+    DuplicateKindThreshold,
     Flag,
     FlagStatus,
     GapFlag,
@@ -30,7 +31,7 @@ from coordination.models.meetings import (
 )
 from coordination.models.reports import ReportDelivery, ReportJob
 
-__all__ = ["KEY_LENGTH", "AnalysisRun", "DelayFlag", "DuplicateBlockKey", "DuplicateFlag", "Flag", "FlagStatus",
+__all__ = ["KEY_LENGTH", "AnalysisRun", "DelayFlag", "DuplicateBlockKey", "DuplicateFlag", "DuplicateKindThreshold", "Flag", "FlagStatus",
            "GapFlag", "FROZEN_STATUSES", "LINK_FIELDS", "OPEN_ACTION_STATUSES", "ActionStatus", "ActionStatusChange",
            "AgendaItem", "Attendee", "Decision", "FlagKind", "FollowUpAction", "LinkKind", "Meeting", "MeetingLink",
            "MeetingSeries", "MeetingStatus", "ReportDelivery", "ReportJob", "AlignmentFlag", "ObjectiveLink"]

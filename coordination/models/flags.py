@@ -261,3 +261,22 @@ class DelayFlag(Flag):
 
     def __str__(self) -> str:
         return f"#{self.project_id} {self.rule} ({self.score:.2f})"
+
+
+class DuplicateKindThreshold(models.Model):
+    """What reviewers' decisions taught the duplicate engine: per kind of finding, the score from
+    which an undecided pair is shown (``coordination.analysis.duplicates.learning``). Refitted by
+    ``duplicate_thresholds_fit``; a kind without a row keeps the engine's threshold. It never changes
+    a decided pair."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=DuplicateFlag.Kind.choices, unique=True)
+    threshold = models.FloatField(_("threshold"))
+    decisions = models.PositiveIntegerField(_("decisions it was fitted on"))
+    fitted_at = models.DateTimeField(_("fitted at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("learned duplicate threshold")
+        verbose_name_plural = _("learned duplicate thresholds")
+
+    def __str__(self) -> str:
+        return f"{self.kind} ≥ {self.threshold}"

@@ -7,11 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from coordination.analysis.duplicates import ProjectRecord
-from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag
+from coordination.analysis.duplicates import BROAD_DAC_CODES, ProjectRecord
+from coordination.analysis.duplicates.learning import Decision
+from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag, DuplicateKindThreshold, FlagStatus
 from municipalities.gazetteer import gazetteer
+from municipalities.models import DacSector
 from projects.models import (
     Participation,
     Project,
@@ -46,11 +48,11 @@ def _by_project(queryset: QuerySet, ids: list[int] | None, fields: tuple[str, ..
     return out
 
 
-def duplicate_records(project_ids: list[int] | None = None, *, rates: RateTable | None = None
-                      ) -> tuple[list[ProjectRecord], dict[int, str]]:
+def duplicate_records(project_ids: list[int] | None = None, *, rates: RateTable | None = None,
+                      broad: frozenset[int] | None = None) -> tuple[list[ProjectRecord], dict[int, str]]:
     """Engine records for all projects (or the given ones), and each project's material digest
     (title, sectors, places, dates: what makes a reviewed pair worth a second look). ``rates``: the
-    exchange rate table, when the caller has it already."""
+    exchange rate table, and ``broad``: ``duplicate_broad_sectors()``, when the caller has them already."""
     projects = Project.objects.all() if project_ids is None else Project.objects.filter(pk__in=project_ids)
     rows = list(projects.values_list(
         "id", "title_ar", "title_en", "reporting_partner_id", "planned_start", "planned_end", "actual_start",
@@ -67,6 +69,7 @@ def duplicate_records(project_ids: list[int] | None = None, *, rates: RateTable 
         ("provider_activity_id", "receiver_activity_id"),
     )
     rates = exchange_rate_table() if rates is None else rates
+    broad = duplicate_broad_sectors() if broad is None else broad
     records, digests = [], {}
     for (pid, title_ar, title_en, partner, p_start, p_end, a_start, a_end, budget, currency, iati, status) in rows:
         links: list[tuple[str, str]] = []
@@ -91,13 +94,19 @@ def duplicate_records(project_ids: list[int] | None = None, *, rates: RateTable 
             sites=tuple((pt.x, pt.y) for (pt,) in sites.get(pid, ()) if pt is not None),
             start=a_start or p_start, end=a_end or p_end,
             budget_usd=float(usd) if usd is not None else None, iati_identifier=iati, links=tuple(links),
-            status=status,
+            status=status, broad_sectors=sector_ids & broad,
         ))
         material = "|".join([title_ar, title_en, ",".join(map(str, sorted(sector_ids))),
                              ",".join(map(str, sorted(municipality_ids))), str(p_start), str(p_end), str(a_start),
                              str(a_end)])
         digests[pid] = hashlib.sha256(material.encode()).hexdigest()[:32]
     return records, digests
+
+
+def duplicate_broad_sectors() -> frozenset[int]:
+    """The national sectors a broad DAC code lands on (``BROAD_DAC_CODES``): a record in one of them
+    may be a funder's umbrella record of precise work in another sector."""
+    return frozenset(DacSector.objects.filter(code__in=BROAD_DAC_CODES).values_list("sector_id", flat=True))
 
 
 def duplicate_block_mates(probe_keys: Iterable[str]) -> set[int]:
@@ -111,14 +120,41 @@ def duplicate_block_mates(probe_keys: Iterable[str]) -> set[int]:
     return found
 
 
+DUPLICATE_DECIDED = (FlagStatus.CONFIRMED, FlagStatus.RELATED, FlagStatus.DISMISSED)
+
+
+def duplicate_decisions() -> list[Decision]:
+    """Every decided duplicate flag as a decision for the learned thresholds: confirmed is a
+    duplicate; related (a phase, a co-funded part) and dismissed are not."""
+    return [Decision(kind=kind, score=score, duplicate=status == FlagStatus.CONFIRMED)
+            for kind, score, status in DuplicateFlag.objects.filter(status__in=DUPLICATE_DECIDED)
+            .values_list("kind", "score", "status")]
+
+
+def duplicate_kind_thresholds() -> dict[str, float]:
+    return dict(DuplicateKindThreshold.objects.values_list("kind", "threshold"))
+
+
+def duplicate_decided_pairs(project_ids: list[int] | None = None) -> set[tuple[int, int]]:
+    """The pairs a reviewer decided (of these projects, or all): the learned thresholds never hide them."""
+    flags = DuplicateFlag.objects.filter(status__in=DUPLICATE_DECIDED)
+    if project_ids is not None:
+        flags = flags.filter(Q(project_a_id__in=project_ids) | Q(project_b_id__in=project_ids))
+    return set(flags.values_list("project_a_id", "project_b_id"))
+
+
+def duplicate_latest_full_counts() -> dict:
+    """The counts of the latest successful full scan (its stored blocks, its learned thresholds)."""
+    return (AnalysisRun.objects.filter(kind=AnalysisRun.Kind.DUPLICATES, mode=AnalysisRun.Mode.FULL,
+                                       status=AnalysisRun.Status.SUCCEEDED)
+            .order_by("-started_at").values_list("counts", flat=True).first()) or {}
+
+
 def duplicate_blocks_stored_up_to() -> int:
     """The last project id the latest successful full scan stored the blocks of: every project up to
     it has its blocks stored (a check keeps those of the projects it checks), so only later ones can
     be missing. 0 before any such scan."""
-    counts = (AnalysisRun.objects.filter(kind=AnalysisRun.Kind.DUPLICATES, mode=AnalysisRun.Mode.FULL,
-                                         status=AnalysisRun.Status.SUCCEEDED)
-              .order_by("-started_at").values_list("counts", flat=True).first())
-    return int((counts or {}).get("blocks_up_to_project", 0))
+    return int(duplicate_latest_full_counts().get("blocks_up_to_project", 0))
 
 
 def duplicate_unkeyed_projects(*, municipality_ids: Iterable[int], national: bool, after_id: int = 0) -> set[int]:

@@ -21,11 +21,17 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from coordination.analysis.duplicates import DuplicateIndex, Finding
-from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag, FlagStatus
+from coordination.analysis.duplicates.learning import findings_shown, scan_threshold, thresholds_fit
+from coordination.analysis.duplicates.records import Settings
+from coordination.models import AnalysisRun, DuplicateBlockKey, DuplicateFlag, DuplicateKindThreshold, FlagStatus
 from coordination.runs import recorded_run, run_counts
 from coordination.selectors.duplicates import (
     duplicate_block_mates,
-    duplicate_blocks_stored_up_to,
+    duplicate_broad_sectors,
+    duplicate_decided_pairs,
+    duplicate_decisions,
+    duplicate_kind_thresholds,
+    duplicate_latest_full_counts,
     duplicate_projects_identified,
     duplicate_records,
     duplicate_unkeyed_projects,
@@ -38,6 +44,12 @@ from projects.services import project_set_duplicate_of
 
 REVIEW_PERMISSION = "coordination.change_duplicateflag"
 DECISIONS = (FlagStatus.OPEN, FlagStatus.CONFIRMED, FlagStatus.RELATED, FlagStatus.DISMISSED)
+DEFAULT = Settings()
+
+
+def _settings(thresholds: dict[str, float]) -> Settings:
+    """The engine's settings, scoring down to the lowest learned threshold (each kind is cut at its own)."""
+    return Settings(threshold=scan_threshold(thresholds, DEFAULT.threshold)) if thresholds else DEFAULT
 
 
 def _pair_fingerprint(digests: dict[int, str], a: int, b: int) -> str:
@@ -76,11 +88,17 @@ def duplicates_full_scan(*, user=None, progress: Callable[[int, int], None] | No
             if progress:
                 progress(done, total)
 
-        index = DuplicateIndex(records, place_names=municipality_place_names())
+        # What reviewers taught (per kind): the checks until the next scan read it from this run's counts.
+        thresholds = duplicate_kind_thresholds()
+        index = DuplicateIndex(records, place_names=municipality_place_names(), settings=_settings(thresholds))
         keys_stored = _block_keys_rewrite(index)
         findings, pairs_scored = index.scan(progress=report)
+        found = len(findings)
+        findings = findings_shown(findings, thresholds, duplicate_decided_pairs() if thresholds else set(),
+                                  DEFAULT.threshold)
         counts = _sync(findings, digests, DuplicateFlag.objects.all(), rec.run)
         run_counts(rec, {"projects": len(records), "pairs_scored": pairs_scored, "findings": len(findings),
+                         "hidden_by_learned_thresholds": found - len(findings), "kind_thresholds": thresholds,
                          "by_kind": _by_kind(findings), "block_keys": keys_stored,
                          "blocks_up_to_project": max(index.prepared, default=0), **counts})
     return rec.run
@@ -95,20 +113,23 @@ def duplicates_check_projects(*, project_ids: list[int], user=None) -> AnalysisR
     identifier points at), and their blocks stored, so the findings are the full scan's for these
     projects."""
     with recorded_run(kind=AnalysisRun.Kind.DUPLICATES, mode=AnalysisRun.Mode.INCREMENTAL, user=user) as rec:
-        rates = exchange_rate_table()
-        records, digests = duplicate_records(sorted(set(project_ids)), rates=rates) if project_ids else ([], {})
+        rates, broad = exchange_rate_table(), duplicate_broad_sectors()
+        records, digests = (duplicate_records(sorted(set(project_ids)), rates=rates, broad=broad) if project_ids
+                            else ([], {}))
         ids = sorted(r.id for r in records)  # deleted ones are gone, with their keys
-        index = DuplicateIndex(records, place_names=municipality_place_names())
+        latest = duplicate_latest_full_counts()
+        thresholds = latest.get("kind_thresholds") or {}
+        index = DuplicateIndex(records, place_names=municipality_place_names(), settings=_settings(thresholds))
         keys = {pid: index.block_keys(pid) for pid in ids}
         municipality_ids = {m for r in records for m in r.municipalities}
         unkeyed = duplicate_unkeyed_projects(
             municipality_ids=municipality_ids, national=any(not r.municipalities for r in records),
-            after_id=duplicate_blocks_stored_up_to(),
+            after_id=int(latest.get("blocks_up_to_project", 0)),
         ) - set(ids)
         pool = duplicate_block_mates(k for _members, probes in keys.values() for k in probes)
         pool |= duplicate_projects_identified(ident for r in records for _how, ident in r.links)
         pool = (pool | unkeyed) - set(ids)
-        others, other_digests = duplicate_records(sorted(pool), rates=rates) if pool else ([], {})
+        others, other_digests = duplicate_records(sorted(pool), rates=rates, broad=broad) if pool else ([], {})
         for record in others:
             index.add(record)
         digests.update(other_digests)
@@ -116,6 +137,9 @@ def duplicates_check_projects(*, project_ids: list[int], user=None) -> AnalysisR
         for pid in ids:
             for finding in index.check(pid):
                 findings[(finding.a, finding.b)] = finding
+        if thresholds:
+            shown = findings_shown(findings.values(), thresholds, duplicate_decided_pairs(ids), DEFAULT.threshold)
+            findings = {(f.a, f.b): f for f in shown}
         stored = {pid: members for pid, (members, _probes) in keys.items()}
         stored.update((pid, index.block_keys(pid)[0]) for pid in unkeyed & index.prepared.keys())
         _block_keys_replace(stored)
@@ -126,6 +150,21 @@ def duplicates_check_projects(*, project_ids: list[int], user=None) -> AnalysisR
                          "findings": len(findings), "by_kind": _by_kind(findings.values()),
                          "blocks_stored_for_unseen": len(unkeyed), **counts})
     return rec.run
+
+
+def duplicate_thresholds_fit(*, user=None) -> dict[str, float]:
+    """Fit the per-kind thresholds on every recorded decision and store them (the next full scan
+    applies them, and the checks after it). Kinds with too few decisions lose their row: they keep the
+    engine's threshold. ``user`` is who asked (the fit itself changes no flag)."""
+    decisions = duplicate_decisions()
+    thresholds = thresholds_fit(decisions, default=DEFAULT.threshold)
+    counts = {kind: sum(1 for d in decisions if d.kind == kind) for kind in thresholds}
+    with transaction.atomic():
+        DuplicateKindThreshold.objects.exclude(kind__in=list(thresholds)).delete()
+        for kind, threshold in thresholds.items():
+            DuplicateKindThreshold.objects.update_or_create(
+                kind=kind, defaults={"threshold": threshold, "decisions": counts[kind]})
+    return thresholds
 
 
 def _block_keys_rewrite(index: DuplicateIndex) -> int:

@@ -65,6 +65,7 @@ from coordination.analysis.duplicates.features import (
 from coordination.analysis.duplicates.index import DuplicateIndex, duplicate_candidates, naive_all_pairs
 from coordination.analysis.duplicates.records import (
     ACCOUNTABLE,
+    BROAD_DAC_CODES,
     EXTENDING,
     FUNDING,
     IMPLEMENTING,
@@ -83,6 +84,7 @@ from coordination.analysis.duplicates.records import (
 )
 from coordination.analysis.duplicates.scoring import (
     ACTION_CONFLICT,
+    BOTH_SIDES,
     CONTENT_CONFLICT,
     GROUP_CONFLICT,
     NAME_CONFLICT,
@@ -96,6 +98,8 @@ from coordination.analysis.duplicates.scoring import (
 __all__ = [
     "ACCOUNTABLE",
     "ACTION_CONFLICT",
+    "BOTH_SIDES",
+    "BROAD_DAC_CODES",
     "CONTENT_CONFLICT",
     "CONTENT_KINDS",
     "EXTENDING",

@@ -75,7 +75,20 @@ class DuplicateIndex:
         return [("m", m) for m in p.rec.municipalities] or [("x",)]
 
     def _strong_keys(self, p: PreparedRecord) -> set[tuple]:
-        return {place + (term,) for place in self._places(p) for term in p.strong_terms}
+        keys = {place + (term,) for place in self._places(p) for term in p.strong_terms}
+        party = self._party_term(p)
+        if party:
+            keys.update(place + (party,) for place in self._places(p))
+        return keys
+
+    @staticmethod
+    def _party_term(p: PreparedRecord) -> str | None:
+        """A block of the records naming the same funder and implementer in a municipality: the
+        funder's and the implementer's records of one project meet there whatever their titles say."""
+        if p.parties is None:
+            return None
+        funders, implementers = p.parties
+        return "o:" + ",".join(map(str, sorted(funders))) + ">" + ",".join(map(str, sorted(implementers)))
 
     @staticmethod
     def _loose_terms(p: PreparedRecord) -> Iterable[str]:
@@ -131,7 +144,9 @@ class DuplicateIndex:
         unnamed = not p.strong_terms
         # The same places as ``_places``, written as strings (this runs for every record of a full scan).
         places = [f"m{m}" for m in p.rec.municipalities] or ["x"]
-        strong = [f"s|{place}|{term}" for place in places for term in p.strong_terms]
+        party = self._party_term(p)
+        terms = [*p.strong_terms, party] if party else p.strong_terms
+        strong = [f"s|{place}|{term}" for place in places for term in terms]
         loose = [f"{place}|{term}" for place in places for term in self._loose_terms(p)]
         members = [*strong, *("l|" + key for key in loose)]
         if unnamed:

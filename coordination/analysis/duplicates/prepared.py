@@ -59,6 +59,9 @@ class PreparedRecord:
     implementers: frozenset[int]
     partners: frozenset[int]
     linked: dict[str, str]
+    # (funder ids, implementer ids) when the record names both and they differ: a funder and its
+    # implementer each publishing their own record list the same organisations in the same roles.
+    parties: tuple[frozenset[int], frozenset[int]] | None
     labels: dict[frozenset[str], str]  # names as the titles write them, for the reasons
 
     @property
@@ -118,6 +121,10 @@ def record_prepare(rec: ProjectRecord, place_phrases: Callable[[frozenset[int]],
         subject_closure.update(voc.parents[c])
     funders = frozenset(p for p, role in rec.participants if role in (FUNDING, EXTENDING))
     implementers = frozenset(p for p, role in rec.participants if role == IMPLEMENTING)
+    funding_only = frozenset(p for p, role in rec.participants if role == FUNDING)
+    implementing_only = frozenset(p for p, role in rec.participants if role == IMPLEMENTING)
+    parties = ((funding_only, implementing_only) if funding_only and implementing_only
+               and funding_only != implementing_only else None)
     partners = frozenset(p for p, _ in rec.participants) | (
         frozenset([rec.reporting_partner]) if rec.reporting_partner is not None else frozenset()
     )
@@ -128,5 +135,5 @@ def record_prepare(rec: ProjectRecord, place_phrases: Callable[[frozenset[int]],
         numbers=frozenset(reading.numbers), years=frozenset(reading.years), phase=reading.phase, strong_terms=frozenset(strong),
         loose_terms=frozenset("c:" + c for c in act.content), funders=funders,
         implementers=implementers or (frozenset([rec.reporting_partner]) if rec.reporting_partner else frozenset()),
-        partners=partners, linked={ident: how for how, ident in rec.links}, labels=labels,
+        partners=partners, linked={ident: how for how, ident in rec.links}, parties=parties, labels=labels,
     )

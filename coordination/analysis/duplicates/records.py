@@ -13,6 +13,9 @@ REL_PARENT, REL_CHILD, REL_SIBLING, REL_COFUNDED, REL_THIRD = 1, 2, 3, 4, 5
 
 REPORTED_TWICE, OVERLAP, RELATED_PHASE = "reported_twice", "overlap", "related_phase"
 
+# DAC codes a funder records for a whole programme where its implementer records the precise code.
+BROAD_DAC_CODES = frozenset({"43010", "43081", "73010", "72050", "15110", "99810"})
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectRecord:
@@ -32,6 +35,9 @@ class ProjectRecord:
     # ("provider" | "receiver" | "participant" | "parent" | "child" | "sibling" | "cofunded" | "third")
     links: tuple[tuple[str, str], ...] = ()
     status: int | None = None
+    # The record's sectors that a broad DAC code can land on (43010 multisector, 73010 reconstruction,
+    # 15110 public sector policy): a funder's umbrella code, compatible with any precise sector.
+    broad_sectors: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

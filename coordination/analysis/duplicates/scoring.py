@@ -77,6 +77,18 @@ def _shown(x: PreparedRecord, items: list[frozenset[str]]) -> list[str]:
     return sorted(out)
 
 
+def _head_qualified(own: set[str], other: set[str], act_own: ActivityProfile, act_other: ActivityProfile) -> set[str]:
+    """``own`` without its heads (centre, station, system) when the other record names a thing of a
+    field both name: "the primary health care centre" and "the PHC clinic" are one facility."""
+    voc = vocabulary()
+    if not any(voc.kind[c] == "head" for c in own):
+        return own
+    fields = {c for c in act_own.closure if voc.kind[c] == "field"} & act_other.closure
+    if fields and any(voc.kind[t] == "thing" and fields & set(voc.parents[t]) for t in other):
+        return {c for c in own if voc.kind[c] != "head"}
+    return own
+
+
 def _km(p: tuple[float, float], q: tuple[float, float]) -> float:
     lat = math.radians((p[1] + q[1]) / 2)
     dx = (p[0] - q[0]) * 111.32 * math.cos(lat)
@@ -114,6 +126,8 @@ ACTION_CONFLICT = 0.65  # supplying equipment and giving support; training and b
 GROUP_CONFLICT = 0.7  # for women, for youth
 OTHER_MUNICIPALITY = 0.3  # the same activity in another municipality is another project
 OTHER_SECTORS = 0.7  # no sector in common
+# What confirms a pair (multiplied in): two publishers' records naming the same funder and implementer.
+BOTH_SIDES = 1.5
 
 
 def score_pair(a: PreparedRecord, b: PreparedRecord, settings: Settings) -> Finding | None:
@@ -123,6 +137,12 @@ def score_pair(a: PreparedRecord, b: PreparedRecord, settings: Settings) -> Find
     ra, rb = a.rec, b.rec
     link = identifier_link(a, b)
     threshold = settings.threshold if link is None else -1.0
+    # Who published each record: the tell between a funder's and an implementer's record of one
+    # project (other publishers, the same organisations in the same roles) and two contracts of one
+    # funder (the same publisher, who knows both).
+    published = ra.reporting_partner is not None and rb.reporting_partner is not None
+    same_publisher = published and ra.reporting_partner == rb.reporting_partner
+    both_sides = link is None and published and not same_publisher and a.parties is not None and a.parties == b.parties
 
     # Place, numbers, time, sectors, money: cheap.
     shared_munis = ra.municipalities & rb.municipalities
@@ -139,6 +159,8 @@ def score_pair(a: PreparedRecord, b: PreparedRecord, settings: Settings) -> Find
         factor = 1.0
     else:
         factor = 0.85
+    if both_sides:
+        factor *= BOTH_SIDES
     number_conflict = a.numbers != b.numbers or bool(a.years and b.years and not a.years & b.years)
     if number_conflict:
         factor *= NUMBER_CONFLICT
@@ -151,7 +173,10 @@ def score_pair(a: PreparedRecord, b: PreparedRecord, settings: Settings) -> Find
         factor *= 0.85
     else:
         factor *= 0.85 + 0.15 * min(1.0, overlap / 0.5)
-    other_sectors = bool(ra.sectors and rb.sectors and not (ra.sectors & rb.sectors))
+    # A broad code on one side (a funder's 43010, 73010 or 15110) is compatible with the precise code
+    # under it: no sector in common then says nothing.
+    other_sectors = bool(ra.sectors and rb.sectors and not (ra.sectors & rb.sectors)
+                         and not (ra.broad_sectors or rb.broad_sectors))
     if other_sectors:
         factor *= OTHER_SECTORS
     budget_ratio = None
@@ -184,6 +209,9 @@ def score_pair(a: PreparedRecord, b: PreparedRecord, settings: Settings) -> Find
     # What each does.
     content_a = {c for c in act_a.content if c not in act_b.closure}
     content_b = {c for c in act_b.content if c not in act_a.closure}
+    if content_a and content_b:
+        content_a = _head_qualified(content_a, content_b, act_a, act_b)
+        content_b = _head_qualified(content_b, content_a, act_b, act_a)
     content_conflict = bool(content_a and content_b)
     if not content_conflict and a.subject and b.subject:
         # Two subtitles about different things ("...: public procurement", "...: electronic services").
@@ -192,6 +220,8 @@ def score_pair(a: PreparedRecord, b: PreparedRecord, settings: Settings) -> Find
         content_conflict = bool(content_a and content_b)
     action_conflict = bool(act_a.actions and act_b.actions and not (act_a.actions & act_b.actions))
     group_conflict = bool(act_a.groups and act_b.groups and not (act_a.groups & act_b.groups))
+    if both_sides and (content_conflict or action_conflict or group_conflict or name_conflict or weak_conflict):
+        factor /= BOTH_SIDES  # two sides' records of one project name the same work, things and people
     if content_conflict:
         factor *= CONTENT_CONFLICT
     if action_conflict:
@@ -271,6 +301,12 @@ def score_pair(a: PreparedRecord, b: PreparedRecord, settings: Settings) -> Find
         if a.partners & b.partners:
             reasons.append(Reason("same_partners", {}))
         return Finding(ra.id, rb.id, round(score, 3), RELATED_PHASE, tuple(reasons))
+    if same_publisher:
+        # Two records of one publisher that no identifier links: two contracts (or lots) it manages.
+        reasons.append(Reason("same_publisher", {}))
+        return Finding(ra.id, rb.id, round(score, 3), RELATED_PHASE, tuple(reasons))
+    if both_sides:
+        reasons.append(Reason("both_sides_report", {}))
     same_implementer = bool(a.implementers & b.implementers)
     funder_implements = bool(a.funders & b.implementers or b.funders & a.implementers)
     if same_implementer or funder_implements:

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from coordination.models import AnalysisRun
-from coordination.services.duplicates import duplicates_check_projects, duplicates_full_scan
+from coordination.services.duplicates import duplicate_thresholds_fit, duplicates_check_projects, duplicates_full_scan
 from projects.models import Project
 
 
@@ -12,8 +12,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true", help="scan the whole portfolio")
+        parser.add_argument("--fit-thresholds", action="store_true",
+                            help="first fit the per-kind thresholds on the reviewers' decisions (the scan applies them)")
 
     def handle(self, *args, **options):
+        if options["fit_thresholds"]:
+            fitted = duplicate_thresholds_fit()
+            self.stdout.write("learned thresholds: " + (", ".join(f"{k} {v}" for k, v in fitted.items()) or "none yet"))
         last = (AnalysisRun.objects.filter(kind=AnalysisRun.Kind.DUPLICATES, status=AnalysisRun.Status.SUCCEEDED)
                 .order_by("-started_at").first())
         if options["full"] or last is None:
