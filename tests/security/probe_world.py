@@ -118,7 +118,7 @@ def _sheet(partner_acronym: str, title: str, *, pcode: str, start: str = "2025-0
     import csv
     import io
 
-    from projects.exchange.selectors.threew import COLUMNS
+    from tests.projects.exchange.support import LEGACY_COLUMNS as COLUMNS  # the older columns its rows name
 
     row = {"#org+reporting": partner_acronym, "#org+impl": partner_acronym, "#activity+name+i_en": title,
            "#activity+name+i_ar": f"مشروع {title}", "#status": "Implementation", "#date+start": start,

@@ -4,12 +4,24 @@ The first rows are the column labels in English and in Arabic, then the HXL hash
 HXL tools (which look for the hashtag row among the first rows) read the file as it is.
 Every cell goes through ``safe_cell``: text a spreadsheet would run as a formula is defused.
 
-Money: ``#value+usd`` is the row's part of the project budget in US dollars (budget × sector
-percentage × municipality share, an equal share when none is given; the cents left by rounding go
-to the largest parts), so that the column adds up to each budget exactly. People reached and targeted are the project's totals: the same people are not split
-between sectors. A project with no municipality or no sector still gets its row(s), with those cells
-empty, so that it is not lost from the sheet. The project's confirmed plan objectives are in
-``#indicator+objective+code`` (see ``objective_refs``), on each of its rows.
+A sheet that sums right: the rows of a project share its money (``#value+usd``, the budget in US
+dollars) and its people (``#targeted``, ``#reached``) by weight = sector percentage × municipality
+share (an equal share when none is given). Every part is rounded down (to the cent, to the person)
+and what rounding leaves goes to the project's last row, so each column adds up to the project's
+totals exactly — summing the column, as HXL users do, gives the portfolio's totals.
+
+One organisation per column: the implementing and funding partners each have their own group of
+columns (name in English and Arabic, IATI identifier, IATI organisation type), repeated as many
+times as the project with the most of them needs (``#org+impl`` … ``#org+impl``): HXL reads repeated
+hashtags as a list, so a name is never "A; B". Text whose language varies carries ``+i_en`` / ``+i_ar``;
+codes (p-codes, sector codes, DAC codes, status codes, identifiers) carry none. ``#sector+cluster`` is
+the IASC cluster's English name (the clusters' own identifiers, not translated). Planned and actual
+dates are separate columns. A project with no municipality or no sector still gets its row(s), with
+those cells empty, so that it is not lost. Confirmed plan objectives are in ``#indicator+objective+code``.
+
+Streaming: the writers take a queryset and read it in chunks (``iterator(chunk_size=...)``, whose
+prefetching runs per chunk), the CSV as a generator of text, the XLSX with openpyxl's write-only mode
+into a file: memory stays bounded whatever the number of projects.
 """
 
 from __future__ import annotations
@@ -17,47 +29,111 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import translation
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from common.spreadsheets import safe_cell
+from municipalities.models import DacSector
 from projects.exchange.selectors.objective_refs import OBJECTIVE_TAG, objective_cell
-from projects.models import OrganisationRole, Project, ReviewState
+from projects.models import ActivityStatus, OrganisationRole, Participation, Project, ReviewState
 from projects.money import to_usd
 from projects.selectors.money import exchange_rate_table
 
-# (English label, Arabic label, HXL hashtag)
-COLUMNS: list[tuple[str, str, str]] = [
-    ("Reporting partner", "الشريك المُبلِّغ", "#org+reporting"),
-    ("Implementing partner", "الشريك المنفّذ", "#org+impl"),
-    ("Funding partner", "الجهة المموّلة", "#org+funder"),
+CHUNK = 500  # projects read per query (with their prefetched parts)
+CENT = Decimal("0.01")
+
+# IASC cluster of each national sector (the global clusters' English names). Sectors that are
+# development work rather than humanitarian response fall under Early Recovery; multi-sector has none.
+CLUSTERS = {
+    "electricity-energy": "Early Recovery", "water-sanitation": "Water Sanitation Hygiene",
+    "solid-waste": "Water Sanitation Hygiene", "health": "Health", "education": "Education",
+    "local-governance": "Early Recovery", "public-finance": "Early Recovery",
+    "public-administration": "Early Recovery", "infrastructure-transport": "Early Recovery",
+    "housing-shelter": "Emergency Shelter and NFI", "social-protection": "Early Recovery",
+    "livelihoods": "Early Recovery", "agriculture": "Food Security", "food-security": "Food Security",
+    "protection-migration": "Protection", "gender-equality": "Protection", "peacebuilding": "Early Recovery",
+    "mine-action": "Protection", "rule-of-law": "Early Recovery", "civil-society": "Early Recovery",
+    "communications-ict": "Emergency Telecommunications", "environment": "Early Recovery",
+    "disaster-risk": "Early Recovery", "multisector": "",
+}
+
+ORG_ROLES = {"reporting": ("Reporting partner", "الشريك المُبلِّغ"),
+             "impl": ("Implementing partner", "الشريك المنفّذ"),
+             "funder": ("Funding partner", "الجهة المموّلة")}
+
+
+def _org_columns(role: str, number: int | None) -> list[tuple[str, str, str]]:
+    en, ar = ORG_ROLES[role]
+    if number:
+        en, ar = f"{en} {number}", f"{ar} {number}"
+    return [
+        (f"{en} (English)", f"{ar} (بالإنجليزية)", f"#org+{role}+name+i_en"),
+        (f"{en} (Arabic)", f"{ar} (بالعربية)", f"#org+{role}+name+i_ar"),
+        (f"{en}: IATI identifier", f"{ar}: معرّف IATI", f"#org+{role}+code"),
+        (f"{en}: type (IATI code)", f"{ar}: النوع (رمز IATI)", f"#org+{role}+type"),
+    ]
+
+
+REST: list[tuple[str, str, str]] = [
     ("Project identifier", "معرّف المشروع", "#activity+code"),
     ("Project title (English)", "عنوان المشروع (بالإنجليزية)", "#activity+name+i_en"),
     ("Project title (Arabic)", "عنوان المشروع (بالعربية)", "#activity+name+i_ar"),
     ("Sector code", "رمز القطاع", "#sector+code"),
-    ("Sector", "القطاع", "#sector+name"),
+    ("DAC sector code", "رمز قطاع لجنة المساعدات الإنمائية", "#sector+code+dac"),
+    ("IASC cluster", "المجموعة القطاعية (IASC)", "#sector+cluster"),
+    ("Sector (English)", "القطاع (بالإنجليزية)", "#sector+name+i_en"),
+    ("Sector (Arabic)", "القطاع (بالعربية)", "#sector+name+i_ar"),
     ("Sector share (%)", "حصة القطاع (%)", "#sector+pct"),
     ("Region p-code", "رمز المنطقة", "#adm1+code"),
-    ("Region", "المنطقة", "#adm1+name"),
+    ("Region (English)", "المنطقة (بالإنجليزية)", "#adm1+name+i_en"),
+    ("Region (Arabic)", "المنطقة (بالعربية)", "#adm1+name+i_ar"),
     ("District p-code", "رمز الشعبية", "#adm2+code"),
-    ("District", "الشعبية", "#adm2+name"),
+    ("District (English)", "الشعبية (بالإنجليزية)", "#adm2+name+i_en"),
+    ("District (Arabic)", "الشعبية (بالعربية)", "#adm2+name+i_ar"),
     ("Municipality p-code", "رمز البلدية", "#adm3+code"),
     ("Municipality (English)", "البلدية (بالإنجليزية)", "#adm3+name+i_en"),
     ("Municipality (Arabic)", "البلدية (بالعربية)", "#adm3+name+i_ar"),
-    ("Status", "الحالة", "#status"),
-    ("Start date", "تاريخ البدء", "#date+start"),
-    ("End date", "تاريخ الانتهاء", "#date+end"),
-    ("People targeted (project total)", "المستهدفون (مجموع المشروع)", "#targeted"),
-    ("People reached (project total)", "المستفيدون (مجموع المشروع)", "#reached"),
+    ("Status code (IATI)", "رمز الحالة (IATI)", "#status+code"),
+    ("Status (English)", "الحالة (بالإنجليزية)", "#status+name+i_en"),
+    ("Status (Arabic)", "الحالة (بالعربية)", "#status+name+i_ar"),
+    ("Planned start", "تاريخ البدء المخطط", "#date+start+planned"),
+    ("Planned end", "تاريخ الانتهاء المخطط", "#date+end+planned"),
+    ("Actual start", "تاريخ البدء الفعلي", "#date+start+actual"),
+    ("Actual end", "تاريخ الانتهاء الفعلي", "#date+end+actual"),
+    ("People targeted (this row's share)", "المستهدفون (حصة هذا السطر)", "#targeted"),
+    ("People reached (this row's share)", "المستفيدون (حصة هذا السطر)", "#reached"),
     ("Budget share (USD)", "حصة الميزانية (دولار أمريكي)", "#value+usd"),
     ("Plan objectives (plan:objective)", "أهداف الخطة (الخطة:الهدف)", OBJECTIVE_TAG),
 ]
 HEADER_ROWS = 3
+
+
+@dataclass(frozen=True)
+class Slots:
+    """How many implementing and funding partners' column groups the sheet has (at least one each)."""
+
+    impl: int = 1
+    funder: int = 1
+
+
+def threew_columns(slots: Slots = Slots()) -> list[tuple[str, str, str]]:
+    """(English label, Arabic label, HXL hashtag) of every column."""
+    columns = _org_columns("reporting", None)
+    for role, count in (("impl", slots.impl), ("funder", slots.funder)):
+        for number in range(1, count + 1):
+            columns += _org_columns(role, number if count > 1 else None)
+    return columns + REST
+
+
+COLUMNS = threew_columns()  # the template's columns: one implementing and one funding partner
 
 
 def threew_queryset(*, all_states: bool = False) -> QuerySet[Project]:
@@ -71,28 +147,122 @@ def threew_queryset(*, all_states: bool = False) -> QuerySet[Project]:
     )
 
 
-def threew_header() -> list[list[str]]:
-    return [[c[0] for c in COLUMNS], [c[1] for c in COLUMNS], [c[2] for c in COLUMNS]]
-
-
-def threew_rows(projects: Iterable[Project]) -> list[list[Any]]:
-    """The data rows (not yet made formula-safe)."""
-    rates = exchange_rate_table()
-    this_year = dt.date.today().year
-    rows: list[list[Any]] = []
+def threew_slots(projects: Iterable[Project]) -> Slots:
+    """The most implementing and funding partners one project has: one query per role for a queryset."""
+    if isinstance(projects, QuerySet):
+        def most(role: int) -> int:
+            counts = (Participation.objects.filter(project__in=projects.order_by().values("pk"), role=role)
+                      .values("project_id").annotate(n=Count("partner_id", distinct=True)).order_by("-n")
+                      .values_list("n", flat=True))
+            return counts.first() or 1
+        return Slots(impl=most(OrganisationRole.IMPLEMENTING), funder=most(OrganisationRole.FUNDING))
+    impl = funder = 1
     for project in projects:
         parts = project.participations.all()
-        implementers = "; ".join(sorted({str(p.partner) for p in parts if p.role == OrganisationRole.IMPLEMENTING}))
-        funders = "; ".join(sorted({str(p.partner) for p in parts if p.role == OrganisationRole.FUNDING}))
-        year = (project.planned_start or project.actual_start or dt.date(this_year, 1, 1)).year
-        budget_usd = to_usd(project.budget, project.currency, year, rates)
-        locations = sorted(project.locations.all(), key=lambda loc: loc.municipality.pcode or loc.municipality.slug)
-        sectors = sorted(project.sector_shares.all(), key=lambda s: s.sector.code)
-        cells = [(loc, share) for loc in (locations or [None]) for share in (sectors or [None])]
-        amounts = _split(budget_usd, [_weight(loc, share, locations) for loc, share in cells])
-        for (location, share), part in zip(cells, amounts, strict=True):
-            rows.append(_row(project, location, share, implementers, funders, part))
+        impl = max(impl, len({p.partner_id for p in parts if p.role == OrganisationRole.IMPLEMENTING}))
+        funder = max(funder, len({p.partner_id for p in parts if p.role == OrganisationRole.FUNDING}))
+    return Slots(impl=impl, funder=funder)
+
+
+def threew_header(slots: Slots = Slots()) -> list[list[str]]:
+    columns = threew_columns(slots)
+    return [[c[0] for c in columns], [c[1] for c in columns], [c[2] for c in columns]]
+
+
+def _each(projects: Iterable[Project]) -> Iterator[Project]:
+    if isinstance(projects, QuerySet):
+        return projects.iterator(chunk_size=CHUNK)
+    return iter(projects)
+
+
+class _Context:
+    """What every row needs and is read once per export: exchange rates, DAC codes, status labels."""
+
+    def __init__(self) -> None:
+        self.rates = exchange_rate_table()
+        self.this_year = dt.date.today().year
+        self.dac: dict[int, str] = {}
+        for code, sector_id in DacSector.objects.order_by("code").values_list("code", "sector_id"):
+            self.dac.setdefault(sector_id, code)
+        self.status: dict[int, tuple[str, str]] = {}
+        for status in ActivityStatus:
+            with translation.override("en"):
+                en = str(status.label)
+            with translation.override("ar"):
+                ar = str(status.label)
+            self.status[status.value] = (en, ar)
+
+
+def threew_iter_rows(projects: Iterable[Project], slots: Slots | None = None) -> Iterator[list[Any]]:
+    """The data rows (not yet made formula-safe), project after project."""
+    if slots is None:
+        projects = list(projects) if not isinstance(projects, QuerySet) else projects
+        slots = threew_slots(projects)
+    context = _Context()
+    for project in _each(projects):
+        yield from _project_rows(project, slots, context)
+
+
+def threew_rows(projects: Iterable[Project], slots: Slots | None = None) -> list[list[Any]]:
+    return list(threew_iter_rows(projects, slots))
+
+
+def _org_cells(partners: list[Any], count: int) -> list[Any]:
+    cells: list[Any] = []
+    for i in range(count):
+        p = partners[i] if i < len(partners) else None
+        cells += [str(p), p.name_ar, p.iati_ref or "", p.org_type] if p is not None else ["", "", "", ""]
+    return cells
+
+
+def _project_rows(project: Project, slots: Slots, context: _Context) -> list[list[Any]]:
+    parts = project.participations.all()
+
+    def partners(role: int) -> list[Any]:
+        found = {p.partner_id: p.partner for p in parts if p.role == role}
+        return sorted(found.values(), key=lambda partner: (str(partner), partner.pk))
+
+    orgs = (_org_cells([project.reporting_partner], 1) + _org_cells(partners(OrganisationRole.IMPLEMENTING), slots.impl)
+            + _org_cells(partners(OrganisationRole.FUNDING), slots.funder))
+    year = (project.planned_start or project.actual_start or dt.date(context.this_year, 1, 1)).year
+    budget_usd = to_usd(project.budget, project.currency, year, context.rates)
+    locations = sorted(project.locations.all(), key=lambda loc: loc.municipality.pcode or loc.municipality.slug)
+    sectors = sorted(project.sector_shares.all(), key=lambda s: s.sector.code)
+    cells = [(loc, share) for loc in (locations or [None]) for share in (sectors or [None])]
+    weights = [_weight(loc, share, locations) for loc, share in cells]
+    money = split_total(None if budget_usd is None else budget_usd.quantize(CENT), weights, CENT)
+    targeted = split_total(project.beneficiaries_targeted, weights, 1)
+    reached = split_total(project.beneficiaries_reached, weights, 1)
+    status_en, status_ar = context.status.get(project.status, ("", ""))
+    common = [project.iati_identifier or "", project.title_en, project.title_ar]
+    dates = [project.planned_start, project.planned_end, project.actual_start, project.actual_end]
+    objectives = objective_cell(project)
+    rows = []
+    for i, (location, share) in enumerate(cells):
+        rows.append(orgs + common + _sector_cells(share, context) + _place_cells(location)
+                    + [project.status, status_en, status_ar] + dates
+                    + [targeted[i], reached[i], money[i], objectives])
     return rows
+
+
+def _sector_cells(share, context: _Context) -> list[Any]:
+    if share is None:
+        return ["", "", "", "", "", ""]
+    sector = share.sector
+    dac = getattr(share, "dac_code", "") or context.dac.get(sector.pk, "")
+    return [sector.code, dac, CLUSTERS.get(sector.code, ""), sector.name_en, sector.name_ar, share.percentage]
+
+
+def _place_cells(location) -> list[Any]:
+    if location is None:
+        return [""] * 9
+    municipality = location.municipality
+    district = municipality.district
+    region = district.region if district else None
+    cells: list[Any] = []
+    for place in (region, district):
+        cells += [place.pcode, place.name_en, place.name_ar] if place is not None else ["", "", ""]
+    return cells + [municipality.pcode or "", municipality.name_en, municipality.name_ar]
 
 
 def _weight(location, share, locations) -> Decimal:
@@ -103,47 +273,24 @@ def _weight(location, share, locations) -> Decimal:
     return weight
 
 
-def _split(total: Decimal | None, weights: list[Decimal]) -> list[Decimal | None]:
-    """``total`` in cents shared by weight, the cents left by rounding given to the largest parts,
-    so that the rows add up to the budget exactly."""
+def split_total(total: Any, weights: list[Decimal], unit: Any) -> list[Any]:
+    """``total`` shared by weight in steps of ``unit`` (a cent, a person): every part rounded down, the
+    remainder on the last part, so that the parts add up to ``total`` exactly and none is negative."""
     if total is None:
         return [None] * len(weights)
     whole = sum(weights)
-    if not whole:
-        return [Decimal("0.00")] * len(weights)
-    cents = int(total * 100)
-    exact = [Decimal(cents) * w / whole for w in weights]
-    parts = [int(x) for x in exact]
-    by_remainder = sorted(range(len(exact)), key=lambda i: exact[i] - parts[i], reverse=True)
-    for i in by_remainder[: cents - sum(parts)]:
-        parts[i] += 1
-    return [Decimal(p) / 100 for p in parts]
+    if not whole:  # no weight at all: everything on the last row
+        return [type(total)(0)] * (len(weights) - 1) + [total]
+    step = Decimal(unit)
+    units = int(Decimal(total) / step)
+    parts = [int(Decimal(units) * w / whole) for w in weights]
+    parts[-1] += units - sum(parts)
+    if isinstance(total, int):
+        return parts
+    return [(Decimal(p) * step).quantize(step) for p in parts]
 
 
-def _row(project: Project, location, share, implementers: str, funders: str, part: Decimal | None) -> list[Any]:
-    municipality = location.municipality if location else None
-    district = municipality.district if municipality else None
-    region = district.region if district else None
-    return [
-        str(project.reporting_partner), implementers, funders, project.iati_identifier or "",
-        project.title_en, project.title_ar,
-        share.sector.code if share else "", str(share.sector) if share else "", share.percentage if share else "",
-        region.pcode if region else "", str(region) if region else "",
-        district.pcode if district else "", str(district) if district else "",
-        (municipality.pcode or "") if municipality else "", municipality.name_en if municipality else "",
-        municipality.name_ar if municipality else "",
-        project.get_status_display(),
-        project.actual_start or project.planned_start, project.actual_end or project.planned_end,
-        project.beneficiaries_targeted, project.beneficiaries_reached, part, objective_cell(project),
-    ]
-
-
-def threew_csv(projects: Iterable[Project]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in threew_header() + threew_rows(projects):
-        writer.writerow([_csv_value(safe_cell(v)) for v in row])
-    return out.getvalue()
+# --- writers ---------------------------------------------------------------------------------------------
 
 
 def _csv_value(value: Any) -> Any:
@@ -154,27 +301,70 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def threew_xlsx(projects: Iterable[Project]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "3W"
-    for row in threew_header():
-        sheet.append(row)
-    for cell in sheet[1] + sheet[2]:
-        cell.font = Font(bold=True)
-    for row in threew_rows(projects):
-        sheet.append([_xlsx_value(safe_cell(v)) for v in row])
-    for cells in sheet.iter_rows(min_row=HEADER_ROWS + 1):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
-    sheet.freeze_panes = f"A{HEADER_ROWS + 1}"  # (asking for the cell would create an empty row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def threew_csv_chunks(projects: Iterable[Project], *, rows_per_chunk: int = 200) -> Iterator[str]:
+    """The CSV as pieces of text, a few hundred rows at a time (for a streaming response or a file)."""
+    slots = threew_slots(projects if isinstance(projects, QuerySet) else (projects := list(projects)))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in threew_header(slots):
+        writer.writerow(row)
+    for count, row in enumerate(threew_iter_rows(projects, slots), start=1):
+        writer.writerow([_csv_value(safe_cell(v)) for v in row])
+        if count % rows_per_chunk == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def threew_csv(projects: Iterable[Project]) -> str:
+    return "".join(threew_csv_chunks(projects))
+
+
+def threew_write_csv(projects: Iterable[Project], out: IO[bytes], *, bom: bool = True) -> None:
+    """The CSV into a binary file, in UTF-8 (with the byte-order mark Excel needs to open Arabic text)."""
+    if bom:
+        out.write("\ufeff".encode())
+    for chunk in threew_csv_chunks(projects):
+        out.write(chunk.encode("utf-8"))
 
 
 def _xlsx_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+def threew_write_xlsx(projects: Iterable[Project], out: Any) -> None:
+    """The XLSX into ``out`` (a path or a binary file), in openpyxl's write-only mode: rows go to a temporary
+    file as they are made, so memory does not grow with the sheet."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("3W")
+    sheet.freeze_panes = f"A{HEADER_ROWS + 1}"
+    slots = threew_slots(projects if isinstance(projects, QuerySet) else (projects := list(projects)))
+    bold = Font(bold=True)
+    for number, labels in enumerate(threew_header(slots)):
+        cells = []
+        for label in labels:
+            cell = WriteOnlyCell(sheet, value=label)
+            if number < 2:
+                cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+    for row in threew_iter_rows(projects, slots):
+        values = []
+        for value in row:
+            value = _xlsx_value(safe_cell(value))
+            if isinstance(value, str) and value.startswith("="):  # never a formula, whatever the text
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+            values.append(value)
+        sheet.append(values)
+    workbook.save(out)
+
+
+def threew_xlsx(projects: Iterable[Project]) -> bytes:
+    out = io.BytesIO()
+    threew_write_xlsx(projects, out)
+    return out.getvalue()
