@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -193,14 +193,20 @@ class _Context:
             self.status[status.value] = (en, ar)
 
 
-def threew_iter_rows(projects: Iterable[Project], slots: Slots | None = None) -> Iterator[list[Any]]:
+Progress = Callable[[int], None]  # progress(projects written so far)
+
+
+def threew_iter_rows(projects: Iterable[Project], slots: Slots | None = None,
+                     progress: Progress | None = None) -> Iterator[list[Any]]:
     """The data rows (not yet made formula-safe), project after project."""
     if slots is None:
         projects = list(projects) if not isinstance(projects, QuerySet) else projects
         slots = threew_slots(projects)
     context = _Context()
-    for project in _each(projects):
+    for done, project in enumerate(_each(projects), start=1):
         yield from _project_rows(project, slots, context)
+        if progress is not None:
+            progress(done)
 
 
 def threew_rows(projects: Iterable[Project], slots: Slots | None = None) -> list[list[Any]]:
@@ -301,14 +307,15 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def threew_csv_chunks(projects: Iterable[Project], *, rows_per_chunk: int = 200) -> Iterator[str]:
+def threew_csv_chunks(projects: Iterable[Project], *, rows_per_chunk: int = 200,
+                      progress: Progress | None = None) -> Iterator[str]:
     """The CSV as pieces of text, a few hundred rows at a time (for a streaming response or a file)."""
     slots = threew_slots(projects if isinstance(projects, QuerySet) else (projects := list(projects)))
     out = io.StringIO()
     writer = csv.writer(out)
     for row in threew_header(slots):
         writer.writerow(row)
-    for count, row in enumerate(threew_iter_rows(projects, slots), start=1):
+    for count, row in enumerate(threew_iter_rows(projects, slots, progress), start=1):
         writer.writerow([_csv_value(safe_cell(v)) for v in row])
         if count % rows_per_chunk == 0:
             yield out.getvalue()
@@ -321,11 +328,12 @@ def threew_csv(projects: Iterable[Project]) -> str:
     return "".join(threew_csv_chunks(projects))
 
 
-def threew_write_csv(projects: Iterable[Project], out: IO[bytes], *, bom: bool = True) -> None:
+def threew_write_csv(projects: Iterable[Project], out: IO[bytes], *, bom: bool = True,
+                     progress: Progress | None = None) -> None:
     """The CSV into a binary file, in UTF-8 (with the byte-order mark Excel needs to open Arabic text)."""
     if bom:
         out.write("\ufeff".encode())
-    for chunk in threew_csv_chunks(projects):
+    for chunk in threew_csv_chunks(projects, progress=progress):
         out.write(chunk.encode("utf-8"))
 
 
@@ -335,7 +343,7 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def threew_write_xlsx(projects: Iterable[Project], out: Any) -> None:
+def threew_write_xlsx(projects: Iterable[Project], out: Any, *, progress: Progress | None = None) -> None:
     """The XLSX into ``out`` (a path or a binary file), in openpyxl's write-only mode: rows go to a temporary
     file as they are made, so memory does not grow with the sheet."""
     workbook = Workbook(write_only=True)
@@ -351,7 +359,7 @@ def threew_write_xlsx(projects: Iterable[Project], out: Any) -> None:
                 cell.font = bold
             cells.append(cell)
         sheet.append(cells)
-    for row in threew_iter_rows(projects, slots):
+    for row in threew_iter_rows(projects, slots, progress):
         values = []
         for value in row:
             value = _xlsx_value(safe_cell(value))
