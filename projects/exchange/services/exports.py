@@ -88,10 +88,11 @@ def export_job_run(job_id: int) -> ExportJob | None:
             progress.close()
     try:
         with transaction.atomic():
-            job.refresh_from_db(fields=["progress_done", "progress_total"])
             job.filename, job.size, job.status, job.finished_at, job.error = (
                 export_filename(job.format), size, Status.DONE, timezone.now(), "")
-            job.save(update_fields=["file", "filename", "size", "status", "finished_at", "error"])
+            job.progress_done = job.progress_total = total
+            job.save(update_fields=["file", "filename", "size", "status", "finished_at", "error", "progress_done",
+                                    "progress_total"])
     except Exception:
         job.file.delete(save=False)
         logger.exception("export job %s: the file could not be recorded", job_id)
