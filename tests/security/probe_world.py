@@ -216,6 +216,14 @@ def _partner_records(world: World, owner: str, users: dict[str, Any], places: di
     report_job_run(report.pk)
     ids.update(report_job=report.pk)
 
+    # An export job: the focal point's own 3W sheet, drafts and all (its file is theirs alone).
+    from projects.exchange.selectors.downloads import ExportRequest
+    from projects.exchange.services.exports import export_job_request, export_job_run
+
+    export = export_job_request(user=fp, request=ExportRequest(format="csv"), language="en")
+    export_job_run(export.pk)
+    ids.update(export_job=export.pk)
+
 
 def _moved_project(world: World, users: dict[str, Any], places: dict[str, Any], health) -> None:
     """UNICEF's project, with UNICEF's draft update and file and the ministry's return comment, moved by the
