@@ -19,9 +19,11 @@ the IASC cluster's English name (the clusters' own identifiers, not translated).
 dates are separate columns. A project with no municipality or no sector still gets its row(s), with
 those cells empty, so that it is not lost. Confirmed plan objectives are in ``#indicator+objective+code``.
 
-Streaming: the writers take a queryset and read it in chunks (``iterator(chunk_size=...)``, whose
-prefetching runs per chunk), the CSV as a generator of text, the XLSX with openpyxl's write-only mode
-into a file: memory stays bounded whatever the number of projects.
+Streaming: the writers take a queryset and read it in chunks (``iterator(chunk_size=...)`` over plain
+rows; per chunk, four queries read the chunk's partners, sectors, places and objectives — a prefetch done
+by hand, without building model instances; the partners, sectors and places themselves are read once per
+export), the CSV as a generator of text, the XLSX with openpyxl's write-only mode into a file: memory stays
+bounded and the queries fixed per chunk, whatever the number of projects.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
@@ -41,9 +43,18 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from common.spreadsheets import safe_cell
-from municipalities.models import DacSector
-from projects.exchange.selectors.objective_refs import OBJECTIVE_TAG, objective_cell
-from projects.models import ActivityStatus, OrganisationRole, Participation, Project, ReviewState
+from municipalities.models import DacSector, Municipality, PlanObjective, Sector
+from projects.exchange.selectors.objective_refs import OBJECTIVE_TAG, SEPARATOR, objective_ref
+from projects.models import (
+    ActivityStatus,
+    OrganisationRole,
+    Participation,
+    Partner,
+    Project,
+    ProjectLocation,
+    ProjectSector,
+    ReviewState,
+)
 from projects.money import to_usd
 from projects.selectors.money import exchange_rate_table
 
@@ -141,27 +152,25 @@ def threew_queryset(*, all_states: bool = False) -> QuerySet[Project]:
     qs = Project.objects.filter(duplicate_of__isnull=True)
     if not all_states:
         qs = qs.filter(state=ReviewState.ACCEPTED)
-    return qs.order_by("pk").select_related("reporting_partner").prefetch_related(
-        "participations__partner", "sector_shares__sector", "locations__municipality__district__region",
-        "plan_objectives__plan",
-    )
+    return qs.order_by("pk")
+
+
+def _as_queryset(projects: Iterable[Project]) -> QuerySet[Project]:
+    if isinstance(projects, QuerySet):
+        return projects
+    return Project.objects.filter(pk__in=[p.pk for p in projects]).order_by("pk")
 
 
 def threew_slots(projects: Iterable[Project]) -> Slots:
-    """The most implementing and funding partners one project has: one query per role for a queryset."""
-    if isinstance(projects, QuerySet):
-        def most(role: int) -> int:
-            counts = (Participation.objects.filter(project__in=projects.order_by().values("pk"), role=role)
-                      .values("project_id").annotate(n=Count("partner_id", distinct=True)).order_by("-n")
-                      .values_list("n", flat=True))
-            return counts.first() or 1
-        return Slots(impl=most(OrganisationRole.IMPLEMENTING), funder=most(OrganisationRole.FUNDING))
-    impl = funder = 1
-    for project in projects:
-        parts = project.participations.all()
-        impl = max(impl, len({p.partner_id for p in parts if p.role == OrganisationRole.IMPLEMENTING}))
-        funder = max(funder, len({p.partner_id for p in parts if p.role == OrganisationRole.FUNDING}))
-    return Slots(impl=impl, funder=funder)
+    """The most implementing and funding partners one project has (one query per role)."""
+    selected = _as_queryset(projects).order_by().values("pk")
+
+    def most(role: int) -> int:
+        counts = (Participation.objects.filter(project__in=selected, role=role)
+                  .values("project_id").annotate(n=Count("partner_id", distinct=True)).order_by("-n")
+                  .values_list("n", flat=True))
+        return counts.first() or 1
+    return Slots(impl=most(OrganisationRole.IMPLEMENTING), funder=most(OrganisationRole.FUNDING))
 
 
 def threew_header(slots: Slots = Slots()) -> list[list[str]]:
@@ -169,16 +178,27 @@ def threew_header(slots: Slots = Slots()) -> list[list[str]]:
     return [[c[0] for c in columns], [c[1] for c in columns], [c[2] for c in columns]]
 
 
-def _each(projects: Iterable[Project]) -> Iterator[Project]:
-    if isinstance(projects, QuerySet):
-        return projects.iterator(chunk_size=CHUNK)
-    return iter(projects)
-
-
 class _Context:
-    """What every row needs and is read once per export: exchange rates, DAC codes, status labels."""
+    """What every row needs and is read once per export: exchange rates, DAC codes, status labels, and the
+    partners, sectors, places (without their geometry) and plan objectives the rows name."""
 
     def __init__(self) -> None:
+        self.partners = {p.pk: p for p in Partner.objects.only("name_en", "name_ar", "acronym", "iati_ref", "org_type")}
+        self.sectors = {s.pk: s for s in Sector.objects.only("code", "name_en", "name_ar")}
+        self.places: dict[int, tuple[str, list[Any]]] = {}
+        places = Municipality.objects.select_related("district__region").only(
+            "pcode", "slug", "name_en", "name_ar", "district__pcode", "district__name_en", "district__name_ar",
+            "district__region__pcode", "district__region__name_en", "district__region__name_ar")
+        for municipality in places:
+            district = municipality.district
+            region = district.region if district else None
+            cells: list[Any] = []
+            for place in (region, district):
+                cells += [place.pcode, place.name_en, place.name_ar] if place is not None else ["", "", ""]
+            cells += [municipality.pcode or "", municipality.name_en, municipality.name_ar]
+            self.places[municipality.pk] = (municipality.pcode or municipality.slug, cells)
+        self.objectives = {o.pk: objective_ref(o) for o in PlanObjective.objects.select_related("plan").only(
+            "code", "plan__code")}
         self.rates = exchange_rate_table()
         self.this_year = dt.date.today().year
         self.dac: dict[int, str] = {}
@@ -193,6 +213,59 @@ class _Context:
             self.status[status.value] = (en, ar)
 
 
+PROJECT_FIELDS = ("pk", "reporting_partner_id", "iati_identifier", "title_en", "title_ar", "status", "planned_start",
+                  "planned_end", "actual_start", "actual_end", "budget", "currency", "beneficiaries_targeted",
+                  "beneficiaries_reached")
+
+
+@dataclass
+class _Parts:
+    """A chunk's projects' parts, by project id, as plain tuples."""
+
+    participations: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # (partner, role)
+    sectors: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)  # (sector, percentage[, dac code])
+    locations: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)  # (municipality, share)
+    objectives: dict[int, list[int]] = field(default_factory=dict)
+
+
+def _sector_fields() -> tuple[str, ...]:
+    # The DAC code a sector line was received with, when the model keeps it (IATI's own code comes first).
+    names = {f.name for f in ProjectSector._meta.get_fields()}
+    return ("project_id", "sector_id", "percentage", *(("dac_code",) if "dac_code" in names else ()))
+
+
+def _parts(ids: list[int]) -> _Parts:
+    """Four queries for a chunk of projects, whatever its size: the prefetch, done by hand on plain rows."""
+    parts = _Parts()
+    for pid, partner_id, role in Participation.objects.filter(project_id__in=ids).values_list(
+            "project_id", "partner_id", "role"):
+        parts.participations.setdefault(pid, []).append((partner_id, role))
+    for pid, *rest in ProjectSector.objects.filter(project_id__in=ids).values_list(*_sector_fields()):
+        parts.sectors.setdefault(pid, []).append(tuple(rest))
+    for pid, municipality_id, share in ProjectLocation.objects.filter(project_id__in=ids).values_list(
+            "project_id", "municipality_id", "share"):
+        parts.locations.setdefault(pid, []).append((municipality_id, share))
+    through = Project.plan_objectives.through
+    field_from = Project.plan_objectives.field.m2m_field_name()
+    field_to = Project.plan_objectives.field.m2m_reverse_field_name()
+    for pid, objective_id in through.objects.filter(**{f"{field_from}_id__in": ids}).values_list(
+            f"{field_from}_id", f"{field_to}_id"):
+        parts.objectives.setdefault(pid, []).append(objective_id)
+    return parts
+
+
+def _chunks(projects: Iterable[Project]) -> Iterator[tuple[list[tuple[Any, ...]], _Parts]]:
+    """The projects as plain rows, ``CHUNK`` at a time, each chunk with its parts."""
+    batch: list[tuple[Any, ...]] = []
+    for row in _as_queryset(projects).values_list(*PROJECT_FIELDS).iterator(chunk_size=CHUNK):
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            yield batch, _parts([r[0] for r in batch])
+            batch = []
+    if batch:
+        yield batch, _parts([r[0] for r in batch])
+
+
 Progress = Callable[[int], None]  # progress(projects written so far)
 
 
@@ -200,13 +273,15 @@ def threew_iter_rows(projects: Iterable[Project], slots: Slots | None = None,
                      progress: Progress | None = None) -> Iterator[list[Any]]:
     """The data rows (not yet made formula-safe), project after project."""
     if slots is None:
-        projects = list(projects) if not isinstance(projects, QuerySet) else projects
         slots = threew_slots(projects)
     context = _Context()
-    for done, project in enumerate(_each(projects), start=1):
-        yield from _project_rows(project, slots, context)
-        if progress is not None:
-            progress(done)
+    done = 0
+    for batch, parts in _chunks(projects):
+        for project in batch:
+            yield from _project_rows(project, parts, slots, context)
+            done += 1
+            if progress is not None:
+                progress(done)
 
 
 def threew_rows(projects: Iterable[Project], slots: Slots | None = None) -> list[list[Any]]:
@@ -221,61 +296,52 @@ def _org_cells(partners: list[Any], count: int) -> list[Any]:
     return cells
 
 
-def _project_rows(project: Project, slots: Slots, context: _Context) -> list[list[Any]]:
-    parts = project.participations.all()
+def _project_rows(row: tuple[Any, ...], parts: _Parts, slots: Slots, context: _Context) -> list[list[Any]]:
+    (pk, reporting_id, identifier, title_en, title_ar, status, planned_start, planned_end, actual_start, actual_end,
+     budget, currency, targeted_total, reached_total) = row
+    participations = parts.participations.get(pk, [])
 
     def partners(role: int) -> list[Any]:
-        found = {p.partner_id: p.partner for p in parts if p.role == role}
+        found = {partner_id: context.partners[partner_id] for partner_id, r in participations if r == role}
         return sorted(found.values(), key=lambda partner: (str(partner), partner.pk))
 
-    orgs = (_org_cells([project.reporting_partner], 1) + _org_cells(partners(OrganisationRole.IMPLEMENTING), slots.impl)
+    orgs = (_org_cells([context.partners[reporting_id]], 1)
+            + _org_cells(partners(OrganisationRole.IMPLEMENTING), slots.impl)
             + _org_cells(partners(OrganisationRole.FUNDING), slots.funder))
-    year = (project.planned_start or project.actual_start or dt.date(context.this_year, 1, 1)).year
-    budget_usd = to_usd(project.budget, project.currency, year, context.rates)
-    locations = sorted(project.locations.all(), key=lambda loc: loc.municipality.pcode or loc.municipality.slug)
-    sectors = sorted(project.sector_shares.all(), key=lambda s: s.sector.code)
+    year = (planned_start or actual_start or dt.date(context.this_year, 1, 1)).year
+    budget_usd = to_usd(budget, currency, year, context.rates)
+    locations = sorted(parts.locations.get(pk, []), key=lambda loc: context.places[loc[0]][0])
+    sectors = sorted(parts.sectors.get(pk, []), key=lambda s: context.sectors[s[0]].code)
     cells = [(loc, share) for loc in (locations or [None]) for share in (sectors or [None])]
-    weights = [_weight(loc, share, locations) for loc, share in cells]
+    given = bool(locations) and all(loc[1] is not None for loc in locations)
+    weights = [_weight(loc, share, given, len(locations)) for loc, share in cells]
     money = split_total(None if budget_usd is None else budget_usd.quantize(CENT), weights, CENT)
-    targeted = split_total(project.beneficiaries_targeted, weights, 1)
-    reached = split_total(project.beneficiaries_reached, weights, 1)
-    status_en, status_ar = context.status.get(project.status, ("", ""))
-    common = [project.iati_identifier or "", project.title_en, project.title_ar]
-    dates = [project.planned_start, project.planned_end, project.actual_start, project.actual_end]
-    objectives = objective_cell(project)
+    targeted = split_total(targeted_total, weights, 1)
+    reached = split_total(reached_total, weights, 1)
+    status_en, status_ar = context.status.get(status, ("", ""))
+    common = [identifier or "", title_en, title_ar]
+    dates = [planned_start, planned_end, actual_start, actual_end]
+    objectives = SEPARATOR.join(sorted(context.objectives[o] for o in parts.objectives.get(pk, [])))
     rows = []
     for i, (location, share) in enumerate(cells):
-        rows.append(orgs + common + _sector_cells(share, context) + _place_cells(location)
-                    + [project.status, status_en, status_ar] + dates
-                    + [targeted[i], reached[i], money[i], objectives])
+        place = [""] * 9 if location is None else context.places[location[0]][1]
+        rows.append(orgs + common + _sector_cells(share, context) + place
+                    + [status, status_en, status_ar] + dates + [targeted[i], reached[i], money[i], objectives])
     return rows
 
 
-def _sector_cells(share, context: _Context) -> list[Any]:
+def _sector_cells(share: tuple[Any, ...] | None, context: _Context) -> list[Any]:
     if share is None:
         return ["", "", "", "", "", ""]
-    sector = share.sector
-    dac = getattr(share, "dac_code", "") or context.dac.get(sector.pk, "")
-    return [sector.code, dac, CLUSTERS.get(sector.code, ""), sector.name_en, sector.name_ar, share.percentage]
+    sector = context.sectors[share[0]]
+    dac = (share[2] if len(share) > 2 else "") or context.dac.get(sector.pk, "")
+    return [sector.code, dac, CLUSTERS.get(sector.code, ""), sector.name_en, sector.name_ar, share[1]]
 
 
-def _place_cells(location) -> list[Any]:
-    if location is None:
-        return [""] * 9
-    municipality = location.municipality
-    district = municipality.district
-    region = district.region if district else None
-    cells: list[Any] = []
-    for place in (region, district):
-        cells += [place.pcode, place.name_en, place.name_ar] if place is not None else ["", "", ""]
-    return cells + [municipality.pcode or "", municipality.name_en, municipality.name_ar]
-
-
-def _weight(location, share, locations) -> Decimal:
-    weight = share.percentage if share is not None else Decimal(100)
+def _weight(location: tuple[int, Any] | None, share: tuple[Any, ...] | None, given: bool, count: int) -> Decimal:
+    weight = share[1] if share is not None else Decimal(100)
     if location is not None:
-        given = all(loc.share is not None for loc in locations)
-        weight *= location.share if given else Decimal(100) / len(locations)
+        weight *= location[1] if given else Decimal(100) / count
     return weight
 
 
@@ -310,7 +376,8 @@ def _csv_value(value: Any) -> Any:
 def threew_csv_chunks(projects: Iterable[Project], *, rows_per_chunk: int = 200,
                       progress: Progress | None = None) -> Iterator[str]:
     """The CSV as pieces of text, a few hundred rows at a time (for a streaming response or a file)."""
-    slots = threew_slots(projects if isinstance(projects, QuerySet) else (projects := list(projects)))
+    projects = _as_queryset(projects)
+    slots = threew_slots(projects)
     out = io.StringIO()
     writer = csv.writer(out)
     for row in threew_header(slots):
@@ -349,7 +416,8 @@ def threew_write_xlsx(projects: Iterable[Project], out: Any, *, progress: Progre
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("3W")
     sheet.freeze_panes = f"A{HEADER_ROWS + 1}"
-    slots = threew_slots(projects if isinstance(projects, QuerySet) else (projects := list(projects)))
+    projects = _as_queryset(projects)
+    slots = threew_slots(projects)
     bold = Font(bold=True)
     for number, labels in enumerate(threew_header(slots)):
         cells = []
