@@ -366,8 +366,11 @@ def split_total(total: Any, weights: list[Decimal], unit: Any) -> list[Any]:
 
 
 def _csv_value(value: Any) -> Any:
+    """A cell for the CSV: formula-safe text (``safe_cell``), ISO dates, nothing for None."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return safe_cell(value) if value else value
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -383,7 +386,7 @@ def threew_csv_chunks(projects: Iterable[Project], *, rows_per_chunk: int = 200,
     for row in threew_header(slots):
         writer.writerow(row)
     for count, row in enumerate(threew_iter_rows(projects, slots, progress), start=1):
-        writer.writerow([_csv_value(safe_cell(v)) for v in row])
+        writer.writerow([_csv_value(v) for v in row])
         if count % rows_per_chunk == 0:
             yield out.getvalue()
             out.seek(0)
