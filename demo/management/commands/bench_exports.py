@@ -128,6 +128,8 @@ class Command(BaseCommand):
                     out["exports"][LABELS[fmt]] = results.get(timeout=5)
                 except queue.Empty:
                     out["exports"][LABELS[fmt]] = {"error": f"exit {child.exitcode}"}
+                # as each export ends, so that a long run stopped half-way still tells what it measured
+                self.stderr.write(f"{LABELS[fmt]}: {json.dumps(out['exports'][LABELS[fmt]])}")
         for fmt in formats:
             figures, goal = out["exports"][LABELS[fmt]], GOALS[fmt]
             figures["meets_goals"] = "error" not in figures and all(
