@@ -5,9 +5,9 @@ IATI XML, through the same selection (``downloads.export_projects``) and the sam
 (``export_writers.WRITERS``) as the downloads and the export jobs — and prints one JSON object with, per
 export, the wall and CPU seconds, the bytes written and the peak resident memory.
 
-Each export runs in a child process of its own (forked after the database connections are closed), so that
-each peak is its own: ``peak_rss_mb`` is the child's high-water mark (VmHWM), ``start_rss_mb`` what it
-inherited. With ``--projects N`` the database is filled with N demo projects first (``seed_demo --clear``)
+Each export runs in a fresh child process of its own (this command again, with ``--in-process --only F``), so
+that each peak is its own and none inherits the seeding's memory: ``peak_rss_mb`` is the child's high-water
+mark (VmHWM), ``start_rss_mb`` what it held before the export began (Django and the app loaded). With ``--projects N`` the database is filled with N demo projects first (``seed_demo --clear``)
 unless it already holds exactly N: meant for demo and benchmark databases.
 Goals at 100,000 projects: 3W CSV ≤ 15 s, IATI ≤ 40 s, memory ≤ 300 MB at the peak.
 """
@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import io
 import json
-import multiprocessing
 import os
-import queue
+import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, connections
+from django.db import connection
 
 from coordination.roles import MINISTRY_ANALYST, roles_sync
 from projects.exchange.selectors.downloads import ExportRequest, export_projects
@@ -65,16 +66,6 @@ def _measure(fmt: str, user_id: int, path: str) -> dict[str, Any]:
             "bytes": os.path.getsize(path), "start_rss_mb": start_rss, "peak_rss_mb": _status_mb("VmHWM")}
 
 
-def _child(fmt: str, user_id: int, path: str, results: Any) -> None:
-    """One export in a fresh process: its own connection, its own memory high-water mark."""
-    try:
-        results.put(_measure(fmt, user_id, path))
-    except Exception as exc:  # noqa: BLE001 - reported in the JSON, the other exports still run
-        results.put({"error": f"{type(exc).__name__}: {exc}"})
-    finally:
-        connections.close_all()
-
-
 class Command(BaseCommand):
     help = "Time the 3W CSV, 3W XLSX and IATI export writers, each in its own process; print JSON."
 
@@ -87,6 +78,18 @@ class Command(BaseCommand):
         parser.add_argument("--in-process", action="store_true",
                             help="Run the exports in this process (the peaks are then not each export's own): for "
                                  "tests, whose database a child process cannot see.")
+
+    def _child(self, fmt: str, timeout: int) -> dict[str, Any]:
+        command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench_exports", "--in-process",
+                   "--only", fmt]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
+        except subprocess.TimeoutExpired:
+            return {"error": f"over {timeout} s"}
+        try:
+            return json.loads(done.stdout)["exports"][LABELS[fmt]]
+        except (ValueError, KeyError):
+            return {"error": f"exit {done.returncode}: {done.stderr.strip()[-500:]}"}
 
     def handle(self, *args: Any, **options: Any) -> None:
         formats = [f.strip() for f in options["only"].split(",") if f.strip()]
@@ -108,26 +111,12 @@ class Command(BaseCommand):
                                "isolated_processes": isolated,
                                "debug": settings.DEBUG, "goals": {LABELS[f]: GOALS[f] for f in formats},
                                "parent_rss_mb": _status_mb("VmRSS"), "exports": {}}
-        context = multiprocessing.get_context("fork")
         with tempfile.TemporaryDirectory() as folder:
             for fmt in formats:
                 if not isolated:
                     out["exports"][LABELS[fmt]] = _measure(fmt, user.pk, os.path.join(folder, fmt))
                     continue
-                connections.close_all()  # the child opens its own; a shared socket would be corrupted
-                results = context.Queue()
-                child = context.Process(target=_child, args=(fmt, user.pk, os.path.join(folder, fmt), results))
-                child.start()
-                child.join(options["timeout"])
-                if child.is_alive():
-                    child.terminate()
-                    child.join()
-                    out["exports"][LABELS[fmt]] = {"error": f"over {options['timeout']} s"}
-                    continue
-                try:
-                    out["exports"][LABELS[fmt]] = results.get(timeout=5)
-                except queue.Empty:
-                    out["exports"][LABELS[fmt]] = {"error": f"exit {child.exitcode}"}
+                out["exports"][LABELS[fmt]] = self._child(fmt, options["timeout"])
                 # as each export ends, so that a long run stopped half-way still tells what it measured
                 self.stderr.write(f"{LABELS[fmt]}: {json.dumps(out['exports'][LABELS[fmt]])}")
         for fmt in formats:
