@@ -58,7 +58,7 @@ from projects.models import (
 from projects.money import to_usd
 from projects.selectors.money import exchange_rate_table
 
-CHUNK = 500  # projects read per query (with their prefetched parts)
+CHUNK = 2000  # projects read per query (with their parts): fewer round trips, a few MB more
 CENT = Decimal("0.01")
 
 # IASC cluster of each national sector (the global clusters' English names). Sectors that are
