@@ -175,6 +175,8 @@ TANSIQ_IMPORT_BACKGROUND_ROWS = env_int("TANSIQ_IMPORT_BACKGROUND_ROWS", 200, mi
 TANSIQ_IMPORT_PROGRESS_EVERY = env_int("TANSIQ_IMPORT_PROGRESS_EVERY", 25, minimum=1)
 # A job queued, checking or importing for longer than this is taken as abandoned by a dead worker.
 TANSIQ_IMPORT_STALE_MINUTES = env_int("TANSIQ_IMPORT_STALE_MINUTES", 360, minimum=5)
+# Exports of more projects than this run as a background job (progress, then a download link) rather than in the request.
+TANSIQ_EXPORT_BACKGROUND_PROJECTS = env_int("TANSIQ_EXPORT_BACKGROUND_PROJECTS", 5000, minimum=0)
 
 # GDAL < 3.9 on Debian 12 triggers gis.W001; the features we use work with 3.6.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -1,11 +1,11 @@
-"""Celery tasks: import jobs. Thin: a job id in, the service re-reads the job and claims it, so a task
+"""Celery tasks: import and export jobs. Thin: a job id in, the service re-reads the job and claims it, so a task
 delivered twice (or for a job already checked, imported or cancelled) does nothing."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-__all__ = ["import_job_check", "import_job_commit", "import_jobs_fail_stale"]
+__all__ = ["export_job_write", "import_job_check", "import_job_commit", "import_jobs_fail_stale"]
 
 
 @shared_task(name="projects.tasks.import_job_check")
@@ -29,3 +29,11 @@ def import_jobs_fail_stale() -> int:
     from projects.exchange.services.jobs import import_jobs_fail_stale as fail_stale
 
     return fail_stale()
+
+
+@shared_task(name="projects.tasks.export_job_write")
+def export_job_write(job_id: int) -> str | None:
+    from projects.exchange.services.exports import export_job_run
+
+    job = export_job_run(int(job_id))
+    return job.status if job is not None else None

@@ -15,4 +15,8 @@ urlpatterns = [
     path("template.xlsx", views.threew_template, name="exchange_template"),
     path("3w/", views.threew_download, name="exchange_3w"),
     path("iati.xml", views.iati_download, name="exchange_iati"),
+    path("exports/", views.export_job_request, name="export_job_request"),
+    path("exports/<int:pk>/", views.export_job_detail, name="export_job_detail"),
+    path("exports/<int:pk>/progress/", views.export_job_progress, name="export_job_progress"),
+    path("exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
 ]

@@ -6,30 +6,35 @@ their answers. A job someone may not see answers 404, as if it did not exist.
 
 from __future__ import annotations
 
+import io
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import SecurityEvent
 from accounts.services import security_event_record
+from common.downloads import file_download, stream_download
 from projects.exchange.forms import ExportFormatForm, GovernmentUploadForm, ImportUploadForm
 from projects.exchange.selectors import downloads
-from projects.exchange.selectors.visibility import import_job_can_act, import_jobs_visible_to
-from projects.exchange.services import jobs
+from projects.exchange.selectors.export_writers import CONTENT_TYPES
+from projects.exchange.selectors.visibility import export_jobs_visible_to, import_job_can_act, import_jobs_visible_to
+from projects.exchange.services import exports, jobs
 from projects.exchange.services.government_import import (
     GovernmentImportError,
     government_import,
     government_import_allowed,
 )
 from projects.exchange.services.spreadsheet_import import SpreadsheetError
-from projects.forms import ProjectFilterForm
-from projects.models import ImportJob
-from projects.permissions import user_partner_id
+from projects.models import ExportJob, ImportJob
 
 RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING)
 JOBS_PER_PAGE = 20
@@ -42,10 +47,10 @@ def _file(download: downloads.Download) -> HttpResponse:
     return response
 
 
-def export_recorded(request, download: downloads.Download, detail: str) -> None:
+def export_recorded(request, download: downloads.Download | str, detail: str) -> None:
     """An export of data (3W, IATI) into the security log: who took which file, with which filters."""
-    security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, object_ref=download.filename,
-                          detail=detail)
+    filename = download if isinstance(download, str) else download.filename
+    security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, object_ref=filename, detail=detail)
 
 
 @login_required
@@ -105,7 +110,8 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 
 def _progress_context(job: ImportJob) -> dict:
     percent = round(100 * job.progress_done / job.progress_total) if job.progress_total else 0
-    return {"job": job, "running": job.status in RUNNING, "percent": percent}
+    return {"job": job, "running": job.status in RUNNING, "percent": percent,
+            "progress_url": reverse("import_job_progress", args=[job.pk])}
 
 
 @login_required
@@ -161,36 +167,118 @@ def threew_template(request: HttpRequest) -> HttpResponse:
     return _file(downloads.threew_template())
 
 
+def export_response(request: HttpRequest, export: downloads.ExportRequest, projects) -> HttpResponse | None:
+    """A small export written during the request: the CSV streamed row by row, the XLSX through a temporary
+    file. Recorded in the security log. None for an IATI file without activities (it would not be valid IATI)."""
+    filename = downloads.export_filename(export.format)
+    if export.format == "iati":
+        result = downloads.iati_download(request.user, export)
+        if not result.exported:
+            return None
+        export_recorded(request, filename, f"{export.describe()}; activities={result.exported}")
+        return file_download(io.BytesIO(result.xml), filename=filename, content_type=CONTENT_TYPES["iati"])
+    export_recorded(request, filename, export.describe())
+    if export.format == "csv":
+        return stream_download(downloads.threew_csv_bytes(projects), filename=filename,
+                               content_type=CONTENT_TYPES["csv"])
+    return file_download(downloads.export_to_temporary_file(projects, export.format), filename=filename,
+                         content_type=CONTENT_TYPES[export.format])
+
+
+def _export(request: HttpRequest, export: downloads.ExportRequest) -> HttpResponse:
+    projects = downloads.export_projects(request.user, export)
+    if downloads.export_is_large(projects):  # a job's work: the page offers to start it
+        return render(request, "projects/exchange/export_large.html", {
+            "count": projects.order_by().count(), "limit": settings.TANSIQ_EXPORT_BACKGROUND_PROJECTS,
+            "format": export.format, "query": request.GET.urlencode()})
+    response = export_response(request, export, projects)
+    if response is None:
+        messages.warning(request, _("No project to export."))
+        return redirect("exchange_home")
+    return response
+
+
 @login_required
 @require_GET
 def threew_download(request: HttpRequest) -> HttpResponse:
+    """The 3W sheet; the project list's filters when the download comes from that page (invalid ones are left
+    out); a focal point's own partner's projects unless ``scope=all``."""
     form = ExportFormatForm(request.GET)
     if not form.is_valid():
         return HttpResponse(_("Choose the format: csv or xlsx."), status=400, content_type="text/plain; charset=utf-8")
-    # The project list's filters, when the download comes from that page (invalid ones are left out).
-    filters = ProjectFilterForm(request.GET, focal_point=user_partner_id(request.user) is not None)
-    filters.is_valid()
-    chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
-    download = downloads.threew_download(request.user, form.cleaned_data["format"] or "csv", chosen)
-    export_recorded(request, download, "; ".join(f"{name}={value}" for name, value in sorted(chosen.items())))
-    return _file(download)
+    return _export(request, downloads.export_request(form.cleaned_data["format"] or "csv", request.GET))
 
 
 @login_required
 @require_GET
 def iati_download(request: HttpRequest) -> HttpResponse:
-    form = ExportFormatForm(request.GET)
-    partner = form.cleaned_data.get("partner") if form.is_valid() else ""
-    result = downloads.iati_download(request.user, partner)
-    if not result.exported:  # an empty activities file would not be valid IATI
-        messages.warning(request, _("No project to export."))
-        return redirect("exchange_home")
-    download = downloads.Download(result.xml, "application/xml", "tansiq-iati.xml")
-    export_recorded(request, download, f"partner={partner or '*'}; activities={result.exported}")
-    return _file(download)
+    return _export(request, downloads.export_request("iati", request.GET))
 
 
 @login_required
 @require_POST
 def import_job_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     return _job_action(request, pk, jobs.import_job_recheck, _("The file is being checked again."))
+
+
+@login_required
+@require_POST
+def export_job_request(request: HttpRequest) -> HttpResponse:
+    """Start a large export in the background (the page of ``_export`` posts here)."""
+    fmt = request.POST.get("format", "")
+    if fmt not in downloads.FORMATS:
+        return HttpResponse(_("Choose the format: csv, xlsx or iati."), status=400,
+                            content_type="text/plain; charset=utf-8")
+    query = QueryDict(request.POST.get("query", "")[:4000])
+    job = exports.export_job_request(user=request.user, request=downloads.export_request(fmt, query))
+    return redirect("export_job_detail", pk=job.pk)
+
+
+def _export_job(request: HttpRequest, pk: int) -> ExportJob:
+    return get_object_or_404(export_jobs_visible_to(request.user), pk=pk)
+
+
+def _export_context(job: ExportJob) -> dict:
+    return {"job": job, "percent": job.percent,
+            "running": job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
+            "progress_url": reverse("export_job_progress", args=[job.pk])}
+
+
+@login_required
+@require_GET
+def export_job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "projects/exchange/export_job.html", _export_context(_export_job(request, pk)))
+
+
+@login_required
+@require_GET
+def export_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _export_job(request, pk)
+    context = _export_context(job)
+    response = render(request, "projects/exchange/_progress.html", context)
+    if not context["running"] and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def export_job_file(request: HttpRequest, job: ExportJob) -> HttpResponse | None:
+    """The file of a finished job (shared with the API), recorded in the security log; None when not ready."""
+    if job.status != ExportJob.Status.DONE or not job.file:
+        return None
+    try:
+        handle = job.file.open("rb")
+    except (FileNotFoundError, OSError):
+        return None
+    export_recorded(request, job.filename, f"export job {job.pk}: {urlencode(job.parameters.get('filters') or {})}")
+    return file_download(handle, filename=job.filename, content_type=CONTENT_TYPES[job.format])
+
+
+@login_required
+@require_GET
+def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _export_job(request, pk)
+    response = export_job_file(request, job)
+    if response is None:
+        messages.error(request, _("The file is not ready."))
+        return redirect("export_job_detail", pk=job.pk)
+    return response

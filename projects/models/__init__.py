@@ -6,7 +6,7 @@
   (``projects.reporting``).
 """
 
-from projects.models.exchange import ImportJob, PartnerAlias
+from projects.models.exchange import ExportJob, ImportJob, PartnerAlias
 from projects.models.projects import (
     CURRENCY,
     GOVERNMENT_ORG_TYPES,
@@ -38,7 +38,7 @@ from projects.models.projects import (
 from projects.models.reporting import ReportingPeriod, ReportReminder, UpdateAttachment, UpdateSite
 
 __all__ = [
-    "CURRENCY", "GOVERNMENT_ORG_TYPES", "LIBYA", "MONEY", "NON_NEGATIVE", "PERCENT", "ActivityStatus", "ExchangeRate", "FocalPoint", "ImportJob",
+    "CURRENCY", "GOVERNMENT_ORG_TYPES", "LIBYA", "MONEY", "NON_NEGATIVE", "PERCENT", "ActivityStatus", "ExchangeRate", "ExportJob", "FocalPoint", "ImportJob",
     "OrganisationRole", "Participation", "Partner", "PartnerAlias", "Programme", "Project", "ProjectLocation",
     "ProjectSector", "ProjectUpdate", "RelatedActivity", "RelatedActivityType", "ReportReminder", "ReportingFrequency",
     "ReportingPeriod", "ReviewState", "Site", "Transaction", "UpdateAttachment", "UpdateSite",

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def import_upload_path(instance: ImportJob, filename: str) -> str:
@@ -92,3 +93,62 @@ class PartnerAlias(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def export_file_path(instance: ExportJob, filename: str) -> str:
+    # The job's number, never a name a user chose.
+    return f"exports/{timezone.now():%Y/%m}/{instance.pk}-{filename}"
+
+
+class ExportJob(models.Model):
+    """A large export (3W CSV or XLSX, IATI XML) written in the background; its file is for whoever asked."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("3W sheet (CSV)")
+        XLSX = "xlsx", _("3W sheet (XLSX)")
+        IATI = "iati", _("IATI XML")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", pgettext_lazy("export", "Being written")
+        DONE = "done", pgettext_lazy("export", "Ready")
+        FAILED = "failed", _("Failed")
+
+    format = models.CharField(pgettext_lazy("export", "format"), max_length=4, choices=Format.choices)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    parameters = models.JSONField(pgettext_lazy("export", "parameters"), default=dict, blank=True,
+                                  help_text=_("The filters of the project list, the partner, and whether all "
+                                              "visible projects were asked for."))
+    language = models.CharField(_("language"), max_length=10, default="ar")
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), default=0)
+    file = models.FileField(_("file"), upload_to=export_file_path, max_length=255, blank=True)
+    filename = models.CharField(pgettext_lazy("export", "file name"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=pgettext_lazy("export", "requested by"))
+    created_at = models.DateTimeField(pgettext_lazy("export", "requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        indexes = [models.Index(fields=["requested_by", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress_done__lte=F("progress_total")) | Q(progress_total=0),
+                                   name="export_job_progress_bounded"),
+            models.CheckConstraint(condition=Q(status="done") | Q(file=""), name="export_job_file_only_when_done"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0

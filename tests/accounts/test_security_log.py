@@ -169,7 +169,8 @@ def test_exports_from_the_pages_and_the_api_are_recorded(client_for, personas, a
     sheet, iati, api_sheet, api_iati = events(Kind.EXPORT)
     analyst = personas["ministry_analyst"]
     assert all(e.user == analyst and e.ip == "127.0.0.1" for e in (sheet, iati, api_sheet, api_iati))
-    assert (sheet.path, sheet.object_ref, sheet.detail) == ("/exchange/3w/", "tansiq-3w.xlsx", "q=Schools")
+    assert (sheet.path, sheet.object_ref, sheet.detail) == ("/exchange/3w/", "tansiq-3w.xlsx",
+                                                          "format=xlsx; q=Schools")
     assert (iati.path, iati.object_ref, iati.detail) == ("/exchange/iati.xml", "tansiq-iati.xml",
                                                           "partner=*; activities=1")
     assert (api_sheet.path, api_sheet.object_ref, api_sheet.detail) == ("/api/v1/exports/3w/", "tansiq-3w.csv",

@@ -31,7 +31,7 @@ EXPORT_WORDS = ("export", "3w", "iati")
 WRITE_PAGES = {"project_create", "project_edit", "project_submit", "project_review", "update_create", "update_edit",
                "update_submit", "update_review", "update_attachments", "update_attachment_remove",
                "import_job_commit", "import_job_cancel", "duplicate_review", "gap_review", "delay_review",
-               "exchange_home",
+               "exchange_home", "export_job_request",
                # the committee's meetings (coordination.views.meetings)
                "meeting_series_create", "meeting_create", "meeting_edit", "meeting_transition", "meeting_attendee_add",
                "meeting_attendee_remove", "meeting_decision_add", "meeting_action_add", "action_status",
@@ -41,7 +41,7 @@ WRITE_PAGES = {"project_create", "project_edit", "project_submit", "project_revi
                "unresolved_place_resolve", "import_job_recheck"}
 # Uploads that make a job of the uploader's own (a file naming the victim is checked and found invalid):
 # accepted, as long as nothing of the victim's changes.
-OWN_SCOPE_CREATES = {"exchange_home", "api:import-list", "report_request"}
+OWN_SCOPE_CREATES = {"exchange_home", "api:import-list", "report_request", "export_job_request", "api:export-job-list"}
 
 
 @dataclass
@@ -77,6 +77,8 @@ def targets(world: dict[str, Any], victim: str, kind: str) -> list[tuple[str, An
         return [("partner", ids["partner"], None)]
     if kind == "report_job":
         return [("report_job", ids["report_job"], None)]
+    if kind == "export_job":
+        return [("export_job", ids["export_job"], None)]
     if kind == "duplicate_flag":
         return [(f"duplicate_flag:{pk}", pk, None) for pk in ids["duplicate_flags"]]
     if kind == "delay_flag":
@@ -239,6 +241,8 @@ def write_body(world: dict[str, Any], route: Route, victim: str) -> dict[str, An
             return {"data": {"status": "dismissed", "note": "ATTACK"}}
         if name == "exchange_home":
             return {"data": {"kind": "spreadsheet"}, "files": {"file": ("attack.csv", _sheet(world, victim), "text/csv")}}
+        if name == "export_job_request":  # a job of the attacker's own, of what they may see
+            return {"data": {"format": "csv", "query": f"scope=all&partner={ids['partner']}"}}
         return {"data": {}}
     if name == "api:project-list":
         return {"json_body": {"title_en": "ATTACK", "reporting_partner": ids["partner"], "status": 2,
@@ -254,6 +258,8 @@ def write_body(world: dict[str, Any], route: Route, victim: str) -> dict[str, An
         return {"json_body": {"narrative": "ATTACK edit", "problems": "ATTACK"}}
     if name == "api:update-attachment-list":
         return {"data": {"description": "ATTACK"}, "files": {"file": ("attack.pdf", PDF, "application/pdf")}}
+    if name == "api:export-job-list":
+        return {"json_body": {"format": "csv", "scope": "all", "filters": {"partner": str(ids["partner"])}}}
     if name == "api:import-list":
         return {"data": {"kind": "spreadsheet"}, "files": {"file": ("attack.csv", _sheet(world, victim), "text/csv")}}
     if name in ("api:duplicate-review", "api:gap-flag-review", "api:delay-flag-review"):

@@ -118,7 +118,7 @@ def _sheet(partner_acronym: str, title: str, *, pcode: str, start: str = "2025-0
     import csv
     import io
 
-    from projects.exchange.selectors.threew import COLUMNS
+    from tests.projects.exchange.support import LEGACY_COLUMNS as COLUMNS  # the older columns its rows name
 
     row = {"#org+reporting": partner_acronym, "#org+impl": partner_acronym, "#activity+name+i_en": title,
            "#activity+name+i_ar": f"مشروع {title}", "#status": "Implementation", "#date+start": start,
@@ -215,6 +215,14 @@ def _partner_records(world: World, owner: str, users: dict[str, Any], places: di
                                 language="en", fmt="docx")
     report_job_run(report.pk)
     ids.update(report_job=report.pk)
+
+    # An export job: the focal point's own 3W sheet, drafts and all (its file is theirs alone).
+    from projects.exchange.selectors.downloads import ExportRequest
+    from projects.exchange.services.exports import export_job_request, export_job_run
+
+    export = export_job_request(user=fp, request=ExportRequest(format="csv"), language="en")
+    export_job_run(export.pk)
+    ids.update(export_job=export.pk)
 
 
 def _moved_project(world: World, users: dict[str, Any], places: dict[str, Any], health) -> None:

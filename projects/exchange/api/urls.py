@@ -1,4 +1,4 @@
-"""/api/v1/ routes of the data exchange: import jobs and exports."""
+"""/api/v1/ routes of the data exchange: import jobs, exports and export jobs."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
@@ -7,6 +7,7 @@ from projects.exchange.api import views
 
 router = SimpleRouter()
 router.register("imports", views.ImportJobViewSet, basename="import")
+router.register("exports/jobs", views.ExportJobViewSet, basename="export-job")
 
 urlpatterns = [
     path("exports/iati/", views.IatiExportView.as_view(), name="export-iati"),

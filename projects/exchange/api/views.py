@@ -1,4 +1,9 @@
-"""/api/v1/imports/ (upload, check, commit, cancel) and /api/v1/exports/ (IATI XML, 3W CSV/XLSX).
+"""/api/v1/imports/ (upload, check, commit, cancel), /api/v1/exports/ (IATI XML, 3W CSV/XLSX) and
+/api/v1/exports/jobs/ (large exports written in the background, with progress and a download).
+
+An export of more than ``TANSIQ_EXPORT_BACKGROUND_PROJECTS`` projects answers 202 with an export job
+(the same one again while it is queued or running) instead of the file: follow ``status`` and fetch
+``download_url`` when it is done.
 
 Thin views over ``projects.exchange``: the job services check who may do what; their ``PermissionDenied``
 and ``ValidationError`` reach the client in the API's one error format (config.api_errors). A job the
@@ -10,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,10 +29,10 @@ from rest_framework.views import APIView
 
 from config.api_parsers import StrictJSONParser
 from projects.exchange.selectors import downloads
-from projects.exchange.selectors.visibility import import_jobs_visible_to
-from projects.exchange.services import jobs
-from projects.exchange.views import export_recorded
-from projects.models import ImportJob
+from projects.exchange.selectors.visibility import export_jobs_visible_to, import_jobs_visible_to
+from projects.exchange.services import exports, jobs
+from projects.exchange.views import export_job_file, export_response
+from projects.models import ExportJob, ImportJob
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
@@ -83,6 +89,73 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._answer(job, status.HTTP_200_OK)
 
 
+class ExportJobSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = ["id", "format", "status", "status_label", "parameters", "progress_done", "progress_total",
+                  "percent", "filename", "size", "error", "download_url", "created_at", "started_at", "finished_at"]
+        read_only_fields = fields
+
+    def get_download_url(self, job: ExportJob) -> str | None:
+        if job.status != ExportJob.Status.DONE:
+            return None
+        return reverse("api:export-job-download", args=[job.pk])
+
+
+class ExportJobRequestSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=ExportJob.Format.choices)
+    scope = serializers.ChoiceField(choices=["mine", "all"], required=False,
+                                    help_text="A focal point: all the projects they may see, not only their partner's.")
+    partner = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                    help_text="IATI only: the partner's organisation identifier.")
+    filters = serializers.DictField(child=serializers.CharField(max_length=200), required=False,
+                                    help_text="The project list's filters (q, state, status, partner, municipality, "
+                                              "sector, active_from, active_to).")
+
+
+def _job_accepted(request: Request, job: ExportJob) -> Response:
+    response = Response(ExportJobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+    response["Location"] = reverse("api:export-job-detail", args=[job.pk])
+    return response
+
+
+class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The user's own export jobs (the site's staff see all)."""
+
+    serializer_class = ExportJobSerializer
+    parser_classes = [StrictJSONParser]
+
+    def get_queryset(self):
+        return export_jobs_visible_to(self.request.user)
+
+    @extend_schema(request=ExportJobRequestSerializer, responses={202: ExportJobSerializer},
+                   description="Write an export in the background, whatever its size.")
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = ExportJobRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        query = dict(data.validated_data.get("filters") or {})
+        query.update(scope=data.validated_data.get("scope", ""), partner=data.validated_data.get("partner", ""))
+        export = downloads.export_request(data.validated_data["format"], query)
+        return _job_accepted(request, exports.export_job_request(user=request.user, request=export))
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+                              404: OpenApiResponse(description="No such job, or its file is not ready.")})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> HttpResponse:
+        response = export_job_file(request, self.get_object())
+        if response is None:
+            raise exceptions.NotFound(_("The file is not ready."))
+        return response
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple:
+        # ``?format=`` would be read as a renderer's name; this API speaks JSON (and the download, a file).
+        return JSONRenderer(), JSONRenderer.media_type
+
+
 class _FileExportView(APIView):
     """Answers a file, or an error in the JSON error format. DRF's negotiation would read ``?format=``
     as a renderer's name; here it names the file format, so the negotiation is JSON only."""
@@ -92,34 +165,40 @@ class _FileExportView(APIView):
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple:
         return JSONRenderer(), JSONRenderer.media_type
 
-    @staticmethod
-    def _file(download: downloads.Download) -> HttpResponse:
-        response = HttpResponse(download.content, content_type=download.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+    def _export(self, request: Request, export: downloads.ExportRequest) -> Any:
+        projects = downloads.export_projects(request.user, export)
+        if downloads.export_is_large(projects):
+            return _job_accepted(request, exports.export_job_request(user=request.user, request=export))
+        response = export_response(request, export, projects)
+        if response is None:  # an empty activities file would not be valid IATI
+            raise exceptions.NotFound(_("No project to export."))
         return response
 
 
 class ThreeWExportQuery(serializers.Serializer):
     format = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
+    scope = serializers.ChoiceField(choices=["mine", "all"], required=False,
+                                    help_text="A focal point: all the projects they may see, not only their partner's.")
 
 
 class IatiExportQuery(serializers.Serializer):
     partner = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    scope = serializers.ChoiceField(choices=["mine", "all"], required=False)
 
 
 class ThreeWExportView(_FileExportView):
     @extend_schema(
         operation_id="exports_3w", parameters=[ThreeWExportQuery],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, downloads.XLSX): OpenApiTypes.BINARY},
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, downloads.XLSX): OpenApiTypes.BINARY,
+                   202: ExportJobSerializer},
         description="The 3W/4W sheet (one row per project × municipality × sector, HXL hashtag row) of the "
-                    "accepted projects, and a focal point's own partner's in any state.",
+                    "accepted projects, and a focal point's own partner's in any state (a focal point gets their "
+                    "own partner's projects unless scope=all). A large export answers 202 with an export job.",
     )
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: Request) -> Any:
         query = ThreeWExportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        download = downloads.threew_download(request.user, query.validated_data["format"])
-        export_recorded(request, download, f"format={query.validated_data['format']}")
-        return self._file(download)
+        return self._export(request, downloads.export_request(query.validated_data["format"], request.query_params))
 
 
 class IatiExportView(_FileExportView):
@@ -127,17 +206,12 @@ class IatiExportView(_FileExportView):
         operation_id="exports_iati",
         parameters=[OpenApiParameter("partner", str, description="IATI organisation identifier: only the projects "
                                                                   "this partner reports or takes part in.")],
-        responses={(200, "application/xml"): OpenApiTypes.BINARY,
+        responses={(200, "application/xml"): OpenApiTypes.BINARY, 202: ExportJobSerializer,
                    404: OpenApiResponse(description="No project to export (code not_found).")},
-        description="IATI 2.03 activities (validate against the official schema).",
+        description="IATI 2.03 activities (validate against the official schema). A large export answers 202 "
+                    "with an export job.",
     )
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: Request) -> Any:
         query = IatiExportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        result = downloads.iati_download(request.user, query.validated_data.get("partner"))
-        if not result.exported:  # an empty activities file would not be valid IATI
-            raise exceptions.NotFound(_("No project to export."))
-        download = downloads.Download(result.xml, "application/xml", "tansiq-iati.xml")
-        export_recorded(request, download,
-                        f"partner={query.validated_data.get('partner') or '*'}; activities={result.exported}")
-        return self._file(download)
+        return self._export(request, downloads.export_request("iati", request.query_params))

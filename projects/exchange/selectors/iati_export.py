@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import IO
@@ -109,11 +109,12 @@ def project_iati_identifier(project: Project) -> str:
 
 
 def iati_write(projects: Iterable[Project], out: IO[bytes] | str, *, now: dt.datetime | None = None,
-               chunk_size: int = CHUNK_SIZE) -> ExportStats:
+               chunk_size: int = CHUNK_SIZE, progress: Callable[[int], None] | None = None) -> ExportStats:
     """Write the IATI 2.03 XML of these projects to ``out`` (a binary file or a path), one activity at a time.
 
     Memory stays bounded whatever the number of projects: a queryset is read in chunks of ``chunk_size``
-    with its prefetches done per chunk, and each activity is serialised and dropped before the next."""
+    with its prefetches done per chunk, and each activity is serialised and dropped before the next.
+    ``progress(done)`` is told how many projects are read so far."""
     now = now or timezone.now()
     stamp = now.replace(microsecond=0).isoformat()
     dac_by_sector: dict[int, str] = {}
@@ -127,7 +128,9 @@ def iati_write(projects: Iterable[Project], out: IO[bytes] | str, *, now: dt.dat
         with xf.element("iati-activities", {"version": "2.03", "generated-datetime": stamp},
                         nsmap={"tansiq": EXTENSION_NS}):
             xf.write("\n")
-            for project in projects:
+            for done, project in enumerate(projects, start=1):
+                if progress is not None:
+                    progress(done)
                 reason = _why_left_out(project)
                 if reason:
                     stats.left_out.append((str(project), reason))

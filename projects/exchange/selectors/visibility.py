@@ -1,4 +1,4 @@
-"""Reads for the exchange pages and API: import jobs and the projects a user may export."""
+"""Reads for the exchange pages and API: import and export jobs, and the projects a user may export."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from projects.models import ImportJob, Project, ReviewState
+from projects.models import ExportJob, ImportJob, Project, ReviewState
 from projects.permissions import user_manages, user_oversees, user_partner_id
 from projects.selectors.projects import projects_visible_to
 
@@ -40,7 +40,23 @@ def export_scope(user: Any) -> Q:
     return scope
 
 
-def exportable_projects(user: Any, projects: QuerySet[Project]) -> QuerySet[Project]:
-    """``projects`` (an exporter's queryset) narrowed to what ``user`` may see and export."""
+def exportable_projects(user: Any, projects: QuerySet[Project], *, everything: bool = False) -> QuerySet[Project]:
+    """``projects`` (an exporter's queryset) narrowed to what ``user`` may see and export. A focal point's
+    export holds their own partner's projects unless they ask for ``everything`` they may see."""
     visible = projects_visible_to(user).filter(export_scope(user)).values("pk")
-    return projects.filter(pk__in=visible)
+    projects = projects.filter(pk__in=visible)
+    partner_id = user_partner_id(user)
+    if partner_id is not None and not everything:
+        projects = projects.filter(reporting_partner_id=partner_id)
+    return projects
+
+
+def export_jobs_visible_to(user: Any) -> QuerySet[ExportJob]:
+    """An export job, and its file, belong to whoever asked for it (the file holds what *they* may see);
+    the site's staff may follow any."""
+    jobs = ExportJob.objects.select_related("requested_by")
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return jobs.none()
+    if user.is_staff or user.is_superuser:
+        return jobs
+    return jobs.filter(requested_by=user)

@@ -1,9 +1,9 @@
-"""An import job's progress, written where the page that polls the job can read it."""
+"""A job's progress (an import or an export), written where the page that polls the job can read it."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from projects.models import ImportJob
 
@@ -20,8 +20,9 @@ class JobProgress:
     each other.
     """
 
-    def __init__(self, job_id: int, *, every: int | None = None) -> None:
+    def __init__(self, job_id: int, *, every: int | None = None, model: type[models.Model] = ImportJob) -> None:
         self.job_id = job_id
+        self.model = model
         self.every = every or settings.TANSIQ_IMPORT_PROGRESS_EVERY
         self.done = 0
         self.total = 0
@@ -38,11 +39,11 @@ class JobProgress:
 
     def _write(self) -> None:
         if not connection.in_atomic_block:
-            ImportJob.objects.filter(pk=self.job_id).update(progress_done=self.done, progress_total=self.total)
+            self.model.objects.filter(pk=self.job_id).update(progress_done=self.done, progress_total=self.total)
         elif connection.vendor == "postgresql":
             if self._side is None:
                 self._side = connections.create_connection(DEFAULT_DB_ALIAS)
-            table = self._side.ops.quote_name(ImportJob._meta.db_table)
+            table = self._side.ops.quote_name(self.model._meta.db_table)
             with self._side.cursor() as cursor:
                 cursor.execute(f"UPDATE {table} SET progress_done = %s, progress_total = %s WHERE id = %s",  # noqa: S608
                                [self.done, self.total, self.job_id])

@@ -6,9 +6,14 @@ one, the same reporting partner and title. A column that is absent leaves that f
 project alone; the sheet carries only the implementing and funding roles, so other roles are kept.
 
 Partners, sectors and municipalities must already exist (a typo must not create a partner): a row
-naming an unknown one is an error. ``#date+start`` / ``#date+end`` are the planned dates. Budgets:
-the ``#value+usd`` cells of a project's rows add up to its budget in US dollars; it is set on a new
-project, and on an existing one only when that project keeps its budget in USD. Plan objectives
+naming an unknown one is an error. An organisation is named by its own group of columns (``#org+impl+name+i_en``,
+``+name+i_ar``, ``+code`` for the IATI identifier, repeated once per organisation, as ``threew`` writes
+them): a name is only ever looked up as a name ("UN-Habitat" is not an identifier), an identifier
+only from a ``+code`` column. Older sheets' single ``#org+impl`` / ``#org+funder`` cells ("A; B") are
+still read. ``#date+start+planned`` (or the older ``#date+start``) and ``#date+start+actual`` are the
+planned and actual dates. Budgets and people: the ``#value+usd``, ``#targeted`` and ``#reached`` cells of
+a project's rows add up to its totals (the sheet splits them by sector and place); the budget is set
+on a new project, and on an existing one only when that project keeps its budget in USD. Plan objectives
 (``#indicator+objective+code``) are added to what the project declares, never removed.
 """
 
@@ -33,7 +38,7 @@ from openpyxl import load_workbook
 from municipalities.models import Municipality, PlanObjective, Sector
 from projects.events import OBJECTIVES, RELATED_CATEGORIES
 from projects.exchange.formats.iati_xml import decimal_of, iso_date
-from projects.exchange.selectors.matching import OrgRef, Resolver
+from projects.exchange.selectors.matching import OrgRef, Resolver, usable_org_ref
 from projects.exchange.selectors.objective_refs import OBJECTIVE_TAG, ObjectiveRefs
 from projects.models import (
     ActivityStatus,
@@ -54,9 +59,11 @@ Progress = Callable[[int, int], None]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PROJECT_TAGS = {  # tag → project field, for the values every row of a project must agree on
     "#activity+name+i_en": "title_en", "#activity+name+i_ar": "title_ar", "#status": "status",
-    "#date+start": "planned_start", "#date+end": "planned_end",
-    "#targeted": "beneficiaries_targeted", "#reached": "beneficiaries_reached",
+    "#status+code": "status", "#date+start": "planned_start", "#date+end": "planned_end",
+    "#date+start+planned": "planned_start", "#date+end+planned": "planned_end",
+    "#date+start+actual": "actual_start", "#date+end+actual": "actual_end",
 }
+PEOPLE_TAGS = {"#targeted": "beneficiaries_targeted", "#reached": "beneficiaries_reached"}  # summed over rows
 
 
 class SpreadsheetError(ValueError):
@@ -88,6 +95,7 @@ class PlannedProject:
     municipalities: dict[int, Municipality] = field(default_factory=dict)
     budget_usd: Decimal | None = None
     objectives: dict[int, PlanObjective] = field(default_factory=dict)  # plan objectives it declares
+    people: dict[str, int | None] = field(default_factory=dict)  # field → sum of the rows' parts
     seen: set[str] = field(default_factory=set)  # tags present for this project
     changed: bool = False  # after the import: whether anything was written
 
@@ -127,6 +135,23 @@ class SpreadsheetPreview:
 # --- reading ---------------------------------------------------------------------------------------------
 
 
+class SheetRow(dict):
+    """A data row, {hashtag: first value}, that also keeps every value of a repeated hashtag, in order
+    (``#org+impl`` once per implementing partner)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__()
+        self.repeated: dict[str, list[Any]] = {}
+        for tag, value in pairs:
+            self.repeated.setdefault(tag, []).append(value)
+            self.setdefault(tag, value)
+
+
+def _every(row: dict[str, Any], tag: str) -> list[str]:
+    values = row.repeated.get(tag, []) if isinstance(row, SheetRow) else ([row[tag]] if tag in row else [])
+    return ["" if v is None else str(v).strip() for v in values]
+
+
 def spreadsheet_rows(data: bytes, *, name: str = "") -> list[tuple[int, dict[str, Any]]]:
     """(row number, {hashtag: value}) for each data row below the HXL hashtag row."""
     if len(data) > MAX_BYTES:
@@ -139,7 +164,7 @@ def spreadsheet_rows(data: bytes, *, name: str = "") -> list[tuple[int, dict[str
     columns = [_tag(str(c).strip()) if c is not None else "" for c in table[index]]
     out = []
     for number, row in enumerate(table[index + 1:], start=index + 2):
-        values = {col: _undefuse(v) for col, v in zip(columns, row, strict=False) if col}
+        values = SheetRow([(col, _undefuse(v)) for col, v in zip(columns, row, strict=False) if col])
         if any(v not in (None, "") for v in values.values()):
             out.append((number, values))
     return out
@@ -197,6 +222,7 @@ def _xlsx_table(data: bytes, name: str) -> list[list[Any]]:
 T = {name: _tag(tag) for name, tag in {
     "code": "#activity+code", "reporting": "#org+reporting", "impl": "#org+impl", "funder": "#org+funder",
     "sector_code": "#sector+code", "sector_name": "#sector+name", "sector_pct": "#sector+pct",
+    "sector_en": "#sector+name+i_en", "sector_ar": "#sector+name+i_ar", "sector_dac": "#sector+code+dac",
     "adm2": "#adm2+code", "adm3": "#adm3+code", "adm3_en": "#adm3+name+i_en", "adm3_ar": "#adm3+name+i_ar",
     "loc": "#loc+code", "usd": "#value+usd", "objectives": OBJECTIVE_TAG,
 }.items()}
@@ -234,6 +260,7 @@ def spreadsheet_preview_rows(rows: list[tuple[int, dict[str, Any]]], *, only_par
         if progress is not None:
             progress(done, 2 * len(rows))
     for plan in planned.values():
+        plan.values.update(plan.people)
         _check_project(plan, preview)
     preview.projects = list(planned.values())
     return preview
@@ -251,8 +278,9 @@ def _row(number: int, row: dict[str, Any], preview: SpreadsheetPreview, planned:
         preview.errors.append(RowError(number, tag, message))
 
     identifier = _text(row, T["code"])
-    reporting_name = _text(row, T["reporting"])
-    reporting = resolver.partner(OrgRef(name_en=reporting_name, ref=reporting_name), create=False) if reporting_name else None
+    reporting_orgs = _orgs(row, "reporting")
+    reporting_name = reporting_orgs[0].label if reporting_orgs else ""
+    reporting = _partner(resolver, reporting_orgs[0]) if reporting_orgs else None
     if reporting_name and reporting is None:
         error(T["reporting"], _("unknown partner %(name)s: add it first") % {"name": reporting_name})
     if only_partner is not None and not reporting_name:
@@ -296,17 +324,28 @@ def _row(number: int, row: dict[str, Any], preview: SpreadsheetPreview, planned:
         if field_name in plan.values and plan.values[field_name] != value:
             error(field_name, _("differs from row %(row)s of the same project") % {"row": plan.rows[0]})
         plan.values.setdefault(field_name, value)
-    plan.seen |= {tag for tag in row}
+    plan.seen |= set(row)
 
-    for tag, target in ((T["impl"], plan.implementers), (T["funder"], plan.funders)):
-        for partner_name in filter(None, (n.strip() for n in _text(row, tag).split(";"))):
-            partner = resolver.partner(OrgRef(name_en=partner_name, ref=partner_name), create=False)
+    for field_name, value in _people(row, error).items():
+        if value is not None or field_name not in plan.people:
+            plan.people[field_name] = value if plan.people.get(field_name) is None else plan.people[field_name] + (
+                value or 0)
+
+    for role, target in (("impl", plan.implementers), ("funder", plan.funders)):
+        for org in _orgs(row, role):
+            partner = _partner(resolver, org)
             if partner is None:
-                error(tag, _("unknown partner %(name)s: add it first") % {"name": partner_name})
+                error(T[role], _("unknown partner %(name)s: add it first") % {"name": org.label})
             else:
                 target[partner.pk] = partner
+        if any(_tag(f"#org+{role}{more}") in row for more in ("", "+name+i_en", "+name+i_ar", "+code")):
+            plan.seen.add(T[role])
 
-    sector_label = _text(row, T["sector_code"]) or _text(row, T["sector_name"])
+    sector_label = (_text(row, T["sector_code"]) or _text(row, T["sector_en"]) or _text(row, T["sector_ar"])
+                    or _text(row, T["sector_name"]))
+    if not sector_label and _text(row, T["sector_dac"]):
+        found = resolver.sector(_text(row, T["sector_dac"]), "1")[0]
+        sector_label = found.code if found is not None else _text(row, T["sector_dac"])
     if sector_label:
         sector = sectors_by_name.get(sector_label.casefold())
         if sector is None:
@@ -356,6 +395,45 @@ def _row(number: int, row: dict[str, Any], preview: SpreadsheetPreview, planned:
 _INVALID = object()
 
 
+def _orgs(row: dict[str, Any], role: str) -> list[OrgRef]:
+    """The organisations of one role a row names: one per group of columns (name in English, in Arabic,
+    identifier), or, in an older sheet, the names of the one ``#org+<role>`` cell, split at ";"."""
+    names_en = _every(row, _tag(f"#org+{role}+name+i_en"))
+    names_ar = _every(row, _tag(f"#org+{role}+name+i_ar"))
+    codes = _every(row, _tag(f"#org+{role}+code"))
+    orgs = []
+    for i in range(max(len(names_en), len(names_ar), len(codes))):
+        org = OrgRef(ref=codes[i] if i < len(codes) else "", name_en=names_en[i] if i < len(names_en) else "",
+                     name_ar=names_ar[i] if i < len(names_ar) else "")
+        if org.ref or org.name_en or org.name_ar:
+            orgs.append(org)
+    for cell in _every(row, _tag(f"#org+{role}")):
+        orgs += [OrgRef(name_en=name) for name in filter(None, (n.strip() for n in cell.split(";")))]
+    return orgs
+
+
+def _partner(resolver: Resolver, org: OrgRef) -> Partner | None:
+    """A name is looked up as a name, an identifier only when a ``+code`` column gives it. An older sheet's
+    name cell that holds an identifier instead ("XM-DAC-41114") is read as one when no name matches."""
+    found = resolver.partner(org, create=False)
+    if found is None and not org.ref and usable_org_ref(org.name_en):
+        found = resolver.partner(OrgRef(ref=org.name_en), create=False)
+    return found
+
+
+def _people(row: dict[str, Any], error: Callable[[str, str], None]) -> dict[str, int | None]:
+    out: dict[str, int | None] = {}
+    for tag, field_name in PEOPLE_TAGS.items():
+        if tag not in row:
+            continue
+        value = _project_value(field_name, row[tag], {})
+        if value is _INVALID:
+            error(tag, _("%(value)s is not a valid %(field)s") % {"value": row[tag], "field": field_name.replace("_", " ")})
+            continue
+        out[field_name] = value
+    return out
+
+
 def _project_value(field_name: str, raw: Any, status_labels: dict[str, int]) -> Any:
     if raw in (None, ""):
         return None
@@ -363,7 +441,7 @@ def _project_value(field_name: str, raw: Any, status_labels: dict[str, int]) -> 
         return str(raw).strip()[:500]
     if field_name == "status":
         return status_labels.get(str(raw).strip().casefold(), _INVALID)
-    if field_name in ("planned_start", "planned_end"):
+    if field_name in ("planned_start", "planned_end", "actual_start", "actual_end"):
         if isinstance(raw, dt.datetime):
             return raw.date()
         if isinstance(raw, dt.date):
@@ -380,6 +458,9 @@ def _check_project(plan: PlannedProject, preview: SpreadsheetPreview) -> None:
     start, end = plan.values.get("planned_start"), plan.values.get("planned_end")
     if start and end and end < start:
         preview.errors.append(RowError(first, "#date+end", _("the end date comes before the start date")))
+    start, end = plan.values.get("actual_start"), plan.values.get("actual_end")
+    if start and end and end < start:
+        preview.errors.append(RowError(first, "#date+end+actual", _("the end date comes before the start date")))
     given = [p for p in plan.sectors.values() if p is not None]
     if given:
         if len(given) != len(plan.sectors):

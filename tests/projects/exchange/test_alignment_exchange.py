@@ -216,7 +216,7 @@ def test_threew_objective_errors_save_nothing(plans):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerows(rows)
-    base = {"#org+reporting": "UNDP", "#activity+name+i_en": "Lights", "#adm3+code": "LY021104"}
+    base = {"#org+reporting+name+i_en": "UNDP", "#activity+name+i_en": "Lights", "#adm3+code": "LY021104"}
     for cell in ("N1", "M1", "NDP:N9"):
         writer.writerow([(base | {OBJECTIVE_TAG: cell, "#activity+name+i_en": f"Lights {cell}"}).get(t, "")
                          for t in HXL])

@@ -151,15 +151,18 @@ def test_downloads_respect_the_users_scope(client_for, people, client):
 
     template = c.get(reverse("exchange_template"))
     assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = c.get(reverse("exchange_3w"), {"format": "csv"}).content.decode("utf-8-sig")
-    assert "#org+impl" in sheet and "UNDP draft" in sheet and "UNICEF accepted" in sheet
-    assert "UNICEF draft" not in sheet
+    sheet = c.get(reverse("exchange_3w"), {"format": "csv"}).getvalue().decode("utf-8-sig")
+    assert "#org+impl" in sheet and "UNDP draft" in sheet
+    assert "UNICEF accepted" not in sheet  # a focal point's download: their own partner's, unless they ask for more
+    more = c.get(reverse("exchange_3w"), {"format": "csv", "scope": "all"}).getvalue().decode("utf-8-sig")
+    assert "UNDP draft" in more and "UNICEF accepted" in more and "UNICEF draft" not in more
     assert c.get(reverse("exchange_3w"), {"format": "pdf"}).status_code == 400
     xlsx = c.get(reverse("exchange_3w"), {"format": "xlsx"})
-    assert xlsx.content[:2] == b"PK"
+    assert xlsx.getvalue()[:2] == b"PK"
 
-    xml = c.get(reverse("exchange_iati"))
-    assert xml.status_code == 200 and b"UNICEF accepted" in xml.content and b"UNDP draft" not in xml.content
+    assert c.get(reverse("exchange_iati")).status_code == 302  # their own: UNDP's draft has no start date
+    xml = c.get(reverse("exchange_iati"), {"scope": "all"})
+    assert xml.status_code == 200 and b"UNICEF accepted" in xml.getvalue() and b"UNDP draft" not in xml.getvalue()
     empty = c.get(reverse("exchange_iati"), {"partner": "XM-DAC-41114"})  # UNDP's draft has no start date
     assert empty.status_code == 302
 
@@ -178,10 +181,10 @@ def test_3w_download_follows_the_project_lists_filters(client_for, people, clien
     assert f"q=water&amp;partner={unicef.pk}&amp;format=xlsx" in links  # the links carry the current filters
 
     sheet = c.get(reverse("exchange_3w"), {"q": "water", "partner": unicef.pk, "format": "csv"})
-    text = sheet.content.decode("utf-8-sig")
+    text = sheet.getvalue().decode("utf-8-sig")
     assert "Water trucking" in text and "Water network" not in text and "School repair" not in text
-    everything = c.get(reverse("exchange_3w"), {"format": "csv"}).content.decode("utf-8-sig")
+    everything = c.get(reverse("exchange_3w"), {"format": "csv"}).getvalue().decode("utf-8-sig")
     assert all(title in everything for title in ("Water network", "Water trucking", "School repair"))
     # a bad filter value is left out rather than failing the download
-    assert "School repair" in c.get(reverse("exchange_3w"), {"sector": "nope", "format": "csv"}).content.decode(
+    assert "School repair" in c.get(reverse("exchange_3w"), {"sector": "nope", "format": "csv"}).getvalue().decode(
         "utf-8-sig")

@@ -1,0 +1,100 @@
+"""Export jobs: a 3W sheet or an IATI file too large to write during a request is written by the worker.
+
+queued → running → done | failed. The job keeps the export's parameters, not its projects: the worker reads
+them again through the same rule as a download, for the user who asked (``downloads.export_projects``),
+writes the file with its format's writer (``export_writers.WRITERS``) into a temporary file and stores it.
+Progress is the number of projects written. The file is downloadable by whoever asked, and by the site's
+staff (``visibility.export_jobs_visible_to``). A task delivered twice does nothing the second time (the job
+is claimed with a conditional update); asking again for an export already queued or running returns that job.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from projects.exchange.selectors.downloads import FORMATS, ExportRequest, export_filename, export_projects
+from projects.exchange.selectors.export_writers import WRITERS
+from projects.exchange.services.progress import JobProgress
+from projects.models import ExportJob
+
+logger = logging.getLogger(__name__)
+Status = ExportJob.Status
+
+
+@transaction.atomic
+def export_job_request(*, user: Any, request: ExportRequest, language: str | None = None) -> ExportJob:
+    """Queue an export for ``user`` (written once the job is committed)."""
+    from projects.exchange.tasks import export_job_write
+
+    if not (user is not None and user.is_authenticated and user.is_active):
+        raise PermissionDenied(_("Sign in to export."))
+    if request.format not in FORMATS:
+        raise ValidationError({"format": [_("Choose the format: csv, xlsx or iati.")]})
+    parameters = request.as_parameters()
+    running = ExportJob.objects.filter(requested_by=user, format=request.format, parameters=parameters,
+                                       status__in=[Status.QUEUED, Status.RUNNING]).first()
+    if running is not None:
+        return running
+    job = ExportJob.objects.create(format=request.format, parameters=parameters, requested_by=user,
+                                   language=(language or translation.get_language() or settings.LANGUAGE_CODE)[:10])
+    job_id = job.pk
+    transaction.on_commit(lambda: export_job_write.delay(job_id))
+    return job
+
+
+def _fail(job_id: int, message: str) -> ExportJob:
+    ExportJob.objects.filter(pk=job_id).update(status=Status.FAILED, finished_at=timezone.now(), error=message,
+                                               file="")
+    return ExportJob.objects.get(pk=job_id)
+
+
+def export_job_run(job_id: int) -> ExportJob | None:
+    """Write a queued job's file; does nothing for a job that is not queued any more."""
+    claimed = ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=timezone.now(), progress_done=0, progress_total=0)
+    if not claimed:
+        return None
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    user = job.requested_by
+    with translation.override(job.language), tempfile.TemporaryFile() as handle:
+        progress = JobProgress(job.pk, model=ExportJob)
+        try:
+            if not user.is_active:
+                raise PermissionDenied(_("The account that asked for this export is no longer active."))
+            projects = export_projects(user, ExportRequest.from_parameters(job.format, job.parameters))
+            total = projects.order_by().count()
+            progress(0, total)
+            WRITERS[job.format](projects, handle, progress=lambda done: progress(min(done, total), total))
+            progress(total, total)
+            size = handle.tell()
+            handle.seek(0)
+            job.file.save(export_filename(job.format), File(handle), save=False)
+        except PermissionDenied as exc:
+            return _fail(job_id, _("No file was written: %(reason)s") % {"reason": exc})
+        except Exception:
+            logger.exception("export job %s: writing failed", job_id)
+            return _fail(job_id, _("No file was written: an unexpected error stopped it. "
+                                   "Tell the ministry's administrator."))
+        finally:
+            progress.close()
+    try:
+        with transaction.atomic():
+            job.filename, job.size, job.status, job.finished_at, job.error = (
+                export_filename(job.format), size, Status.DONE, timezone.now(), "")
+            job.progress_done = job.progress_total = total
+            job.save(update_fields=["file", "filename", "size", "status", "finished_at", "error", "progress_done",
+                                    "progress_total"])
+    except Exception:
+        job.file.delete(save=False)
+        logger.exception("export job %s: the file could not be recorded", job_id)
+        return _fail(job_id, _("No file was written: the file could not be stored."))
+    return job
