@@ -200,6 +200,15 @@ def project_list_page(user: Any) -> QuerySet[Project]:
     )
 
 
+# What the list's rows never show: long texts read only by the project page.
+_LIST_DEFERRED = ("description_ar", "description_en", "search_text", "review_comment", "sdg_tags")
+
+
+def project_list_rows(user: Any) -> QuerySet[Project]:
+    """``project_list_page`` without the long texts a row does not show (less to read per page)."""
+    return project_list_page(user).defer(*_LIST_DEFERRED)
+
+
 def project_detail_queryset(user: Any) -> QuerySet[Project]:
     """A visible project with everything its page shows, joined or prefetched once."""
     from projects.models import Site, Transaction
