@@ -87,15 +87,16 @@ def review_queue(user: Any, *, search: str = "", newest_first: bool = False) -> 
     REVIEW_QUEUE_COLUMNS; one UNION query, so a page of it is two queries (count and rows)."""
     parts = []
     if user.has_perm(REVIEW_PROJECT):
-        projects = words_search(projects_visible_to(user), search, TITLE_FIELDS + partner_fields("reporting_partner"))
+        projects = words_search(projects_visible_to(user), search, partner_fields("reporting_partner"),
+                                folded="search_text")
         parts.append(projects.filter(state=ReviewState.SUBMITTED).order_by().annotate(
             kind=Value("project", output_field=CharField()), item_id=F("pk"), item_project=F("pk"),
             item_title_ar=F("title_ar"), item_title_en=F("title_en"), item_partner=F("reporting_partner_id"),
             item_submitted_at=F("submitted_at"), item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
         ).values(*REVIEW_QUEUE_COLUMNS))
     if user.has_perm(REVIEW_UPDATE):
-        updates = words_search(updates_visible_to(user), search,
-                               tuple(f"project__{f}" for f in TITLE_FIELDS) + partner_fields("partner"))
+        updates = words_search(updates_visible_to(user), search, partner_fields("partner"),
+                               folded="project__search_text")
         parts.append(updates.filter(state=ReviewState.SUBMITTED).order_by().annotate(
             kind=Value("update", output_field=CharField()), item_id=F("pk"), item_project=F("project_id"),
             item_title_ar=F("project__title_ar"), item_title_en=F("project__title_en"),
@@ -135,9 +136,10 @@ def partner_fields(prefix: str) -> tuple[str, ...]:
     return (f"{prefix}__name_ar", f"{prefix}__name_en", f"{prefix}__acronym")
 
 
-def words_search(records: QuerySet, text: str, fields: tuple[str, ...]) -> QuerySet:
-    """``records`` with every word of ``text`` in one of ``fields`` (a title, a partner's names), each word
-    normalised as the title search does (``common.text.words``: hamza forms, ta marbuta, the article,
+def words_search(records: QuerySet, text: str, fields: tuple[str, ...], *, folded: str | None = None) -> QuerySet:
+    """``records`` with every word of ``text`` in one of ``fields`` (a partner's names, ...) or in the folded
+    titles ``folded`` names (a path to ``Project.search_text``, read as ``project_title_search`` does), each
+    word normalised as the title search does (``common.text.words``: hamza forms, ta marbuta, the article,
     diacritics, English plurals)."""
     from common.text import words
 
@@ -149,7 +151,7 @@ def words_search(records: QuerySet, text: str, fields: tuple[str, ...]) -> Query
         return records.filter(pk__in=[])
     for word in found:
         pattern = _search_pattern(word)
-        any_field = Q()
+        any_field = Q(**{f"{folded}__contains": _search_term(word)}) if folded else Q()
         for name in fields:
             any_field |= Q(**{f"{name}__iregex": pattern})
         records = records.filter(any_field)

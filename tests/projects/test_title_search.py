@@ -83,3 +83,15 @@ def test_searches_find_what_they_should(titled):
 def test_a_word_does_not_match_across_the_two_titles():
     factories.ProjectFactory(title_ar="كهرباء", title_en="network")
     assert not project_title_search(Project.objects.all(), "كهرباءnetwork").exists()
+
+
+def test_the_review_queue_search_reads_the_folded_titles(personas):
+    from projects.models import ReviewState
+    from projects.selectors.projects import review_queue
+
+    submitted = factories.ProjectFactory(title_ar="إعادة تأهيل مدرسة", title_en="", state=ReviewState.SUBMITTED,
+                                         submitted_at="2025-01-01T10:00:00Z")
+    factories.ProjectFactory(title_ar="إعادة تأهيل مدرسة", title_en="", state=ReviewState.DRAFT)
+    rows = list(review_queue(personas["ministry_analyst"], search="اعادة تاهيل مدرسه"))
+    assert [(row["kind"], row["item_id"]) for row in rows] == [("project", submitted.pk)]
+    assert list(review_queue(personas["ministry_analyst"], search="كهرباء")) == []
