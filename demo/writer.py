@@ -73,7 +73,7 @@ def _table_rows(portfolio: Portfolio, key_to_id: dict[str, int], programme_ids: 
          p.description_en, p.status, p.planned_start, p.planned_end, p.actual_start, p.actual_end, p.budget,
          p.currency, p.spend_to_date, p.beneficiaries_targeted, p.beneficiaries_reached, p.progress_percent,
          p.state, p.reporting_partner_id, p.reporting_frequency, now, now,
-         project_search_text(p.title_ar, p.title_en)) for p in projects)
+         project_search_text(p.title_ar, p.title_en, p.iati_identifier, p.partner_code)) for p in projects)
     yield "participations", Participation, ("project_id", "partner_id", "role", "activity_id"), (
         (key_to_id[p.key], x.partner_id, x.role, x.activity_id) for p in projects for x in p.participations)
     yield "project_sectors", ProjectSector, ("project_id", "sector_id", "percentage"), (

@@ -11,12 +11,12 @@ ORDER_INDEX = "project_updated_order"
 
 
 def fill_search_text(apps, schema_editor):
-    """The folded titles of every existing project (as ``projects.models.projects.project_search_text``)."""
+    """The folded titles and codes of every existing project (as ``projects.models.projects.project_search_text``)."""
     Project = apps.get_model("projects", "Project")
     batch = []
-    for pk, title_ar, title_en in Project.objects.using(schema_editor.connection.alias).order_by("pk").values_list(
-            "pk", "title_ar", "title_en").iterator(chunk_size=2000):
-        batch.append(Project(pk=pk, search_text=f"{search_fold(title_ar)}\n{search_fold(title_en)}"))
+    for pk, *values in Project.objects.using(schema_editor.connection.alias).order_by("pk").values_list(
+            "pk", "title_ar", "title_en", "iati_identifier", "partner_code").iterator(chunk_size=2000):
+        batch.append(Project(pk=pk, search_text="\n".join(search_fold(v or "") for v in values)))
         if len(batch) >= 2000:
             Project.objects.using(schema_editor.connection.alias).bulk_update(batch, ["search_text"])
             batch = []

@@ -206,10 +206,13 @@ def _dates_ordered(start: str, end: str) -> Q:
     return Q(**{f"{end}__isnull": True}) | Q(**{f"{start}__isnull": True}) | Q(**{f"{end}__gte": F(start)})
 
 
-def project_search_text(title_ar: str, title_en: str) -> str:
-    """What ``Project.search_text`` holds: both titles folded (``common.text.search_fold``), one per line so a
-    search word never matches across them."""
-    return f"{search_fold(title_ar)}\n{search_fold(title_en)}"
+SEARCHED_FIELDS = ("title_ar", "title_en", "iati_identifier", "partner_code")
+
+
+def project_search_text(title_ar: str, title_en: str, iati_identifier: str | None = "", partner_code: str = "") -> str:
+    """What ``Project.search_text`` holds: both titles, the IATI identifier and the partner's code, folded
+    (``common.text.search_fold``), one per line so a search never matches across two of them."""
+    return "\n".join(search_fold(v or "") for v in (title_ar, title_en, iati_identifier, partner_code))
 
 
 class Project(models.Model):
@@ -291,7 +294,7 @@ class Project(models.Model):
         Partner, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+",
         verbose_name=_("partner of the review notes"),
     )
-    # The titles folded for search (``project_search_text``), derived on every save and by the bulk writers, so
+    # The titles and codes folded for search (``project_search_text``), derived on every save and by the bulk writers, so
     # the title search is a substring test on one column, which a trigram index serves on PostgreSQL (0012).
     search_text = models.TextField(_("search text"), blank=True, default="", db_default="", editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
@@ -331,9 +334,9 @@ class Project(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # Not a side effect: the row's own derived column, kept equal to its titles however the row is saved.
-        self.search_text = project_search_text(self.title_ar, self.title_en)
+        self.search_text = project_search_text(*(getattr(self, name) for name in SEARCHED_FIELDS))
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"title_ar", "title_en"} & set(update_fields):
+        if update_fields is not None and set(SEARCHED_FIELDS) & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
 

@@ -45,7 +45,8 @@ def titled():
 
 def test_search_text_is_kept_current_on_save(titled):
     project = titled[0]
-    assert Project.objects.get(pk=project.pk).search_text == project_search_text(project.title_ar, project.title_en)
+    assert Project.objects.get(pk=project.pk).search_text == project_search_text(project.title_ar, project.title_en, project.iati_identifier,
+                                                                                 project.partner_code)
     assert "اعاده تاهيل شبكه الكهربا في مرزق" in project.search_text and "rehabilitation" in project.search_text
     project.title_en = "Solar lights"
     project.save(update_fields=["title_en"])
@@ -95,3 +96,14 @@ def test_the_review_queue_search_reads_the_folded_titles(personas):
     rows = list(review_queue(personas["ministry_analyst"], search="اعادة تاهيل مدرسه"))
     assert [(row["kind"], row["item_id"]) for row in rows] == [("project", submitted.pk)]
     assert list(review_queue(personas["ministry_analyst"], search="كهرباء")) == []
+
+
+@pytest.mark.parametrize("query", ["41114-q7", "XM-DAC-41114", "undp/2025", "2025/07", "UNDP/2025/08", "مدرسة"])
+def test_identifiers_and_codes_as_before(titled, query):
+    factories.ProjectFactory(title_ar="مدرسة", title_en="", iati_identifier="XM-DAC-41114-Q7",
+                             partner_code="UNDP/2025/07")
+    projects = Project.objects.all()
+    before = set(_regex_search(projects, query).values_list("pk", flat=True))
+    now = set(project_title_search(projects, query).values_list("pk", flat=True))
+    assert now == before
+    assert bool(now) == (query != "UNDP/2025/08")
