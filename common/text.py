@@ -117,6 +117,14 @@ def normalise_for_search(text: str) -> str:
     return " ".join(tokens(text))
 
 
+def search_fold(text: str) -> str:
+    """``text`` folded for substring search, its punctuation and spacing kept: accents off Latin letters, the
+    Arabic letters and digits that ``normalise_arabic`` folds together, diacritics and tatweel dropped,
+    apostrophes inside words dropped, lower case. A search word's normalised form (``words``) is a substring
+    of the folded text exactly when the title search's letter-class pattern matches the original."""
+    return _APOSTROPHE.sub("", normalise_arabic(_fold_latin(text or ""))).lower()
+
+
 class Word(NamedTuple):
     """One word of a text, normalised. ``key`` is the stem used for look-ups (Arabic without its
     article, English stemmed); ``text`` the normalised word before stemming."""

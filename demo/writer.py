@@ -35,6 +35,7 @@ from projects.models import (
     Site,
     Transaction,
 )
+from projects.models.projects import project_search_text
 
 Progress = Callable[[str, int], None]
 FAST_PATHS = {("copy", "postgresql"), ("executemany", "sqlite")}
@@ -66,11 +67,13 @@ def _table_rows(portfolio: Portfolio, key_to_id: dict[str, int], programme_ids: 
         "description_ar", "description_en", "status", "planned_start", "planned_end", "actual_start",
         "actual_end", "budget", "currency", "spend_to_date", "beneficiaries_targeted", "beneficiaries_reached",
         "progress_percent", "state", "review_notes_partner_id", "reporting_frequency", "created_at", "updated_at",
+        "search_text",
     ), ((key_to_id[p.key], programme_ids.get(p.programme_key) if p.programme_key else None,
          p.reporting_partner_id, p.iati_identifier, p.partner_code, p.title_ar, p.title_en, p.description_ar,
          p.description_en, p.status, p.planned_start, p.planned_end, p.actual_start, p.actual_end, p.budget,
          p.currency, p.spend_to_date, p.beneficiaries_targeted, p.beneficiaries_reached, p.progress_percent,
-         p.state, p.reporting_partner_id, p.reporting_frequency, now, now) for p in projects)
+         p.state, p.reporting_partner_id, p.reporting_frequency, now, now,
+         project_search_text(p.title_ar, p.title_en, p.iati_identifier, p.partner_code)) for p in projects)
     yield "participations", Participation, ("project_id", "partner_id", "role", "activity_id"), (
         (key_to_id[p.key], x.partner_id, x.role, x.activity_id) for p in projects for x in p.participations)
     yield "project_sectors", ProjectSector, ("project_id", "sector_id", "percentage"), (

@@ -87,15 +87,16 @@ def review_queue(user: Any, *, search: str = "", newest_first: bool = False) -> 
     REVIEW_QUEUE_COLUMNS; one UNION query, so a page of it is two queries (count and rows)."""
     parts = []
     if user.has_perm(REVIEW_PROJECT):
-        projects = words_search(projects_visible_to(user), search, TITLE_FIELDS + partner_fields("reporting_partner"))
+        projects = words_search(projects_visible_to(user), search, partner_fields("reporting_partner"),
+                                folded="search_text")
         parts.append(projects.filter(state=ReviewState.SUBMITTED).order_by().annotate(
             kind=Value("project", output_field=CharField()), item_id=F("pk"), item_project=F("pk"),
             item_title_ar=F("title_ar"), item_title_en=F("title_en"), item_partner=F("reporting_partner_id"),
             item_submitted_at=F("submitted_at"), item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
         ).values(*REVIEW_QUEUE_COLUMNS))
     if user.has_perm(REVIEW_UPDATE):
-        updates = words_search(updates_visible_to(user), search,
-                               tuple(f"project__{f}" for f in TITLE_FIELDS) + partner_fields("partner"))
+        updates = words_search(updates_visible_to(user), search, partner_fields("partner"),
+                               folded="project__search_text")
         parts.append(updates.filter(state=ReviewState.SUBMITTED).order_by().annotate(
             kind=Value("update", output_field=CharField()), item_id=F("pk"), item_project=F("project_id"),
             item_title_ar=F("project__title_ar"), item_title_en=F("project__title_en"),
@@ -135,9 +136,10 @@ def partner_fields(prefix: str) -> tuple[str, ...]:
     return (f"{prefix}__name_ar", f"{prefix}__name_en", f"{prefix}__acronym")
 
 
-def words_search(records: QuerySet, text: str, fields: tuple[str, ...]) -> QuerySet:
-    """``records`` with every word of ``text`` in one of ``fields`` (a title, a partner's names), each word
-    normalised as the title search does (``common.text.words``: hamza forms, ta marbuta, the article,
+def words_search(records: QuerySet, text: str, fields: tuple[str, ...], *, folded: str | None = None) -> QuerySet:
+    """``records`` with every word of ``text`` in one of ``fields`` (a partner's names, ...) or in the folded
+    titles ``folded`` names (a path to ``Project.search_text``, read as ``project_title_search`` does), each
+    word normalised as the title search does (``common.text.words``: hamza forms, ta marbuta, the article,
     diacritics, English plurals)."""
     from common.text import words
 
@@ -149,18 +151,30 @@ def words_search(records: QuerySet, text: str, fields: tuple[str, ...]) -> Query
         return records.filter(pk__in=[])
     for word in found:
         pattern = _search_pattern(word)
-        any_field = Q()
+        any_field = Q(**{f"{folded}__contains": _search_term(word)}) if folded else Q()
         for name in fields:
             any_field |= Q(**{f"{name}__iregex": pattern})
         records = records.filter(any_field)
     return records
 
 
+def _search_term(word: Any) -> str:
+    """What a search word must be a substring of in ``Project.search_text``: the title search's pattern
+    (``_search_pattern``) without its letter classes, which the stored text has already folded."""
+    if word.arabic:
+        return word.key
+    prefix = os.path.commonprefix([word.text, word.key])
+    return prefix if len(prefix) >= 3 else word.text
+
+
 def project_title_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
     """Projects whose Arabic or English title has every word of ``text`` (normalised as the duplicate
     engine does: hamza forms, ta marbuta, the article, diacritics, English plurals), or whose IATI
-    identifier or partner code contains it."""
-    from common.text import words
+    identifier or partner code contains it.
+
+    The titles and codes are matched in the stored folded text (``Project.search_text``) with a plain substring test,
+    which PostgreSQL's trigram index serves, instead of a letter-class regex over every title."""
+    from common.text import search_fold, words
 
     text = (text or "").strip()
     if not text:
@@ -170,9 +184,11 @@ def project_title_search(projects: QuerySet[Project], text: str) -> QuerySet[Pro
         return projects.filter(Q(iati_identifier__icontains=text) | Q(partner_code__icontains=text))
     titles = Q()
     for word in found:
-        pattern = _search_pattern(word)
-        titles &= Q(title_ar__iregex=pattern) | Q(title_en__iregex=pattern)
-    return projects.filter(titles | Q(iati_identifier__icontains=text) | Q(partner_code__icontains=text))
+        titles &= Q(search_text__contains=_search_term(word))
+    # The identifier or code containing the text: the whole text in the same column (the identifier and code
+    # are lines of it), so both halves of the OR are served by the one trigram index. The titles matching the
+    # whole text already match word by word, so this adds no title matches.
+    return projects.filter(titles | Q(search_text__contains=search_fold(text)))
 
 
 # A page names municipalities; their boundaries (large polygons) stay in the database.
@@ -187,6 +203,15 @@ def project_list_page(user: Any) -> QuerySet[Project]:
                  .defer(*_PLACE_NAME_ONLY).order_by("municipality__pcode")),
         Prefetch("participations", queryset=Participation.objects.select_related("partner").order_by("role", "pk")),
     )
+
+
+# What the list's rows never show: long texts read only by the project page.
+_LIST_DEFERRED = ("description_ar", "description_en", "search_text", "review_comment", "sdg_tags")
+
+
+def project_list_rows(user: Any) -> QuerySet[Project]:
+    """``project_list_page`` without the long texts a row does not show (less to read per page)."""
+    return project_list_page(user).defer(*_LIST_DEFERRED)
 
 
 def project_detail_queryset(user: Any) -> QuerySet[Project]:

@@ -81,7 +81,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # the valid filters apply; a bad one is shown next to its field
     chosen = form.cleaned_data
     rates = exchange_rate_table()
-    projects = selectors.project_filter(selectors.project_list_page(user), user=user, filters=chosen)
+    projects = selectors.project_filter(selectors.project_list_rows(user), user=user, filters=chosen)
     projects = project_sort(projects, chosen.get("sort"), rates=rates)
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     for project in page:

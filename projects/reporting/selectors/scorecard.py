@@ -2,9 +2,10 @@
 
 Per partner: reports due, on time, late and missing (the reporting calendar), the on-time rate; how
 complete its project records and its updates are; how many of its submissions the ministry returned.
-A fixed number of queries whatever the number of partners and projects (partners, projects, updates,
-the two review histories, and the report counts, summed in SQL from the stored reporting periods); the rest
-is arithmetic in Python.
+A fixed number of queries whatever the number of partners and projects (partners, then per partner the
+projects' and the updates' filled fields and the report counts from the stored reporting periods, all summed
+by the database with conditional counts, and the two review histories); no project or update row is read
+into Python.
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ class _Filled:
     filled: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     applicable: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
-    def add(self, values: dict[str, float | None]) -> None:
-        self.records += 1
-        for name, value in values.items():
-            if value is not None:  # None: the field does not apply to this record
-                self.applicable[name] += 1
-                self.filled[name] += value
+    def set(self, records: int, filled: dict[str, float], applicable: dict[str, int]) -> None:
+        """Sums counted elsewhere (the database): ``records`` records, ``filled`` per field, ``applicable``
+        per field (fields applying to no record are left out, as ``add`` leaves them)."""
+        self.records = records
+        for name, count in applicable.items():
+            if count:
+                self.applicable[name] += count
+                self.filled[name] += filled[name]
 
     def by_field(self, names: Iterable[str]) -> dict[str, float | None]:
         return {n: (round(self.filled[n] / self.applicable[n], 4) if self.applicable[n] else None) for n in names}
@@ -90,23 +93,54 @@ class PartnerScorecard:
         }
 
 
-def _project_filled(row: dict[str, Any]) -> dict[str, float | None]:
-    titles = (bool(row["title_ar"]) + bool(row["title_en"])) / 2
-    return {
-        "titles": titles, "sector": float(row["has_sector"]), "municipality": float(row["has_location"]),
-        "budget": float(row["budget"] is not None), "dates": float(bool(row["planned_start"] and row["planned_end"])),
-        "iati_identifier": float(bool(row["iati_identifier"])),
-        "beneficiaries_targeted": float(row["beneficiaries_targeted"] is not None),
-    }
+def _filled(condition: Q) -> Count:
+    return Count("pk", filter=condition)
 
 
-def _update_filled(row: dict[str, Any]) -> dict[str, float | None]:
-    return {
-        "narrative": float(bool((row["narrative"] or "").strip())),
-        "spend": float(row["spend_to_date"] is not None and row["spend_to_date"] > 0),
-        "beneficiaries": float(row["beneficiaries_reached"] is not None),
-        "problems": float(bool((row["problems"] or "").strip())) if row["status"] in HELD_UP else None,
-    }
+# Text that is more than whitespace (Python's ``str.strip()`` leaving something): a regex both databases run.
+_HAS_TEXT = r"\S"
+
+
+def _project_sums(ids: list[int]) -> dict[int, tuple[int, dict[str, float]]]:
+    """Per partner: its projects counted once (not marked duplicates) and, per field of PROJECT_FIELDS, how many
+    are filled (titles count half per language), summed by the database (one query)."""
+    rows = (Project.objects.filter(reporting_partner_id__in=ids, duplicate_of__isnull=True)
+            .values("reporting_partner_id").order_by()
+            .annotate(records=Count("pk"),
+                      title_ar=_filled(Q(title_ar__gt="")), title_en=_filled(Q(title_en__gt="")),
+                      sector=_filled(Q(Exists(ProjectSector.objects.filter(project=OuterRef("pk"))))),
+                      municipality=_filled(Q(Exists(ProjectLocation.objects.filter(project=OuterRef("pk"))))),
+                      budget=_filled(Q(budget__isnull=False)),
+                      dates=_filled(Q(planned_start__isnull=False, planned_end__isnull=False)),
+                      iati_identifier=_filled(Q(iati_identifier__gt="")),
+                      beneficiaries_targeted=_filled(Q(beneficiaries_targeted__isnull=False))))
+    out = {}
+    for row in rows:
+        filled = {name: float(row[name]) for name in PROJECT_FIELDS if name != "titles"}
+        filled["titles"] = (row["title_ar"] + row["title_en"]) / 2
+        out[row["reporting_partner_id"]] = (row["records"], filled)
+    return out
+
+
+def _update_sums(ids: list[int]) -> dict[int, tuple[int, dict[str, float], dict[str, int]]]:
+    """Per partner: its submitted updates (of projects counted once), per field of UPDATE_FIELDS how many are
+    filled, and how many the field applies to ("problems" only to updates whose status says the work is held
+    up), summed by the database (one query)."""
+    held_up = Q(status__in=HELD_UP)
+    rows = (ProjectUpdate.objects.filter(partner_id__in=ids, submitted_at__isnull=False,
+                                         project__duplicate_of__isnull=True)
+            .values("partner_id").order_by()
+            .annotate(records=Count("pk"), held_up=_filled(held_up),
+                      narrative=_filled(Q(narrative__regex=_HAS_TEXT)),
+                      spend=_filled(Q(spend_to_date__gt=0)),
+                      beneficiaries=_filled(Q(beneficiaries_reached__isnull=False)),
+                      problems=_filled(held_up & Q(problems__regex=_HAS_TEXT))))
+    out = {}
+    for row in rows:
+        records = row["records"]
+        applicable = {"narrative": records, "spend": records, "beneficiaries": records, "problems": row["held_up"]}
+        out[row["partner_id"]] = (records, {name: float(row[name]) for name in UPDATE_FIELDS}, applicable)
+    return out
 
 
 def _returned_counts(partner_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
@@ -155,21 +189,12 @@ def partner_scorecards(
         return []
     ids = list(cards)
 
-    projects = (Project.objects.filter(reporting_partner_id__in=ids, duplicate_of__isnull=True)
-                .annotate(has_sector=Exists(ProjectSector.objects.filter(project=OuterRef("pk"))),
-                          has_location=Exists(ProjectLocation.objects.filter(project=OuterRef("pk"))))
-                .values("reporting_partner_id", "title_ar", "title_en", "has_sector", "has_location", "budget",
-                        "planned_start", "planned_end", "iati_identifier", "beneficiaries_targeted"))
-    for row in projects:
-        card = cards[row["reporting_partner_id"]]
-        card.projects += 1
-        card.project_fields.add(_project_filled(row))
-
-    updates = (ProjectUpdate.objects.filter(partner_id__in=ids, submitted_at__isnull=False,
-                                            project__duplicate_of__isnull=True)
-               .values("partner_id", "narrative", "spend_to_date", "beneficiaries_reached", "problems", "status"))
-    for row in updates:
-        cards[row["partner_id"]].update_fields.add(_update_filled(row))
+    for partner_id, (records, filled) in _project_sums(ids).items():
+        card = cards[partner_id]
+        card.projects = records
+        card.project_fields.set(records, filled, {name: records for name in PROJECT_FIELDS})
+    for partner_id, (records, filled, applicable) in _update_sums(ids).items():
+        cards[partner_id].update_fields.set(records, filled, applicable)
 
     for partner_id, report_tally in report_tallies(partner_ids=ids, today=today).items():
         cards[partner_id].reports = report_tally

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -167,3 +169,48 @@ def test_pages(client, portfolio, personas, undp, unicef, django_assert_max_num_
     assert client.get(reverse("scorecard_detail", args=[undp.pk])).status_code == 404
     client.force_login(factories.UserFactory(username="nobody"))
     assert client.get(reverse("scorecard_list")).status_code == 403
+
+
+def test_whitespace_only_text_counts_as_empty(portfolio, undp):
+    """The database's test of "filled" matches ``str.strip()``: spaces, tabs and new lines alone are empty."""
+    b = portfolio["b"]
+    _update(b, D(2025, 10, 1), D(2025, 12, 31), D(2025, 10, 2), narrative=" \n\t ", spend_to_date=0,
+            status=ActivityStatus.SUSPENDED, problems="\n")
+    _update(b, D(2025, 10, 1), D(2025, 12, 31), D(2025, 10, 3), narrative="  x ", spend_to_date=2,
+            status=ActivityStatus.CANCELLED, problems=" power cut ")
+    data = partner_scorecard(partner_id=undp.pk, today=TODAY).as_dict()
+    # Narratives: A/Q1, B/Q3 and the new "x" of 5; problems: the new cancelled one of 3 held-up updates.
+    assert data["updates"] == 5
+    assert data["update_fields"]["narrative"] == 0.6
+    assert data["update_fields"]["spend"] == 0.6
+    assert data["update_fields"]["problems"] == pytest.approx(1 / 3, abs=1e-4)
+    assert data["update_completeness"] == pytest.approx((3 + 3 + 2 + 1) / (5 * 3 + 3), abs=1e-4)
+
+
+def _scorecard_page_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("scorecard_list"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_scorecard_page_queries_are_the_same_for_3_and_30_projects(client, personas, undp, unicef,
+                                                                   django_assert_num_queries):
+    client.force_login(personas["ministry_analyst"])
+    partners = [undp, unicef, factories.PartnerFactory()]
+    for i in range(3):
+        project = factories.ProjectFactory(reporting_partner=partners[i], actual_start=D(2024, 6, 1))
+        _update(project, D(2024, 6, 1), D(2024, 6, 30), D(2024, 7, 1), narrative="n")
+    reporting_periods_sync()
+    few = _scorecard_page_queries(client)
+    for i in range(27):
+        project = factories.ProjectFactory(reporting_partner=partners[i % 3], actual_start=D(2024, 6, 1))
+        for month in (6, 7):
+            _update(project, D(2024, month, 1), D(2024, month, 28), D(2024, month + 1, 1), narrative="n")
+    reporting_periods_sync()
+    with django_assert_num_queries(few):
+        response = client.get(reverse("scorecard_list"))
+    html = response.content.decode()
+    assert all(f'data-partner="{p.pk}"' in html for p in partners)
+    card = partner_scorecard(partner_id=partners[2].pk)
+    assert card.projects == 10 and card.update_fields.records == 19
