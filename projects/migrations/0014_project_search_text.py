@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('municipalities', '0003_development_allocations'),
-        ('projects', '0011_sdg_tags'),
+        ('projects', '0013_export_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
