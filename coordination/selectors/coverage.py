@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from common.geojson import web_geometry
 from coordination.models import CoverageFigure, CoverageScope, CoverageSummary
-from coordination.selectors.gaps import active_project_candidates, gap_rows, municipality_shapes
+from coordination.selectors.gaps import gap_rows, municipality_shapes
 from projects.models import ProjectLocation, ReviewState
 from projects.permissions import user_oversees
 from projects.selectors.money import usd_attributed
@@ -52,7 +52,6 @@ class StoredCoverage:
     summary_as_of: dt.datetime  # the full run the roll-ups come from
     rows: list[dict[str, Any]]
     recomputed: list[int] = field(default_factory=list)  # municipalities the engine recomputed for this reader
-    summary: dict[str, Any] | None = None  # the stored roll-ups, when they hold for this reader
 
 
 def coverage_scope_for(user: Any) -> str | None:
@@ -64,9 +63,10 @@ def coverage_scope_for(user: Any) -> str | None:
     return CoverageScope.ACCEPTED
 
 
-def _own_pending_places(user: Any, on: dt.date, only: list[int] | None) -> list[int]:
-    """Where the reader's counted projects that are not accepted (their own partner's) are active: one query."""
-    pending = active_project_candidates(on, projects=projects_counted_for(user).exclude(state=ReviewState.ACCEPTED))
+def _own_pending_places(user: Any, only: list[int] | None) -> list[int]:
+    """Where the reader's counted projects that are not accepted (their own partner's) are, whatever their
+    status (the money attributed counts every status, the gap figures the active ones): one query."""
+    pending = projects_counted_for(user).exclude(state=ReviewState.ACCEPTED)
     rows = ProjectLocation.objects.filter(project__in=pending.values("pk"))
     if only is not None:
         rows = rows.filter(municipality_id__in=only)
@@ -110,7 +110,7 @@ def stored_coverage_for(user: Any, *, on: dt.date | None = None, level: str = "m
     scope = coverage_scope_for(user)
     if scope is None or day != timezone.localdate():
         return None
-    summary = CoverageSummary.objects.filter(scope=scope).values("on", "as_of", "figures_as_of", "body").first()
+    summary = CoverageSummary.objects.filter(scope=scope).values("on", "as_of", "figures_as_of").first()
     if summary is None or summary["on"] != day:
         return None
     qs = CoverageFigure.objects.filter(scope=scope)
@@ -122,7 +122,7 @@ def stored_coverage_for(user: Any, *, on: dt.date | None = None, level: str = "m
         qs = qs.filter(sector__isnull=False)
     if municipality_ids is not None:
         qs = qs.filter(municipality_id__in=municipality_ids)
-    recomputed = [] if scope == CoverageScope.ALL else _own_pending_places(user, day, municipality_ids)
+    recomputed = [] if scope == CoverageScope.ALL else _own_pending_places(user, municipality_ids)
     if recomputed:
         qs = qs.exclude(municipality_id__in=recomputed)
     if district:
@@ -143,7 +143,7 @@ def stored_coverage_for(user: Any, *, on: dt.date | None = None, level: str = "m
             extra = [r for r in extra if r["unreached"] == unreached]
         rows += extra
     return StoredCoverage(scope=scope, on=day, as_of=summary["figures_as_of"], summary_as_of=summary["as_of"],
-                          rows=rows, recomputed=recomputed, summary=None if recomputed else summary["body"])
+                          rows=rows, recomputed=recomputed)
 
 
 def stored_summary_for(user: Any, *, on: dt.date | None = None) -> tuple[dict[str, Any], dt.datetime] | None:
@@ -157,7 +157,7 @@ def stored_summary_for(user: Any, *, on: dt.date | None = None) -> tuple[dict[st
     summary = CoverageSummary.objects.filter(scope=scope).values("on", "as_of", "body").first()
     if summary is None or summary["on"] != day:
         return None
-    if scope != CoverageScope.ALL and _own_pending_places(user, day, None):
+    if scope != CoverageScope.ALL and _own_pending_places(user, None):
         return None
     return summary["body"], summary["as_of"]
 
