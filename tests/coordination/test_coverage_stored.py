@@ -248,3 +248,26 @@ def test_query_counts_hold_with_3_and_with_30_projects(world, personas, client_f
         url = reverse(name, args=[slug] if slug else None)
         with django_assert_num_queries(counts[(name, str(params))]):
             assert client.get(url, params).status_code == 200
+
+
+@pytest.mark.django_db
+def test_accepting_a_project_refreshes_the_accepted_scope_through_the_re_check(world, personas,
+                                                                              django_capture_on_commit_callbacks):
+    from coordination.models import CoverageScope
+    from coordination.services.gaps import gaps_full_run
+    from projects.models import ReviewState
+    from projects.services.projects import project_review
+
+    gaps_full_run()
+    gamma = (world["m3"].pk, None)
+    assert _stored(CoverageScope.ACCEPTED)[gamma][FIELDS.index("unreached")] is True
+    draft = world["draft"]
+    draft.state = ReviewState.SUBMITTED
+    draft.save(update_fields=["state"])
+    with django_capture_on_commit_callbacks(execute=True):
+        project_review(project=draft, user=personas["ministry_analyst"], decision="accept")
+    draft.refresh_from_db()
+    assert draft.state == ReviewState.ACCEPTED
+    accepted = _stored(CoverageScope.ACCEPTED)
+    assert accepted[gamma][FIELDS.index("unreached")] is False
+    assert accepted == _fresh(_accepted())
