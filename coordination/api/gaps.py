@@ -9,6 +9,11 @@
 * ``delays/`` — delay flags, with ``POST delays/<id>/review/`` (``coordination.api.delays``);
 * ``municipalities/coverage.geojson`` — each municipality's coverage and gap score, for a map.
 
+``gaps/``, ``gaps/summary/`` and the coverage layer read the figures the gap runs stored
+(``coordination.selectors.coverage``) and say when they were found in ``as_of``; ``as_of`` is null when the
+answer was computed on request (another ``date``, no run yet today, or a reader's own roll-ups that the stored
+ones cannot give), which is then current.
+
 Every figure, flag and layer is computed from the projects the reader's derived data may draw on
 (``projects.selectors.projects.projects_counted_for``): another partner's draft never shows through.
 """
@@ -187,7 +192,7 @@ class GapListView(generics.GenericAPIView):
             rows = gap_rows(inputs, figures)
             if params.get("district"):
                 rows = [r for r in rows if r["district_pcode"] == params["district"].upper()]
-            as_of = timezone.now()
+            as_of = None  # computed on request: current
         key, reverse = params["ordering"].lstrip("-"), params["ordering"].startswith("-")
         if key == "municipality":
             rows.sort(key=lambda r: (r["municipality_slug"], r["sector_code"] or ""))
@@ -221,7 +226,7 @@ class GapSummaryView(generics.GenericAPIView):
             "districts": [asdict(a) for a in analysis.districts if a.sector_id == sector_id],
             "concentration": asdict(concentration),
             "sectors_without_active_project": [inputs.sector_info[s][0] for s in analysis.sectors_without_active_project],
-            "unconverted_budgets": inputs.unconverted, "as_of": timezone.now(),
+            "unconverted_budgets": inputs.unconverted, "as_of": None,
         })
 
 
@@ -353,7 +358,7 @@ class CoverageGeoJSONView(generics.GenericAPIView):
                                  "properties": props})
         else:
             inputs, analysis = _analyse(params, request.user)
-            on, as_of = analysis.on, timezone.now()
+            on, as_of = analysis.on, None
             sector_id = _sector_id(params.get("sector"), inputs)
             figures = analysis.municipalities if sector_id is None else [
                 c for c in analysis.cells if c.sector_id == sector_id]
@@ -365,7 +370,7 @@ class CoverageGeoJSONView(generics.GenericAPIView):
                 props["area_is_official"] = official
                 features.append({"type": "Feature", "id": row["municipality_slug"], "geometry": web_geometry(geom),
                                  "properties": props})
-        body = {"type": "FeatureCollection", "date": on.isoformat(), "as_of": as_of.isoformat(),
+        body = {"type": "FeatureCollection", "date": on.isoformat(), "as_of": as_of.isoformat() if as_of else None,
                 "sector": params.get("sector"), "features": features}
         return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                             content_type="application/geo+json; charset=utf-8")

@@ -30,6 +30,7 @@ class CoverageFigure(models.Model):
     run = models.ForeignKey("coordination.AnalysisRun", on_delete=models.SET_NULL, null=True, blank=True,
                             related_name="+", verbose_name=_("run"))
     on = models.DateField(_("figures for"))
+    # When these figures were found; a later run that finds the same keeps it (only ``on`` moves).
     as_of = models.DateTimeField(_("as of"))
     active_projects = models.PositiveIntegerField(_("active projects"), default=0)
     partners = models.PositiveIntegerField(_("partners"), default=0)
@@ -75,8 +76,6 @@ class CoverageSummary(models.Model):
                             related_name="+")
     on = models.DateField(_("figures for"))
     as_of = models.DateTimeField(_("as of"))
-    # The last time any run (full or a re-check of some municipalities) stored this scope's figures.
-    figures_as_of = models.DateTimeField(_("figures as of"))
     body = models.JSONField(default=dict)
 
     class Meta:

@@ -48,8 +48,7 @@ class StoredCoverage:
 
     scope: str
     on: dt.date
-    as_of: dt.datetime  # the last run that stored figures of the scope
-    summary_as_of: dt.datetime  # the full run the roll-ups come from
+    as_of: dt.datetime | None  # when the newest of these figures was found (None: no row)
     rows: list[dict[str, Any]]
     recomputed: list[int] = field(default_factory=list)  # municipalities the engine recomputed for this reader
 
@@ -74,7 +73,7 @@ def _own_pending_places(user: Any, only: list[int] | None) -> list[int]:
 
 
 def _recomputed_rows(user: Any, on: dt.date, ids: list[int], *, level: str, sector_id: int | None,
-                     geometry: bool) -> list[dict[str, Any]]:
+                     geometry: bool, money: bool) -> list[dict[str, Any]]:
     from coordination.services.gaps import gap_analysis_on  # services import selectors: read it late
 
     inputs, analysis = gap_analysis_on(on=on, municipality_ids=ids, projects=projects_counted_for(user))
@@ -85,11 +84,11 @@ def _recomputed_rows(user: Any, on: dt.date, ids: list[int], *, level: str, sect
     rows = gap_rows(inputs, figures)
     selected = projects_counted_for(user).filter(duplicate_of__isnull=True)
     per_sector = level != "municipality" or sector_id is not None
-    money = usd_attributed(selected, per_sector=per_sector) if per_sector else usd_attributed(selected)
+    usd = {} if not money else usd_attributed(selected, per_sector=True) if per_sector else usd_attributed(selected)
     shapes = municipality_shapes() if geometry else {}
     for row in rows:
         key = (row["municipality_id"], row["sector_id"]) if per_sector else row["municipality_id"]
-        found = money.get(key)
+        found = usd.get(key)
         row["usd_attributed"] = float(found["usd"]) if found else 0.0
         row["usd_unconverted"] = sorted(found["unconverted"]) if found else []
         if geometry:
@@ -101,17 +100,15 @@ def _recomputed_rows(user: Any, on: dt.date, ids: list[int], *, level: str, sect
 def stored_coverage_for(user: Any, *, on: dt.date | None = None, level: str = "municipality",
                         sector_id: int | None = None, municipality_ids: list[int] | None = None,
                         district: str | None = None, unreached: bool | None = None,
-                        geometry: bool = False) -> StoredCoverage | None:
+                        geometry: bool = False, money: bool = False) -> StoredCoverage | None:
     """The reader's stored figures for ``on`` (today): whole municipalities (``level="municipality"``), every
     municipality × sector (``"sector"``), or one sector's cells (``sector_id``); narrowed to some municipalities,
     a district (p-code) or the unreached ones. None when nothing stored holds (the caller runs the engine).
-    Two queries for ministry staff, three for a focal point (more only where their own pending projects are)."""
+    One query for ministry staff, two for a focal point (the engine's where their own partner's projects that
+    are not accepted are: ``_recomputed_rows``)."""
     day = on or timezone.localdate()
     scope = coverage_scope_for(user)
     if scope is None or day != timezone.localdate():
-        return None
-    summary = CoverageSummary.objects.filter(scope=scope).values("on", "as_of", "figures_as_of").first()
-    if summary is None or summary["on"] != day:
         return None
     qs = CoverageFigure.objects.filter(scope=scope)
     if sector_id is not None:
@@ -131,24 +128,32 @@ def stored_coverage_for(user: Any, *, on: dt.date | None = None, level: str = "m
         qs = qs.filter(unreached=unreached)
     names = ("web_geometry", "area_is_official") if geometry else ()
     rows = list(qs.order_by("municipality_id", "sector__order", "sector__code").values(
-        *FIGURE_VALUES, *names, **ROW_VALUES))
+        *FIGURE_VALUES, "on", "as_of", *names, **ROW_VALUES))
+    # Figures hold for the day they were stored for: any older row (no run yet today) and the engine answers.
+    if any(r["on"] != day for r in rows):
+        return None
+    if not rows and not CoverageSummary.objects.filter(scope=scope, on=day).exists():
+        return None
+    as_of = max((r.pop("as_of") for r in rows), default=None)
+    for r in rows:
+        del r["on"]
     for row in rows:  # as ``gap_rows`` has them for a whole municipality
         if row["sector_id"] is None:
             row["sector_name_ar"] = row["sector_name_en"] = ""
     if recomputed:
-        extra = _recomputed_rows(user, day, recomputed, level=level, sector_id=sector_id, geometry=geometry)
+        extra = _recomputed_rows(user, day, recomputed, level=level, sector_id=sector_id, geometry=geometry,
+                                 money=money)
         if district:
             extra = [r for r in extra if r["district_pcode"] == district.upper()]
         if unreached is not None:
             extra = [r for r in extra if r["unreached"] == unreached]
         rows += extra
-    return StoredCoverage(scope=scope, on=day, as_of=summary["figures_as_of"], summary_as_of=summary["as_of"],
-                          rows=rows, recomputed=recomputed)
+    return StoredCoverage(scope=scope, on=day, as_of=as_of, rows=rows, recomputed=recomputed)
 
 
 def stored_summary_for(user: Any, *, on: dt.date | None = None) -> tuple[dict[str, Any], dt.datetime] | None:
     """The stored roll-ups (every sector) and their time, when they hold for ``user`` on ``on`` (today): for
-    ministry staff, and for a focal point whose own partner has no active project that is not accepted
+    ministry staff, and for a focal point whose own partner has no project that is not accepted
     (otherwise their roll-ups differ from the accepted scope's and the caller runs the engine)."""
     day = on or timezone.localdate()
     scope = coverage_scope_for(user)

@@ -195,7 +195,8 @@ def map_figures(user: Any, filters: MapFilters, *, measure: str, today: dt.date 
     # hold exactly the projects in that sector): ``coordination.selectors.coverage``.
     stored = None
     if measure in ("usd_per_capita", "gap_score") and filters == MapFilters(sector=filters.sector):
-        stored = stored_coverage_for(user, on=on, sector_id=filters.sector.pk if filters.sector else None)
+        stored = stored_coverage_for(user, on=on, sector_id=filters.sector.pk if filters.sector else None,
+                                     money=measure == "usd_per_capita")
     as_of = stored.as_of if stored is not None else None
     if measure == "active_projects":
         values = {i: float(active.get(i, 0)) for i in ids}

@@ -6,6 +6,7 @@ whole), all or nothing: a run that fails leaves the previous figures."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
@@ -49,6 +50,22 @@ def _row(scope: str, f: GapFigure, *, on: dt.date, as_of: dt.datetime, run: Anal
     return row
 
 
+KEY_FIELDS = ("municipality_id", "sector_id")
+FLOAT_FIELDS = frozenset({"budget_usd", "usd_attributed", "budget_per_capita", "budget_per_person_in_need",
+                          "gap_score"})
+COMPARED_FIELDS = (*FIGURE_FIELDS, "usd_attributed", "usd_unconverted", "web_geometry", "area_is_official")
+
+
+def _facts_of(rows: Iterable[dict[str, Any]]) -> dict[tuple[Any, Any], str]:
+    """Rows by key, each as comparable text (JSON columns come back from the database as Python values)."""
+    def fact(key: str, value: Any) -> Any:
+        return float(value) if key in FLOAT_FIELDS and value is not None else value
+
+    return {(r["municipality_id"], r["sector_id"]): json.dumps([fact(k, r[k]) for k in COMPARED_FIELDS], default=str,
+                                                               sort_keys=True)
+            for r in rows}
+
+
 def summary_body(inputs: GapInputs, analysis: GapAnalysis) -> dict[str, Any]:
     """Every sector's roll-ups of a full analysis, as the summary API narrows them to one (plain JSON)."""
     return {
@@ -84,16 +101,24 @@ def coverage_scopes_store(*, analyses: Iterable[tuple[str, GapInputs, GapAnalysi
                 rows.append(row)
             rows += [_row(scope, c, on=analysis.on, as_of=as_of, run=run,
                           money=by_cell.get((c.municipality_id, c.sector_id))) for c in analysis.cells]
-            stale = CoverageFigure.objects.filter(scope=scope)
+            held = CoverageFigure.objects.filter(scope=scope)
             if only is not None:
-                stale = stale.filter(municipality_id__in=only)
-            stale.delete()
-            CoverageFigure.objects.bulk_create(rows, batch_size=2000)
-            written += len(rows)
-            if only is None:
-                CoverageSummary.objects.update_or_create(scope=scope, defaults={
-                    "run": run, "on": analysis.on, "as_of": as_of, "figures_as_of": as_of,
-                    "body": summary_body(inputs, analysis)})
+                held = held.filter(municipality_id__in=only)
+            if _facts_of(held.values(*KEY_FIELDS, *COMPARED_FIELDS)) != _facts_of(
+                    {k: getattr(r, k) for k in (*KEY_FIELDS, *COMPARED_FIELDS)} for r in rows):
+                held.delete()
+                CoverageFigure.objects.bulk_create(rows, batch_size=2000)
+                written += len(rows)
             else:
-                CoverageSummary.objects.filter(scope=scope).update(figures_as_of=as_of)
+                # Unchanged: the figures keep the time they were found, so that time never moves with a change
+                # of records a reader may not see (another partner's draft re-checked); only the day they hold for.
+                held.update(on=analysis.on)
+            if only is None:
+                body = summary_body(inputs, analysis)
+                summary = CoverageSummary.objects.filter(scope=scope).first()
+                if summary is None or summary.body != body:
+                    CoverageSummary.objects.update_or_create(scope=scope, defaults={
+                        "run": run, "on": analysis.on, "as_of": as_of, "body": body})
+                else:
+                    CoverageSummary.objects.filter(pk=summary.pk).update(on=analysis.on)
     return written

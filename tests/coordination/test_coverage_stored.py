@@ -66,7 +66,7 @@ def _accepted():
 
 @pytest.mark.django_db
 def test_the_full_run_stores_what_a_fresh_engine_run_finds_for_each_scope(world):
-    from coordination.models import CoverageScope, CoverageSummary
+    from coordination.models import CoverageFigure, CoverageScope, CoverageSummary
     from coordination.services.gaps import gaps_full_run
 
     run = gaps_full_run()
@@ -78,8 +78,13 @@ def test_the_full_run_stores_what_a_fresh_engine_run_finds_for_each_scope(world)
     assert stored_accepted[gamma][FIELDS.index("unreached")] is True
     assert run.counts["figures_stored"] == 18
     assert set(CoverageSummary.objects.values_list("scope", flat=True)) == {"all", "accepted"}
-    gaps_full_run()  # idempotent: the same rows again, not twice as many
+    times = set(CoverageFigure.objects.values_list("scope", "municipality_id", "sector_id", "as_of"))
+    again = gaps_full_run()  # idempotent: the same rows again, not twice as many
     assert _stored(CoverageScope.ALL) == stored_all
+    # Nothing changed: nothing rewritten, and the figures keep the time they were found (that time must not
+    # move with records a reader may not see).
+    assert again.counts["figures_stored"] == 0
+    assert set(CoverageFigure.objects.values_list("scope", "municipality_id", "sector_id", "as_of")) == times
 
 
 @pytest.mark.django_db
