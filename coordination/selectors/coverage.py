@@ -167,15 +167,4 @@ def stored_summary_for(user: Any, *, on: dt.date | None = None) -> tuple[dict[st
     return summary["body"], summary["as_of"]
 
 
-def stored_reached_counts(user: Any) -> tuple[int, int, dt.datetime] | None:
-    """Municipalities reached and not reached today as the gap engine has it (``unreached`` of the stored
-    municipality figures), for the reader; None when nothing stored holds. One to three queries."""
-    found = stored_coverage_for(user, level="municipality")
-    if found is None:
-        return None
-    reached = sum(1 for r in found.rows if not r["unreached"])
-    return reached, len(found.rows) - reached, found.as_of
-
-
-__all__ = ["StoredCoverage", "coverage_scope_for", "stored_coverage_for", "stored_reached_counts",
-           "stored_summary_for"]
+__all__ = ["StoredCoverage", "coverage_scope_for", "stored_coverage_for", "stored_summary_for"]
