@@ -19,6 +19,7 @@ from projects.events import (
     OBJECTIVES,
     PARTNERS,
     PROGRESS,
+    REVIEW,
     SDG,
     SECTORS,
     SITES,
@@ -47,8 +48,12 @@ def queue_duplicate_check(sender, project_ids, changed, user=None, **kwargs) -> 
 # active projects are, in which sectors, with how much money and which partners. A project that
 # moved away from a municipality leaves no trace of where it was, so a change of locations
 # re-runs the (cheap) full gap analysis rather than a re-check of the current places.
+# The stored coverage figures (coordination.models.CoverageFigure) ride on the gap runs: they also hang on the
+# review state (the accepted projects' scope) and on identifiers (a funder's transfer to an implementer is
+# money counted once: projects.selectors.money.money_counted).
 DELAY_RELEVANT = frozenset({CREATED, STATUS, DATES, PROGRESS})
-GAP_RELEVANT = frozenset({CREATED, STATUS, DATES, SECTORS, LOCATIONS, BUDGET, PARTNERS, DUPLICATE})
+GAP_RELEVANT = frozenset({CREATED, STATUS, DATES, SECTORS, LOCATIONS, BUDGET, PARTNERS, DUPLICATE, REVIEW,
+                          IDENTIFIERS})
 
 
 def queue_gap_delay_checks(sender, project_ids, changed, user=None, **kwargs) -> None:

@@ -9,6 +9,11 @@
 * ``delays/`` — delay flags, with ``POST delays/<id>/review/`` (``coordination.api.delays``);
 * ``municipalities/coverage.geojson`` — each municipality's coverage and gap score, for a map.
 
+``gaps/``, ``gaps/summary/`` and the coverage layer read the figures the gap runs stored
+(``coordination.selectors.coverage``) and say when they were found in ``as_of``; ``as_of`` is null when the
+answer was computed on request (another ``date``, no run yet today, or a reader's own roll-ups that the stored
+ones cannot give), which is then current.
+
 Every figure, flag and layer is computed from the projects the reader's derived data may draw on
 (``projects.selectors.projects.projects_counted_for``): another partner's draft never shows through.
 """
@@ -19,7 +24,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.urls import include, path
 from django.utils import timezone
@@ -43,9 +48,11 @@ from coordination.api.reviews import (
     parse_resolved,
 )
 from coordination.models import FlagStatus, GapFlag
+from coordination.selectors.coverage import StoredCoverage, stored_coverage_for, stored_summary_for
 from coordination.selectors.flags import gap_flags_stored_for
 from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup, municipality_shapes
 from coordination.services.gaps import gap_analysis_on, gap_flag_review, gap_flags_found_for
+from municipalities.models import Sector
 from projects.selectors.projects import projects_counted_for
 
 
@@ -83,6 +90,49 @@ def _analyse(params: dict[str, Any], user: Any) -> tuple[GapInputs, GapAnalysis]
         municipality_ids = [found]
     return gap_analysis_on(on=params.get("date") or timezone.localdate(), municipality_ids=municipality_ids,
                            projects=projects_counted_for(user))
+
+
+# What a stored row carries beyond ``gap_rows``' fields (the map's money, the web geometry).
+STORED_ONLY = ("need_assessed_on", "usd_attributed", "usd_unconverted", "web_geometry", "area_is_official")
+
+
+def _stored_sector_id(value: str | None) -> int | None:
+    if not value:
+        return None
+    found = Sector.objects.filter(Q(code=value) | (Q(pk=int(value)) if value.isdigit() else Q(pk__in=[]))).values_list(
+        "pk", flat=True).first()
+    if found is None:
+        raise serializers.ValidationError({"sector": _("No sector has this code.")})
+    return found
+
+
+def _stored(params: dict[str, Any], user: Any, *, geometry: bool = False) -> StoredCoverage | None:
+    """The reader's stored figures for the query (``coordination.selectors.coverage``), None when they do not hold."""
+    if params.get("date") not in (None, timezone.localdate()):
+        return None
+    municipality_ids = None
+    if params.get("municipality"):
+        found = municipality_lookup(params["municipality"])
+        if found is None:
+            raise serializers.ValidationError({"municipality": _("No municipality has this id, key or p-code.")})
+        municipality_ids = [found]
+    return stored_coverage_for(user, level=params.get("level", "sector"),
+                               sector_id=_stored_sector_id(params.get("sector")), municipality_ids=municipality_ids,
+                               district=params.get("district"), unreached=params.get("unreached"), geometry=geometry)
+
+
+def _stored_summary(params: dict[str, Any], body: dict[str, Any], as_of: Any) -> dict[str, Any]:
+    """The stored roll-ups narrowed to the query's sector, shaped as the computed summary."""
+    sector_id = _stored_sector_id(params.get("sector"))
+    return {
+        "date": timezone.localdate(), "sector": params.get("sector"), "counts": body["counts"],
+        "settings": body["settings"],
+        **{level: [a for a in body[level] if a["sector_id"] == sector_id] for level in ("country", "regions",
+                                                                                       "districts")},
+        "concentration": next(c for c in body["concentration"] if c["sector_id"] == sector_id),
+        "sectors_without_active_project": body["sectors_without_active_project"],
+        "unconverted_budgets": body["unconverted_budgets"], "as_of": as_of,
+    }
 
 
 class GapFigureSerializer(serializers.Serializer):
@@ -128,23 +178,30 @@ class GapListView(generics.GenericAPIView):
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        inputs, analysis = _analyse(params, request.user)
-        sector_id = _sector_id(params.get("sector"), inputs)
-        figures = analysis.municipalities if params["level"] == "municipality" else analysis.cells
-        if sector_id is not None:
-            figures = [c for c in analysis.cells if c.sector_id == sector_id]
-        if params.get("unreached") is not None:
-            figures = [f for f in figures if f.unreached == params["unreached"]]
-        rows = gap_rows(inputs, figures)
-        if params.get("district"):
-            rows = [r for r in rows if r["district_pcode"] == params["district"].upper()]
+        stored = _stored(params, request.user)
+        if stored is not None:
+            rows, as_of = stored.rows, stored.as_of
+        else:
+            inputs, analysis = _analyse(params, request.user)
+            sector_id = _sector_id(params.get("sector"), inputs)
+            figures = analysis.municipalities if params["level"] == "municipality" else analysis.cells
+            if sector_id is not None:
+                figures = [c for c in analysis.cells if c.sector_id == sector_id]
+            if params.get("unreached") is not None:
+                figures = [f for f in figures if f.unreached == params["unreached"]]
+            rows = gap_rows(inputs, figures)
+            if params.get("district"):
+                rows = [r for r in rows if r["district_pcode"] == params["district"].upper()]
+            as_of = None  # computed on request: current
         key, reverse = params["ordering"].lstrip("-"), params["ordering"].startswith("-")
         if key == "municipality":
             rows.sort(key=lambda r: (r["municipality_slug"], r["sector_code"] or ""))
         else:
             rows.sort(key=lambda r: (-r[key] if reverse else r[key], r["municipality_slug"], r["sector_code"] or ""))
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response.data["as_of"] = as_of
+        return response
 
 
 class GapSummaryView(generics.GenericAPIView):
@@ -154,6 +211,9 @@ class GapSummaryView(generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        stored = stored_summary_for(request.user, on=query.validated_data.get("date"))
+        if stored is not None:
+            return Response(_stored_summary(query.validated_data, *stored))
         inputs, analysis = _analyse({k: v for k, v in query.validated_data.items() if k != "municipality"},
                                     request.user)
         sector_id = _sector_id(query.validated_data.get("sector"), inputs)
@@ -166,7 +226,7 @@ class GapSummaryView(generics.GenericAPIView):
             "districts": [asdict(a) for a in analysis.districts if a.sector_id == sector_id],
             "concentration": asdict(concentration),
             "sectors_without_active_project": [inputs.sector_info[s][0] for s in analysis.sectors_without_active_project],
-            "unconverted_budgets": inputs.unconverted,
+            "unconverted_budgets": inputs.unconverted, "as_of": None,
         })
 
 
@@ -286,20 +346,31 @@ class CoverageGeoJSONView(generics.GenericAPIView):
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = {k: v for k, v in query.validated_data.items() if k != "municipality"}
-        inputs, analysis = _analyse(params, request.user)
-        sector_id = _sector_id(params.get("sector"), inputs)
-        figures = analysis.municipalities if sector_id is None else [
-            c for c in analysis.cells if c.sector_id == sector_id]
-        shapes = municipality_shapes()
+        stored = _stored({**params, "level": "municipality"}, request.user, geometry=True)
         features = []
-        for row in gap_rows(inputs, figures):
-            geom, official = shapes.get(row["municipality_id"], (None, None))
-            props = {k: v for k, v in row.items() if k not in ("need_assessed_on",)}
-            props["need_assessed_on"] = row["need_assessed_on"].isoformat() if row["need_assessed_on"] else None
-            props["area_is_official"] = official
-            features.append({"type": "Feature", "id": row["municipality_slug"], "geometry": web_geometry(geom),
-                             "properties": props})
-        body = {"type": "FeatureCollection", "date": analysis.on.isoformat(),
+        if stored is not None:
+            on, as_of = stored.on, stored.as_of
+            for row in stored.rows:
+                props = {k: v for k, v in row.items() if k not in STORED_ONLY}
+                props["need_assessed_on"] = row["need_assessed_on"].isoformat() if row["need_assessed_on"] else None
+                props["area_is_official"] = row["area_is_official"]
+                features.append({"type": "Feature", "id": row["municipality_slug"], "geometry": row["web_geometry"],
+                                 "properties": props})
+        else:
+            inputs, analysis = _analyse(params, request.user)
+            on, as_of = analysis.on, None
+            sector_id = _sector_id(params.get("sector"), inputs)
+            figures = analysis.municipalities if sector_id is None else [
+                c for c in analysis.cells if c.sector_id == sector_id]
+            shapes = municipality_shapes()
+            for row in gap_rows(inputs, figures):
+                geom, official = shapes.get(row["municipality_id"], (None, None))
+                props = {k: v for k, v in row.items() if k not in ("need_assessed_on",)}
+                props["need_assessed_on"] = row["need_assessed_on"].isoformat() if row["need_assessed_on"] else None
+                props["area_is_official"] = official
+                features.append({"type": "Feature", "id": row["municipality_slug"], "geometry": web_geometry(geom),
+                                 "properties": props})
+        body = {"type": "FeatureCollection", "date": on.isoformat(), "as_of": as_of.isoformat() if as_of else None,
                 "sector": params.get("sector"), "features": features}
         return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                             content_type="application/geo+json; charset=utf-8")

@@ -40,6 +40,7 @@ from coordination.selectors.alignment import (
     alignment_share_by_partner,
     alignment_shares,
 )
+from coordination.selectors.coverage import stored_coverage_for
 from coordination.selectors.delays import delay_flags_visible_to
 from coordination.selectors.duplicates import duplicate_flags_visible_to
 from coordination.selectors.flags import gap_flags_stored_for
@@ -256,9 +257,16 @@ def dashboard_figures(user: Any, filters: DashboardFilters, *, today: dt.date) -
     projects = dashboard_projects(user, filters)
     by_status = {row["status"]: row["n"] for row in projects.values("status").annotate(n=Count("id")).order_by()}
     active = active_project_candidates(today, projects=projects)
-    reached = (ProjectLocation.objects.filter(project__in=active.values("pk")).values("municipality_id")
-               .distinct().count())
-    municipalities = Municipality.objects.count()
+    # Reached as the gap engine has it: unfiltered, the stored figures (``coordination.selectors.coverage``);
+    # filtered, counted in SQL over the project-location rows (municipality ids only, no geometry).
+    stored = stored_coverage_for(user, on=today, level="municipality") if filters == DashboardFilters() else None
+    if stored is not None:
+        municipalities = len(stored.rows)
+        reached = sum(1 for r in stored.rows if not r["unreached"])
+    else:
+        reached = (ProjectLocation.objects.filter(project__in=active.values("pk")).values("municipality_id")
+                   .distinct().count())
+        municipalities = Municipality.objects.count()
     ids = projects.values("pk")
     partners = Partner.objects.filter(Q(pk__in=projects.values("reporting_partner_id")) | Q(
         pk__in=Participation.objects.filter(project__in=ids).values("partner_id"))).count()
@@ -273,6 +281,7 @@ def dashboard_figures(user: Any, filters: DashboardFilters, *, today: dt.date) -
         "budget": _money(projects, filters, exchange_rate_table(), today.year),
         "flags": dashboard_flag_counts(user, projects, filters),
         "alignment": dashboard_alignment(user, projects, filters),
+        "as_of": stored.as_of if stored is not None else None,
     }
 
 

@@ -45,6 +45,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from coordination.models import DelayFlag, DuplicateFlag, FlagStatus, GapFlag
+from coordination.selectors.coverage import stored_coverage_for
 from coordination.selectors.duplicates import duplicate_flags_visible_to
 from coordination.selectors.flags import gap_flags_stored_for
 from coordination.selectors.gaps import active_project_candidates
@@ -172,6 +173,7 @@ class MapFigures:
     projects: int
     active_projects: int
     unconverted: set[str]
+    as_of: dt.datetime | None = None  # the stored figures' time; None: computed on request
 
 
 def map_figures(user: Any, filters: MapFilters, *, measure: str, today: dt.date | None = None) -> MapFigures:
@@ -189,8 +191,23 @@ def map_figures(user: Any, filters: MapFilters, *, measure: str, today: dt.date 
     unconverted: set[str] = set()
     values: dict[int, float | None]
     ids = [m["id"] for m in municipalities]
+    # With no partner, status or period chosen, money and gap scores are the stored figures' (sector cells
+    # hold exactly the projects in that sector): ``coordination.selectors.coverage``.
+    stored = None
+    if measure in ("usd_per_capita", "gap_score") and filters == MapFilters(sector=filters.sector):
+        stored = stored_coverage_for(user, on=on, sector_id=filters.sector.pk if filters.sector else None,
+                                     money=measure == "usd_per_capita")
+    as_of = stored.as_of if stored is not None else None
     if measure == "active_projects":
         values = {i: float(active.get(i, 0)) for i in ids}
+    elif stored is not None and measure == "usd_per_capita":
+        money = {r["municipality_id"]: r["usd_attributed"] for r in stored.rows}
+        unconverted = {c for r in stored.rows for c in r["usd_unconverted"]}
+        values = {m["id"]: (money.get(m["id"], 0.0) / m["population"] if m["population"] else None)
+                  for m in municipalities}
+    elif stored is not None:
+        scores = {r["municipality_id"]: r["gap_score"] for r in stored.rows}
+        values = {i: scores.get(i) for i in ids}
     elif measure == "usd_per_capita":
         money, unconverted = budget_usd_by_municipality(selected, sector=filters.sector)
         values = {m["id"]: (money.get(m["id"], 0.0) / m["population"] if m["population"] else None)
@@ -212,7 +229,8 @@ def map_figures(user: Any, filters: MapFilters, *, measure: str, today: dt.date 
             scores = {f.municipality_id: f.gap_score for f in analysis.cells if f.sector_id == filters.sector.pk}
         values = {i: scores.get(i) for i in ids}
     return MapFigures(on=on, measure=measure, municipalities=municipalities, values=values, active=active,
-                      projects=selected.count(), active_projects=active_qs.count(), unconverted=unconverted)
+                      projects=selected.count(), active_projects=active_qs.count(), unconverted=unconverted,
+                      as_of=as_of)
 
 
 def map_sites(user: Any, filters: MapFilters) -> list[dict[str, Any]]:

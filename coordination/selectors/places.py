@@ -18,6 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Count, FloatField, Q, QuerySet, Sum
@@ -31,6 +32,7 @@ from coordination.analysis.gaps import gap_findings, gap_reason_text
 from coordination.models import DelayFlag, DuplicateFlag
 from coordination.reasons import reason_text
 from coordination.selectors.alignment import municipality_plan_priorities
+from coordination.selectors.coverage import stored_coverage_for
 from coordination.selectors.delays import delay_flag_list, delay_flags_visible_to
 from coordination.selectors.duplicates import duplicate_flag_list, duplicate_flags_visible_to
 from coordination.selectors.flags import gap_flags_stored_for
@@ -226,15 +228,27 @@ def gap_reason_for_page(reason: dict[str, Any]) -> str:
 def _municipality_gaps(user: Any, municipality: Municipality, sector_names: dict[int, Any]) -> dict[str, Any]:
     """``gaps``: the coverage of each sector today (over the projects the reader may see), and the gap flags:
     the stored ones for ministry staff, those found over the reader's own projects for anyone else."""
-    inputs, analysis = gap_analysis_on(municipality_ids=[municipality.pk], projects=projects_counted_for(user))
+    stored = gap_flags_stored_for(user)
+    # Ministry staff: the stored figures (``coordination.selectors.coverage``) beside the stored flags; anyone
+    # else: the engine over this one municipality and the reader's projects, which their flags are found from.
+    cells = stored_coverage_for(user, level="sector", municipality_ids=[municipality.pk]) if stored else None
+    wholes = stored_coverage_for(user, level="municipality", municipality_ids=[municipality.pk]) if cells else None
+    if cells is not None and wholes is not None:
+        cell_rows = [SimpleNamespace(**r) for r in cells.rows]
+        whole = next((SimpleNamespace(**r) for r in wholes.rows), None)
+        as_of = cells.as_of
+    else:
+        inputs, analysis = gap_analysis_on(municipality_ids=[municipality.pk], projects=projects_counted_for(user))
+        cell_rows = [c for c in analysis.cells if c.municipality_id == municipality.pk]
+        whole = next((f for f in analysis.municipalities if f.municipality_id == municipality.pk), None)
+        as_of = None
     coverage = [{
         "sector_id": c.sector_id, "sector": str(sector_names.get(c.sector_id, "")), "active_projects": c.active_projects,
         "partners": c.partners, "budget_usd": c.budget_usd, "severity": c.severity,
         "people_in_need": c.people_in_need, "gap_score": c.gap_score, "unreached": c.unreached,
-    } for c in analysis.cells if c.municipality_id == municipality.pk and (c.active_projects or c.severity)]
+    } for c in cell_rows if c.active_projects or c.severity]
     coverage.sort(key=lambda c: (not c["unreached"], -c["gap_score"], c["sector"]))
-    whole = next((f for f in analysis.municipalities if f.municipality_id == municipality.pk), None)
-    if gap_flags_stored_for(user):
+    if stored:
         flags = [{
             "id": f.pk, "sector": str(f.sector) if f.sector_id else None, "severity": f.severity,
             "people_in_need": f.people_in_need, "score": f.score, "status": f.status,
@@ -247,7 +261,7 @@ def _municipality_gaps(user: Any, municipality: Municipality, sector_names: dict
             "reasons": [gap_reason_for_page(x) for x in r["reasons"]],
         } for r in gap_finding_rows(inputs, gap_findings(analysis))]
     return {"coverage": coverage, "flags": flags, "unreached": bool(whole and whole.unreached),
-            "gap_score": whole.gap_score if whole else None, "stored": gap_flags_stored_for(user)}
+            "gap_score": whole.gap_score if whole else None, "stored": stored, "as_of": as_of}
 
 
 def municipality_plans(municipality: Municipality, local_projects: QuerySet) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from coordination.analysis.gaps import GapAnalysis, GapSettings, gap_analysis, gap_findings
-from coordination.models import AnalysisRun, GapFlag
+from coordination.models import AnalysisRun, CoverageScope, GapFlag
 from coordination.runs import recorded_run, run_counts
 from coordination.selectors.gaps import (
     GapInputs,
@@ -26,6 +26,7 @@ from coordination.selectors.gaps import (
     municipality_ids_of_projects,
     municipality_lookup,
 )
+from coordination.services.coverage import coverage_scope_projects, coverage_scopes_store
 from coordination.services.flag_life import Observed, flag_review, flags_sync
 from projects.models import Project
 from projects.selectors.projects import projects_counted_for
@@ -86,14 +87,20 @@ def _run(*, mode: str, on: dt.date | None, municipality_ids: list[int] | None,
     with recorded_run(kind=AnalysisRun.Kind.GAPS, mode=mode, user=user) as rec:
         rec.progress(0, 3, force=True)
         inputs, analysis = gap_analysis_on(on=on, municipality_ids=municipality_ids)
+        accepted = gap_analysis_on(on=on, municipality_ids=municipality_ids,
+                                   projects=coverage_scope_projects(CoverageScope.ACCEPTED))
         rec.progress(2, 3)
         scope = GapFlag.objects.all()
         if municipality_ids is not None:
             scope = scope.filter(municipality_id__in=municipality_ids)
         synced = _sync(analysis, scope, rec.run)
+        # Last, in one transaction: a run that fails on the way leaves the figures the previous one stored.
+        stored = coverage_scopes_store(analyses=[(CoverageScope.ALL, inputs, analysis),
+                                                 (CoverageScope.ACCEPTED, *accepted)],
+                                       municipality_ids=municipality_ids, run=rec.run)
         run_counts(rec, {
             "date": analysis.on.isoformat(), "projects_considered": len(inputs.projects), **analysis.counts,
-            "flags": synced, "unconverted_budgets": inputs.unconverted,
+            "flags": synced, "figures_stored": stored, "unconverted_budgets": inputs.unconverted,
         })
         rec.progress(3, 3, force=True)
     return rec.run

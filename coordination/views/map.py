@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from common.bilingual import bilingual_text, language_is_arabic
-from common.formatting import EMPTY, date_format, money_format, number_format, percent_format
+from common.formatting import EMPTY, date_format, datetime_format, money_format, number_format, percent_format
 from common.geojson import web_geometry
 from coordination.analysis.map_classes import Classification, MapClass, classify
 from coordination.map_forms import MEASURE_LABELS, MapFilterForm
@@ -135,11 +135,14 @@ def _figures_body(figures: MapFigures) -> dict[str, Any]:
          "text": number_format(len(figures.municipalities) - reached)},
     ]
     notes = [_("Active on %(day)s.") % {"day": date_format(figures.on)}]
+    if figures.as_of is not None:
+        notes.append(_("Figures as of %(time)s (stored by the last analysis run).")
+                     % {"time": datetime_format(figures.as_of)})
     if figures.unconverted:
         notes.append(_("Budgets in %(currencies)s are left out: no exchange rate is set for them.")
                      % {"currencies": ", ".join(sorted(figures.unconverted))})
     return {"measure": measure, "measure_label": str(MEASURE_LABELS[measure]), "on": figures.on.isoformat(),
-            "legend": legend, "summary": summary, "notes": notes,
+            "as_of": figures.as_of.isoformat() if figures.as_of else None, "legend": legend, "summary": summary, "notes": notes,
             "municipalities": rows}
 
 

@@ -20,4 +20,4 @@ def test_bench_pages_prints_each_page_s_time_and_queries(db, capsys):
     assert set(pages) | set(out["not_measured"]) == {
         "dashboard", "map", "map_layer", "map_figures", "map_sites", "map_pairs", "municipality_file",
         "partner_page", "project_list", "project_list_sorted", "project_detail", "duplicate_queue", "gap_queue",
-        "delay_queue", "review_queue"}
+        "delay_queue", "review_queue", "map_figures_gap", "gaps_api", "gaps_summary", "coverage_geojson"}
