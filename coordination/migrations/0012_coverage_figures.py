@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coordination', '0009_reportdelivery_meeting'),
+        ('coordination', '0011_duplicate_kind_thresholds'),
         ('municipalities', '0003_development_allocations'),
     ]
 
