@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from rest_framework import viewsets
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from config.api_pagination import ApiPageNumberPagination
 from municipalities.api import serializers as s
 from municipalities.models import Municipality, Sector
 from municipalities.selectors import municipality_list
@@ -16,7 +17,7 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Sector.objects.order_by("order", "code")
 
 
-class MunicipalityPagination(GeoJsonPagination):
+class MunicipalityPagination(ApiPageNumberPagination, GeoJsonPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
