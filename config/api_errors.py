@@ -27,12 +27,22 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 
+def _messages(value: Any) -> list[Any]:
+    """A field's errors as the document has them: always a list, of messages (strings) or, for a nested record or
+    list, of objects holding its errors (by field name, or by item position)."""
+    if isinstance(value, list | tuple):
+        return [item if isinstance(item, dict | list) else str(item) for item in value]
+    if isinstance(value, dict):
+        return [value]
+    return [str(value)]
+
+
 def _fields(detail: Any) -> dict[str, Any]:
     if isinstance(detail, dict):
-        return detail
+        return {str(name): _messages(value) for name, value in detail.items()}
     if isinstance(detail, list):
-        return {"non_field_errors": detail}
-    return {"non_field_errors": [detail]}
+        return {"non_field_errors": _messages(detail)}
+    return {"non_field_errors": [str(detail)]}
 
 
 def _code(exc: exceptions.APIException) -> str:
@@ -137,7 +147,14 @@ ERROR_SCHEMA = {
             "properties": {
                 "code": {"type": "string", "example": "invalid"},
                 "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {}}},
+                "fields": {
+                    "type": "object",
+                    "description": "Each invalid input (non_field_errors for the rest) and its messages; for a "
+                                   "nested record or list, an object with its errors (by field name, or by item "
+                                   "position) in place of a message.",
+                    "additionalProperties": {"type": "array", "items": {
+                        "anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": True}]}},
+                },
                 "retry_after": {"type": "integer", "description": "Seconds to wait (code throttled)."},
             },
         }

@@ -138,11 +138,27 @@ def broker_from_env(name: str, default: str) -> str:
 _LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tansiq"}
 
 
-def caches_from_env(name: str = "CACHE_URL") -> dict[str, dict[str, Any]]:
+def cache_url_beside_broker(broker_url: str | None) -> str | None:
+    """The shared cache a Redis broker implies: the same server, the database after the broker's (``/0`` → ``/1``,
+    ``/15`` → ``/0``), so that clearing the cache (FLUSHDB) never empties the task queue. None for another
+    broker (``memory://``: the embedded run keeps each process its own cache)."""
+    if not broker_url or not broker_url.startswith(("redis://", "rediss://")):
+        return None
+    parts = urlsplit(broker_url)
+    path = parts.path.strip("/")
+    database = (int(path) + 1) % 16 if path.isdigit() else 1
+    return parts._replace(path=f"/{database}", query="", fragment="").geturl()
+
+
+def caches_from_env(name: str = "CACHE_URL", broker_url: str | None = None) -> dict[str, dict[str, Any]]:
     """Django's CACHES from one URL: ``redis://[:password@]host[:port][/db]`` (or ``rediss://``) for a cache
-    shared by every process of the site (Django's RedisCache over redis-py), ``locmem://`` or unset for one in
-    each process (the embedded run), ``dummy://`` for none. Anything else stops start-up."""
-    url = env_str(name)
+    shared by every process of the site (Django's RedisCache over redis-py), ``locmem://`` for one in each process
+    (the embedded run), ``dummy://`` for none. Anything else stops start-up.
+
+    Unset, with a Redis broker (``broker_url``), the cache is that Redis (``cache_url_beside_broker``): a site that
+    runs several processes then never counts its limits (API throttling) per process by omission; unset without
+    one, each process its own."""
+    url = env_str(name) or cache_url_beside_broker(broker_url)
     if url is None or url == "locmem://":
         return {"default": dict(_LOCMEM)}
     if url == "dummy://":

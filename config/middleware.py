@@ -1,4 +1,4 @@
-"""Middleware of the whole site: the API's body limit, the Permissions-Policy header."""
+"""Middleware of the whole site: the API's body limit and error format, the Permissions-Policy header."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 
 
 def _declared_length(request: HttpRequest) -> int:
@@ -44,6 +45,37 @@ class ApiBodyLimitMiddleware:
 
                 return api_error_response(413, "request_too_large", body_limit_message(limit))
         return self.get_response(request)
+
+
+# What an HTML error page under /api/ becomes: the code of the API's one error format, and its message.
+_API_ERROR_CODES = {
+    400: ("bad_request", gettext_lazy("The request could not be read.")),
+    403: ("permission_denied", gettext_lazy("You do not have permission to perform this action.")),
+    404: ("not_found", gettext_lazy("Not found.")),
+    405: ("method_not_allowed", gettext_lazy("This method is not allowed here.")),
+}
+
+
+class ApiErrorFormatMiddleware:
+    """Under /api/, an error Django answered with an HTML page (its debug 404 page when DEBUG is on, a page of a
+    view outside DRF) is answered in the API's one error format instead: a script never gets a web page. With
+    DEBUG off, Django's error handlers (config.api_errors) already answer so; this covers the rest."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code in _API_ERROR_CODES
+                and response.get("Content-Type", "").startswith("text/html")):
+            from config.api_errors import api_error_response
+
+            code, message = _API_ERROR_CODES[response.status_code]
+            answer = api_error_response(response.status_code, code, message)
+            if "Allow" in response:
+                answer["Allow"] = response["Allow"]
+            return answer
+        return response
 
 
 class PermissionsPolicyMiddleware:

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # A body larger than the API takes is refused by its declared size, before anything reads it.
     "config.middleware.ApiBodyLimitMiddleware",
+    # An HTML error page under /api/ (Django's debug 404, say) answered in the API's error format instead.
+    "config.middleware.ApiErrorFormatMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -234,7 +236,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api_pagination.ApiPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -245,11 +247,9 @@ REST_FRAMEWORK = {
         "user": env_rate("TANSIQ_API_THROTTLE_USER", "1200/minute"),
     },
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
-    "DEFAULT_PARSER_CLASSES": [
-        "config.api_parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: bodies nest (a project's sectors, places and sites), which forms cannot carry, and the OpenAPI
+    # document offers what the API reads. The upload endpoints (imports, attachments) take multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["config.api_parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 # The largest JSON (or form) body the API reads; uploads (multipart) may carry the largest file the API takes
@@ -263,7 +263,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, TANSIQ_API_MAX_BODY_BYTES)
 TANSIQ_API_DOCS_PUBLIC = env_bool("TANSIQ_API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tansiq API",
-    "DESCRIPTION": "Projects of international partners in Libya's municipalities, their updates and their review.",
+    "DESCRIPTION": (
+        "Projects of international partners in Libya's municipalities, their updates and their review.\n\n"
+        "Bodies are JSON (uploads: multipart). Lists are paged (`page`, from 1; a page that is not a number or "
+        "past the last is a 400). Query parameters an operation does not document are ignored. Every error, "
+        "on every path under /api/, has the body of the `Error` schema; `fields` gives each invalid input's "
+        "messages. Sign in with `POST /api/v1/auth/token/` and send `Authorization: Token <token>`. This "
+        "document is in English; `?lang=ar` gives it in Arabic."),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -273,6 +279,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api_errors.add_error_responses",
+        "config.api_pagination.geojson_pages_as_served",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ActivityStatusEnum": "projects.models.ActivityStatus",
@@ -290,12 +297,13 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# One cache for every process of the site (the map's shapes, API throttling): Redis in production and CI,
-# each process its own in memory in the embedded run.
-CACHES = caches_from_env("CACHE_URL")
-
 # Celery: Redis in production and CI; the embedded default runs tasks eagerly.
 CELERY_BROKER_URL = broker_from_env("CELERY_BROKER_URL", "memory://")
+
+# One cache for every process of the site (the map's shapes, API throttling): Redis in production and CI (CACHE_URL,
+# or beside a Redis broker when CACHE_URL is unset), each process its own in memory in the embedded run. Login
+# lock-outs (django-axes) and two-factor throttling (django-otp) are kept in the database: shared as well.
+CACHES = caches_from_env("CACHE_URL", broker_url=CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")

@@ -15,7 +15,9 @@ STORAGES = {
 # switch eager mode off for themselves.
 CELERY_TASK_ALWAYS_EAGER = True
 # Throttling is tested on its own (tests/projects/test_api.py); the rest of the suite must not hit it.
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}  # noqa: F405
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},  # noqa: F405
+                  # The API reads JSON bodies (uploads: multipart, which those tests ask for by name).
+                  "TEST_REQUEST_DEFAULT_FORMAT": "json"}
 
 # The embedded SpatiaLite test database lives in a file, not in memory: threads that write at
 # the same time (overlapping scans) and a real Celery worker process can then share it.

@@ -174,6 +174,7 @@ class GapListView(generics.GenericAPIView):
     def get_queryset(self) -> QuerySet[GapFlag]:
         return GapFlag.objects.none()
 
+    @extend_schema(parameters=[GapQuerySerializer], responses=GapFigureSerializer(many=True))
     def get(self, request: Request) -> Response:
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

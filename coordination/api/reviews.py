@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api_pagination import ApiPageNumberPagination
 from coordination.models import FlagStatus
 from coordination.selectors.flags import flag_fields_hidden_from
 
@@ -39,7 +39,7 @@ def parse_resolved(value: str | None) -> bool | None:
     return False if parsed is None else parsed
 
 
-class AnalysisPagination(PageNumberPagination):
+class AnalysisPagination(ApiPageNumberPagination):
     """The default page (50), or ``?page_size=`` up to 1000 (a whole sector's cells fit in one page)."""
 
     page_size_query_param = "page_size"

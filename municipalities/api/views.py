@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from config.api_pagination import ApiPageNumberPagination
 from municipalities.api import serializers as s
 from municipalities.gazetteer import ACCEPT, UNRESOLVED, gazetteer
 from municipalities.models import Municipality, Sector
@@ -23,7 +24,7 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Sector.objects.order_by("order", "code")
 
 
-class MunicipalityPagination(GeoJsonPagination):
+class MunicipalityPagination(ApiPageNumberPagination, GeoJsonPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 

@@ -282,8 +282,10 @@ class UpdateSiteSerializer(SiteSerializer):
 
 class ProjectUpdateSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
-    submitted_by = serializers.CharField(source="submitted_by.get_username", read_only=True, default=None)
-    reviewed_by = serializers.CharField(source="reviewed_by.get_username", read_only=True, default=None)
+    submitted_by = serializers.CharField(source="submitted_by.get_username", read_only=True, default=None,
+                                         allow_null=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.get_username", read_only=True, default=None,
+                                        allow_null=True)
     new_sites = UpdateSiteSerializer(many=True, required=False, max_length=MAX_ITEMS["new_sites"],
                                      help_text=_("New sites reported in this update (a whole list: sent, it "
                                                  "replaces the current one). They become the project's sites "

@@ -26,6 +26,7 @@ from accounts.models import SecurityEvent
 from accounts.origin import request_origin
 from accounts.selectors import two_factor_device, two_factor_required
 from accounts.services import security_event_record
+from config.api_filters import UtcIsoDateTimeFilter
 from projects import services
 from projects.api import serializers as s
 from projects.models import ActivityStatus, Partner, Project, ProjectUpdate, ReviewState, UpdateSite
@@ -44,7 +45,9 @@ class ProjectFilter(django_filters.FilterSet):
                                        label=_("Sector code"))
     municipality = django_filters.CharFilter(field_name="locations__municipality__slug", distinct=True,
                                              label=_("Municipality key"))
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
+                                         label=_("Changed at or after this moment (ISO 8601, e.g. "
+                                                 "2025-01-31T12:00:00+02:00)"))
     government = django_filters.BooleanFilter(method="filter_government",
                                               label=_("Government projects (true) or partners' (false)"))
 

@@ -16,7 +16,10 @@ from simple_history.models import HistoricalRecords
 from common.bilingual import bilingual_text
 from common.text import search_fold
 from municipalities.models import Municipality, PlanObjective, Sector
+from projects.codelists import currency_is_known
 
+UNKNOWN_CURRENCY = _("This is not a currency of the ISO 4217 list (IATI's Currency codelist): give a code such as "
+                     "USD, EUR or LYD.")
 CURRENCY = RegexValidator(r"^[A-Z]{3}$", _("A currency is a three-letter ISO 4217 code, e.g. USD, EUR, LYD."))
 NON_NEGATIVE = MinValueValidator(Decimal("0"))
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -361,6 +364,8 @@ class Project(models.Model):
             errors["actual_end"] = _("The actual end cannot come before the actual start.")
         if self.currency:
             self.currency = self.currency.upper()
+            if not currency_is_known(self.currency):
+                errors["currency"] = UNKNOWN_CURRENCY
         duplicate_error = self._duplicate_of_error()
         if duplicate_error:
             errors["duplicate_of"] = duplicate_error
@@ -548,6 +553,10 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.value} {self.currency} {self.date}"
+
+    def clean(self) -> None:
+        if self.currency and not currency_is_known(self.currency):
+            raise ValidationError({"currency": UNKNOWN_CURRENCY})
 
 
 class ProjectUpdate(models.Model):

@@ -157,3 +157,36 @@ def test_the_test_database_runs_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.parametrize(("broker", "cache"), [
+    ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1"),
+    ("redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/0"),
+    ("rediss://:secret@queue.example.ly:6380/4", "rediss://:secret@queue.example.ly:6380/5"),
+    ("redis://redis", "redis://redis/1"),
+])
+def test_without_cache_url_a_redis_broker_brings_a_shared_cache(monkeypatch, broker, cache):
+    """Throttle counts must not be kept per process by omission on a site that runs a broker (several processes)."""
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    found = env.caches_from_env(broker_url=broker)["default"]
+    assert found["BACKEND"] == "django.core.cache.backends.redis.RedisCache" and found["LOCATION"] == cache
+    monkeypatch.setenv("CACHE_URL", "locmem://")  # said outright, it wins
+    assert env.caches_from_env(broker_url=broker)["default"]["BACKEND"].endswith("LocMemCache")
+
+
+@pytest.mark.parametrize("broker", [None, "memory://", "amqp://guest@rabbit//"])
+def test_the_embedded_run_keeps_a_cache_per_process(monkeypatch, broker):
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    assert env.caches_from_env(broker_url=broker)["default"]["BACKEND"].endswith("LocMemCache")
+
+
+def test_throttles_and_lockouts_use_the_shared_stores():
+    """DRF's throttles count in the default cache (the one CACHE_URL names); django-axes keeps lock-outs in the
+    database: both shared by every process."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    assert SimpleRateThrottle.cache is cache
+    assert getattr(settings, "AXES_HANDLER", "axes.handlers.database.AxesDatabaseHandler") == \
+        "axes.handlers.database.AxesDatabaseHandler"
