@@ -14,3 +14,8 @@ app = Celery("tansiq")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(SUB_DOMAIN_TASK_PACKAGES)
+
+# Every log record a task writes carries its task id (config.logs).
+from config.logs import connect_task_signals  # noqa: E402
+
+connect_task_signals()

@@ -91,3 +91,25 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the proxy's X-Request-ID when it is a sane token, else a new one): on
+    ``request.request_id``, on the response's X-Request-ID header and, through config.logs, on every log record
+    written while the request is served. First in the chain, so every later middleware's logs carry it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        from config.logs import request_id, request_id_from
+
+        rid = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = rid
+        token = request_id.set(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.reset(token)
+        response.headers["X-Request-ID"] = rid
+        return response

@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_str
 from config.settings.base import *  # noqa: F403
-from config.settings.base import ALLOWED_HOSTS, DATABASES
+from config.settings.base import ALLOWED_HOSTS, DATABASES, LOGGING
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", required=True)
@@ -36,3 +36,9 @@ CSRF_COOKIE_SECURE = True
 
 # Reminder e-mails must leave the machine: SMTP unless told otherwise (DJANGO_EMAIL_HOST etc.).
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# Structured logs: one JSON object a line (config.logs.JsonFormatter), each with its request or task id.
+# DJANGO_LOG_FORMAT=text keeps Django's plain lines (e.g. while debugging on the host).
+if env_str("DJANGO_LOG_FORMAT", "json") == "json":
+    LOGGING = {**LOGGING, "handlers": {**LOGGING["handlers"],
+                                       "console": {**LOGGING["handlers"]["console"], "formatter": "json"}}}
