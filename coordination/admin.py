@@ -14,9 +14,12 @@ from coordination.models import (
     AlignmentFlag,
     AnalysisRun,
     Attendee,
+    CoverageFigure,
+    CoverageSummary,
     Decision,
     DelayFlag,
     DuplicateFlag,
+    DuplicateKindThreshold,
     FlagStatus,
     FollowUpAction,
     GapFlag,
@@ -264,3 +267,19 @@ class AlignmentFlagAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "kind", "status", "score", "project", "municipality", "objective", "resolved_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["project", "municipality", "objective"]
+
+
+@admin.register(DuplicateKindThreshold)
+class DuplicateKindThresholdAdmin(admin.ModelAdmin):
+    list_display = [f.name for f in DuplicateKindThreshold._meta.fields]
+
+
+@admin.register(CoverageFigure)
+class CoverageFigureAdmin(admin.ModelAdmin):
+    list_display = ["pk", "municipality", "sector"]
+    raw_id_fields = ["municipality"]
+
+
+@admin.register(CoverageSummary)
+class CoverageSummaryAdmin(admin.ModelAdmin):
+    list_display = ["pk"]

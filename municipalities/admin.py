@@ -8,9 +8,11 @@ from municipalities.models import (
     District,
     Municipality,
     Need,
+    PlaceName,
     PlanObjective,
     Region,
     Sector,
+    UnresolvedPlace,
 )
 
 
@@ -119,3 +121,17 @@ class DevelopmentAllocationAdmin(admin.ModelAdmin):
         from municipalities.services import allocation_delete
 
         allocation_delete(allocation=obj, user=request.user)
+
+
+@admin.register(PlaceName)
+class PlaceNameAdmin(admin.ModelAdmin):
+    list_display = ("name", "script", "source", "municipality")
+    list_filter = ("source", "script")
+    search_fields = ("name", "key")
+    raw_id_fields = ("municipality",)
+
+
+@admin.register(UnresolvedPlace)
+class UnresolvedPlaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "count")
+    search_fields = ("name",)

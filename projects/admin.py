@@ -9,6 +9,7 @@ from projects import services
 from projects.events import RELATED_CATEGORIES
 from projects.models import (
     ExchangeRate,
+    ExportJob,
     FocalPoint,
     ImportJob,
     Participation,
@@ -416,3 +417,10 @@ class UpdateSiteAdmin(_ReadOnlyCreateAdmin, LeafletGeoAdmin):
         if obj is not None and obj.update.state == ReviewState.ACCEPTED:
             return False
         return super().has_change_permission(request, obj)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "format", "status", "requested_by"]
+    list_filter = ["format", "status"]
+    readonly_fields = [f.name for f in ExportJob._meta.fields]

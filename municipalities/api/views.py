@@ -45,7 +45,7 @@ class PlaceResolveView(APIView):
     places each name — its municipality when it is sure, else ``ambiguous`` or ``unresolved``, with the
     candidates and their confidence. Reference data, for every signed-in user."""
 
-    @extend_schema(parameters=[OpenApiParameter("name", str, many=True, required=True)],
+    @extend_schema(operation_id="v1_places_resolve", parameters=[OpenApiParameter("name", str, many=True, required=True)],
                    responses=s.PlaceResolutionSerializer(many=True))
     def get(self, request: Request) -> Response:
         names = [n for n in request.query_params.getlist("name") if n.strip()][:100]

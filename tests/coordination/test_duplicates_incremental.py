@@ -160,7 +160,7 @@ def test_the_checks_queries_do_not_grow_with_the_pool(db):
             run = duplicates_check_projects(project_ids=[project.pk])
         measured[project.pk] = (run.counts["compared_with"], len(queries))
     assert measured[second.pk][0] <= 3 and measured[crowd[5].pk][0] >= 30  # a small and a large pool
-    assert max(n for _pool, n in measured.values()) <= 32
+    assert max(n for _pool, n in measured.values()) <= 34  # the learned thresholds and the broad sectors are read once per check
     # A few more to write the flags a crowded check finds (in bulk), not a query per candidate.
     assert measured[crowd[5].pk][1] == measured[crowd[-1].pk][1] <= measured[second.pk][1] + 10
 

@@ -33,7 +33,7 @@ Status = ExportJob.Status
 @transaction.atomic
 def export_job_request(*, user: Any, request: ExportRequest, language: str | None = None) -> ExportJob:
     """Queue an export for ``user`` (written once the job is committed)."""
-    from projects.exchange.tasks import export_job_write
+    from projects.exchange.tasks.exports import export_job_write
 
     if not (user is not None and user.is_authenticated and user.is_active):
         raise PermissionDenied(_("Sign in to export."))
