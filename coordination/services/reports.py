@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -176,9 +176,15 @@ def _store(job: ReportJob, name: str, data: bytes) -> ReportJob:
     return job
 
 
-def report_job_read(job: ReportJob) -> bytes:
-    with job.file.open("rb") as fh:
-        return fh.read()
+def report_job_open(job: ReportJob) -> IO[bytes] | None:
+    """The finished job's file, open for reading (the caller closes it), or None when the job is not done or
+    its file is gone."""
+    if job.status != ReportJob.Status.DONE or not job.file:
+        return None
+    try:
+        return job.file.open("rb")
+    except OSError:
+        return None
 
 
 # --- distribution --------------------------------------------------------------------------------------

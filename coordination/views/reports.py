@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import SecurityEvent
 from accounts.services import security_event_record
+from common.downloads import file_download
 from coordination.models import ReportJob
 from coordination.selectors.reports import report_jobs_visible_to, report_subject, report_subject_visible
 from coordination.services import reports
@@ -85,11 +86,10 @@ def report_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_job_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    if job.status != ReportJob.Status.DONE or not job.file:
+    handle = reports.report_job_open(job)
+    if handle is None:
         messages.error(request, _("The report is not ready."))
         return redirect("report_job_detail", pk=job.pk)
     security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, object_ref=job.filename,
                           detail=f"report job {job.pk}: {job.kind} {job.subject_id}")
-    response = HttpResponse(reports.report_job_read(job), content_type=reports.CONTENT_TYPES[job.format])
-    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
-    return response
+    return file_download(handle, filename=job.filename, content_type=reports.CONTENT_TYPES[job.format])

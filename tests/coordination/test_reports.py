@@ -214,7 +214,8 @@ def test_a_job_asked_from_the_municipality_file_renders_and_downloads(client_for
     detail = client.get(reverse("report_job_detail", args=[job.pk])).content.decode()
     assert reverse("report_job_download", args=[job.pk]) in detail
     download = client.get(reverse("report_job_download", args=[job.pk]))
-    assert download.status_code == 200 and download.content[:2] == b"PK"
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
+    assert download["X-Content-Type-Options"] == "nosniff" and "no-store" in download["Cache-Control"]
     assert 'filename="municipality-murzuq-ar.docx"' in download["Content-Disposition"]
 
 
