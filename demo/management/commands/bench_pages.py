@@ -11,7 +11,6 @@ N projects. Meant for demo and benchmark databases: ``--projects`` deletes every
 
 from __future__ import annotations
 
-import io
 import json
 import statistics
 import time
@@ -21,7 +20,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, reset_queries
 from django.db.models import Count
@@ -30,6 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from coordination.roles import MINISTRY_ANALYST, roles_sync
+from demo.bench_seed import seed_portfolio
 from municipalities.models import Municipality
 from projects.models import Partner, Project
 
@@ -107,7 +106,9 @@ class Command(BaseCommand):
             if options["projects"] < 0:
                 raise CommandError("--projects cannot be negative.")
             if Project.objects.count() != options["projects"]:
-                self._seed(options["projects"], options["seed"])
+                self.stderr.write(f"Seeding {options['projects']} demo projects and running the analyses "
+                                  "(this replaces every project)…")
+                seed_portfolio(options["projects"], options["seed"])
         client = self._client(options["language"])
         results: dict[str, Any] = {}
         not_measured: dict[str, str] = {}
@@ -124,15 +125,6 @@ class Command(BaseCommand):
             "repeat": options["repeat"], "language": options["language"], "pages": results,
             "not_measured": not_measured,
         }, ensure_ascii=False))
-
-    def _seed(self, n: int, seed: int) -> None:
-        quiet = io.StringIO()
-        self.stderr.write(f"Seeding {n} demo projects and running the analyses (this replaces every project)…")
-        call_command("seed_demo", projects=n, seed=seed, clear=True, stdout=quiet, stderr=quiet)
-        call_command("sync_reporting_periods", stdout=quiet, stderr=quiet)
-        call_command("detect_duplicates", full=True, stdout=quiet, stderr=quiet)
-        call_command("analyse_gaps", save=True, format="json", stdout=quiet, stderr=quiet)
-        call_command("detect_delays", save=True, format="json", stdout=quiet, stderr=quiet)
 
     def _client(self, language: str) -> Client:
         roles_sync()
