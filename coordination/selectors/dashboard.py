@@ -53,7 +53,7 @@ from projects.selectors.government import international_projects
 from projects.selectors.money import (
     budget_total_usd,
     exchange_rate_table,
-    money_counted,
+    money_counted_once,
     sector_fraction,
     usd_attributed,
 )
@@ -136,10 +136,12 @@ def _float(expression: Any) -> Any:
     return Cast(expression, FloatField())
 
 
-def _region_rows(projects: QuerySet[Project], sector_id: int | None, rates: RateTable) -> dict[Any, Decimal]:
+def _region_rows(projects: QuerySet[Project], sector_id: int | None, rates: RateTable,
+                 counted: QuerySet[Project]) -> dict[Any, Decimal]:
     """Money by region: each budget's part in each municipality, and within it the chosen sector's part
     (``projects.selectors.money.usd_attributed``, the one rule for money attributed to places)."""
-    found = usd_attributed(projects, by=("municipality__district__region_id",), sector_id=sector_id, rates=rates)
+    found = usd_attributed(projects, by=("municipality__district__region_id",), sector_id=sector_id, rates=rates,
+                           counted=counted)
     return {k: v["usd"] for k, v in found.items()}
 
 
@@ -168,7 +170,7 @@ def _in_usd(rows: QuerySet, key: Any, rates: RateTable, this_year: int) -> tuple
 
 def _money(projects: QuerySet[Project], filters: DashboardFilters, rates: RateTable, this_year: int) -> dict[str, Any]:
     sector_id = filters.sector_id
-    money = money_counted(projects)
+    money = money_counted_once(projects)  # the transfers worked out once, for every chart below
     if sector_id is None:
         time_rows = _grouped(money, "", None, quarter=True)
         sector_rows = _grouped(ProjectSector.objects.filter(project__in=money.values("pk")), "project__",
@@ -180,13 +182,13 @@ def _money(projects: QuerySet[Project], filters: DashboardFilters, rates: RateTa
 
     by_time, unconverted = _in_usd(time_rows, lambda r: (r["m_year"], r.get("m_quarter")), rates, this_year)
     if sector_id is None:
-        counted = budget_total_usd(projects)  # the definition of the total everywhere else
+        counted = budget_total_usd(projects, counted=money)  # the definition of the total everywhere else
         total, unconverted = counted["usd"], counted["unconverted"]
         by_sector, _ = _in_usd(sector_rows, lambda r: r["sector_id"], rates, this_year)
     else:
         total = sum(by_time.values(), Decimal("0"))
         by_sector = {sector_id: total}
-    by_region = _region_rows(projects, sector_id, rates)
+    by_region = _region_rows(projects, sector_id, rates, money)
     return {
         "usd": total, "unconverted": unconverted, "by_time": by_time, "by_sector": by_sector,
         "by_region": by_region,

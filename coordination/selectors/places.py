@@ -21,6 +21,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Cast, ExtractYear
 from django.utils.translation import gettext_lazy
@@ -56,7 +57,7 @@ from projects.reporting.selectors.scorecard import partner_scorecard
 from projects.selectors.money import (
     budget_total_usd,
     exchange_rate_table,
-    money_counted,
+    money_counted_once,
     sector_fraction,
     usd_attributed,
     with_place_fraction,
@@ -92,9 +93,9 @@ def _usd_by_key(rows: Iterable[dict[str, Any]], key: str, rates: RateTable) -> d
     return out
 
 
-def _counted(projects: QuerySet, prefix: str = "project__") -> Q:
-    """Rows whose project's money a total of ``projects`` adds (``money_counted``)."""
-    return Q(**{f"{prefix}pk__in": money_counted(projects).values("pk")})
+def _counted(counted: QuerySet, prefix: str = "project__") -> Q:
+    """Rows whose project's money is added: those of ``counted`` (``money_counted_once`` of the set summed)."""
+    return Q(**{f"{prefix}pk__in": counted.values("pk")})
 
 
 def _project_usd(budget: Decimal | None, currency: str, start: dt.date | None, rates: RateTable) -> Decimal | None:
@@ -173,10 +174,13 @@ def _municipality_projects(locations: QuerySet, rates: RateTable) -> list[dict[s
 
 def _municipality_money(municipality: Municipality, local: QuerySet, rates: RateTable
                         ) -> tuple[list[dict], list[dict], dict[str, Any]]:
-    """(by sector, by partner, totals): ``usd_attributed`` to the municipality (two queries)."""
+    """(by sector, by partner, totals): ``usd_attributed`` to the municipality (three queries: the records
+    counted once, worked out once for both)."""
+    counted = money_counted_once(local)
     partners = usd_attributed(local, by=("project__reporting_partner_id",), municipality_id=municipality.pk,
-                              rates=rates)
-    sectors = usd_attributed(local, by=(), per_sector=True, municipality_id=municipality.pk, rates=rates)
+                              rates=rates, counted=counted)
+    sectors = usd_attributed(local, by=(), per_sector=True, municipality_id=municipality.pk, rates=rates,
+                             counted=counted)
     totals = {"projects": 0, "active": 0, "usd": Decimal("0"), "unconverted": {}}
     for acc in partners.values():
         totals["projects"] += acc["projects"]
@@ -187,10 +191,15 @@ def _municipality_money(municipality: Municipality, local: QuerySet, rates: Rate
     return ([{"id": k, **v} for k, v in sectors.items()], [{"id": k, **v} for k, v in partners.items()], totals)
 
 
-def _named(groups: list[dict], names: dict[int, Any], projects_of: dict[Any, list[dict]]) -> list[dict]:
+def _named(groups: list[dict], names: dict[int, Any], projects_of: dict[Any, list[dict]],
+           rows: int | None = None) -> list[dict]:
+    """The groups named, each with its projects (the first ``rows`` of them when given: ``more_rows`` says how
+    many are left to the project list)."""
     for group in groups:
         group["name"] = str(names.get(group["id"], ""))
-        group["project_rows"] = projects_of.get(group["id"], [])
+        listed = projects_of.get(group["id"], [])
+        group["project_rows"] = listed if rows is None else listed[:rows]
+        group["more_rows"] = len(listed) - len(group["project_rows"])
     return sorted(groups, key=lambda g: (-g["usd"], -g["projects"], g["name"]))
 
 
@@ -301,7 +310,7 @@ def municipality_map_data(municipality: Municipality, local_projects: QuerySet) 
     }
 
 
-def municipality_file(user: Any, municipality: Municipality) -> dict[str, Any]:
+def municipality_file(user: Any, municipality: Municipality, *, group_rows: int | None = None) -> dict[str, Any]:
     """Everything the municipality file shows, for ``user``. Keys:
 
     * ``municipality``: the record (district and region joined); ``profile``: ``municipality_profile``;
@@ -310,8 +319,10 @@ def municipality_file(user: Any, municipality: Municipality) -> dict[str, Any]:
       unconverted ({currency: amount} without a rate);
     * ``projects``: one dict per visible project (id, title, status_label, start, end, budget, currency,
       budget_usd, local_share, local_usd, counted, partner_id, partner, sectors);
-    * ``by_sector`` / ``by_partner``: groups (id, name, projects, active, usd, unconverted, project_rows),
-      most money first; a project with two sectors is under both, its money split by percentage;
+    * ``by_sector`` / ``by_partner``: groups (id, name, projects, active, usd, unconverted, project_rows,
+      more_rows), most money first; a project with two sectors is under both, its money split by percentage;
+      ``group_rows``, when given, lists at most that many projects in each group (the page: its size then
+      stays bounded whatever the portfolio; the report lists them all);
     * ``gaps``: ``_municipality_gaps`` (coverage by sector, flags, unreached, gap_score, stored);
     * ``duplicate_flags`` / ``delay_flags``: current flags of its projects the reader may see (at most
       FLAG_ROWS rows) and ``duplicate_count`` / ``delay_count``;
@@ -344,8 +355,8 @@ def municipality_file(user: Any, municipality: Municipality) -> dict[str, Any]:
     return {
         "municipality": municipality, "profile": municipality_profile(municipality),
         "needs": municipality_needs(municipality), "totals": totals, "projects": projects,
-        "by_sector": _named(by_sector, sector_names, of_sector),
-        "by_partner": _named(by_partner, partner_names, of_partner),
+        "by_sector": _named(by_sector, sector_names, of_sector, group_rows),
+        "by_partner": _named(by_partner, partner_names, of_partner, group_rows),
         "gaps": _municipality_gaps(user, municipality, sector_names),
         "duplicate_flags": _duplicate_rows(duplicates), "duplicate_count": duplicates.count(),
         "delay_flags": _delay_rows(delays), "delay_count": delays.count(),
@@ -368,7 +379,8 @@ def partner_scorecard_for(user: Any, partner: Partner) -> dict[str, Any] | None:
     return card.as_dict() if card is not None else None
 
 
-def _partner_roles(user: Any, partner: Partner, involved: QuerySet, rates: RateTable) -> list[dict[str, Any]]:
+def _partner_roles(user: Any, partner: Partner, involved: QuerySet, rates: RateTable,
+                   counted: QuerySet) -> list[dict[str, Any]]:
     """``roles``: per IATI role (and "reporting": the projects it keeps the records of), its visible projects
     and their budgets in USD (two queries)."""
     year = ExtractYear("project__planned_start")
@@ -376,13 +388,13 @@ def _partner_roles(user: Any, partner: Partner, involved: QuerySet, rates: RateT
             .annotate(year=year).annotate(projects=Count("project_id", distinct=True),
                                           active=Count("project_id", distinct=True,
                                                        filter=Q(project__status=ActivityStatus.IMPLEMENTATION)),
-                                          total=Sum("project__budget", filter=_counted(involved))).order_by())
+                                          total=Sum("project__budget", filter=_counted(counted))).order_by())
     by_role = _usd_by_key(rows, "role", rates)
     reported = (involved.filter(reporting_partner=partner).values("currency")
                 .annotate(year=ExtractYear("planned_start")).annotate(
                     projects=Count("pk", distinct=True),
                     active=Count("pk", distinct=True, filter=Q(status=ActivityStatus.IMPLEMENTATION)),
-                    total=Sum("budget", filter=_counted(involved, ""))).order_by())
+                    total=Sum("budget", filter=_counted(counted, ""))).order_by())
     reporting = _usd_by_key(({**r, "key": "reporting"} for r in reported), "key", rates).get("reporting")
     out = []
     if reporting:
@@ -393,15 +405,15 @@ def _partner_roles(user: Any, partner: Partner, involved: QuerySet, rates: RateT
     return out
 
 
-def _partner_places(involved: QuerySet, rates: RateTable) -> list[dict[str, Any]]:
+def _partner_places(involved: QuerySet, rates: RateTable, counted: QuerySet) -> list[dict[str, Any]]:
     """``municipalities``: where its visible projects work, with the USD attributed to each (one query)."""
     found = usd_attributed(involved, by=("municipality_id", "municipality__slug", "municipality__name_ar",
-                                         "municipality__name_en"), rates=rates)
+                                         "municipality__name_en"), rates=rates, counted=counted)
     places = [{"id": pk, "slug": slug, "name": bilingual_text(ar, en), **v} for (pk, slug, ar, en), v in found.items()]
     return sorted(places, key=lambda p: (-p["usd"], -p["projects"], p["name"]))
 
 
-def _partner_sectors(involved: QuerySet, rates: RateTable) -> list[dict[str, Any]]:
+def _partner_sectors(involved: QuerySet, rates: RateTable, counted: QuerySet) -> list[dict[str, Any]]:
     """``sectors``: its visible projects by sector, budgets split by percentage (one query)."""
     rows = list(ProjectSector.objects.filter(project__in=involved)
                 .values("sector_id", "sector__name_ar", "sector__name_en", "project__currency")
@@ -410,22 +422,44 @@ def _partner_sectors(involved: QuerySet, rates: RateTable) -> list[dict[str, Any
                           active=Count("project_id", distinct=True,
                                        filter=Q(project__status=ActivityStatus.IMPLEMENTATION)),
                           total=Sum(Cast("project__budget", FloatField()) * sector_fraction("percentage"),
-                                    filter=_counted(involved)))
+                                    filter=_counted(counted)))
                 .order_by())
     names = {r["sector_id"]: bilingual_text(r["sector__name_ar"], r["sector__name_en"]) for r in rows}
     sectors = [{"id": k, "name": names[k], **v} for k, v in _usd_by_key(rows, "sector_id", rates).items()]
     return sorted(sectors, key=lambda s: (-s["usd"], -s["projects"], s["name"]))
 
 
-def _partner_projects(partner: Partner, involved: QuerySet, rates: RateTable) -> list[dict[str, Any]]:
-    """``projects``: its visible projects, latest first (at most PARTNER_PROJECT_ROWS), with its roles in each."""
-    rows = list(involved.select_related("reporting_partner").order_by("-planned_start", "-pk")[:PARTNER_PROJECT_ROWS])
+def partner_role_choice(value: Any) -> str | int | None:
+    """The role a partner page's project list is narrowed to: "reporting" (the projects it keeps the records
+    of) or an IATI role (``OrganisationRole``); None (every project) for anything else."""
+    if value == "reporting":
+        return "reporting"
+    try:
+        role = int(value)
+    except (TypeError, ValueError):
+        return None
+    return role if role in OrganisationRole.values else None
+
+
+def _partner_projects(partner: Partner, involved: QuerySet, rates: RateTable, *, role: str | int | None,
+                      page: Any, per_page: int) -> tuple[Page, list[dict[str, Any]]]:
+    """``projects``: one page of its visible projects (those it has ``role`` in, when given), latest first,
+    with its roles in each (three queries: the count, the page, the roles)."""
+    chosen = involved
+    if role == "reporting":
+        chosen = involved.filter(reporting_partner=partner)
+    elif role is not None:
+        chosen = involved.filter(pk__in=Participation.objects.filter(partner=partner, role=role).values("project_id"))
+    found = Paginator(chosen.select_related("reporting_partner").order_by("-planned_start", "-pk"), per_page
+                      ).get_page(page)
+    rows = list(found)
     roles: dict[int, list[str]] = defaultdict(list)
     label = dict(OrganisationRole.choices)
-    for project_id, role in Participation.objects.filter(
-            partner=partner, project_id__in=[p.pk for p in rows]).order_by("role").values_list("project_id", "role"):
-        roles[project_id].append(str(label[role]))
-    return [{
+    for project_id, r in Participation.objects.filter(
+            partner=partner, project_id__in=[p.pk for p in rows] or [0]).order_by("role").values_list(
+            "project_id", "role"):
+        roles[project_id].append(str(label[r]))
+    return found, [{
         "id": p.pk, "title": str(p), "status_label": p.get_status_display(), "start": p.actual_start or p.planned_start,
         "end": p.actual_end or p.planned_end, "budget": p.budget, "currency": p.currency,
         "budget_usd": _project_usd(p.budget, p.currency, p.planned_start, rates), "counted": p.duplicate_of_id is None,
@@ -434,7 +468,8 @@ def _partner_projects(partner: Partner, involved: QuerySet, rates: RateTable) ->
     } for p in rows]
 
 
-def partner_file(user: Any, partner: Partner) -> dict[str, Any]:
+def partner_file(user: Any, partner: Partner, *, role: str | int | None = None, page: Any = 1,
+                 per_page: int = PARTNER_PROJECT_ROWS) -> dict[str, Any]:
     """Everything the partner page shows, for ``user``. Keys:
 
     * ``partner``: the record; ``totals``: projects (visible ones it reports or takes part in), active,
@@ -442,8 +477,10 @@ def partner_file(user: Any, partner: Partner) -> dict[str, Any]:
     * ``roles``: ``_partner_roles`` rows (role, label, projects, active, usd, unconverted);
     * ``municipalities`` (id, slug, name, projects, active, usd attributed to each) and ``sectors`` (id, name,
       projects, active, usd split by percentage), most money first;
-    * ``projects``: at most PARTNER_PROJECT_ROWS rows (id, title, status_label, start, end, budget, currency,
-      budget_usd, counted, reports, reporting_partner, roles), latest first; ``more_projects``: whether cut;
+    * ``projects``: page ``page`` of ``per_page`` rows (id, title, status_label, start, end, budget, currency,
+      budget_usd, counted, reports, reporting_partner, roles), latest first, of the projects it has ``role`` in
+      (``partner_role_choice``; every one when None); ``project_page``: that Paginator page; ``role``: the
+      role; ``more_projects``: whether the list has more rows than the page;
     * ``scorecard``: ``partner_scorecard_for``;
     * ``duplicate_flags`` / ``delay_flags``: open flags of the projects it reports that the reader may see
       (at most FLAG_ROWS) and ``duplicate_count`` / ``delay_count``.
@@ -454,20 +491,23 @@ def partner_file(user: Any, partner: Partner) -> dict[str, Any]:
     rates = exchange_rate_table()
     totals_row = involved.aggregate(projects=Count("pk"),
                                     active=Count("pk", filter=Q(status=ActivityStatus.IMPLEMENTATION)))
-    money = budget_total_usd(involved)
+    counted = money_counted_once(involved)  # the transfers worked out once, for every figure below
+    money = budget_total_usd(involved, counted=counted)
     reported = involved.filter(reporting_partner=partner).values("pk")
     is_open = Q(resolved_at__isnull=True, status="open")
     duplicates = duplicate_flags_visible_to(user, duplicate_flag_list()).filter(is_open).filter(
         Q(project_a__in=reported) | Q(project_b__in=reported)).order_by("-score", "pk")
     delays = delay_flags_visible_to(user, delay_flag_list()).filter(is_open).filter(
         project__in=reported).order_by("-score", "pk")
-    projects = _partner_projects(partner, involved, rates)
+    project_page, projects = _partner_projects(partner, involved, rates, role=role, page=page, per_page=per_page)
     return {
         "partner": partner,
         "totals": {**totals_row, "usd": money["usd"], "unconverted": money["unconverted"]},
-        "roles": _partner_roles(user, partner, involved, rates),
-        "municipalities": _partner_places(involved, rates), "sectors": _partner_sectors(involved, rates),
-        "projects": projects, "more_projects": totals_row["projects"] > len(projects),
+        "roles": _partner_roles(user, partner, involved, rates, counted),
+        "municipalities": _partner_places(involved, rates, counted),
+        "sectors": _partner_sectors(involved, rates, counted),
+        "projects": projects, "project_page": project_page, "role": role,
+        "more_projects": project_page.paginator.count > len(projects),
         "scorecard": partner_scorecard_for(user, partner),
         "duplicate_flags": _duplicate_rows(duplicates), "duplicate_count": duplicates.count(),
         "delay_flags": _delay_rows(delays), "delay_count": delays.count(),

@@ -47,7 +47,7 @@ from django.db.models import (
     Count,
     F,
     FloatField,
-    IntegerField,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -57,6 +57,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractYear
+from django.db.models.lookups import Exact
 
 from projects.models import (
     ActivityStatus,
@@ -86,28 +87,56 @@ def _identified(projects: QuerySet[Project]) -> QuerySet:
     return projects.exclude(iati_identifier__isnull=True).exclude(iati_identifier="").values("iati_identifier")
 
 
+def _implementers(within: QuerySet[Project]) -> Q:
+    """The records that are the implementer's side of money another record of ``within`` passed on to them
+    (see the module's note), as one condition on Project rows. Empty activity identifiers are dropped first:
+    they never name a record (``_identified``) and they are most rows, so the joins below stay small."""
+    funders = _identified(within)
+    own = Coalesce(F("project__iati_identifier"), Value(""))
+    names_funder = (Transaction.objects.exclude(provider_activity_id="").filter(provider_activity_id__in=funders)
+                    .exclude(provider_activity_id=own).values("project_id"))
+    funded_by = (Participation.objects.exclude(activity_id="")
+                 .filter(role=OrganisationRole.FUNDING, activity_id__in=funders)
+                 .exclude(activity_id=own).values("project_id"))
+    named_receiver = (Transaction.objects.exclude(receiver_activity_id="").filter(project__in=within.values("pk"))
+                      .exclude(receiver_activity_id=own).values("receiver_activity_id"))
+    implements_for = (Participation.objects.exclude(activity_id="")
+                      .filter(project__in=within.values("pk"), role=OrganisationRole.IMPLEMENTING)
+                      .exclude(activity_id=own).values("activity_id"))
+    return (Q(pk__in=names_funder) | Q(pk__in=funded_by) | Q(iati_identifier__in=named_receiver)
+            | Q(iati_identifier__in=implements_for))
+
+
 def transfers_excluded(projects: QuerySet[Project], within: QuerySet[Project]) -> QuerySet[Project]:
     """``projects`` without the implementer's side of money another record of ``within`` passed on to it (see
     the module's note). Uncorrelated subqueries (hashed by the database), so it stays fast at any size."""
-    funders = _identified(within)
-    own = Coalesce(F("project__iati_identifier"), Value(""))
-    names_funder = (Transaction.objects.filter(provider_activity_id__in=funders)
-                    .exclude(provider_activity_id=own).values("project_id"))
-    funded_by = (Participation.objects.filter(role=OrganisationRole.FUNDING, activity_id__in=funders)
-                 .exclude(activity_id=own).values("project_id"))
-    named_receiver = (Transaction.objects.filter(project__in=within.values("pk")).exclude(receiver_activity_id="")
-                      .exclude(receiver_activity_id=own).values("receiver_activity_id"))
-    implements_for = (Participation.objects.filter(project__in=within.values("pk"),
-                                                   role=OrganisationRole.IMPLEMENTING)
-                      .exclude(activity_id="").exclude(activity_id=own).values("activity_id"))
-    return (projects.exclude(pk__in=names_funder).exclude(pk__in=funded_by)
-            .exclude(iati_identifier__in=named_receiver).exclude(iati_identifier__in=implements_for))
+    return projects.exclude(_implementers(within))
 
 
 def money_counted(projects: QuerySet[Project]) -> QuerySet[Project]:
     """The records of ``projects`` whose budget a total of ``projects`` adds: with a budget, not a confirmed
-    double report, not the implementer's side of a transfer from another record of ``projects``."""
+    double report, not the implementer's side of a transfer from another record of ``projects``.
+
+    Lazy: every query it is part of works the transfers out again. A page that sums several figures over the
+    same set reads ``money_counted_once`` instead and passes it on (``counted=``)."""
     return transfers_excluded(projects.filter(budget__isnull=False, duplicate_of__isnull=True), projects)
+
+
+# Above this many implementers' records the list is left to the database as a subquery again: a list of
+# constants that long costs more to send and parse than the subquery costs to run once more.
+COUNTED_ONCE_LIST_LIMIT = 5000
+
+
+def money_counted_once(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """``money_counted(projects)`` with the transfers worked out now, in one query: the implementers' records
+    (few: only records linked to another by an activity identifier) come back as a list of ids, and the set
+    returned excludes those constants, so the figures a page sums from it (``counted=``) do not repeat the
+    four subqueries over the whole portfolio. The same records as ``money_counted``: it reads the same rule."""
+    ids = list(projects.filter(_implementers(projects)).order_by().values_list("pk", flat=True)
+               [:COUNTED_ONCE_LIST_LIMIT + 1])
+    if len(ids) > COUNTED_ONCE_LIST_LIMIT:
+        return money_counted(projects)
+    return projects.filter(budget__isnull=False, duplicate_of__isnull=True).exclude(pk__in=ids)
 
 
 def _usd_groups(rows: Iterable[dict[str, Any]], key: Any, rates: RateTable) -> dict[Any, dict[str, Any]]:
@@ -130,11 +159,14 @@ def _usd_groups(rows: Iterable[dict[str, Any]], key: Any, rates: RateTable) -> d
     return out
 
 
-def budget_total_usd(projects: QuerySet[Project] | None = None) -> dict[str, Any]:
+def budget_total_usd(projects: QuerySet[Project] | None = None, *,
+                     counted: QuerySet[Project] | None = None) -> dict[str, Any]:
     """Total budget in USD of ``projects`` (every project when None), counted once (``money_counted``):
-    ``{"usd": Decimal, "unconverted": {currency: amount}}``, in two queries whatever the size."""
+    ``{"usd": Decimal, "unconverted": {currency: amount}}``, in two queries whatever the size. ``counted``:
+    the set whose money is added when the caller has it already (``money_counted_once(projects)``)."""
     qs = Project.objects.all() if projects is None else projects
-    rows = (money_counted(qs).order_by().values(m_currency=F("currency"), m_year=ExtractYear("planned_start"))
+    money = money_counted(qs) if counted is None else counted
+    rows = (money.order_by().values(m_currency=F("currency"), m_year=ExtractYear("planned_start"))
             .annotate(m_total=Sum("budget")))
     found = _usd_groups(rows, lambda r: None, exchange_rate_table()).get(None)
     if found is None:
@@ -144,19 +176,29 @@ def budget_total_usd(projects: QuerySet[Project] | None = None) -> dict[str, Any
 
 # --- attributed to places and sectors -------------------------------------------------------------
 
+class _OuterValue(Func):
+    """An expression of the outer row, inside a grouped subquery: a constant there, so never grouped by (SQLite
+    refuses an outer column in GROUP BY)."""
+
+    template = "%(expressions)s"
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
+
+
 def with_place_fraction(locations: QuerySet[ProjectLocation], name: str = "fraction") -> QuerySet[ProjectLocation]:
     """ProjectLocation rows annotated with ``name``: the part of their project that falls in their
-    municipality (see the module's note), from correlated counts over the project's places (indexed)."""
+    municipality (see the module's note), from one correlated read of the project's places (indexed): the
+    count, the count without a positive share and the sum of the shares come from the same rows at once."""
     siblings = ProjectLocation.objects.filter(project_id=OuterRef("project_id")).order_by().values("project_id")
-    places = Subquery(siblings.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
-    unshared = Subquery(siblings.annotate(n=Count("pk", filter=Q(share__isnull=True) | Q(share__lte=0)))
-                        .values("n")[:1], output_field=IntegerField())
-    total = Subquery(siblings.annotate(t=Sum(Cast("share", FloatField()))).values("t")[:1], output_field=FloatField())
-    return locations.alias(m_unshared=unshared).annotate(**{name: Case(
-        When(Q(m_unshared=0), then=Cast("share", FloatField()) / total),
-        default=Value(1.0) / Cast(places, FloatField()),
+    unshared = Count("pk", filter=Q(share__isnull=True) | Q(share__lte=0))
+    fraction = siblings.annotate(f=Case(
+        When(Exact(unshared, 0), then=_OuterValue(Cast(OuterRef("share"), FloatField()), output_field=FloatField())
+             / Sum(Cast("share", FloatField()))),
+        default=Value(1.0) / Cast(Count("pk"), FloatField()),
         output_field=FloatField(),
-    )})
+    )).values("f")[:1]
+    return locations.annotate(**{name: Subquery(fraction, output_field=FloatField())})
 
 
 def sector_fraction(percentage: str, project_ref: str = "project_id") -> Any:

@@ -212,3 +212,42 @@ def test_a_submitted_project_of_another_partner_stays_out_too(personas, murzuq, 
     project(unicef, murzuq["murzuq"], murzuq["water"], title_en="Submitted elsewhere", state=ReviewState.SUBMITTED)
     titles = [p["title"] for p in municipality_file(personas["undp_focal_point"], murzuq["murzuq"])["projects"]]
     assert "Submitted elsewhere" not in titles
+
+
+def test_the_partner_pages_project_list_is_paginated_and_narrowed_by_role(client_for, murzuq, undp, unicef,
+                                                                         django_assert_num_queries):
+    from projects.models import OrganisationRole, Participation
+    from projects.views.pages import PAGE_SIZE
+
+    m = murzuq["murzuq"]
+    for i in range(PAGE_SIZE + 3):
+        p = project(undp, m, murzuq["water"], title_en=f"Paged work {i:02d}")
+        if i % 2:
+            Participation.objects.create(project=p, partner=undp, role=OrganisationRole.IMPLEMENTING)
+    funded_by_undp = project(unicef, m, murzuq["water"], title_en="Funded by UNDP, reported by UNICEF")
+    Participation.objects.create(project=funded_by_undp, partner=undp, role=OrganisationRole.FUNDING)
+    client = client_for("ministry_analyst", "en")
+    url = reverse("partner_detail", args=[undp.pk])
+    first = client.get(url)
+    total = first.context["file"]["totals"]["projects"]
+    assert total > PAGE_SIZE
+    page = first.context["page"]
+    assert len(first.context["file"]["projects"]) == PAGE_SIZE and page.paginator.count == total
+    assert 'rel="next"' in first.content.decode()
+    with CaptureQueriesContext(connection) as one:
+        last = client.get(url, {"page": page.paginator.num_pages})
+    listed = len(last.context["file"]["projects"])
+    assert listed == total - PAGE_SIZE * (page.paginator.num_pages - 1) and 'rel="prev"' in last.content.decode()
+    with django_assert_num_queries(len(one)):  # the same cost on either page
+        client.get(url, {"page": 1})
+    reporting = client.get(url, {"role": "reporting"}).context["file"]
+    assert reporting["role"] == "reporting" and all(p["reports"] for p in reporting["projects"])
+    assert "Funded by UNDP, reported by UNICEF" not in [p["title"] for p in reporting["projects"]]
+    implementing = client.get(url, {"role": str(OrganisationRole.IMPLEMENTING)})
+    rows = implementing.context["file"]["projects"]
+    assert rows and all("Implementing" in p["roles"] for p in rows)
+    implementers = Participation.objects.filter(partner=undp, role=OrganisationRole.IMPLEMENTING)
+    assert implementing.context["page"].paginator.count == implementers.values("project_id").distinct().count()
+    assert implementing.context["page"].paginator.count >= (PAGE_SIZE + 3) // 2
+    assert "?role=4" in implementing.content.decode()  # the role links
+    assert client.get(url, {"role": "bogus"}).context["file"]["role"] is None  # anything else: every project
