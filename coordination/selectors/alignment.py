@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, FloatField, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Cast, ExtractYear
 
 from coordination.analysis.alignment import Alignment, AlignmentSettings, objective_funding
 from coordination.analysis.alignment_figures import Share, aligned_shares, municipality_priorities
 from coordination.models import AlignmentFlag, ObjectiveLink
 from coordination.selectors.alignment_inputs import alignment_objectives, alignment_projects
 from municipalities.models import DevelopmentPlan, Municipality, PlanObjective
-from projects.models import Partner, Project
+from projects.models import Participation, Partner, Project, ProjectSector
 from projects.permissions import user_oversees
+from projects.selectors.money import exchange_rate_table, usd_groups
 from projects.selectors.projects import projects_counted_for
 
 COUNTING = (ObjectiveLink.Status.CONFIRMED, ObjectiveLink.Status.SUGGESTED)
@@ -134,6 +136,69 @@ def alignment_shares(user: Any, filters: dict[str, Any] | None = None, *,
     shares = aligned_shares(projects=alignment_projects(projects.distinct()), aligned=aligned, region_of=region_of)
     return {group: [_share_row(k, s) for k, s in sorted(v.items(), key=lambda kv: -kv[1].usd)]
             for group, v in shares.items()}
+
+
+def _aligned(project_ref: str) -> Exists:
+    """True when the project at ``project_ref`` serves an approved plan's objective (a confirmed or suggested
+    link): the rule ``alignment_shares`` applies."""
+    return Exists(ObjectiveLink.objects.filter(status__in=COUNTING, objective__plan__status="approved",
+                                               project_id=OuterRef(project_ref)))
+
+
+def _shares(rows: Any, key: Any, rates: Any) -> dict[Any, Share]:
+    """Rows grouped by (key..., m_aligned, m_currency, m_year) with m_total and m_projects, as Shares."""
+    out: dict[Any, Share] = defaultdict(Share)
+    for (k, aligned), acc in usd_groups(rows, lambda r: (key(r), bool(r["m_aligned"])), rates).items():
+        share = out[k]
+        share.usd += float(acc["usd"])
+        share.projects += acc["projects"]
+        if aligned:
+            share.usd_aligned += float(acc["usd"])
+            share.projects_aligned += acc["projects"]
+    return out
+
+
+def alignment_shares_summed(projects: QuerySet[Project], *, sector_id: int | None = None) -> dict[str, list]:
+    """The dashboard's part of ``alignment_shares`` over ``projects`` (already the reader's): "all" (or, with
+    ``sector_id``, that sector's part of each budget, as "sector") and "partner", summed in the database
+    by (key, aligned, currency, year) and converted per group: four queries whatever the size, where
+    ``alignment_shares`` reads every active project into Python."""
+    rates = exchange_rate_table()
+    active = Project.objects.filter(pk__in=projects.filter(status=2, duplicate_of__isnull=True).values("pk"))
+    by_project = active.annotate(m_aligned=_aligned("pk")).order_by()
+    money = {"m_currency": F("currency"), "m_year": ExtractYear("planned_start")}
+    out: dict[str, dict[Any, Share]] = {}
+    if sector_id is None:
+        rows = by_project.values("m_aligned", **money).annotate(m_total=Sum("budget"), m_projects=Count("pk"))
+        out["all"] = _shares(rows, lambda r: None, rates)
+    else:
+        lines = (ProjectSector.objects.filter(project__in=active.values("pk"), sector_id=sector_id)
+                 .annotate(m_aligned=_aligned("project_id")).order_by()
+                 .values("m_aligned", m_currency=F("project__currency"), m_year=ExtractYear("project__planned_start"))
+                 .annotate(m_total=Sum(Cast("project__budget", FloatField()) * Cast("percentage", FloatField())
+                                       / 100.0),
+                           m_projects=Count("project_id", distinct=True)))
+        out["sector"] = _shares(lines, lambda r: sector_id, rates)
+    reported = (by_project.values("reporting_partner_id", "m_aligned", **money)
+                .annotate(m_total=Sum("budget"), m_projects=Count("pk")))
+    partners = _shares(reported, lambda r: r["reporting_partner_id"], rates)
+    # Each other partner once per project, whatever its roles on it.
+    firsts = (Participation.objects.filter(project__in=active.values("pk"))
+              .exclude(partner_id=F("project__reporting_partner_id")).order_by()
+              .values("project_id", "partner_id").annotate(first=Min("pk")).values("first"))
+    taking_part = (Participation.objects.filter(pk__in=firsts).annotate(m_aligned=_aligned("project_id")).order_by()
+                   .values("partner_id", "m_aligned", m_currency=F("project__currency"),
+                           m_year=ExtractYear("project__planned_start"))
+                   .annotate(m_total=Sum("project__budget"), m_projects=Count("project_id")))
+    for k, share in _shares(taking_part, lambda r: r["partner_id"], rates).items():
+        acc = partners[k]
+        acc.usd += share.usd
+        acc.usd_aligned += share.usd_aligned
+        acc.projects += share.projects
+        acc.projects_aligned += share.projects_aligned
+    out["partner"] = partners
+    return {group: [_share_row(k, s) for k, s in sorted(v.items(), key=lambda kv: -kv[1].usd)]
+            for group, v in out.items()}
 
 
 def alignment_share_by_partner(user: Any, filters: dict[str, Any] | None = None, *,

@@ -38,7 +38,7 @@ from coordination.models import AlignmentFlag, DelayFlag, DuplicateFlag, FlagSta
 from coordination.selectors.alignment import (
     alignment_flags_stored_for,
     alignment_share_by_partner,
-    alignment_shares,
+    alignment_shares_summed,
 )
 from coordination.selectors.coverage import stored_coverage_for
 from coordination.selectors.delays import delay_flags_visible_to
@@ -244,11 +244,8 @@ def dashboard_alignment(user: Any, projects: QuerySet[Project], filters: Dashboa
     plan's objective, and each partner's (``coordination.selectors.alignment.alignment_shares``, the plan
     pages' rule), and the open alignment flags. With a sector chosen, the share is of that sector's part
     of each budget."""
-    shares = alignment_shares(user, projects=projects)
-    if filters.sector_id is not None:
-        overall = next((r for r in shares["sector"] if r["id"] == filters.sector_id), None)
-    else:
-        overall = next(iter(shares["all"]), None)
+    shares = alignment_shares_summed(projects, sector_id=filters.sector_id)
+    overall = next(iter(shares["sector" if filters.sector_id is not None else "all"]), None)
     return {"overall": overall, "by_partner": alignment_share_by_partner(user, shares=shares),
             "flags": dashboard_alignment_flag_count(user, projects, filters)}
 

@@ -139,7 +139,7 @@ def money_counted_once(projects: QuerySet[Project]) -> QuerySet[Project]:
     return projects.filter(budget__isnull=False, duplicate_of__isnull=True).exclude(pk__in=ids)
 
 
-def _usd_groups(rows: Iterable[dict[str, Any]], key: Any, rates: RateTable) -> dict[Any, dict[str, Any]]:
+def usd_groups(rows: Iterable[dict[str, Any]], key: Any, rates: RateTable) -> dict[Any, dict[str, Any]]:
     """Rows of (key..., m_currency, m_year, m_total[, m_projects, m_active]) summed per key in USD."""
     this_year = dt.date.today().year
     out: dict[Any, dict[str, Any]] = {}
@@ -168,7 +168,7 @@ def budget_total_usd(projects: QuerySet[Project] | None = None, *,
     money = money_counted(qs) if counted is None else counted
     rows = (money.order_by().values(m_currency=F("currency"), m_year=ExtractYear("planned_start"))
             .annotate(m_total=Sum("budget")))
-    found = _usd_groups(rows, lambda r: None, exchange_rate_table()).get(None)
+    found = usd_groups(rows, lambda r: None, exchange_rate_table()).get(None)
     if found is None:
         return {"usd": Decimal("0"), "unconverted": {}}
     return {"usd": found["usd"], "unconverted": found["unconverted"]}
@@ -256,4 +256,4 @@ def usd_attributed(
     else:
         def key(row: dict[str, Any]) -> Any:
             return tuple(row[k] for k in keys)
-    return _usd_groups(grouped, key, exchange_rate_table() if rates is None else rates)
+    return usd_groups(grouped, key, exchange_rate_table() if rates is None else rates)

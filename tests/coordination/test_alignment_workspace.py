@@ -13,9 +13,10 @@ from django.utils import translation
 
 from common.formatting import percent_format
 from coordination.models import AlignmentFlag
-from coordination.selectors.alignment import alignment_shares
+from coordination.selectors.alignment import alignment_shares, alignment_shares_summed
 from coordination.selectors.map import MapFilters, map_figures
 from coordination.services.alignment import alignment_full_run, objective_link_decide
+from projects.selectors.projects import projects_counted_for
 from tests.coordination.place_helpers import DRAFT_TITLE, project
 from tests.coordination.test_alignment import plans  # noqa: F401  (the fixture)
 
@@ -55,6 +56,25 @@ def test_the_tile_shows_the_alignment_figures_and_the_flags_link(client_for, pla
     assert "نسبة الأموال المنسجمة مع خطة معتمدة" in arabic and "مؤشرات الانسجام مع الخطط" in arabic
     with translation.override("ar"):
         assert _testid(arabic, "aligned-share") == percent_format(overall["money_share"])
+
+
+@pytest.mark.parametrize("reader", ["ministry_analyst", "undp_focal_point"])
+def test_the_dashboards_shares_summed_in_the_database_are_the_engines(plans, personas, reader,  # noqa: F811
+                                                                     django_assert_max_num_queries):
+    """The dashboard sums the shares in the database; they are the figures ``alignment_shares`` computes
+    from every project in Python: overall, each partner, and each sector's part."""
+    alignment_full_run()
+    _reject_grid(plans, personas)
+    user = personas[reader]
+    engine = alignment_shares(user)
+    projects = projects_counted_for(user)
+    with django_assert_max_num_queries(5):
+        summed = alignment_shares_summed(projects)
+    assert summed["all"] == engine["all"] and summed["all"][0]["projects"] > 0
+    assert summed["partner"] == engine["partner"] and len(summed["partner"]) >= 2
+    assert engine["sector"]
+    for row in engine["sector"]:
+        assert alignment_shares_summed(projects, sector_id=row["id"])["sector"] == [row]
 
 
 def test_a_focal_point_sees_its_own_scope_and_no_flag_queue(client_for, plans, personas):  # noqa: F811
