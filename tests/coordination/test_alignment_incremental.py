@@ -155,3 +155,16 @@ def test_what_a_change_queues(monkeypatch, django_capture_on_commit_callbacks, c
     with django_capture_on_commit_callbacks(execute=True):
         receivers.queue_alignment_check(None, project_ids=[7], changed=changed)
     assert queued == ([] if task is None else [(task, ([7],) if task == "alignment_check_projects" else ())])
+
+
+def test_the_database_timing_leaves_the_runs_and_flags_as_they_were(world):
+    from demo.alignment_timing import database_incremental
+
+    runs = set(AnalysisRun.objects.values_list("pk", flat=True))
+    seen = dict(AlignmentFlag.objects.values_list("pk", "last_seen_run_id"))
+    links = {k: v[1:3] for k, v in _links().items()}
+    result = database_incremental(10, seed=1)
+    assert result["projects"] == result["checks"] == 3 and result["ms"]["median"] > 0 and result["queries"]["median"] > 0
+    assert set(AnalysisRun.objects.values_list("pk", flat=True)) == runs
+    assert dict(AlignmentFlag.objects.values_list("pk", "last_seen_run_id")) == seen
+    assert {k: v[1:3] for k, v in _links().items()} == links
