@@ -85,24 +85,30 @@ def queue_gap_check_for_needs(sender, municipality_ids, user=None, **kwargs) -> 
 
 # --- alignment with the plans -----------------------------------------------------
 # A suggestion reads a project's texts, sectors, SDG tags, places and status; the flags its money, partners
-# and declared objectives.
+# and declared objectives. The check of the projects changed re-computes their suggestions and the flags of
+# the municipalities they work in; a project that left a municipality leaves no trace of where it was (as
+# for gaps), so a change of places re-runs the full analysis.
 ALIGNMENT_RELEVANT = frozenset({CREATED, TITLE, STATUS, SECTORS, LOCATIONS, BUDGET, PARTNERS, DUPLICATE, SDG,
                                 OBJECTIVES})
 
 
-def _queue_alignment_run() -> None:
-    from coordination.tasks.alignment import alignment_full_analysis
-
-    transaction.on_commit(lambda: alignment_full_analysis.delay())
-
-
 def queue_alignment_check(sender, project_ids, changed, user=None, **kwargs) -> None:
-    if set(changed) & ALIGNMENT_RELEVANT:
-        _queue_alignment_run()
+    from coordination.tasks import alignment as tasks
+
+    changed, ids = set(changed), list(project_ids)
+    if not changed & ALIGNMENT_RELEVANT:
+        return
+    if LOCATIONS in changed:
+        transaction.on_commit(lambda: tasks.alignment_full_analysis.delay())
+    else:
+        transaction.on_commit(lambda: tasks.alignment_check_projects.delay(ids))
 
 
 def queue_alignment_check_for_plans(sender, plan_ids, user=None, **kwargs) -> None:
-    _queue_alignment_run()
+    from coordination.tasks import alignment as tasks
+
+    ids = list(plan_ids)
+    transaction.on_commit(lambda: tasks.alignment_check_plans.delay(ids))
 
 
 def connect() -> None:

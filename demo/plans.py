@@ -110,15 +110,20 @@ def _sector_themes(reference: Reference) -> dict[int, str]:
     return {s.id: theme_for(s.code, s.name_en, s.name_ar)[0] for s in reference.sectors}
 
 
+def sector_of_themes(reference: Reference) -> dict[str, int]:
+    """The sector the demo plans give each theme's objectives (the first sector of the theme, by id)."""
+    out: dict[str, int] = {}
+    for s_id, theme in sorted(_sector_themes(reference).items()):
+        out.setdefault(theme, s_id)
+    return out
+
+
 def generate_plans(reference: Reference, portfolio: Portfolio, *, seed: int = 1,
                    local_objectives: int = 4) -> tuple[list[DemoPlan], dict[str, Any]]:
     """The demo plans and the alignment truth (keys, not ids: ``truth_alignment_with_ids`` adds them)."""
     rng = random.Random(seed * 7919 + 13)
     year = portfolio.today.year
-    themes = _sector_themes(reference)
-    sector_of_theme: dict[str, int] = {}
-    for s_id, theme in sorted(themes.items()):
-        sector_of_theme.setdefault(theme, s_id)
+    sector_of_theme = sector_of_themes(reference)
     templates: list[tuple[str, Template]] = [(theme, t) for theme, ts in THEMES.items() for t in ts
                                              if theme in sector_of_theme]
     covered = [(theme, t) for i, (theme, t) in enumerate(templates) if i % OUTSIDE_EVERY != OUTSIDE_EVERY - 1]

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, Sector
+from projects.codelists import sdg_tags_clean
 from projects.models import (
     ActivityStatus,
     Partner,
@@ -46,9 +47,36 @@ class BootstrapMixin:
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
+class SdgTagsField(forms.CharField):
+    """SDG goals, targets or indicators typed as a list ("6, 6.1; 11.1"), checked against the UNSDG codelists."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 500)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        kept, unknown = sdg_tags_clean(super().to_python(value) or "")
+        if unknown:
+            raise ValidationError(_("Not an SDG goal, target or indicator: %(codes)s."),
+                                  params={"codes": ", ".join(unknown)}, code="sdg_unknown")
+        return kept
+
+
 class ProjectForm(BootstrapMixin, forms.ModelForm):
     """A project's own fields. The reporting partner is a choice only for the ministry: a focal
     point's projects are always their partner's, whatever the request carries."""
+
+    sdg_tags = SdgTagsField(label=_("SDG tags"), help_text=_(
+        "SDG goals, targets or indicators separated by commas, e.g. 6, 6.1 or 6.1.1; the alignment suggestions "
+        "read them."))
 
     class Meta:
         model = Project

@@ -132,15 +132,31 @@ def _concentrated(objectives: Iterable[ObjectiveIn], projects: Iterable[ProjectI
     return out
 
 
+def project_findings(*, objectives: list[ObjectiveIn], projects: list[ProjectIn], alignment: Alignment,
+                     settings: AlignmentSettings) -> list[AlignmentFinding]:
+    """The flags of single projects (outside every approved plan): each depends on its project alone."""
+    # Until an approved plan is loaded, no project can be "outside" one: nothing to flag yet.
+    return _outside(projects, alignment, settings) if any(o.approved for o in objectives) else []
+
+
+def municipality_findings(*, objectives: list[ObjectiveIn], projects: list[ProjectIn], alignment: Alignment,
+                          settings: AlignmentSettings, only: set[int] | None = None) -> list[AlignmentFinding]:
+    """The flags of municipalities (priority unfunded, money concentrated outside the priorities), for the
+    municipalities of ``only`` (None: all). ``projects`` must hold every project located in them and every
+    project linked to their plans' objectives, and ``alignment`` those projects' links and the funding."""
+    priorities = municipality_priorities(objectives, alignment, settings)
+    planned = {o.plan_municipality_id for o in objectives if o.approved and o.plan_municipality_id}
+    if only is not None:
+        priorities = {m: states for m, states in priorities.items() if m in only}
+        planned &= only
+    return [*_unfunded(priorities), *_concentrated(objectives, projects, settings, planned)]
+
+
 def alignment_findings(*, objectives: list[ObjectiveIn], projects: list[ProjectIn], alignment: Alignment,
                        settings: AlignmentSettings) -> list[AlignmentFinding]:
     """The three kinds of alignment flag, from one analysis."""
-    priorities = municipality_priorities(objectives, alignment, settings)
-    planned = {o.plan_municipality_id for o in objectives if o.approved and o.plan_municipality_id}
-    # Until an approved plan is loaded, no project can be "outside" one: nothing to flag yet.
-    outside = _outside(projects, alignment, settings) if any(o.approved for o in objectives) else []
-    return [*outside, *_unfunded(priorities),
-            *_concentrated(objectives, projects, settings, planned)]
+    return [*project_findings(objectives=objectives, projects=projects, alignment=alignment, settings=settings),
+            *municipality_findings(objectives=objectives, projects=projects, alignment=alignment, settings=settings)]
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -86,21 +87,75 @@ def alignment_projects(projects: QuerySet[Project] | None = None, rates=None) ->
     return out
 
 
-def alignment_decisions() -> list[LinkIn]:
+def alignment_decisions(project_ids: Iterable[int] | None = None) -> list[LinkIn]:
     """People's decisions: links confirmed or rejected, and the objectives projects declare themselves
-    (``Project.plan_objectives``), which count as confirmed unless a link was rejected."""
-    decided = {(p, o): s for p, o, s in ObjectiveLink.objects.exclude(status=ObjectiveLink.Status.SUGGESTED)
-               .values_list("project_id", "objective_id", "status")}
-    for p, o in Project.plan_objectives.through.objects.values_list("project_id", "planobjective_id"):
+    (``Project.plan_objectives``), which count as confirmed unless a link was rejected (of the projects of
+    ``project_ids``; None: of all)."""
+    links = ObjectiveLink.objects.exclude(status=ObjectiveLink.Status.SUGGESTED)
+    declared = Project.plan_objectives.through.objects.all()
+    if project_ids is not None:
+        ids = list(project_ids)
+        links, declared = links.filter(project_id__in=ids), declared.filter(project_id__in=ids)
+    decided = {(p, o): s for p, o, s in links.values_list("project_id", "objective_id", "status")}
+    for p, o in declared.values_list("project_id", "planobjective_id"):
         decided.setdefault((p, o), CONFIRMED)
     return [LinkIn(p, o, s) for (p, o), s in sorted(decided.items())]
 
 
+def alignment_stored_links(project_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The objectives each project serves as the last run and people left them: links suggested or
+    confirmed, and the declared objectives, less the rejected links (what a full run's links are)."""
+    ids = list(project_ids)
+    rejected: set[tuple[int, int]] = set()
+    out: dict[int, set[int]] = {}
+    for p, o, status in ObjectiveLink.objects.filter(project_id__in=ids).values_list(
+            "project_id", "objective_id", "status"):
+        if status == ObjectiveLink.Status.REJECTED:
+            rejected.add((p, o))
+        else:
+            out.setdefault(p, set()).add(o)
+    for p, o in Project.plan_objectives.through.objects.filter(project_id__in=ids).values_list(
+            "project_id", "planobjective_id"):
+        if (p, o) not in rejected:
+            out.setdefault(p, set()).add(o)
+    return out
+
+
+def alignment_linked_objectives(project_ids: Iterable[int]) -> set[int]:
+    """The objectives the projects are linked to now (any status, declared ones too)."""
+    ids = list(project_ids)
+    return (set(ObjectiveLink.objects.filter(project_id__in=ids).values_list("objective_id", flat=True))
+            | set(Project.plan_objectives.through.objects.filter(project_id__in=ids)
+                  .values_list("planobjective_id", flat=True)))
+
+
+def alignment_project_places(project_ids: Iterable[int]) -> set[int]:
+    """The municipalities the projects work in (records marked as duplicates included)."""
+    return set(ProjectLocation.objects.filter(project_id__in=list(project_ids))
+               .values_list("municipality_id", flat=True))
+
+
+def alignment_municipality_projects(municipality_ids: Iterable[int], objective_ids: Iterable[int]) -> set[int]:
+    """The projects whose links and money make the flags of these municipalities: those located in them and
+    those linked to the objectives given (their plans' objectives)."""
+    places, objectives = list(municipality_ids), list(objective_ids)
+    return (set(ProjectLocation.objects.filter(municipality_id__in=places).values_list("project_id", flat=True))
+            | set(ObjectiveLink.objects.filter(objective_id__in=objectives)
+                  .exclude(status=ObjectiveLink.Status.REJECTED).values_list("project_id", flat=True))
+            | set(Project.plan_objectives.through.objects.filter(planobjective_id__in=objectives)
+                  .values_list("project_id", flat=True)))
+
+
+def alignment_sector_names() -> dict[int, tuple[str, str]]:
+    return {s: (ar, en) for s, ar, en in Sector.objects.values_list("id", "name_ar", "name_en")}
+
+
 def alignment_inputs(*, projects: QuerySet[Project] | None = None) -> AlignmentInputs:
+    """Everything the engine reads; with ``projects``, only those projects and their decisions."""
     rates = exchange_rate_table()
     return AlignmentInputs(
         objectives=alignment_objectives(rates), projects=alignment_projects(projects, rates),
-        decisions=alignment_decisions(),
-        sector_names={s: (ar, en) for s, ar, en in Sector.objects.values_list("id", "name_ar", "name_en")},
+        decisions=alignment_decisions(None if projects is None else projects.values_list("pk", flat=True)),
+        sector_names=alignment_sector_names(),
         region_of=dict(Municipality.objects.values_list("id", "district__region_id")),
     )

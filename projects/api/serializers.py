@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
 from municipalities.models import Municipality, Sector
+from projects.codelists import sdg_tags_clean
 from projects.models import (
     Participation,
     Partner,
@@ -106,6 +107,10 @@ class ProjectSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializer):
     reporting_partner = serializers.PrimaryKeyRelatedField(
         queryset=Partner.objects.all(), required=False,
         help_text=_("A focal point's projects are reported by their partner; leave it out."))
+    sdg_tags = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, max_length=50,
+        help_text=_("SDG goals, targets or indicators of the UNSDG codelists, e.g. [\"6\", \"6.1\", \"6.1.1\"]; "
+                    "the alignment suggestions read them."))
     is_government = serializers.SerializerMethodField(
         help_text=_("A government project: every funder is a ministry or a municipal council (without funders: "
                     "a government body keeps the record)."))
@@ -116,7 +121,7 @@ class ProjectSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializer):
             "id", "reporting_partner", "is_government", "programme", "iati_identifier", "partner_code", "title_ar", "title_en",
             "description_ar", "description_en", "status", "planned_start", "planned_end", "actual_start",
             "actual_end", "budget", "currency", "spend_to_date", "beneficiaries_targeted", "beneficiaries_reached",
-            "progress_percent", "sectors", "locations", "participations", "state", "submitted_at", "reviewed_at",
+            "progress_percent", "sdg_tags", "sectors", "locations", "participations", "state", "submitted_at", "reviewed_at",
             "review_comment", "created_at", "updated_at",
         ]
         read_only_fields = ["state", "submitted_at", "reviewed_at", "review_comment", "created_at", "updated_at"]
@@ -146,6 +151,13 @@ class ProjectSerializer(ReviewNotesPrivateMixin, serializers.ModelSerializer):
             if attached is not None:
                 allowed |= Q(pk=attached)
             self.fields["programme"].queryset = Programme.objects.filter(allowed)
+
+    def validate_sdg_tags(self, value: list[str]) -> list[str]:
+        kept, unknown = sdg_tags_clean(value)
+        if unknown:
+            raise serializers.ValidationError(_("Not an SDG goal, target or indicator: %(codes)s.")
+                                              % {"codes": ", ".join(unknown)})
+        return kept
 
     def split(self) -> dict[str, Any]:
         """validated_data as the service's keyword arguments."""

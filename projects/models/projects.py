@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from common.bilingual import bilingual_text
 from common.text import search_fold
 from municipalities.models import Municipality, PlanObjective, Sector
-from projects.codelists import currency_is_known
+from projects.codelists import currency_is_known, sdg_tags_clean
 
 UNKNOWN_CURRENCY = _("This is not a currency of the ISO 4217 list (IATI's Currency codelist): give a code such as "
                      "USD, EUR or LYD.")
@@ -366,6 +366,10 @@ class Project(models.Model):
             self.currency = self.currency.upper()
             if not currency_is_known(self.currency):
                 errors["currency"] = UNKNOWN_CURRENCY
+        if self.sdg_tags:
+            self.sdg_tags, unknown = sdg_tags_clean(self.sdg_tags)
+            if unknown:
+                errors["sdg_tags"] = _("Not an SDG goal, target or indicator: %(codes)s.") % {"codes": ", ".join(unknown)}
         duplicate_error = self._duplicate_of_error()
         if duplicate_error:
             errors["duplicate_of"] = duplicate_error

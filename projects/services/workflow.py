@@ -25,6 +25,7 @@ PROJECT_FIELDS = (
     "programme", "reporting_partner", "iati_identifier", "partner_code", "title_ar", "title_en",
     "description_ar", "description_en", "status", "planned_start", "planned_end", "actual_start", "actual_end",
     "budget", "currency", "spend_to_date", "beneficiaries_targeted", "beneficiaries_reached", "progress_percent",
+    "sdg_tags",
 )
 UPDATE_FIELDS = (
     "period_start", "period_end", "progress_percent", "status", "spend_to_date", "beneficiaries_reached",

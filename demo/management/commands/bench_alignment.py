@@ -5,22 +5,37 @@ plain records and prints one JSON object: seconds, counts, and precision / recal
 against the planted truth (``demo.plans``). The generator makes ``--generate`` distinct projects (it
 is slow: about 5 ms a project); above that the portfolio is tiled (copies with new ids), so the engine
 sees N projects. Local plans get as many objectives as it takes to reach about M objectives in all.
+
+``quality_distinct_records`` scores the suggestions on projects the generator did not write (the titles of
+``demo.iati_eval``, one language each, labelled in ``demo.alignment_eval``); ``incremental`` times, in memory,
+what the incremental run computes for one changed project (median of ``--incremental-checks``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import random
+import statistics
 import time
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from coordination.analysis.alignment import AlignmentSettings, ProjectIn, alignment_analysis
-from coordination.analysis.alignment_figures import alignment_findings
+from coordination.analysis.alignment import (
+    Alignment,
+    AlignmentSettings,
+    ProjectIn,
+    alignment_analysis,
+    objective_funding,
+)
+from coordination.analysis.alignment_figures import alignment_findings, municipality_findings, project_findings
+from demo.alignment_eval import eval_quality, eval_records
 from demo.alignment_records import objective_records, project_records
+from demo.alignment_timing import database_incremental
 from demo.gap_delay_records import synthetic_reference
 from demo.generator import generate_portfolio
 from demo.plans import LOCAL_SHARE, alignment_truth, generate_plans
@@ -44,6 +59,11 @@ class Command(BaseCommand):
         parser.add_argument("--generate", type=int, default=3_000, help="Distinct projects to generate.")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
+        parser.add_argument("--incremental-checks", type=int, default=200,
+                            help="Projects whose incremental re-computation is timed (0: none).")
+        parser.add_argument("--database-checks", type=int, default=0,
+                            help="Also time the real incremental run (alignment_projects_run) through the database "
+                                 "for this many projects of the current database (their runs are removed after).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         n = options["projects"]
@@ -71,14 +91,67 @@ class Command(BaseCommand):
         t2, c2 = time.perf_counter(), time.process_time()
         findings = alignment_findings(objectives=objectives, projects=projects, alignment=analysis, settings=settings)
         figures, figures_cpu = time.perf_counter() - t2, time.process_time() - c2
+        records, eval_truth = eval_records(reference, plans, first_id=n + 1)
+        eval_run = alignment_analysis(objectives=objectives, projects=[r.project for r in records], settings=settings,
+                                      sector_names=names)
+        broad = {ids[(plan.code, o.code)] for plan in plans for o in plan.objectives if o.template is None}
+        incremental = _incremental(objectives, projects, analysis, settings, names, options["incremental_checks"],
+                                   options["seed"])
+        database = database_incremental(options["database_checks"], options["seed"]) \
+            if options["database_checks"] > 0 else None
         self.stdout.write(json.dumps({
+            **({"incremental_database": database} if database is not None else {}),
             "projects": n, "distinct_projects": len(base), "objectives": len(objectives), "plans": len(plans),
             "seconds": {"generate": round(generated, 2), "engine": round(engine, 3), "findings": round(figures, 3),
                         "engine_and_findings": round(engine + figures, 3),
                         "engine_and_findings_cpu": round(engine_cpu + figures_cpu, 3)},
             "counts": {**analysis.counts, "findings": _count_kinds(findings)},
             "quality": _quality(analysis, truth, ids, portfolio, len(base), n),
+            "quality_distinct_records": eval_quality(eval_run.suggestions, eval_truth, ids, broad, records),
+            "incremental": incremental,
         }, indent=1))
+
+
+def _incremental(objectives, projects, analysis, settings, names, checks: int, seed: int) -> dict[str, Any]:
+    """What the incremental run (``alignment_projects_run``) computes for one changed project, in memory:
+    the engine on that project against every objective, its outside-plans finding, and the municipality
+    findings of its municipalities and of those of its objectives, from the other projects' links there.
+    The database reads and writes are not in it (see the report for a measure through the database)."""
+    if checks < 1:
+        return {}
+    rng = random.Random(seed)
+    by_id = {o.id: o for o in objectives}
+    planned_all = {o.plan_municipality_id for o in objectives if o.approved and o.plan_municipality_id}
+    located: dict[int, list[ProjectIn]] = defaultdict(list)
+    for p in projects:
+        for m, _share in p.locations:
+            located[m].append(p)
+    timings, pools = [], []
+    for p in rng.sample(projects, min(checks, len(projects))):
+        t0 = time.perf_counter()
+        one = alignment_analysis(objectives=objectives, projects=[p], settings=settings, sector_names=names)
+        project_findings(objectives=objectives, projects=[p], alignment=one, settings=settings)
+        linked = set(analysis.links.get(p.id, ())) | set(one.links.get(p.id, ()))
+        places = {m for m, _ in p.locations} | {by_id[o].plan_municipality_id for o in linked
+                                                 if by_id[o].plan_municipality_id}
+        planned = places & planned_all
+        pool = {q.id: q for m in planned for q in located[m]}
+        links = {q: analysis.links[q] for q in pool if q in analysis.links}
+        if p.id in one.links:
+            links[p.id] = one.links[p.id]
+        else:
+            links.pop(p.id, None)
+        funding = objective_funding({o.id: o for o in objectives if o.plan_municipality_id in planned},
+                                    list(pool.values()), links)
+        municipality_findings(objectives=objectives, projects=list(pool.values()),
+                              alignment=Alignment({}, links, funding, {}), settings=settings, only=planned)
+        timings.append((time.perf_counter() - t0) * 1000)
+        pools.append(len(pool))
+    ordered = sorted(timings)
+    return {"checks": len(timings), "ms": {"median": round(statistics.median(timings), 2),
+                                           "p90": round(ordered[round(0.9 * (len(ordered) - 1))], 2),
+                                           "max": round(ordered[-1], 2)},
+            "pool": {"median": statistics.median(pools), "max": max(pools)}}
 
 
 def _count_kinds(findings) -> dict[str, int]:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from projects.codelists import sdg_code_normalised
 from projects.exchange.formats.iati_xml import (
     EXTENSION_NS,
     XML_LANG,
@@ -49,7 +50,6 @@ READ_ELEMENTS = frozenset({
 # An indicator counting people (its title says so, in English or Arabic) gives the beneficiaries figures.
 PEOPLE_INDICATOR = re.compile(r"\b(people|persons?|individuals|beneficiar\w*|households?)\b|أشخاص|مستفيد|أفراد|الأسر",
                               re.IGNORECASE)
-SDG_CODE = re.compile(r"^\d{1,2}(\.[0-9a-z]{1,2}(\.\d{1,2})?)?$")
 
 
 @dataclass
@@ -376,12 +376,13 @@ def _not_kept(elem: ET.Element, activity: ActivityData) -> None:
 
 
 def _sdg_tag(activity: ActivityData, code: str, vocabulary: str) -> None:
-    """An SDG goal (1-17), target (6.1, 6.a) or indicator (6.1.1), kept once, as written."""
-    code = code.upper().replace("SDG", "").strip().lstrip("-: ").lower()
-    if SDG_CODE.match(code) and 1 <= int(code.split(".")[0]) <= 17:
-        if code not in activity.sdg_tags:
-            activity.sdg_tags.append(code)
+    """An SDG goal (1-17), target (6.1, 6.a) or indicator (6.1.1) of the UNSDG codelists, kept once."""
+    known = sdg_code_normalised(code)
+    if known is not None:
+        if known not in activity.sdg_tags:
+            activity.sdg_tags.append(known)
     else:
+        code = code.upper().replace("SDG", "").strip().lstrip("-: ").lower()
         activity.problems.append(_("SDG code %(code)s (vocabulary %(vocabulary)s) is not an SDG goal, target or "
                                    "indicator") % {"code": code or "?", "vocabulary": vocabulary})
 
