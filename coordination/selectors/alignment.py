@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Exists, F, FloatField, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, F, FloatField, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, ExtractYear
 
 from coordination.analysis.alignment import Alignment, AlignmentSettings, objective_funding
@@ -138,11 +138,13 @@ def alignment_shares(user: Any, filters: dict[str, Any] | None = None, *,
             for group, v in shares.items()}
 
 
-def _aligned(project_ref: str) -> Exists:
+def _aligned(project_ref: str) -> Case:
     """True when the project at ``project_ref`` serves an approved plan's objective (a confirmed or suggested
-    link): the rule ``alignment_shares`` applies."""
-    return Exists(ObjectiveLink.objects.filter(status__in=COUNTING, objective__plan__status="approved",
-                                               project_id=OuterRef(project_ref)))
+    link): the rule ``alignment_shares`` applies. An uncorrelated IN (hashed once by the database), not a
+    subquery per row."""
+    approved = ObjectiveLink.objects.filter(status__in=COUNTING, objective__plan__status="approved")
+    return Case(When(**{f"{project_ref}__in": approved.values("project_id")}, then=Value(True)),
+                default=Value(False), output_field=BooleanField())
 
 
 def _shares(rows: Any, key: Any, rates: Any) -> dict[Any, Share]:
