@@ -17,6 +17,13 @@ Decisions (issue 6):
   targets, 9 indicators) go to ``Project.sdg_tags``, read by the alignment suggestions; they are not
   sectors (no national sector, no share of the sector split). Tags of vocabulary 99 whose
   ``vocabulary-uri`` is a plan's URI (what the export writes) declare that plan's objective, by code.
+- Sectors on transactions (issue 15) are kept on each transaction as received (``Transaction.sectors``,
+  vocabulary and code); when the activity gives none, its split is derived from them (each code's share
+  of the transactions' value), and the export writes them back on the transactions.
+- Budgets (issue 15): the original ones (type 1) summed as ``budget``, the revised ones (type 2) as
+  ``budget_revised``; with no original, the revised total is the budget too.
+- Results (issue 15): the first indicator counting people gives the beneficiaries targeted and reached
+  (its periods' targets and actuals summed); every other indicator is named in the report.
 - Whatever cannot be mapped is listed per activity in the report; an activity that cannot be saved
   at all (no identifier, no title, no reporting organisation) is skipped and listed.
 """
@@ -59,8 +66,8 @@ from projects.services.projects import project_plan_objectives_change
 
 PROJECT_FIELDS = ("reporting_partner_id", "partner_code", "title_ar", "title_en", "description_ar",
                   "description_en", "status", "planned_start", "planned_end", "actual_start", "actual_end",
-                  "budget", "currency", "sdg_tags", "humanitarian", "policy_markers", "aid_type", "finance_type",
-                  "flow_type", "tied_status", "collaboration_type")
+                  "budget", "budget_revised", "currency", "sdg_tags", "humanitarian", "policy_markers", "aid_type",
+                  "finance_type", "flow_type", "tied_status", "collaboration_type")
 CENT = Decimal("0.01")
 LIBYA = "LY"
 # progress(done, total): called as each activity is saved
@@ -257,6 +264,7 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
         "planned_start": activity.dates.get("planned_start"), "planned_end": activity.dates.get("planned_end"),
         "actual_start": activity.dates.get("actual_start"), "actual_end": activity.dates.get("actual_end"),
         "budget": activity.budget.quantize(CENT) if activity.budget is not None else None,
+        "budget_revised": activity.budget_revised.quantize(CENT) if activity.budget_revised is not None else None,
         "sdg_tags": activity.sdg_tags,  # the file's SDG tags and SDG sectors, for the alignment suggestions
         **activity.classifications,  # humanitarian, policy markers, aid/finance/flow/tied/collaboration types
         **activity.extension,  # from a Tansiq export: beneficiaries, spend, progress, reporting frequency
@@ -275,6 +283,9 @@ def _upsert(activity: ActivityData, resolver: Resolver, entry: ActivityReport, o
     if values["budget"] is not None and values["budget"] < 0:
         entry.unmapped.append(_("negative budget not kept"))
         values["budget"] = None
+    if values["budget_revised"] is not None and values["budget_revised"] < 0:
+        entry.unmapped.append(_("negative revised budget not kept"))
+        values["budget_revised"] = None
 
     project = Project.objects.filter(iati_identifier=activity.identifier).first()
     if activity.partner_code:
@@ -437,15 +448,20 @@ def _children(project: Project, activity: ActivityData, resolver: Resolver, entr
                                         "one: not kept as a partner") % {"name": org.label, "ref": org.ref})
         provider = resolver.partner(tx.provider) if tx.provider else None
         receiver = resolver.partner(tx.receiver) if tx.receiver else None
+        # the transaction's own sectors, as received (vocabulary, code): hashable here, lists when stored
+        sectors = tuple((vocabulary, code) for code, vocabulary in tx.sectors)
         wanted_tx.append((tx.type, tx.date, tx.value.quantize(CENT), tx.currency, provider.pk if provider else None,
-                          tx.provider_activity_id, receiver.pk if receiver else None, tx.receiver_activity_id))
+                          tx.provider_activity_id, receiver.pk if receiver else None, tx.receiver_activity_id, sectors))
     tx_fields = ("type", "date", "value", "currency", "provider_org_id", "provider_activity_id", "receiver_org_id",
-                 "receiver_activity_id")
-    current_tx = [] if fresh else list(project.transactions.values_list(*tx_fields))
+                 "receiver_activity_id", "sectors")
+    current_tx = [] if fresh else [(*row[:-1], tuple(tuple(pair) for pair in row[-1] or ()))
+                                   for row in project.transactions.values_list(*tx_fields)]
     if Counter(current_tx) != Counter(wanted_tx):
         project.transactions.all().delete()
         Transaction.objects.bulk_create(
-            Transaction(project=project, **dict(zip(tx_fields, row, strict=True))) for row in wanted_tx)
+            Transaction(project=project, **dict(zip(tx_fields, (*row[:-1], [list(pair) for pair in row[-1]]),
+                                                    strict=True)))
+            for row in wanted_tx)
         changed |= RELATED_CATEGORIES[Transaction]
 
     # related activities (related_project is linked once every activity of the import is saved)
