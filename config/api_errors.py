@@ -179,10 +179,14 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 continue
             responses = operation.setdefault("responses", {})
             for status_code, description in _ERROR_RESPONSES.items():
+                if status_code in responses:
+                    # an error an operation documents in its own words is still answered in the one format
+                    responses[status_code].setdefault("content", {"application/json": {"schema": ref}})
+                    continue
                 if status_code == "404" and "{" not in path:
                     continue
                 if status_code == "413" and "requestBody" not in operation:
                     continue
-                responses.setdefault(status_code, {"description": str(description),
-                                                   "content": {"application/json": {"schema": ref}}})
+                responses[status_code] = {"description": str(description),
+                                          "content": {"application/json": {"schema": ref}}}
     return result

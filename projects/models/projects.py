@@ -238,6 +238,9 @@ class Project(models.Model):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
     budget = models.DecimalField(_("budget"), **MONEY, null=True, blank=True, validators=[NON_NEGATIVE])
+    # IATI's revised budget (budget type 2), beside the original one (``budget``), in the same currency
+    budget_revised = models.DecimalField(_("revised budget"), **MONEY, null=True, blank=True,
+                                         validators=[NON_NEGATIVE])
     currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[CURRENCY])
     spend_to_date = models.DecimalField(_("spend to date"), **MONEY, default=Decimal("0"), validators=[NON_NEGATIVE])
     beneficiaries_targeted = models.PositiveIntegerField(_("beneficiaries targeted"), null=True, blank=True)
@@ -333,6 +336,8 @@ class Project(models.Model):
             models.CheckConstraint(condition=_dates_ordered("planned_start", "planned_end"), name="project_planned_dates_ordered"),
             models.CheckConstraint(condition=_dates_ordered("actual_start", "actual_end"), name="project_actual_dates_ordered"),
             models.CheckConstraint(condition=Q(budget__isnull=True) | Q(budget__gte=0), name="project_budget_non_negative"),
+            models.CheckConstraint(condition=Q(budget_revised__isnull=True) | Q(budget_revised__gte=0),
+                                   name="project_budget_revised_non_negative"),
             models.CheckConstraint(condition=Q(spend_to_date__gte=0), name="project_spend_non_negative"),
             models.CheckConstraint(
                 condition=Q(progress_percent__gte=0) & Q(progress_percent__lte=100), name="project_progress_0_100"
@@ -548,6 +553,9 @@ class Transaction(models.Model):
         Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("receiver")
     )
     receiver_activity_id = models.CharField(_("receiver activity identifier"), max_length=150, blank=True)
+    # IATI lets sectors be given on each transaction instead of the activity: [vocabulary, code] pairs as
+    # received (vocabulary 1 a DAC 5-digit code), so that the export can give them back on the transaction
+    sectors = models.JSONField(_("sectors (IATI vocabulary, code)"), default=list, blank=True, db_default=[])
 
     class Meta:
         ordering = ["project", "date"]

@@ -137,3 +137,34 @@ def test_every_list_parses_as_documented(generated_client, live_server, personas
     assert {"v1_projects_list", "v1_municipalities_list", "v1_scorecards_list", "v1_gaps_list"} <= set(parsed)
     projects = _op(pkg, "v1_projects_list").sync(client=client)
     assert projects.count == 2 and {row.state for row in projects.results} == {"submitted", "accepted"}
+
+
+def test_the_exports_download_as_files_through_the_client(generated_client, live_server, personas, undp):
+    """The IATI XML and 3W CSV answers are documented as files the generated client reads as bytes (it generates
+    nothing for application/xml alone, and reads text/* as text, which a binary body breaks)."""
+    from lxml import etree
+    from rest_framework.authtoken.models import Token
+
+    from projects.models import Participation
+
+    pkg = generated_client
+    project = factories.ProjectFactory(reporting_partner=undp, state=ReviewState.ACCEPTED, title_en="Exported")
+    Participation.objects.create(project=project, partner=undp, role=4)
+    project.locations.create(municipality=factories.MunicipalityFactory(slug="tripoli-center"))
+    client = pkg.AuthenticatedClient(base_url=live_server.url, prefix="Token", raise_on_unexpected_status=True,
+                                     token=Token.objects.get_or_create(user=personas["ministry_analyst"])[0].key)
+    iati = _op(pkg, "exports_iati").sync_detailed(client=client)
+    assert iati.status_code == 200 and iati.headers["content-type"].startswith("application/xml")
+    doc = etree.fromstring(iati.parsed.payload.read())
+    assert doc.tag == "iati-activities" and doc.findtext("iati-activity/title/narrative") == "Exported"
+    sheet = _op(pkg, "exports_3w").sync(client=client)
+    assert b"#org+impl" in sheet.payload.read()
+    # asked for bytes only, the same file comes labelled as bytes (what the schema says it may)
+    raw = requests.get(f"{live_server.url}/api/v1/exports/iati/", timeout=60, headers={
+        "Authorization": f"Token {client.token}", "Accept": "application/octet-stream"})
+    assert raw.status_code == 200 and raw.headers["content-type"] == "application/octet-stream"
+    assert etree.fromstring(raw.content).tag == "iati-activities"
+    # an export with nothing in it answers the documented JSON error
+    Project.objects.all().delete()
+    empty = _op(pkg, "exports_iati").sync_detailed(client=client)
+    assert empty.status_code == 404 and empty.parsed.error.code == "not_found"

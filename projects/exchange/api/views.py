@@ -34,6 +34,25 @@ from projects.exchange.services import exports, jobs
 from projects.exchange.views import export_job_file, export_response
 from projects.models import ExportJob, ImportJob
 
+XML, CSV, OCTET_STREAM = "application/xml", "text/csv", "application/octet-stream"
+
+
+def _file_responses(*media_types: str) -> dict:
+    """A file answer for the schema: its own media types, and application/octet-stream, first, for clients
+    that take any file as bytes (openapi-python-client reads only that one as bytes: it reads text/* as text,
+    which then breaks a binary body, and generates nothing for application/xml)."""
+    return {(200, media_type): OpenApiTypes.BINARY for media_type in (OCTET_STREAM, *media_types)}
+
+
+def as_bytes_if_asked(request: Request, response: HttpResponse) -> HttpResponse:
+    """The file labelled application/octet-stream when the request's Accept names that and not the file's own
+    type: the same bytes, for a client that asked for bytes (what the schema documents)."""
+    accept = request.META.get("HTTP_ACCEPT", "")
+    own = response.get("Content-Type", "").split(";")[0].strip()
+    if OCTET_STREAM in accept and own not in accept:
+        response["Content-Type"] = OCTET_STREAM
+    return response
+
 
 class ImportJobSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.get_username", read_only=True, default=None)
@@ -142,14 +161,16 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         export = downloads.export_request(data.validated_data["format"], query)
         return _job_accepted(request, exports.export_job_request(user=request.user, request=export))
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
-                              404: OpenApiResponse(description="No such job, or its file is not ready.")})
+    @extend_schema(responses={**_file_responses(XML, CSV, downloads.XLSX),
+                              404: OpenApiResponse(description="No such job, or its file is not ready.")},
+                   description="The job's file, in its own media type (IATI XML, 3W CSV or XLSX), or as "
+                               "application/octet-stream when the request accepts only that.")
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> HttpResponse:
         response = export_job_file(request, self.get_object())
         if response is None:
             raise exceptions.NotFound(_("The file is not ready."))
-        return response
+        return as_bytes_if_asked(request, response)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple:
         # ``?format=`` would be read as a renderer's name; this API speaks JSON (and the download, a file).
@@ -172,7 +193,7 @@ class _FileExportView(APIView):
         response = export_response(request, export, projects)
         if response is None:  # an empty activities file would not be valid IATI
             raise exceptions.NotFound(_("No project to export."))
-        return response
+        return as_bytes_if_asked(request, response)
 
 
 class ThreeWExportQuery(serializers.Serializer):
@@ -189,8 +210,7 @@ class IatiExportQuery(serializers.Serializer):
 class ThreeWExportView(_FileExportView):
     @extend_schema(
         operation_id="exports_3w", parameters=[ThreeWExportQuery],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, downloads.XLSX): OpenApiTypes.BINARY,
-                   202: ExportJobSerializer},
+        responses={**_file_responses(CSV, downloads.XLSX), 202: ExportJobSerializer},
         description="The 3W/4W sheet (one row per project × municipality × sector, HXL hashtag row) of the "
                     "accepted projects, and a focal point's own partner's in any state (a focal point gets their "
                     "own partner's projects unless scope=all). A large export answers 202 with an export job.",
@@ -206,7 +226,7 @@ class IatiExportView(_FileExportView):
         operation_id="exports_iati",
         parameters=[OpenApiParameter("partner", str, description="IATI organisation identifier: only the projects "
                                                                   "this partner reports or takes part in.")],
-        responses={(200, "application/xml"): OpenApiTypes.BINARY, 202: ExportJobSerializer,
+        responses={**_file_responses(XML), 202: ExportJobSerializer,
                    404: OpenApiResponse(description="No project to export (code not_found).")},
         description="IATI 2.03 activities (validate against the official schema). A large export answers 202 "
                     "with an export job.",

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from projects.codelists import sdg_code_normalised
+from projects.exchange.formats.iati_sectors import SDG_SECTOR_VOCABULARIES, sector_shares_from_transactions
 from projects.exchange.formats.iati_xml import (
     EXTENSION_NS,
     XML_LANG,
@@ -35,7 +36,6 @@ TRANSACTION_READ = frozenset({"transaction-type", "transaction-date", "value", "
                               "provider-activity", "receiver-activity", "sector"})
 # SDGs in IATI: TagVocabulary 2 (goals) and 3 (targets); SectorVocabulary 7 (goals), 8 (targets), 9 (indicators).
 SDG_TAG_VOCABULARIES = {"2", "3"}
-SDG_SECTOR_VOCABULARIES = {"7", "8", "9"}
 # Default classifications of an activity and the Project field each is kept in.
 CLASSIFICATIONS = {"default-aid-type": "aid_type", "default-finance-type": "finance_type",
                    "default-flow-type": "flow_type", "default-tied-status": "tied_status",
@@ -112,6 +112,7 @@ class ActivityData:
     sectors: list[tuple[str, str, Decimal | None]] = field(default_factory=list)  # code, vocabulary, percentage
     locations: list[LocationData] = field(default_factory=list)
     budget: Decimal | None = None
+    budget_revised: Decimal | None = None  # the revised budgets (type 2), in the budget's currency
     currency: str = ""
     transactions: list[TransactionData] = field(default_factory=list)
     related: list[tuple[int, str]] = field(default_factory=list)
@@ -290,22 +291,12 @@ def _extension(elem: ET.Element | None, activity: ActivityData, lang: str) -> No
 
 def _sectors_from_transactions(activity: ActivityData) -> None:
     """IATI lets sectors be given on every transaction instead of the activity: the activity's split is then
-    each code's share of the transactions' value (equal shares when the values add up to nothing)."""
-    weights: dict[tuple[str, str], Decimal] = {}
-    for tx in activity.transactions:
-        for code, vocabulary in tx.sectors:
-            if vocabulary in SDG_SECTOR_VOCABULARIES:
-                continue
-            weights[(code, vocabulary)] = weights.get((code, vocabulary), Decimal(0)) + tx.value / len(tx.sectors)
-    if not weights:
-        return
-    total = sum(weights.values())
-    keys = list(weights)
-    shares = [((weights[k] * 100 / total) if total else Decimal(100) / len(keys)).quantize(Decimal("0.01"))
-              for k in keys]
-    shares[shares.index(max(shares))] += Decimal(100) - sum(shares)
-    activity.sectors = [(code, vocabulary, share) for (code, vocabulary), share in zip(keys, shares, strict=True)]
-    activity.problems.append(_("sectors read from the transactions (the activity gives none): split by their value"))
+    each code's share of the transactions' value (see ``sector_shares_from_transactions``)."""
+    shares = sector_shares_from_transactions((tx.value, tx.sectors) for tx in activity.transactions)
+    if shares:
+        activity.sectors = shares
+        activity.problems.append(_("sectors read from the transactions (the activity gives none): split by their "
+                                   "value"))
 
 
 def _classifications(elem: ET.Element, activity: ActivityData) -> None:
@@ -337,24 +328,38 @@ def _classifications(elem: ET.Element, activity: ActivityData) -> None:
 def _results(elem: ET.Element, activity: ActivityData, lang: str) -> None:
     """Results' indicators that count people (measure 1, units; a title about people or beneficiaries) give
     the beneficiaries targeted and reached: the first such indicator's period targets and actuals, summed.
-    Every other indicator is listed as not kept."""
+    Every other indicator is named in the report as not kept, and so is a baseline other than 0 (the project
+    holds no baseline; 0 is what the export writes) and a result with no indicator."""
     found = None
-    others = 0
-    for indicator in elem.findall("result/indicator"):
-        title = " ".join(text for _lang, text in narratives(indicator.find("title"), lang))
-        if found is None and (indicator.get("measure") or "1") == "1" and PEOPLE_INDICATOR.search(title):
-            found = indicator
-        else:
-            others += 1
-    if found is not None:
-        for tag, name in (("target", "beneficiaries_targeted"), ("actual", "beneficiaries_reached")):
-            values = [decimal_of(v.get("value")) for v in found.findall(f"period/{tag}")]
-            values = [v for v in values if v is not None and v >= 0]
-            if values:
-                activity.extension[name] = int(sum(values))
-    if others:
-        activity.problems.append(_("%(count)s result indicators not kept (only one counting people is read, as "
-                                   "the beneficiaries)") % {"count": others})
+    for result in elem.findall("result"):
+        if result.find("indicator") is None:
+            activity.problems.append(_("result %(title)s has no indicator: not kept") % {
+                "title": _title(result, lang)})
+        for indicator in result.findall("indicator"):
+            words = " ".join(text for _lang, text in narratives(indicator.find("title"), lang))
+            if found is None and (indicator.get("measure") or "1") == "1" and PEOPLE_INDICATOR.search(words):
+                found = indicator
+            else:
+                activity.problems.append(_("result indicator %(title)s not kept (only the first one counting "
+                                           "people is read, as the beneficiaries)") % {"title": _title(indicator, lang)})
+    if found is None:
+        return
+    for tag, name in (("target", "beneficiaries_targeted"), ("actual", "beneficiaries_reached")):
+        values = [decimal_of(v.get("value")) for v in found.findall(f"period/{tag}")]
+        values = [v for v in values if v is not None and v >= 0]
+        if values:
+            activity.extension[name] = int(sum(values))
+    for baseline in found.findall("baseline"):
+        value = decimal_of(baseline.get("value"))
+        if value is not None and value != 0:
+            activity.problems.append(_("baseline %(value)s (%(year)s) of the beneficiaries indicator not kept") % {
+                "value": baseline.get("value"), "year": baseline.get("year") or "?"})
+
+
+def _title(elem: ET.Element, lang: str) -> str:
+    """An element's title as one line (its English, else its first narrative), quoted for a report."""
+    arabic, english = arabic_and_english(narratives(elem.find("title"), lang))
+    return f"«{english or arabic or '?'}»"
 
 
 def _not_kept(elem: ET.Element, activity: ActivityData) -> None:
@@ -411,21 +416,13 @@ def _location(elem: ET.Element, lang: str) -> LocationData:
 
 
 def _budget(elem: ET.Element, activity: ActivityData, default_currency: str) -> None:
-    """Original budgets (type 1) summed; revised ones (type 2) only when there is no original."""
+    """Original budgets (type 1) summed as the budget, revised ones (type 2) as the revised budget; with no
+    original, the revised one is the budget too (said so). IATI 1.0x: budget-planned, else total-cost."""
     budgets = elem.findall("budget")
     original = [b for b in budgets if b.get("type") in (None, "1")]
-    # IATI 1.0x: budget-planned (periods of the budget), else total-cost (one figure for the whole activity)
-    chosen = original or [b for b in budgets if b.get("type") == "2"] or elem.findall("budget-planned") or [
-        _total_cost(t) for t in elem.findall("total-cost")]
-    amounts: dict[str, Decimal] = {}
-    for budget in chosen:
-        value_elem = budget.find("value")
-        value = decimal_of(value_elem.text if value_elem is not None else None)
-        if value is None:
-            activity.problems.append(_("a budget without a readable value"))
-            continue
-        currency = ((value_elem.get("currency") if value_elem is not None else "") or default_currency or "").upper()
-        amounts[currency] = amounts.get(currency, Decimal("0")) + value
+    revised = [b for b in budgets if b.get("type") == "2"]
+    chosen = original or revised or elem.findall("budget-planned") or [_total_cost(t) for t in elem.findall("total-cost")]
+    amounts = _budget_sums(chosen, activity, default_currency)
     if not amounts:
         activity.currency = default_currency
         return
@@ -437,6 +434,30 @@ def _budget(elem: ET.Element, activity: ActivityData, default_currency: str) -> 
         activity.problems.append(_("budget without a currency"))
         return
     activity.budget, activity.currency = amounts[currency], currency
+    if not revised:
+        return
+    if not original:
+        activity.problems.append(_("no original budget: the revised budget is taken as the budget too"))
+    revised_amounts = amounts if chosen is revised else _budget_sums(revised, activity, default_currency)
+    if currency in revised_amounts:
+        activity.budget_revised = revised_amounts[currency]
+    others = sorted(c or "?" for c in revised_amounts if c != currency)
+    if others and chosen is not revised:
+        activity.problems.append(_("revised budgets in %(currencies)s, not %(currency)s: not counted") % {
+            "currencies": ", ".join(others), "currency": currency})
+
+
+def _budget_sums(budgets: list[ET.Element], activity: ActivityData, default_currency: str) -> dict[str, Decimal]:
+    amounts: dict[str, Decimal] = {}
+    for budget in budgets:
+        value_elem = budget.find("value")
+        value = decimal_of(value_elem.text if value_elem is not None else None)
+        if value is None:
+            activity.problems.append(_("a budget without a readable value"))
+            continue
+        currency = ((value_elem.get("currency") if value_elem is not None else "") or default_currency or "").upper()
+        amounts[currency] = amounts.get(currency, Decimal("0")) + value
+    return amounts
 
 
 def _total_cost(elem: ET.Element) -> ET.Element:

@@ -3,8 +3,9 @@
 The IATI Rulesets (the Standard's "should" rules beyond the schema) are what validators and the IATI
 Dashboard score publishers on; the schema alone lets every one of them through. These checks follow the
 rules that matter for what Tansiq writes: a budget period of at most a year and ending after it starts,
-percentages per vocabulary adding up to 100, sectors either on the activity or on every transaction,
-dates in order and no actual date in the future, and codes (currencies, statuses, roles, organisation
+percentages per vocabulary adding up to 100, sectors either on the activity or on every transaction
+(one per vocabulary on a transaction),
+dates in order (activity dates and result periods) and no actual date in the future, and codes (currencies, statuses, roles, organisation
 types, transaction types, DAC sectors, related-activity types) on their codelists. The codelists come
 from a directory of the Standard's codelist XML files (``codelists/Currency.xml``...), never from lists
 typed in here, so a newer codelist is picked up as it is.
@@ -138,6 +139,18 @@ def iati_rules_check(doc: etree._Element, codelists: dict[str, set[str]], *, tod
             fail("sector-both", "sectors given on the activity and on transactions")
         elif activity.find("sector") is None and (not transactions or len(on_transactions) < len(transactions)):
             fail("sector-missing", "no sector on the activity and not on every transaction")
+        for tx in on_transactions:
+            vocabularies = Counter(sector.get("vocabulary") or "1" for sector in tx.findall("sector"))
+            for vocabulary, count in sorted(vocabularies.items()):
+                if count > 1:
+                    fail("transaction-sector-vocabulary", f"a transaction gives {count} sectors of vocabulary "
+                                                          f"{vocabulary} (one per vocabulary)")
+
+        for period in activity.findall("result/indicator/period"):
+            start = _date(period.find("period-start").get("iso-date"))
+            end = _date(period.find("period-end").get("iso-date"))
+            if start and end and end < start:
+                fail("result-period-order", f"result period ends {end} before it starts {start}")
 
         dates = {d.get("type"): _date(d.get("iso-date")) for d in activity.findall("activity-date")}
         for start, end in (("1", "3"), ("2", "4")):

@@ -18,8 +18,11 @@ Decisions (issue 6):
 - Sectors (issue 15): each line with the DAC code it was received with (``ProjectSector.dac_code``;
   vocabulary 1, or 2 for a 3-digit category); a line entered here goes out with its national sector's
   first DAC 5-digit code; a sector with no DAC code in vocabulary 99 with the national sector code.
-- Budgets (issue 15): one original budget per calendar year the project runs (IATI: a period of at most
-  a year), the total split by days, the parts adding up to it exactly.
+  Sectors an import received on the transactions go back on them (and not on the activity) as long as
+  they still give the project's split (``sectors_go_on_transactions``).
+- Budgets (issue 15): one original budget (type 1) per calendar year the project runs (IATI: a period of
+  at most a year), the total split by days, the parts adding up to it exactly; the revised budget
+  (``Project.budget_revised``) likewise as type 2 budgets over the same years.
 - Organisation identifiers (issue 15) go out with their registration agency's prefix (41AAA is
   ``XM-DAC-41AAA``, see ``formats.iati_orgs``); one with no known agency is not claimed as ``@ref`` but
   kept as ``tansiq:ref``.
@@ -33,6 +36,9 @@ Decisions (issue 6):
   plan's URI (left out when the plan has none) and the objective code, its title in Arabic and English
   as narratives; the SDG goals and targets of those objectives and of the project's own SDG tags
   follow as ``tag`` vocabulary 2 (goals) and 3 (targets).
+- Results (issue 15): the beneficiaries targeted and reached go out as a result (output) with one
+  indicator counting people: baseline 0 in the start year, one period over the project's dates, the
+  targeted as its target and the reached as its actual (see ``_results``).
 - A project without a description gets its title as the description (the schema needs one).
 - A project without a start date or without any participating partner cannot make a valid
   activity (the schema needs both) and is left out; the caller gets the list.
@@ -55,6 +61,7 @@ from lxml import etree
 
 from municipalities.models import DacSector
 from projects.exchange.formats.iati_orgs import org_identifier
+from projects.exchange.formats.iati_sectors import sector_shares_from_transactions
 from projects.exchange.formats.iati_xml import EXTENSION_NS, XML_LANG
 from projects.models import Partner, Project, ReviewState
 
@@ -64,6 +71,9 @@ DATE_FIELDS = (("planned_start", "1"), ("actual_start", "2"), ("planned_end", "3
 SRS = "http://www.opengis.net/def/crs/EPSG/0/4326"
 CHUNK_SIZE = 500
 CENT = Decimal("0.01")
+# The beneficiaries' result and indicator (the importer knows an indicator counting people by its title).
+RESULT_TITLE_EN, RESULT_TITLE_AR = "People benefiting from the project", "المستفيدون من المشروع"
+INDICATOR_TITLE_EN, INDICATOR_TITLE_AR = "Number of people benefiting (beneficiaries)", "عدد الأشخاص المستفيدين"
 SDG_TAG_VOCABULARY = {0: "2", 1: "3"}  # TagVocabulary: 2 SDG goals ("6"), 3 SDG targets ("6.1")
 
 
@@ -216,24 +226,29 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
         _site(activity, site)
     # Each line as received: its own DAC code (5 digits, vocabulary 1; a 3-digit category, vocabulary 2);
     # a line entered here has none and goes out with its national sector's first DAC code.
-    for share in sorted(project.sector_shares.all(), key=lambda s: (s.sector.code, s.dac_code, s.pk)):
-        dac = share.dac_code or dac_by_sector.get(share.sector_id)
-        vocabulary = ("2" if len(dac) == 3 else "1") if dac else "99"
-        _sub(activity, "sector", vocabulary=vocabulary, code=dac or share.sector.code,
-             percentage=_number(share.percentage))
+    lines = [(_sector_line(share, dac_by_sector), share.percentage) for share in
+             sorted(project.sector_shares.all(), key=lambda s: (s.sector.code, s.dac_code, s.pk))]
+    transactions = sorted(project.transactions.all(), key=lambda t: (t.date, t.type, t.value, t.currency, t.pk))
+    on_transactions = sectors_go_on_transactions(lines, transactions)
+    if not on_transactions:
+        for (vocabulary, code), percentage in lines:
+            _sub(activity, "sector", vocabulary=vocabulary, code=code, percentage=_number(percentage))
     _tags(activity, project)
     _classifications(activity, project)
     start, end = project.planned_start or project.actual_start, project.planned_end or project.actual_end
-    if project.budget is not None and start:
-        for period_start, period_end, value in budget_periods(start, end or start, project.budget):
-            budget = _sub(activity, "budget", type="1", status="1")
+    for kind, total in (("1", project.budget), ("2", project.budget_revised)):  # original, then revised
+        if total is None or not start:
+            continue
+        for period_start, period_end, value in budget_periods(start, end or start, total):
+            budget = _sub(activity, "budget", type=kind, status="1")
             _sub(budget, "period-start", iso_date=period_start.isoformat())
             _sub(budget, "period-end", iso_date=period_end.isoformat())
             _sub(budget, "value", _number(value), currency=project.currency, value_date=period_start.isoformat())
-    for tx in sorted(project.transactions.all(), key=lambda t: (t.date, t.type, t.value, t.currency, t.pk)):
-        _transaction(activity, tx)
+    for tx in transactions:
+        _transaction(activity, tx, with_sectors=on_transactions)
     for rel in sorted(project.related_activities.all(), key=lambda r: (r.relation, r.iati_identifier)):
         _sub(activity, "related-activity", ref=rel.iati_identifier, type=str(rel.relation))
+    _results(activity, project, start, end)
     _org(activity, f"{{{EXTENSION_NS}}}reporting-partner", project.reporting_partner)
     _extension(activity, project)
     return activity
@@ -259,6 +274,28 @@ def _extension(activity: etree._Element, project: Project) -> None:
         _narratives(_sub(prog, f"{ext}title"), programme.title_en, programme.title_ar)
         if programme.description:
             _sub(prog, f"{ext}description", programme.description)
+
+
+def _results(activity: etree._Element, project: Project, start: dt.date | None, end: dt.date | None) -> None:
+    """The beneficiaries as IATI results: an output whose one indicator counts people (measure 1, units,
+    ascending), its baseline 0 in the start year (no one is a beneficiary of the project before it starts),
+    and one period over the project's dates with the target (targeted) and the actual (reached). The
+    importer reads such an indicator back as the beneficiaries."""
+    targeted, reached = project.beneficiaries_targeted, project.beneficiaries_reached
+    if (targeted is None and reached is None) or start is None:
+        return
+    result = _sub(activity, "result", type="1")
+    _narratives(_sub(result, "title"), RESULT_TITLE_EN, RESULT_TITLE_AR)
+    indicator = _sub(result, "indicator", measure="1", ascending="1")
+    _narratives(_sub(indicator, "title"), INDICATOR_TITLE_EN, INDICATOR_TITLE_AR)
+    _sub(indicator, "baseline", year=str(start.year), iso_date=start.isoformat(), value="0")
+    period = _sub(indicator, "period")
+    _sub(period, "period-start", iso_date=start.isoformat())
+    _sub(period, "period-end", iso_date=max(end or start, start).isoformat())
+    if targeted is not None:
+        _sub(period, "target", value=str(targeted))
+    if reached is not None:
+        _sub(period, "actual", value=str(reached))
 
 
 def budget_periods(start: dt.date, end: dt.date, total: Decimal) -> list[tuple[dt.date, dt.date, Decimal]]:
@@ -339,7 +376,30 @@ def _site(activity: etree._Element, site) -> None:
     _sub(location, "location-class", code="3")
 
 
-def _transaction(activity: etree._Element, tx) -> None:
+def _sector_line(share, dac_by_sector: dict[int, str]) -> tuple[str, str]:
+    """(vocabulary, code) of a sector line: the DAC code it was received with (5 digits, vocabulary 1; a
+    3-digit category, vocabulary 2), else its national sector's first DAC code, else (vocabulary 99) the
+    national sector's own code."""
+    dac = share.dac_code or dac_by_sector.get(share.sector_id)
+    if not dac:
+        return "99", share.sector.code
+    return ("2" if len(dac) == 3 else "1"), dac
+
+
+def sectors_go_on_transactions(lines: list[tuple[tuple[str, str], Decimal]], transactions: list) -> bool:
+    """IATI: sectors on the activity or on every transaction, never both. They go on the transactions when
+    every transaction has its own (an import of a file that gave them there) and those still give the
+    project's lines (nobody changed the split since); otherwise on the activity, the transactions' own
+    then left out."""
+    if not transactions or not all(tx.sectors for tx in transactions):
+        return False
+    derived = sector_shares_from_transactions(
+        (tx.value, [(code, vocabulary) for vocabulary, code in tx.sectors]) for tx in transactions)
+    return sorted((vocabulary, code, pct) for code, vocabulary, pct in derived) == sorted(
+        (vocabulary, code, pct) for (vocabulary, code), pct in lines)
+
+
+def _transaction(activity: etree._Element, tx, *, with_sectors: bool = False) -> None:
     elem = _sub(activity, "transaction")
     _sub(elem, "transaction-type", code=str(tx.type))
     _sub(elem, "transaction-date", iso_date=tx.date.isoformat())
@@ -350,6 +410,9 @@ def _transaction(activity: etree._Element, tx) -> None:
     if tx.receiver_org or tx.receiver_activity_id:
         receiver = _sub(elem, "receiver-org", receiver_activity_id=tx.receiver_activity_id)
         _fill_org(receiver, tx.receiver_org)
+    if with_sectors:  # schema order: after the receiver, before the other classifications
+        for vocabulary, code in tx.sectors:
+            _sub(elem, "sector", vocabulary=vocabulary, code=code)
 
 
 def _fill_org(elem: etree._Element, partner: Partner | None) -> None:

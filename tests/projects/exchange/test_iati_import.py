@@ -299,5 +299,27 @@ def test_results_give_the_beneficiaries_and_the_rest_is_listed(reference):
     project = Project.objects.get(iati_identifier="XM-DAC-41114-RES-1")
     assert (project.beneficiaries_targeted, project.beneficiaries_reached) == (5000, 1500)
     unmapped = report.activities[0].unmapped
-    assert "1 result indicators not kept (only one counting people is read, as the beneficiaries)" in unmapped
+    assert ("result indicator «Share of schools repaired» not kept (only the first one counting people is read, "
+            "as the beneficiaries)") in unmapped
     assert "<document-link> not kept (1)" in unmapped
+
+
+def test_a_baseline_and_a_result_without_indicator_are_listed(reference):
+    xml = """<iati-activities version="2.03"><iati-activity default-currency="USD" xml:lang="en">
+      <iati-identifier>XM-DAC-41114-RES-2</iati-identifier><reporting-org ref="XM-DAC-41114" type="40"/>
+      <title><narrative>Results</narrative></title>
+      <participating-org ref="XM-DAC-41114" role="4" type="40"/>
+      <result type="2"><title><narrative>Empty</narrative></title></result>
+      <result type="1"><title><narrative>People</narrative></title>
+        <indicator measure="1"><title><narrative xml:lang="ar">عدد المستفيدين</narrative></title>
+          <baseline year="2023" value="250"/>
+          <period><period-start iso-date="2024-01-01"/><period-end iso-date="2024-12-31"/><actual value="90"/></period>
+        </indicator></result>
+    </iati-activity></iati-activities>""".encode()
+    report = iati_import(files=[("r.xml", xml)])
+    project = Project.objects.get(iati_identifier="XM-DAC-41114-RES-2")
+    # an Arabic title counting beneficiaries is read; no target given: none kept
+    assert (project.beneficiaries_targeted, project.beneficiaries_reached) == (None, 90)
+    unmapped = report.activities[0].unmapped
+    assert "result «Empty» has no indicator: not kept" in unmapped
+    assert "baseline 250 (2023) of the beneficiaries indicator not kept" in unmapped

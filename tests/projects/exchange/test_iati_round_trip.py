@@ -57,7 +57,7 @@ def test_a_project_with_everything_comes_back_the_same(reference):
                                          description="Two lines\nof text", start_date=dt.date(2023, 1, 1))
     project = factories.ProjectFactory(
         reporting_partner=undp, programme=programme, partner_code="UNDP-77", title_en="Water", title_ar="مياه",
-        status=2, budget=Decimal("1234567.89"), currency="USD", planned_start=dt.date(2023, 3, 1),
+        status=2, budget=Decimal("1234567.89"), budget_revised=Decimal("1300000"), currency="USD", planned_start=dt.date(2023, 3, 1),
         planned_end=dt.date(2025, 6, 30), actual_start=dt.date(2023, 4, 1), beneficiaries_targeted=5000,
         beneficiaries_reached=1200, spend_to_date=Decimal("300000.5"), progress_percent=Decimal("42.5"),
         humanitarian=True, policy_markers=[["1", "1", "2"]], aid_type="C01", finance_type="110", flow_type="10",
@@ -86,6 +86,19 @@ def test_a_project_with_everything_comes_back_the_same(reference):
     assert Partner.objects.get(name_en="Local Friends").iati_ref == "LY-NGO-7"  # by tansiq:ref, not made anew
     doc = etree.fromstring(first)
     assert doc.find(f".//{{{EXTENSION_NS}}}project").get("beneficiaries-targeted") == "5000"
+    assert again.budget_revised == Decimal("1300000.00")
+    # original and revised budgets, each per calendar year (2023, 2024, 2025), each adding up to its total
+    for kind, total in (("1", Decimal("1234567.89")), ("2", Decimal("1300000"))):
+        budgets = doc.findall(f"iati-activity/budget[@type='{kind}']")
+        assert [b.find("period-start").get("iso-date")[:4] for b in budgets] == ["2023", "2024", "2025"]
+        assert sum(Decimal(b.findtext("value")) for b in budgets) == total
+    # the beneficiaries as an IATI result too: one indicator counting people, baseline 0, target and actual
+    indicator = doc.find("iati-activity/result[@type='1']/indicator[@measure='1']")
+    assert indicator.find("baseline").attrib == {"year": "2023", "iso-date": "2023-03-01", "value": "0"}
+    period = indicator.find("period")
+    assert (period.find("period-start").get("iso-date"), period.find("period-end").get("iso-date")) == (
+        "2023-03-01", "2025-06-30")
+    assert (period.find("target").get("value"), period.find("actual").get("value")) == ("5000", "1200")
     schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
     assert schema.validate(doc), schema.error_log.filter_from_errors()[:5]
 

@@ -85,11 +85,14 @@ def test_the_checker_finds_what_breaks_the_rules(codelists):
       <budget type="1"><period-start iso-date="2024-01-01"/><period-end iso-date="2025-06-30"/>
         <value value-date="2024-01-01">5</value></budget>
       <transaction><transaction-type code="3"/><transaction-date iso-date="2024-02-01"/>
-        <value currency="USD" value-date="2024-02-01">1</value><sector vocabulary="1" code="15180"/></transaction>
+        <value currency="USD" value-date="2024-02-01">1</value><sector vocabulary="1" code="15180"/><sector code="15170"/></transaction>
+      <result type="1"><title/><indicator measure="1"><title/><period><period-start iso-date="2024-06-01"/>
+        <period-end iso-date="2024-05-01"/></period></indicator></result>
     </iati-activity></iati-activities>"""
     found = failures_by_rule(iati_rules_check(etree.fromstring(xml), codelists, today=TODAY))
     assert set(found) == {"budget-period-length", "sector-percentage", "recipient-percentage", "sector-both",
-                          "date-order", "date-future", "codelist", "org-identifier"}
+                          "date-order", "date-future", "codelist", "org-identifier", "result-period-order",
+                          "transaction-sector-vocabulary"}
     assert found["codelist"] == 4  # currency ZZZ, status 8, role 9, DAC 99999 (15180, USD, types 10/40/3 are listed)
     assert found["org-identifier"] == 1  # 41AAA; XM-DAC-41114 is registered
 
