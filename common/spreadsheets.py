@@ -7,12 +7,12 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
     """Prefix text that starts like a formula with an apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 

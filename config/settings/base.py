@@ -181,6 +181,10 @@ TANSIQ_IMPORT_PROGRESS_EVERY = env_int("TANSIQ_IMPORT_PROGRESS_EVERY", 25, minim
 TANSIQ_IMPORT_STALE_MINUTES = env_int("TANSIQ_IMPORT_STALE_MINUTES", 360, minimum=5)
 # Exports of more projects than this run as a background job (progress, then a download link) rather than in the request.
 TANSIQ_EXPORT_BACKGROUND_PROJECTS = env_int("TANSIQ_EXPORT_BACKGROUND_PROJECTS", 5000, minimum=0)
+# An export job's file is kept this long after it is written (then the job and its file are removed, nightly);
+# a job queued or running for longer than TANSIQ_EXPORT_STALE_MINUTES was left by a dead worker: marked failed.
+TANSIQ_EXPORT_KEEP_HOURS = env_int("TANSIQ_EXPORT_KEEP_HOURS", 72, minimum=1)
+TANSIQ_EXPORT_STALE_MINUTES = env_int("TANSIQ_EXPORT_STALE_MINUTES", 120, minimum=5)
 
 # GDAL < 3.9 on Debian 12 triggers gis.W001; the features we use work with 3.6.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
@@ -330,6 +334,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reporting-periods-daily": {"task": "projects.tasks.reporting_periods_sync", "schedule": crontab(hour=6, minute=30)},
     "report-reminders-daily": {"task": "projects.tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     "import-jobs-stale-hourly": {"task": "projects.tasks.import_jobs_fail_stale", "schedule": crontab(minute=15)},
+    "export-jobs-expire-nightly": {"task": "projects.tasks.export_jobs_expire", "schedule": crontab(hour=3, minute=15)},
     "security-log-prune-daily": {"task": "accounts.tasks.security_events_prune", "schedule": crontab(hour=3, minute=30)},
     # Before the nightly scans: the backup holds the day's work as people left it.
     "backup-nightly": {"task": "ops.tasks.backup_nightly", "schedule": crontab(hour=0, minute=30)},

@@ -9,6 +9,7 @@ suite checks the set against the codelist file, so it cannot drift from it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 REGISTRATION_PREFIXES = frozenset({
     "AT", "AU", "BE", "CA", "CH", "DE", "DK", "ES", "EU", "FI", "FR", "GB", "GR", "IE", "IT", "JP", "LU", "NL",
@@ -22,6 +23,7 @@ def org_ref_registered(ref: str) -> bool:
     return any(ref.startswith(prefix + "-") and len(ref) > len(prefix) + 1 for prefix in REGISTRATION_PREFIXES)
 
 
+@lru_cache(maxsize=4096)  # an export asks for the same few hundred partners' identifiers again and again
 def org_identifier(ref: str | None) -> str:
     """The identifier as IATI writes it (``41AAA`` → ``XM-DAC-41AAA``), or "" when it has no known agency."""
     ref = (ref or "").strip()

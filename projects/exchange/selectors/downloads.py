@@ -126,4 +126,4 @@ def export_filename(fmt: str) -> str:
 
 
 def iati_download(user: Any, request: ExportRequest) -> ExportResult:
-    return iati_export(export_projects(user, request).iterator(chunk_size=500))
+    return iati_export(export_projects(user, request))

@@ -29,8 +29,9 @@ Decisions (issue 6):
 - What IATI has no element for (issue 15): municipality shares as ``location/@tansiq:share``, and
   beneficiaries, spend, progress, reporting frequency and the programme in ``tansiq:project``, so that
   export -> import -> export gives the same file. Everything is sorted by what is written, not by row ids.
-- Streaming (issue 17): ``iati_write`` writes one activity at a time (lxml's incremental writer) from a
-  queryset read in prefetched chunks; ``iati_export`` is the in-memory wrapper.
+- Streaming (issue 17): ``iati_write`` writes one activity at a time (lxml's incremental writer) from
+  plain records read in chunks (``iati_rows``: no model instances, a fixed number of queries per chunk);
+  ``iati_export`` is the in-memory wrapper.
 - Alignment (issue 13): each confirmed plan objective (``Project.plan_objectives``, which follow the
   confirmed links) is a ``tag`` in the publisher's own vocabulary 99 with ``vocabulary-uri`` the
   plan's URI (left out when the plan has none) and the objective code, its title in Arabic and English
@@ -54,15 +55,17 @@ from decimal import ROUND_DOWN, Decimal
 from typing import IO
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from common.bilingual import bilingual_text
 from municipalities.models import DacSector
 from projects.exchange.formats.iati_orgs import org_identifier
 from projects.exchange.formats.iati_sectors import sector_shares_from_transactions
 from projects.exchange.formats.iati_xml import EXTENSION_NS, XML_LANG
+from projects.exchange.selectors.iati_rows import iati_project_records
 from projects.models import Partner, Project, ReviewState
 
 MINISTRY_NAME_EN = "Ministry of Local Government (Libya)"
@@ -100,15 +103,7 @@ def export_queryset(*, partner_ref: str | None = None, all_states: bool = False)
         qs = qs.filter(state=ReviewState.ACCEPTED)
     if partner_ref:
         qs = qs.filter(Q(reporting_partner__iati_ref=partner_ref) | Q(participations__partner__iati_ref=partner_ref))
-    return (
-        qs.distinct().order_by("pk")
-        .select_related("reporting_partner", "programme__partner")
-        .prefetch_related(
-            "participations__partner", "sector_shares__sector", "locations__municipality",
-            "related_activities", "sites", "plan_objectives__plan",
-            Prefetch("transactions__provider_org"), Prefetch("transactions__receiver_org"),
-        )
-    )
+    return qs.distinct().order_by("pk")
 
 
 def project_iati_identifier(project: Project) -> str:
@@ -122,28 +117,27 @@ def iati_write(projects: Iterable[Project], out: IO[bytes] | str, *, now: dt.dat
                chunk_size: int = CHUNK_SIZE, progress: Callable[[int], None] | None = None) -> ExportStats:
     """Write the IATI 2.03 XML of these projects to ``out`` (a binary file or a path), one activity at a time.
 
-    Memory stays bounded whatever the number of projects: a queryset is read in chunks of ``chunk_size``
-    with its prefetches done per chunk, and each activity is serialised and dropped before the next.
+    Memory stays bounded whatever the number of projects: the projects (a queryset, or model instances)
+    are read as plain rows in chunks of ``chunk_size``, with their parts read per chunk
+    (``iati_rows.iati_project_records``), and each activity is serialised and dropped before the next.
     ``progress(done)`` is told how many projects are read so far."""
     now = now or timezone.now()
     stamp = now.replace(microsecond=0).isoformat()
     dac_by_sector: dict[int, str] = {}
     for code, sector_id in DacSector.objects.order_by("code").values_list("code", "sector_id"):
         dac_by_sector.setdefault(sector_id, code)
-    if isinstance(projects, QuerySet):
-        projects = projects.iterator(chunk_size=chunk_size)
     stats = ExportStats()
     with etree.xmlfile(out, encoding="UTF-8") as xf:
         xf.write_declaration()
         with xf.element("iati-activities", {"version": "2.03", "generated-datetime": stamp},
                         nsmap={"tansiq": EXTENSION_NS}):
             xf.write("\n")
-            for done, project in enumerate(projects, start=1):
+            for done, project in enumerate(iati_project_records(projects, chunk_size=chunk_size), start=1):
                 if progress is not None:
                     progress(done)
                 reason = _why_left_out(project)
                 if reason:
-                    stats.left_out.append((str(project), reason))
+                    stats.left_out.append((bilingual_text(project.title_ar, project.title_en), reason))
                     continue
                 xf.write(_activity(project, stamp, dac_by_sector), pretty_print=True)
                 stats.exported += 1
@@ -160,13 +154,18 @@ def iati_export(projects: Iterable[Project], *, now: dt.datetime | None = None) 
 def _why_left_out(project: Project) -> str:
     if not (project.planned_start or project.actual_start):
         return _("no start date (IATI needs one)")
-    if not project.participations.all():
+    if not project.participations:
         return _("no participating partner (IATI needs one)")
     return ""
 
 
+_ATTRIBUTE_NAMES: dict[str, str] = {}  # keyword → XML attribute name (iso_date → iso-date)
+
+
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
-    elem = etree.SubElement(parent, tag, {k.replace("_", "-"): v for k, v in attrib.items() if v not in (None, "")})
+    names = _ATTRIBUTE_NAMES
+    elem = etree.SubElement(parent, tag, {names.get(k) or names.setdefault(k, k.replace("_", "-")): v
+                                          for k, v in attrib.items() if v is not None and v != ""})
     if text is not None:
         elem.text = text
     return elem
@@ -209,7 +208,7 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
     else:
         _narratives(description, project.title_en, project.title_ar)
     # sorted by what is written (not by row ids), so that the same portfolio in another database is the same file
-    for part in sorted(project.participations.all(), key=lambda p: (p.role, p.partner.iati_ref or "", p.partner.name_en,
+    for part in sorted(project.participations, key=lambda p: (p.role, p.partner.iati_ref or "", p.partner.name_en,
                                                                      p.activity_id)):
         _org(activity, "participating-org", part.partner, role=str(part.role), activity_id=part.activity_id)
     if project.partner_code:
@@ -220,15 +219,15 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
         if getattr(project, name):
             _sub(activity, "activity-date", iso_date=getattr(project, name).isoformat(), type=code)
     _sub(activity, "recipient-country", code="LY", percentage="100")
-    for location in sorted(project.locations.all(), key=lambda loc: loc.municipality.pcode or loc.municipality.slug):
+    for location in sorted(project.locations, key=lambda loc: loc.municipality.pcode or loc.municipality.slug):
         _location(activity, location.municipality, location.share)
-    for site in sorted(project.sites.all(), key=lambda s: (s.point.y, s.point.x, s.pk)):
+    for site in sorted(project.sites, key=lambda s: (s.point.y, s.point.x, s.pk)):
         _site(activity, site)
     # Each line as received: its own DAC code (5 digits, vocabulary 1; a 3-digit category, vocabulary 2);
     # a line entered here has none and goes out with its national sector's first DAC code.
     lines = [(_sector_line(share, dac_by_sector), share.percentage) for share in
-             sorted(project.sector_shares.all(), key=lambda s: (s.sector.code, s.dac_code, s.pk))]
-    transactions = sorted(project.transactions.all(), key=lambda t: (t.date, t.type, t.value, t.currency, t.pk))
+             sorted(project.sector_shares, key=lambda s: (s.sector.code, s.dac_code, s.pk))]
+    transactions = sorted(project.transactions, key=lambda t: (t.date, t.type, t.value, t.currency, t.pk))
     on_transactions = sectors_go_on_transactions(lines, transactions)
     if not on_transactions:
         for (vocabulary, code), percentage in lines:
@@ -246,7 +245,7 @@ def _activity(project: Project, stamp: str, dac_by_sector: dict[int, str]) -> et
             _sub(budget, "value", _number(value), currency=project.currency, value_date=period_start.isoformat())
     for tx in transactions:
         _transaction(activity, tx, with_sectors=on_transactions)
-    for rel in sorted(project.related_activities.all(), key=lambda r: (r.relation, r.iati_identifier)):
+    for rel in sorted(project.related_activities, key=lambda r: (r.relation, r.iati_identifier)):
         _sub(activity, "related-activity", ref=rel.iati_identifier, type=str(rel.relation))
     _results(activity, project, start, end)
     _org(activity, f"{{{EXTENSION_NS}}}reporting-partner", project.reporting_partner)
@@ -332,7 +331,7 @@ def _classifications(activity: etree._Element, project: Project) -> None:
 def _tags(activity: etree._Element, project: Project) -> None:
     """The project's confirmed plan objectives (own vocabulary 99, the plan's URI), then the SDG goals
     (vocabulary 2) and targets (vocabulary 3) of those objectives and of the project's own SDG tags."""
-    objectives = sorted(project.plan_objectives.all(), key=lambda o: (o.plan_id, o.code))
+    objectives = sorted(project.plan_objectives, key=lambda o: (o.plan_id, o.code))
     for objective in objectives:
         tag = _sub(activity, "tag", vocabulary="99", vocabulary_uri=objective.plan.uri, code=objective.code)
         for lang, text in (("ar", objective.title_ar), ("en", objective.title_en)):

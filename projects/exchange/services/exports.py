@@ -6,18 +6,26 @@ writes the file with its format's writer (``export_writers.WRITERS``) into a tem
 Progress is the number of projects written. The file is downloadable by whoever asked, and by the site's
 staff (``visibility.export_jobs_visible_to``). A task delivered twice does nothing the second time (the job
 is claimed with a conditional update); asking again for an export already queued or running returns that job.
+
+Expiry (``export_jobs_expire``, nightly): a finished job is kept ``TANSIQ_EXPORT_KEEP_HOURS`` after it ended,
+then removed with its file; a job queued or running for longer than ``TANSIQ_EXPORT_STALE_MINUTES`` was left
+by a dead worker (or a lost task) and is marked failed. A worker that finishes after its job was so marked
+does not bring it back: its file is removed and the job stays failed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import tempfile
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -88,13 +96,44 @@ def export_job_run(job_id: int) -> ExportJob | None:
             progress.close()
     try:
         with transaction.atomic():
-            job.filename, job.size, job.status, job.finished_at, job.error = (
-                export_filename(job.format), size, Status.DONE, timezone.now(), "")
-            job.progress_done = job.progress_total = total
-            job.save(update_fields=["file", "filename", "size", "status", "finished_at", "error", "progress_done",
-                                    "progress_total"])
+            # only a job still running is finished: one the stale sweep marked failed meanwhile stays failed
+            recorded = ExportJob.objects.filter(pk=job_id, status=Status.RUNNING).update(
+                file=job.file.name, filename=export_filename(job.format), size=size, status=Status.DONE,
+                finished_at=timezone.now(), error="", progress_done=total, progress_total=total)
     except Exception:
         job.file.delete(save=False)
         logger.exception("export job %s: the file could not be recorded", job_id)
         return _fail(job_id, _("No file was written: the file could not be stored."))
-    return job
+    if not recorded:
+        job.file.delete(save=False)
+        logger.warning("export job %s: ended after it was marked failed; its file was removed", job_id)
+    return ExportJob.objects.get(pk=job_id)
+
+
+@dataclass
+class ExpiryResult:
+    removed: int = 0  # finished jobs removed with their files
+    failed: int = 0  # jobs a dead worker left queued or running, marked failed
+
+
+def export_jobs_expire(*, now: dt.datetime | None = None) -> ExpiryResult:
+    """Remove the finished jobs (and their files) kept longer than ``TANSIQ_EXPORT_KEEP_HOURS``, and mark
+    failed the jobs queued or running for longer than ``TANSIQ_EXPORT_STALE_MINUTES``. Safe to run twice."""
+    now = now or timezone.now()
+    result = ExpiryResult()
+    stale = now - dt.timedelta(minutes=settings.TANSIQ_EXPORT_STALE_MINUTES)
+    stuck = ExportJob.objects.filter(Q(status=Status.RUNNING, started_at__lt=stale)
+                                     | Q(status=Status.QUEUED, created_at__lt=stale))
+    for language in sorted(set(stuck.values_list("language", flat=True))):
+        with translation.override(language):
+            message = _("The export stopped before it finished (the background worker ended); no file was "
+                        "written. Ask for the export again.")
+        result.failed += stuck.filter(language=language).update(status=Status.FAILED, finished_at=now,
+                                                                 error=message, file="")
+    kept_since = now - dt.timedelta(hours=settings.TANSIQ_EXPORT_KEEP_HOURS)
+    expired = ExportJob.objects.filter(status__in=[Status.DONE, Status.FAILED], finished_at__lt=kept_since)
+    for job in expired.only("pk", "file").iterator(chunk_size=500):
+        if job.file:
+            job.file.delete(save=False)  # the file first: a row without its file is never left behind
+        result.removed += ExportJob.objects.filter(pk=job.pk).delete()[0]
+    return result

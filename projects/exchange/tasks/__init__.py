@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-__all__ = ["export_job_write", "import_job_check", "import_job_commit", "import_jobs_fail_stale"]
+__all__ = ["export_job_write", "export_jobs_expire", "import_job_check", "import_job_commit", "import_jobs_fail_stale"]
 
 
 @shared_task(name="projects.tasks.import_job_check")
@@ -33,4 +33,4 @@ def import_jobs_fail_stale() -> int:
 
 # The export job's task has a module of its own (its service imports it, as the import jobs' service imports
 # this one): registered here, where autodiscovery looks.
-from projects.exchange.tasks.exports import export_job_write  # noqa: E402,F401
+from projects.exchange.tasks.exports import export_job_write, export_jobs_expire  # noqa: E402,F401

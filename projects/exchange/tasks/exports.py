@@ -1,4 +1,4 @@
-"""The export job's task: write the file of a queued export job."""
+"""The export jobs' tasks: write the file of a queued export job; the nightly expiry of old and stale jobs."""
 
 from __future__ import annotations
 
@@ -11,3 +11,11 @@ def export_job_write(job_id: int) -> str | None:
 
     job = export_job_run(int(job_id))
     return job.status if job is not None else None
+
+
+@shared_task(name="projects.tasks.export_jobs_expire")
+def export_jobs_expire() -> dict[str, int]:
+    from projects.exchange.services.exports import export_jobs_expire as expire
+
+    result = expire()
+    return {"removed": result.removed, "failed": result.failed}

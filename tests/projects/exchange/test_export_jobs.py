@@ -5,17 +5,20 @@ the same rule as a download."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from municipalities.models import Municipality
 from projects.exchange.selectors import threew
 from projects.exchange.selectors.threew import threew_csv, threew_queryset
-from projects.exchange.services.exports import export_job_run
+from projects.exchange.services.exports import export_job_run, export_jobs_expire
 from projects.models import ExportJob, Participation, Partner, Project, ProjectLocation, ReviewState
 from tests import factories
 from tests.projects.exchange.support import load_reference
@@ -151,3 +154,79 @@ def test_chunks_read_the_projects_a_few_hundred_at_a_time(people, monkeypatch):
     assert chunked_text == threew_csv(threew_queryset())
     # three chunks instead of one: the prefetches run once per chunk, never once per project
     assert len(whole.captured_queries) < len(chunked.captured_queries) < len(whole.captured_queries) + 5 * 5
+
+
+def _finished_job(people, *, hours_ago: float) -> ExportJob:
+    job = export_job_run(ExportJob.objects.create(format="csv", requested_by=people["ministry_analyst"]).pk)
+    assert job.status == ExportJob.Status.DONE and default_storage.exists(job.file.name)
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - dt.timedelta(hours=hours_ago))
+    return job
+
+
+def test_finished_jobs_are_removed_with_their_files_after_the_retention(portfolio, people, settings):
+    settings.TANSIQ_EXPORT_KEEP_HOURS = 24
+    old, recent = _finished_job(people, hours_ago=25), _finished_job(people, hours_ago=23)
+    failed = ExportJob.objects.create(format="iati", requested_by=people["ministry_analyst"],
+                                      status=ExportJob.Status.FAILED, error="x",
+                                      finished_at=timezone.now() - dt.timedelta(hours=30))
+    result = export_jobs_expire()
+    assert (result.removed, result.failed) == (2, 0)
+    assert not default_storage.exists(old.file.name) and default_storage.exists(recent.file.name)
+    assert set(ExportJob.objects.values_list("pk", flat=True)) == {recent.pk}
+    assert not ExportJob.objects.filter(pk=failed.pk).exists()
+    assert export_jobs_expire().removed == 0  # safe to run again
+
+
+def test_jobs_left_by_a_dead_worker_are_marked_failed(people, settings):
+    settings.TANSIQ_EXPORT_STALE_MINUTES = 60
+    now = timezone.now()
+    user = people["ministry_analyst"]
+    stuck_running = ExportJob.objects.create(format="csv", requested_by=user, status=ExportJob.Status.RUNNING,
+                                             started_at=now - dt.timedelta(minutes=61), language="en")
+    stuck_queued = ExportJob.objects.create(format="xlsx", requested_by=user, language="ar")
+    ExportJob.objects.filter(pk=stuck_queued.pk).update(created_at=now - dt.timedelta(minutes=90))
+    working = ExportJob.objects.create(format="iati", requested_by=user, status=ExportJob.Status.RUNNING,
+                                       started_at=now - dt.timedelta(minutes=59))
+    assert export_jobs_expire(now=now).failed == 2
+    by_pk = {job.pk: job for job in ExportJob.objects.all()}
+    assert by_pk[working.pk].status == ExportJob.Status.RUNNING
+    for stuck in (stuck_running, stuck_queued):
+        assert by_pk[stuck.pk].status == ExportJob.Status.FAILED and by_pk[stuck.pk].finished_at == now
+    assert "background worker" in by_pk[stuck_running.pk].error  # in the language the export was asked in
+    assert "background worker" not in by_pk[stuck_queued.pk].error and by_pk[stuck_queued.pk].error
+    assert export_jobs_expire(now=now).failed == 0  # safe to run again
+
+
+def test_a_worker_that_finishes_after_the_sweep_leaves_the_job_failed_and_no_file(portfolio, people, monkeypatch):
+    from projects.exchange.selectors import export_writers
+
+    job = ExportJob.objects.create(format="csv", requested_by=people["ministry_analyst"])
+    write = export_writers.WRITERS["csv"]
+
+    def slow_writer(projects, out, progress=None):
+        write(projects, out, progress=progress)
+        # meanwhile the sweep took the job for abandoned
+        assert export_jobs_expire(now=timezone.now() + dt.timedelta(days=1)).failed == 1
+
+    monkeypatch.setitem(export_writers.WRITERS, "csv", slow_writer)
+    before = _stored_files()
+    result = export_job_run(job.pk)
+    assert result.status == ExportJob.Status.FAILED and not result.file
+    assert _stored_files() == before  # the file it wrote was removed
+
+
+def _stored_files(folder: str = "exports") -> set[str]:
+    if not default_storage.exists(folder):
+        return set()
+    folders, files = default_storage.listdir(folder)
+    return {f"{folder}/{name}" for name in files} | {
+        path for sub in folders for path in _stored_files(f"{folder}/{sub}")}
+
+
+def test_the_expiry_runs_nightly():
+    from django.conf import settings
+
+    from projects.exchange.tasks import export_jobs_expire as task
+
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert task.name in schedule
