@@ -48,7 +48,14 @@ from coordination.api.reviews import (
     parse_resolved,
 )
 from coordination.models import FlagStatus, GapFlag
-from coordination.selectors.coverage import StoredCoverage, stored_coverage_for, stored_summary_for
+from coordination.selectors.coverage import (
+    StoredCoverage,
+    StoredPage,
+    stored_coverage_for,
+    stored_coverage_page_for,
+    stored_row_shaped,
+    stored_summary_for,
+)
 from coordination.selectors.flags import gap_flags_stored_for
 from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup, municipality_shapes
 from coordination.services.gaps import gap_analysis_on, gap_flag_review, gap_flags_found_for
@@ -121,6 +128,23 @@ def _stored(params: dict[str, Any], user: Any, *, geometry: bool = False) -> Sto
                                district=params.get("district"), unreached=params.get("unreached"), geometry=geometry)
 
 
+def _stored_page(params: dict[str, Any], user: Any) -> StoredPage | None:
+    """The reader's stored figures for the query as rows still to be read in order, None when they do not
+    hold as stored (``coordination.selectors.coverage.stored_coverage_page_for``)."""
+    if params.get("date") not in (None, timezone.localdate()):
+        return None
+    municipality_ids = None
+    if params.get("municipality"):
+        found = municipality_lookup(params["municipality"])
+        if found is None:
+            raise serializers.ValidationError({"municipality": _("No municipality has this id, key or p-code.")})
+        municipality_ids = [found]
+    return stored_coverage_page_for(user, level=params.get("level", "sector"),
+                                    sector_id=_stored_sector_id(params.get("sector")),
+                                    municipality_ids=municipality_ids, district=params.get("district"),
+                                    unreached=params.get("unreached"), ordering=params["ordering"])
+
+
 def _stored_summary(params: dict[str, Any], body: dict[str, Any], as_of: Any) -> dict[str, Any]:
     """The stored roll-ups narrowed to the query's sector, shaped as the computed summary."""
     sector_id = _stored_sector_id(params.get("sector"))
@@ -179,6 +203,12 @@ class GapListView(generics.GenericAPIView):
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
+        stored_page = _stored_page(params, request.user)
+        if stored_page is not None:  # the common case: the page is read from the stored rows in the database
+            page = [stored_row_shaped(row) for row in self.paginate_queryset(stored_page.rows)]
+            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+            response.data["as_of"] = stored_page.as_of
+            return response
         stored = _stored(params, request.user)
         if stored is not None:
             rows, as_of = stored.rows, stored.as_of
