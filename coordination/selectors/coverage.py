@@ -87,16 +87,33 @@ def _recomputed_rows(user: Any, on: dt.date, ids: list[int], *, level: str, sect
     selected = projects_counted_for(user).filter(duplicate_of__isnull=True)
     per_sector = level != "municipality" or sector_id is not None
     usd = {} if not money else usd_attributed(selected, per_sector=True) if per_sector else usd_attributed(selected)
-    shapes = municipality_shapes() if geometry else {}
+    shapes = web_geometries(ids) if geometry else {}
     for row in rows:
         key = (row["municipality_id"], row["sector_id"]) if per_sector else row["municipality_id"]
         found = usd.get(key)
         row["usd_attributed"] = float(found["usd"]) if found else 0.0
         row["usd_unconverted"] = sorted(found["unconverted"]) if found else []
         if geometry:
-            geom, official = shapes.get(row["municipality_id"], (None, None))
-            row["web_geometry"], row["area_is_official"] = web_geometry(geom), official
+            row["web_geometry"], row["area_is_official"] = shapes.get(row["municipality_id"], (None, None))
     return rows
+
+
+def web_geometries(municipality_ids: list[int] | None = None) -> dict[int, tuple[dict[str, Any] | None, bool | None]]:
+    """Each municipality's shape for the web (GeoJSON) and whether its area is official, as the gap runs stored
+    them simplified (``coordination.services.coverage``); simplified here only for a municipality no run has
+    stored yet. Two queries at most."""
+    rows = CoverageFigure.objects.filter(sector__isnull=True, web_geometry__isnull=False)
+    if municipality_ids is not None:
+        rows = rows.filter(municipality_id__in=municipality_ids)
+    found = {m_id: (geometry, official) for m_id, geometry, official in
+             rows.order_by("municipality_id", "scope").values_list("municipality_id", "web_geometry",
+                                                                    "area_is_official")}
+    wanted = None if municipality_ids is None else set(municipality_ids)
+    if wanted is None or wanted - set(found):
+        for m_id, (geom, official) in municipality_shapes().items():
+            if m_id not in found and (wanted is None or m_id in wanted):
+                found[m_id] = (web_geometry(geom), official)
+    return found
 
 
 def _stored_figures(scope: str, *, level: str, sector_id: int | None, municipality_ids: list[int] | None,
@@ -120,7 +137,8 @@ def _stored_figures(scope: str, *, level: str, sector_id: int | None, municipali
 def stored_coverage_for(user: Any, *, on: dt.date | None = None, level: str = "municipality",
                         sector_id: int | None = None, municipality_ids: list[int] | None = None,
                         district: str | None = None, unreached: bool | None = None,
-                        geometry: bool = False, money: bool = False) -> StoredCoverage | None:
+                        geometry: bool = False, money: bool = False,
+                        pending: list[int] | None = None) -> StoredCoverage | None:
     """The reader's stored figures for ``on`` (today): whole municipalities (``level="municipality"``), every
     municipality × sector (``"sector"``), or one sector's cells (``sector_id``); narrowed to some municipalities,
     a district (p-code) or the unreached ones. None when nothing stored holds (the caller runs the engine).
@@ -130,7 +148,10 @@ def stored_coverage_for(user: Any, *, on: dt.date | None = None, level: str = "m
     scope = coverage_scope_for(user)
     if scope is None or day != timezone.localdate():
         return None
-    recomputed = [] if scope == CoverageScope.ALL else _own_pending_places(user, municipality_ids)
+    if scope == CoverageScope.ALL:
+        recomputed = []
+    else:  # ``pending``: the reader's own pending places, when the caller has read them already
+        recomputed = _own_pending_places(user, municipality_ids) if pending is None else pending
     qs = _stored_figures(scope, level=level, sector_id=sector_id, municipality_ids=municipality_ids,
                          district=None, unreached=None)
     if recomputed:
@@ -186,7 +207,9 @@ class StoredPage:
     scope: str
     on: dt.date
     as_of: dt.datetime | None
-    rows: QuerySet[CoverageFigure]  # of dicts shaped by ``stored_row_shaped``
+    rows: QuerySet[CoverageFigure] | None  # of dicts shaped by ``stored_row_shaped``; None: see ``pending``
+    # A focal point's own places to recompute (``stored_coverage_for(pending=...)`` merges them in).
+    pending: list[int] = field(default_factory=list)
 
 
 def stored_coverage_page_for(user: Any, *, on: dt.date | None = None, level: str = "municipality",
@@ -195,16 +218,17 @@ def stored_coverage_page_for(user: Any, *, on: dt.date | None = None, level: str
                              ordering: str = "-gap_score") -> StoredPage | None:
     """As ``stored_coverage_for``, for a paginated list: the rows as a queryset ordered in the database, so only
     the page asked for is read (two queries: whether the figures hold and their time, then the page and its
-    count). None when the stored figures do not hold for the reader as they are: no run today, or a focal
-    point with places to recompute (``stored_coverage_for`` then merges those in)."""
+    count). None when no stored figures hold (no run today); no ``rows`` but ``pending`` for a focal point
+    with places to recompute (``stored_coverage_for`` then merges those in)."""
     if ordering not in STORED_ORDERINGS:
         raise ValueError(f"Unknown ordering: {ordering}")
     day = on or timezone.localdate()
     scope = coverage_scope_for(user)
     if scope is None or day != timezone.localdate():
         return None
-    if scope != CoverageScope.ALL and _own_pending_places(user, municipality_ids):
-        return None
+    pending = [] if scope == CoverageScope.ALL else _own_pending_places(user, municipality_ids)
+    if pending:
+        return StoredPage(scope=scope, on=day, as_of=None, rows=None, pending=pending)
     qs = _stored_figures(scope, level=level, sector_id=sector_id, municipality_ids=municipality_ids,
                          district=district, unreached=unreached)
     held = qs.aggregate(rows=Count("pk"), stale=Count("pk", filter=~Q(on=day)), as_of=Max("as_of"))
@@ -238,5 +262,5 @@ def stored_summary_for(user: Any, *, on: dt.date | None = None) -> tuple[dict[st
     return summary["body"], summary["as_of"]
 
 
-__all__ = ["STORED_ORDERINGS", "StoredCoverage", "StoredPage", "coverage_scope_for", "stored_coverage_for",
+__all__ = ["STORED_ORDERINGS", "web_geometries", "StoredCoverage", "StoredPage", "coverage_scope_for", "stored_coverage_for",
            "stored_coverage_page_for", "stored_row_shaped", "stored_summary_for"]

@@ -345,7 +345,7 @@ def _first_point(project_ref: str) -> Coalesce:
 
 
 # The map draws at most this many pairs, the highest scores first (the queue lists every one).
-PAIRS_LISTED_MAX = 1000
+PAIRS_LISTED_MAX = 500
 
 
 @dataclass(slots=True)

@@ -172,3 +172,35 @@ def test_the_filtered_gap_score_takes_the_same_queries_with_4_and_with_40_projec
     _grow(world, 36)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(reverse("map_figures"), params).status_code == 200
+
+
+def test_the_coverage_layer_never_simplifies_a_shape_a_run_has_stored(world, personas, client_for, monkeypatch):
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from coordination.selectors import coverage
+    from coordination.services.gaps import gaps_full_run
+    from projects.models import ReviewState
+
+    square = MultiPolygon(Polygon(((13.0, 32.7), (13.3, 32.7), (13.3, 32.95), (13.0, 32.95), (13.0, 32.7))),
+                          srid=4326)
+    for place in world["places"]:
+        place.area, place.area_is_official = square, True
+        place.save()
+    make_project(municipalities=[world["places"][2]], sectors={world["health"]: 100}, partner=world["undp"],
+                 budget=5000, state=ReviewState.DRAFT, **ACTIVE)  # UNDP's places recomputed for UNDP
+    gaps_full_run()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a stored shape was simplified again")
+
+    monkeypatch.setattr(coverage, "web_geometry", refuse)
+    url = reverse("api:municipality-coverage")
+    ministry = client_for(personas["ministry_analyst"], "en", api=True)
+    today = ministry.get(url).json()
+    shapes = {f["id"]: f["geometry"] for f in today["features"]}
+    assert len(shapes) == 4 and all(g["type"] in ("Polygon", "MultiPolygon") for g in shapes.values())
+    past = ministry.get(url, {"date": (TODAY - timedelta(days=1)).isoformat()}).json()  # the engine's figures
+    assert past["as_of"] is None and {f["id"]: f["geometry"] for f in past["features"]} == shapes
+    own = client_for(personas["undp_focal_point"], "en", api=True).get(url).json()
+    assert {f["id"]: f["geometry"] for f in own["features"]} == shapes
+    assert next(f for f in own["features"] if f["id"] == "b-b")["properties"]["active_projects"] == 1
