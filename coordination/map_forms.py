@@ -73,3 +73,25 @@ class MapFilterForm(forms.Form):
         partner = data.get("partner")
         return MapFilters(sector=data.get("sector"), partner_id=partner.pk if partner else None,
                           status=data.get("status"), start=data.get("start"), end=data.get("end"))
+
+
+class MapViewForm(forms.Form):
+    """The part of the map in view, as the page's script sends it for the sites: the zoom level and the bounds
+    (west,south,east,north in degrees). Both optional: the whole country at the first view's zoom."""
+
+    zoom = forms.IntegerField(min_value=0, max_value=22, required=False)
+    bbox = forms.CharField(max_length=120, required=False)
+
+    def clean_bbox(self) -> tuple[float, float, float, float] | None:
+        text = self.cleaned_data.get("bbox") or ""
+        if not text:
+            return None
+        try:
+            west, south, east, north = (float(v) for v in text.split(","))
+        except ValueError:
+            raise forms.ValidationError(_("The bounds are four numbers: west, south, east, north.")) from None
+        west, east = max(west, -180.0), min(east, 180.0)
+        south, north = max(south, -90.0), min(north, 90.0)
+        if not (west < east and south < north):
+            raise forms.ValidationError(_("The bounds are four numbers: west, south, east, north."))
+        return west, south, east, north

@@ -36,7 +36,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from common.geojson import web_geometry
 from coordination.analysis.gaps import GapAnalysis, gap_reason_text
 from coordination.api.delays import DelayFlagViewSet
 from coordination.api.reviews import (
@@ -48,9 +47,17 @@ from coordination.api.reviews import (
     parse_resolved,
 )
 from coordination.models import FlagStatus, GapFlag
-from coordination.selectors.coverage import StoredCoverage, stored_coverage_for, stored_summary_for
+from coordination.selectors.coverage import (
+    StoredCoverage,
+    StoredPage,
+    stored_coverage_for,
+    stored_coverage_page_for,
+    stored_row_shaped,
+    stored_summary_for,
+    web_geometries,
+)
 from coordination.selectors.flags import gap_flags_stored_for
-from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup, municipality_shapes
+from coordination.selectors.gaps import GapInputs, gap_flag_list, gap_rows, municipality_lookup
 from coordination.services.gaps import gap_analysis_on, gap_flag_review, gap_flags_found_for
 from municipalities.models import Sector
 from projects.selectors.projects import projects_counted_for
@@ -106,19 +113,37 @@ def _stored_sector_id(value: str | None) -> int | None:
     return found
 
 
-def _stored(params: dict[str, Any], user: Any, *, geometry: bool = False) -> StoredCoverage | None:
-    """The reader's stored figures for the query (``coordination.selectors.coverage``), None when they do not hold."""
-    if params.get("date") not in (None, timezone.localdate()):
-        return None
+def _stored_lookups(params: dict[str, Any]) -> dict[str, Any]:
+    """The query with its municipality and sector looked up once (ids), for the stored reads."""
     municipality_ids = None
     if params.get("municipality"):
         found = municipality_lookup(params["municipality"])
         if found is None:
             raise serializers.ValidationError({"municipality": _("No municipality has this id, key or p-code.")})
         municipality_ids = [found]
-    return stored_coverage_for(user, level=params.get("level", "sector"),
-                               sector_id=_stored_sector_id(params.get("sector")), municipality_ids=municipality_ids,
-                               district=params.get("district"), unreached=params.get("unreached"), geometry=geometry)
+    return {**params, "municipality_ids": municipality_ids, "sector_id": _stored_sector_id(params.get("sector"))}
+
+
+def _stored(params: dict[str, Any], user: Any, *, geometry: bool = False,
+            pending: list[int] | None = None) -> StoredCoverage | None:
+    """The reader's stored figures for the query (``coordination.selectors.coverage``), None when they do not hold."""
+    if params.get("date") not in (None, timezone.localdate()):
+        return None
+    if "sector_id" not in params:
+        params = _stored_lookups(params)
+    return stored_coverage_for(user, level=params.get("level", "sector"), sector_id=params["sector_id"],
+                               municipality_ids=params["municipality_ids"], district=params.get("district"),
+                               unreached=params.get("unreached"), geometry=geometry, pending=pending)
+
+
+def _stored_page(params: dict[str, Any], user: Any) -> StoredPage | None:
+    """The reader's stored figures for the query as rows still to be read in order, None when they do not
+    hold (``coordination.selectors.coverage.stored_coverage_page_for``)."""
+    if params.get("date") not in (None, timezone.localdate()):
+        return None
+    return stored_coverage_page_for(user, level=params.get("level", "sector"), sector_id=params["sector_id"],
+                                    municipality_ids=params["municipality_ids"], district=params.get("district"),
+                                    unreached=params.get("unreached"), ordering=params["ordering"])
 
 
 def _stored_summary(params: dict[str, Any], body: dict[str, Any], as_of: Any) -> dict[str, Any]:
@@ -179,7 +204,15 @@ class GapListView(generics.GenericAPIView):
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        stored = _stored(params, request.user)
+        looked_up = _stored_lookups(params) if params.get("date") in (None, timezone.localdate()) else None
+        stored_page = _stored_page(looked_up, request.user) if looked_up is not None else None
+        if stored_page is not None and stored_page.rows is not None:
+            # the common case: the page is read from the stored rows in the database
+            page = [stored_row_shaped(row) for row in self.paginate_queryset(stored_page.rows)]
+            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+            response.data["as_of"] = stored_page.as_of
+            return response
+        stored = None if stored_page is None else _stored(looked_up, request.user, pending=stored_page.pending)
         if stored is not None:
             rows, as_of = stored.rows, stored.as_of
         else:
@@ -363,13 +396,13 @@ class CoverageGeoJSONView(generics.GenericAPIView):
             sector_id = _sector_id(params.get("sector"), inputs)
             figures = analysis.municipalities if sector_id is None else [
                 c for c in analysis.cells if c.sector_id == sector_id]
-            shapes = municipality_shapes()
+            shapes = web_geometries()  # simplified once by the runs, not per request
             for row in gap_rows(inputs, figures):
-                geom, official = shapes.get(row["municipality_id"], (None, None))
+                geometry, official = shapes.get(row["municipality_id"], (None, None))
                 props = {k: v for k, v in row.items() if k not in ("need_assessed_on",)}
                 props["need_assessed_on"] = row["need_assessed_on"].isoformat() if row["need_assessed_on"] else None
                 props["area_is_official"] = official
-                features.append({"type": "Feature", "id": row["municipality_slug"], "geometry": web_geometry(geom),
+                features.append({"type": "Feature", "id": row["municipality_slug"], "geometry": geometry,
                                  "properties": props})
         body = {"type": "FeatureCollection", "date": on.isoformat(), "as_of": as_of.isoformat() if as_of else None,
                 "sector": params.get("sector"), "features": features}

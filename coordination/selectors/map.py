@@ -32,9 +32,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.db.models import PointField
+from django.contrib.gis.geos import Polygon
 from django.db.models import (
+    Avg,
     Count,
     Exists,
+    FloatField,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -42,8 +46,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Floor
 
+from coordination.analysis.gaps import gap_score
 from coordination.models import DelayFlag, DuplicateFlag, FlagStatus, GapFlag
 from coordination.selectors.coverage import stored_coverage_for
 from coordination.selectors.duplicates import duplicate_flags_visible_to
@@ -55,6 +60,8 @@ from projects.selectors.money import usd_attributed
 from projects.selectors.projects import projects_counted_for
 
 MEASURES = ("active_projects", "usd_per_capita", "gap_score", "severity", "open_flags", "aligned_share")
+# The measures whose figures the stored coverage gives (the rest are read live, beside its active projects).
+STORED_MEASURES = ("active_projects", "usd_per_capita", "gap_score")
 # How each measure's classes are drawn (coordination.analysis.map_classes.classify).
 MEASURE_SCALES = {"active_projects": "count", "usd_per_capita": "amount", "gap_score": "score",
                   "severity": "severity", "open_flags": "count", "aligned_share": "share"}
@@ -163,6 +170,43 @@ def aligned_share_by_municipality(active: QuerySet[Project], *, sector: Sector |
     return {m: (part.get(m, 0.0) / usd if usd >= 1 else None) for m, usd in total.items()}, unconverted
 
 
+def need_by_municipality(*, on: dt.date, sector: Sector | None) -> dict[int, tuple[int, int | None]]:
+    """Each municipality's need as the gap engine reads it: over the latest assessment of each of its sectors on
+    or before ``on`` (of ``sector`` only, when given), the highest severity and the largest people in need
+    (``coordination.analysis.gaps``; one query)."""
+    needs = Need.objects.filter(assessed_on__lte=on)
+    if sector is not None:
+        needs = needs.filter(sector=sector)
+    newer = Need.objects.filter(municipality_id=OuterRef("municipality_id"), sector_id=OuterRef("sector_id"),
+                                assessed_on__gt=OuterRef("assessed_on"), assessed_on__lte=on)
+    rows = (needs.filter(~Exists(newer)).order_by().values("municipality_id")
+            .annotate(severity=Max("severity"), people=Max("people_in_need")))
+    return {row["municipality_id"]: (row["severity"], row["people"] or None) for row in rows}
+
+
+def gap_scores_by_municipality(active: QuerySet[Project], *, on: dt.date, sector: Sector | None,
+                               projects_here: dict[int, int], population: dict[int, int | None]
+                               ) -> dict[int, float]:
+    """The gap engine's score of each municipality (or of its ``sector`` cell) over the ``active`` projects,
+    from aggregates in the database: the money attributed there (every budget with a rate, as the engine counts
+    it), the active projects there (``projects_here``) and the need; only the formula runs here, once per
+    municipality (``coordination.analysis.gaps.gap_score``). Two queries whatever the size."""
+    from coordination.services.gaps import gap_settings  # services import selectors: read it late
+
+    cfg = gap_settings()
+    money = usd_attributed(active, sector_id=sector.pk if sector is not None else None,
+                           counted=active.filter(budget__isnull=False))
+    needs = need_by_municipality(on=on, sector=sector)
+    scores = {}
+    for m_id, people_count in population.items():
+        severity, people_in_need = needs.get(m_id, (None, None))
+        found = money.get(m_id)
+        scores[m_id] = gap_score(severity=severity, people=people_in_need or people_count or None,
+                                 budget_usd=float(found["usd"]) if found else 0.0,
+                                 projects=projects_here.get(m_id, 0), settings=cfg)
+    return scores
+
+
 @dataclass(slots=True)
 class MapFigures:
     on: dt.date
@@ -180,24 +224,26 @@ def map_figures(user: Any, filters: MapFilters, *, measure: str, today: dt.date 
     """The measure's figure per municipality (None where unknown), and the counts beside it."""
     if measure not in MEASURES:
         raise ValueError(f"Unknown measure: {measure}")
-    from coordination.services.gaps import gap_analysis_on
-
     on = filters.reference_day(today or dt.date.today())
     selected = map_projects(user, filters)
     active_qs = active_project_candidates(on, projects=selected)
     municipalities = list(Municipality.objects.order_by("district__pcode", "name_en").values(
         "id", "slug", "pcode", "name_ar", "name_en", "population"))
-    active = active_projects_by_municipality(active_qs)
     unconverted: set[str] = set()
     values: dict[int, float | None]
     ids = [m["id"] for m in municipalities]
-    # With no partner, status or period chosen, money and gap scores are the stored figures' (sector cells
-    # hold exactly the projects in that sector): ``coordination.selectors.coverage``.
+    # With no partner, status or period chosen, the active projects per municipality, money and gap scores are
+    # the stored figures' (sector cells hold exactly the projects in that sector): ``coordination.selectors.
+    # coverage``; the engine's "active" is the map's (``active_project_candidates``) with a place there.
     stored = None
-    if measure in ("usd_per_capita", "gap_score") and filters == MapFilters(sector=filters.sector):
+    if filters == MapFilters(sector=filters.sector):
         stored = stored_coverage_for(user, on=on, sector_id=filters.sector.pk if filters.sector else None,
                                      money=measure == "usd_per_capita")
-    as_of = stored.as_of if stored is not None else None
+    if stored is not None:
+        active = {r["municipality_id"]: r["active_projects"] for r in stored.rows if r["active_projects"]}
+    else:
+        active = active_projects_by_municipality(active_qs)
+    as_of = stored.as_of if stored is not None and measure in STORED_MEASURES else None
     if measure == "active_projects":
         values = {i: float(active.get(i, 0)) for i in ids}
     elif stored is not None and measure == "usd_per_capita":
@@ -205,7 +251,7 @@ def map_figures(user: Any, filters: MapFilters, *, measure: str, today: dt.date 
         unconverted = {c for r in stored.rows for c in r["usd_unconverted"]}
         values = {m["id"]: (money.get(m["id"], 0.0) / m["population"] if m["population"] else None)
                   for m in municipalities}
-    elif stored is not None:
+    elif stored is not None and measure == "gap_score":
         scores = {r["municipality_id"]: r["gap_score"] for r in stored.rows}
         values = {i: scores.get(i) for i in ids}
     elif measure == "usd_per_capita":
@@ -221,54 +267,110 @@ def map_figures(user: Any, filters: MapFilters, *, measure: str, today: dt.date 
     elif measure == "open_flags":
         flags = open_flags_by_municipality(user, selected, sector=filters.sector)
         values = {i: float(flags.get(i, 0)) for i in ids}
-    else:
-        _inputs, analysis = gap_analysis_on(on=on, projects=selected)
-        if filters.sector is None:
-            scores = {f.municipality_id: f.gap_score for f in analysis.municipalities}
-        else:
-            scores = {f.municipality_id: f.gap_score for f in analysis.cells if f.sector_id == filters.sector.pk}
-        values = {i: scores.get(i) for i in ids}
+    else:  # gap score with a partner, status or period chosen (or no stored figures): aggregates
+        values = dict(gap_scores_by_municipality(
+            active_qs, on=on, sector=filters.sector, projects_here=active,
+            population={m["id"]: m["population"] for m in municipalities}))
     return MapFigures(on=on, measure=measure, municipalities=municipalities, values=values, active=active,
                       projects=selected.count(), active_projects=active_qs.count(), unconverted=unconverted,
                       as_of=as_of)
 
 
-def map_sites(user: Any, filters: MapFilters) -> list[dict[str, Any]]:
-    """The sites of the selected projects, with their project's title (one query)."""
-    rows = Site.objects.filter(project__in=map_projects(user, filters).values("pk")).order_by("pk").values_list(
-        "pk", "point", "name_ar", "name_en", "project_id", "project__title_ar", "project__title_en",
-        "municipality__slug")
-    return [{"id": pk, "point": point, "name_ar": name_ar, "name_en": name_en, "project_id": project_id,
-             "project_title_ar": title_ar, "project_title_en": title_en, "municipality_slug": slug}
-            for pk, point, name_ar, name_en, project_id, title_ar, title_en, slug in rows if point is not None]
+# Above this many sites in view the map gets grid cells (a count at the mean of their points) instead of each
+# site: a country of sites would be tens of thousands of markers, megabytes the browser then clusters anyway.
+SITES_LISTED_MAX = 1500
+# A cell is this many degrees at zoom 0, halved with each zoom level (about 40 pixels, the client clusters' size).
+SITE_CELL_DEGREES_AT_ZOOM_0 = 56.25
+SITE_ZOOM_DEFAULT = 5  # the page's first view of the whole country
 
 
-def _first_point(project_ref: str) -> tuple[Subquery, Subquery]:
+class PointX(Func):
+    function = "ST_X"
+    output_field = FloatField()
+
+
+class PointY(Func):
+    function = "ST_Y"
+    output_field = FloatField()
+
+
+@dataclass(slots=True)
+class MapSites:
+    """The sites in view: each one (``sites``) when at most ``SITES_LISTED_MAX``, else grid ``cells``."""
+
+    total: int
+    sites: list[dict[str, Any]]
+    cells: list[dict[str, Any]]
+
+    @property
+    def clustered(self) -> bool:
+        return bool(self.cells)
+
+
+def site_cell_degrees(zoom: int | None) -> float:
+    return SITE_CELL_DEGREES_AT_ZOOM_0 / 2 ** (SITE_ZOOM_DEFAULT if zoom is None else zoom)
+
+
+def map_sites(user: Any, filters: MapFilters, *, bbox: tuple[float, float, float, float] | None = None,
+              zoom: int | None = None) -> MapSites:
+    """The sites of the selected projects inside ``bbox`` (west, south, east, north; everywhere when None), with
+    their project's title; or, when more than ``SITES_LISTED_MAX``, the grid cells of the ``zoom`` level holding them
+    (their count and the mean of their points), grouped in the database. Two queries whatever the size."""
+    qs = Site.objects.filter(project__in=map_projects(user, filters).values("pk"), point__isnull=False)
+    if bbox is not None:
+        qs = qs.filter(point__intersects=Polygon.from_bbox(bbox))
+    total = qs.count()
+    x, y = PointX("point"), PointY("point")
+    if total <= SITES_LISTED_MAX:
+        rows = qs.order_by("pk").values_list("pk", "name_ar", "name_en", "project_id", "project__title_ar",
+                                             "project__title_en", x, y)
+        return MapSites(total=total, cells=[], sites=[
+            {"id": pk, "x": px, "y": py, "name_ar": name_ar, "name_en": name_en, "project_id": project_id,
+             "project_title_ar": title_ar, "project_title_en": title_en}
+            for pk, name_ar, name_en, project_id, title_ar, title_en, px, py in rows])
+    size = site_cell_degrees(zoom)
+    cells = (qs.annotate(gx=Floor(x / size), gy=Floor(y / size)).order_by().values("gx", "gy")
+             .annotate(n=Count("pk"), mx=Avg(x), my=Avg(y)).order_by("gx", "gy"))
+    return MapSites(total=total, sites=[], cells=[
+        {"key": f"{int(c['gx'])}:{int(c['gy'])}", "count": c["n"], "x": c["mx"], "y": c["my"]} for c in cells])
+
+
+def _first_point(project_ref: str) -> Coalesce:
+    """A project's first site, else its first municipality's point (correlated, indexed look-ups)."""
     site = Site.objects.filter(project_id=OuterRef(project_ref)).order_by("pk").values("point")[:1]
     place = (ProjectLocation.objects.filter(project_id=OuterRef(project_ref), municipality__point__isnull=False)
              .order_by("pk").values("municipality__point")[:1])
-    return (Subquery(site, output_field=PointField(srid=4326)),
-            Subquery(place, output_field=PointField(srid=4326)))
+    point = PointField(srid=4326)
+    return Coalesce(Subquery(site, output_field=point), Subquery(place, output_field=point), output_field=point)
 
 
-def map_duplicate_pairs(user: Any, filters: MapFilters) -> list[dict[str, Any]]:
-    """Open duplicate pairs the reader may see with at least one selected project, each with a point for
-    either project (its first site, else its first municipality's point): one query."""
+# The map draws at most this many pairs, the highest scores first (the queue lists every one).
+PAIRS_LISTED_MAX = 500
+
+
+@dataclass(slots=True)
+class MapPairs:
+    total: int  # open pairs the reader may see with a selected project, drawn or not
+    pairs: list[dict[str, Any]]
+
+
+def map_duplicate_pairs(user: Any, filters: MapFilters) -> MapPairs:
+    """Open duplicate pairs the reader may see with at least one selected project, the ``PAIRS_LISTED_MAX``
+    highest scores, each with a point for either project (its first site, else its first municipality's point)
+    as coordinates read in the database: two queries (the pairs and their number)."""
     ids = map_projects(user, filters).values("pk")
-    a_site, a_place = _first_point("project_a_id")
-    b_site, b_place = _first_point("project_b_id")
     flags = (duplicate_flags_visible_to(user, DuplicateFlag.objects.filter(
         status=FlagStatus.OPEN, resolved_at__isnull=True))
-        .filter(Q(project_a__in=ids) | Q(project_b__in=ids))
-        .annotate(a_site=a_site, a_place=a_place, b_site=b_site, b_place=b_place)
-        .order_by("-score", "pk")
-        .values_list("pk", "score", "project_a__title_ar", "project_a__title_en", "project_b__title_ar",
-                     "project_b__title_en", "a_site", "a_place", "b_site", "b_place"))
+        .filter(Q(project_a__in=ids) | Q(project_b__in=ids)))
+    rows = (flags.annotate(ax=PointX(_first_point("project_a_id")), ay=PointY(_first_point("project_a_id")),
+                           bx=PointX(_first_point("project_b_id")), by=PointY(_first_point("project_b_id")))
+            .order_by("-score", "pk")
+            .values_list("pk", "score", "project_a__title_ar", "project_a__title_en", "project_b__title_ar",
+                         "project_b__title_en", "ax", "ay", "bx", "by")[:PAIRS_LISTED_MAX])
     pairs = []
-    for pk, score, a_ar, a_en, b_ar, b_en, a_site_pt, a_place_pt, b_site_pt, b_place_pt in flags:
-        a, b = a_site_pt or a_place_pt, b_site_pt or b_place_pt
-        if a is None or b is None:
+    for pk, score, a_ar, a_en, b_ar, b_en, ax, ay, bx, by in rows:
+        if ax is None or bx is None:
             continue
-        pairs.append({"id": pk, "score": score, "a": a, "b": b, "title_a_ar": a_ar, "title_a_en": a_en,
+        pairs.append({"id": pk, "score": score, "a": (ax, ay), "b": (bx, by), "title_a_ar": a_ar, "title_a_en": a_en,
                       "title_b_ar": b_ar, "title_b_en": b_en})
-    return pairs
+    return MapPairs(total=flags.count(), pairs=pairs)

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from common.bilingual import bilingual_text, language_is_arabic
 from common.formatting import EMPTY, date_format, datetime_format, money_format, number_format, percent_format
-from common.geojson import web_geometry
+from common.geojson import WEB_DECIMALS
 from coordination.analysis.map_classes import Classification, MapClass, classify
-from coordination.map_forms import MEASURE_LABELS, MapFilterForm
+from coordination.map_forms import MEASURE_LABELS, MapFilterForm, MapViewForm
 from coordination.selectors.map import MEASURE_SCALES, MapFigures, map_duplicate_pairs, map_figures, map_sites
 from municipalities.selectors import district_outlines_geojson, municipality_geojson, municipality_shapes_version
 
@@ -156,28 +156,41 @@ def map_figures_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(_figures_body(figures), json_dumps_params={"ensure_ascii": False})
 
 
-def _geojson(features: list[dict[str, Any]]) -> HttpResponse:
-    body = {"type": "FeatureCollection", "features": features}
+def _geojson(features: list[dict[str, Any]], **members: Any) -> HttpResponse:
+    body = {"type": "FeatureCollection", "features": features, **members}
     return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")), content_type=GEOJSON)
 
 
 @login_required
 def map_sites_geojson(request: HttpRequest) -> HttpResponse:
-    form = MapFilterForm(request.GET)
-    if not form.is_valid():
+    """The selected projects' sites in view, each one; or, when too many to list, grid cells with their count
+    (``properties.count``), which the page draws as numbered circles (``coordination.selectors.map.map_sites``)."""
+    form, view = MapFilterForm(request.GET), MapViewForm(request.GET)
+    if not form.is_valid() or not view.is_valid():
+        form.is_valid()
+        for name, errors in view.errors.items():
+            form.errors[name] = errors
         return _bad_request(form)
     features = []
     # Read once for thousands of sites: the language, and the project's address with its id put in.
     language = "ar" if language_is_arabic() else "en"
     project_url = reverse("project_detail", args=[0]).replace("/0/", "/{}/")
-
-    for site in map_sites(request.user, form.map_filters()):
-        features.append({"type": "Feature", "id": site["id"], "geometry": web_geometry(site["point"]), "properties": {
+    found = map_sites(request.user, form.map_filters(), bbox=view.cleaned_data["bbox"],
+                      zoom=view.cleaned_data["zoom"])
+    for site in found.sites:
+        features.append({"type": "Feature", "id": site["id"], "geometry": _point(site["x"], site["y"]), "properties": {
             "name": bilingual_text(site["name_ar"], site["name_en"], language),
             "project": bilingual_text(site["project_title_ar"], site["project_title_en"], language),
             "url": project_url.format(site["project_id"]),
         }})
-    return _geojson(features)
+    for cell in found.cells:
+        features.append({"type": "Feature", "id": f"cell:{cell['key']}", "geometry": _point(cell["x"], cell["y"]),
+                         "properties": {"count": cell["count"], "count_text": number_format(cell["count"])}})
+    return _geojson(features, total=found.total, clustered=found.clustered)
+
+
+def _point(x: float, y: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [round(x, WEB_DECIMALS), round(y, WEB_DECIMALS)]}
 
 
 @login_required
@@ -187,15 +200,16 @@ def map_duplicates_geojson(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad_request(form)
     features = []
-    for pair in map_duplicate_pairs(request.user, form.map_filters()):
-        a, b = web_geometry(pair["a"]), web_geometry(pair["b"])
+    pair_url = f"{reverse('duplicate_list')}{{}}/"  # the pair's own page (coordination/duplicates/<pk>/)
+    found = map_duplicate_pairs(request.user, form.map_filters())
+    for pair in found.pairs:
+        a, b = _point(*pair["a"]), _point(*pair["b"])
         same = a["coordinates"] == b["coordinates"]
         geometry = a if same else {"type": "LineString", "coordinates": [a["coordinates"], b["coordinates"]]}
         features.append({"type": "Feature", "id": pair["id"], "geometry": geometry, "properties": {
             "title_a": bilingual_text(pair["title_a_ar"], pair["title_a_en"]),
             "title_b": bilingual_text(pair["title_b_ar"], pair["title_b_en"]),
             "score_text": number_format(pair["score"], 2),
-            # the pair's own page (coordination/duplicates/<pk>/)
-            "url": f"{reverse('duplicate_list')}{pair['id']}/",
+            "url": pair_url.format(pair["id"]),
         }})
-    return _geojson(features)
+    return _geojson(features, total=found.total)

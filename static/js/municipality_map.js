@@ -117,6 +117,7 @@
   var unreached = L.layerGroup();
   var sites = typeof L.markerClusterGroup === "function"
     ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }) : L.layerGroup();
+  var siteCells = L.layerGroup();
   var duplicates = L.layerGroup();
 
   function setFill(layer, css) {
@@ -202,18 +203,44 @@
     return box;
   }
 
+  // The server lists the sites in view one by one, or, when there are too many, sends grid cells with their
+  // count (properties.count): those are drawn as numbered circles that zoom in when clicked.
+  function sitesQuery(q) {
+    var v = new URLSearchParams(q.toString());
+    var b = map.getBounds();
+    v.set("zoom", String(map.getZoom()));
+    v.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (n) {
+      return n.toFixed(4);
+    }).join(","));
+    return v;
+  }
+
+  function cellMarker(f) {
+    var c = f.geometry.coordinates;
+    var n = f.properties.count;
+    var mark = L.circleMarker([c[1], c[0]], { radius: Math.min(24, 8 + 3 * Math.log10(n + 1) * 2),
+                                              className: "map-site map-site-cell" });
+    mark.bindTooltip(f.properties.count_text, { permanent: true, direction: "center", className: "map-site-count" });
+    mark.on("click", function () { map.setView([c[1], c[0]], Math.min(map.getMaxZoom(), map.getZoom() + 2)); });
+    return mark;
+  }
+
   function loadSites(q, ticket) {
-    return getJSON(el.dataset.sitesUrl + "?" + q.toString()).then(function (data) {
+    return getJSON(el.dataset.sitesUrl + "?" + sitesQuery(q).toString()).then(function (data) {
       if (ticket !== request) { return; }
       sites.clearLayers();
-      var markers = data.features.map(function (f) {
+      siteCells.clearLayers();
+      var markers = [];
+      data.features.forEach(function (f) {
+        if (f.properties.count) { siteCells.addLayer(cellMarker(f)); return; }
         var c = f.geometry.coordinates;
         var mark = L.circleMarker([c[1], c[0]], { radius: 5, className: "map-site" });
         mark.bindPopup(function () { return sitePopup(f.properties); });
-        return mark;
+        markers.push(mark);
       });
       if (sites.addLayers) { sites.addLayers(markers); } else { markers.forEach(function (m) { sites.addLayer(m); }); }
-      el.dataset.sites = String(markers.length);
+      el.dataset.sites = String(typeof data.total === "number" ? data.total : markers.length);
+      el.dataset.sitesClustered = data.clustered ? "1" : "0";
     });
   }
 
@@ -246,6 +273,7 @@
     });
     toggle(unreached, layerOn("unreached"));
     toggle(sites, layerOn("sites"));
+    toggle(siteCells, layerOn("sites"));
     toggle(duplicates, layerOn("duplicates"));
     request += 1;
     var ticket = request;
@@ -304,5 +332,9 @@
     .catch(function () { showError(); el.dataset.failed = "layer"; });
 
   form.addEventListener("change", function () { update(); });
+  // The sites depend on the view: read them again when it moves (the rest of the map does not).
+  map.on("moveend", function () {
+    if (el.dataset.loaded && layerOn("sites")) { loadSites(query(), request).catch(function (err) { showError(err && err.userText); }); }
+  });
   form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
 })();
