@@ -136,3 +136,31 @@ def test_a_place_spelling_the_names_do_not_list_is_still_the_place():
     # Another municipality's spelling stays a name, and so does a name after "Al-" with the same consonants.
     assert prepared(record(4, en="Street lighting for Misurata", muni=3)).items
     assert prepared(record(5, en="Street lighting for Al-Masirat in Misrata", muni=1)).items
+
+
+def unplaced(pid: int, **kwargs) -> ProjectRecord:
+    rec = record(pid, **kwargs)
+    return ProjectRecord(**{**{f: getattr(rec, f) for f in rec.__slots__}, "municipalities": frozenset()})
+
+
+def test_a_record_placed_nowhere_meets_its_placed_twin_by_the_parties():
+    # The funder's location named no municipality the gazetteer knows; the implementer's did.
+    funder_side = unplaced(1, en="Psychosocial support for children in the south", reporter=EU)
+    implementer_side = record(2, ar="الدعم النفسي للأطفال في سبها", muni=3, reporter=UNDP)
+    index = DuplicateIndex([funder_side, implementer_side], place_names=PLACES)
+    assert index.candidates_of(1) == {2} and index.candidates_of(2) == {1}
+    assert found(funder_side, implementer_side)[(1, 2)].kind == REPORTED_TWICE
+    # The stored keys give the incremental check the same pair, both ways.
+    assert index.block_keys(1)[1] & index.block_keys(2)[0]
+    assert index.block_keys(2)[1] & index.block_keys(1)[0]
+
+
+def test_placed_records_do_not_meet_across_municipalities_by_the_parties():
+    a = record(1, en="Psychosocial support for children of Misrata", muni=1, reporter=EU)
+    b = record(2, ar="الدعم النفسي للأطفال في سبها", muni=3, reporter=UNDP)
+    index = DuplicateIndex([a, b], place_names=PLACES)
+    assert 2 not in index.candidates_of(1)
+    assert not index.block_keys(1)[1] & index.block_keys(2)[0]
+    # ... and a record placed nowhere meets only the records of its own parties.
+    c = unplaced(3, en="Psychosocial support for children in the south", reporter=EU, implementer=IOM)
+    assert 2 not in DuplicateIndex([b, c], place_names=PLACES).candidates_of(3)
