@@ -39,7 +39,7 @@ _TABLE = """
 action works: works, civil works, physical works | أعمال, أعمال مدنية
 action rehabilitation/works: rehabilitation, rehabilitate, rehab, restoration, restore, renovation, renovate, refurbishment, refurbish, reconstruction, reconstruct, rebuilding, rebuild, retrofit | تأهيل, إعادة تأهيل, ترميم, تجديد, إعمار, إعادة إعمار, إعادة بناء, إعادة الإعمار, إصلاح وتأهيل
 action repair/works: repair, maintenance, maintain, fix, fixing, overhaul | صيانة, إصلاح, إصلاحات, اصلاح
-action upgrade/works: upgrade, upgrading, improvement, improve, expansion, expand, extension, extend, enhancement, modernisation, modernization, modernise, modernize, reinforce, reinforcement | تطوير, توسعة, توسيع, تحسين, رفع كفاءة, تحديث, تدعيم, تقوية
+action upgrade/works: upgrade, upgrading, expansion, expand, extension, extend, modernisation, modernization, modernise, modernize, reinforce, reinforcement | تطوير, توسعة, توسيع, تحديث, تدعيم, تقوية
 action construction: construction, construct, building, build, new, establishment, establish, erect, erection, creation, create, set up | بناء, إنشاء, انشاء, تشييد, جديد, تأسيس, إقامة, استحداث
 action installation/construction: installation, install, fitting, mounting | تركيب, تمديد
 action drilling/construction: drilling, drill, digging, dig, excavation | حفر
@@ -49,7 +49,7 @@ action cleaning: cleaning, clean, clean-up, cleanup, sweeping | تنظيف, نظ
 action supply: supply, supplies, provision, provide, providing, procurement, procure, purchase, delivery, deliver, furnish, equip, equipping, equipped, donation, donate, handover | توفير, تزويد, تجهيز, تجهيزات, إمداد, توريد, شراء, تسليم, منح, تقديم معدات
 action distribution/supply: distribution, distribute, handout | توزيع
 action support: support, supporting, assistance, assist, aid, help, backstopping, relief | دعم, مساندة, مساعدة, مساعدات, عون, إعانة, إعانات, إغاثة, إسناد
-action training: training, train, trained, trainee, course, workshop, capacity building, capacity development, coaching, mentoring, on-the-job training, internship, apprenticeship, upskilling | تدريب, تدريبي, دورة, دورات, ورشة, ورش, ورشة عمل, ورش عمل, بناء قدرات, بناء القدرات, تطوير القدرات, تنمية القدرات, تكوين, تأهيل مهني, تدريب مهني
+action training: training, train, trained, trainee, procurement training, procurement coaching, procurement workshop, procurement workshops, course, workshop, capacity building, capacity development, coaching, mentoring, on-the-job training, internship, apprenticeship, upskilling | تدريب, تدريبي, دورة, دورات, ورشة, ورش, ورشة عمل, ورش عمل, بناء قدرات, بناء القدرات, تطوير القدرات, تنمية القدرات, تكوين, تأهيل مهني, تدريب مهني
 action awareness: awareness, sensitisation, sensitization, campaign, outreach, risk education, risk awareness, information campaign, behaviour change | توعية, توعوية, حملة, حملات, تثقيف, تحسيس
 action clearance: clearance, clearing, removal, remove, demining, decontamination, disposal | إزالة, نزع, تطهير, إخلاء, التخلص
 action assessment: assessment, assess, survey, study, studies, feasibility, evaluation, appraisal, census, mapping exercise | تقييم, مسح, دراسة, دراسات, حصر, جدوى, تقدير
@@ -110,7 +110,7 @@ field transport: transport, transportation, mobility, traffic | نقل, مواص
 field infrastructure: infrastructure | بنية تحتية, البنية التحتية, بنى تحتية
 field administration: administration, administrative, institutional, institutional capacity, civil service | إدارة عامة, الإدارة العامة, إداري, إدارية, مؤسسي, مؤسسية, القدرات المؤسسية
 field finance: finance, financial, public finance, public financial management, fiscal, pfm | مالية, المالية, المالية العامة, إدارة المالية العامة, مالي
-thing network: network, networks, grid, line, lines, pipeline, pipelines, pipe, pipes, piping, distribution network, mains | شبكة, شبكات, خطوط, خط, أنابيب, أنبوب, خط أنابيب, مواسير
+thing network: network, networks, grid, line, lines, pipeline, pipelines, pipe, pipes, piping, distribution network, water mains | شبكة, شبكات, خطوط, خط, أنابيب, أنبوب, خط أنابيب, مواسير
 thing canal/network: canal, canals, channel, channels, ditches | قنوات, قناة, سواقي
 thing substation/station/electricity: substation, substations, transformer station | فرعية, فرعي, محطة فرعية, المحطة الفرعية, محطات فرعية, المحطات الفرعية, محطة تحويل
 thing transformer: transformer, transformers | محول, محولات
@@ -125,7 +125,7 @@ thing desalination/water/station: desalination, reverse osmosis, reverse-osmosis
 thing trucking/water: water trucking, water trucks, tankering, trucked water, trucked drinking water | نقل المياه بالصهاريج, توزيع المياه بالشاحنات, نقل المياه بالشاحنات
 thing latrine/sanitation: latrine, latrines, toilet, toilets, wc | مراحيض, مرحاض, دورات مياه, دورة مياه
 thing lighting: lighting, lights, light, lamp, lamps, street light, street lights, streetlight, streetlights, street lighting, lamp posts | إنارة, انارة, أعمدة, أعمدة إنارة, مصابيح, إضاءة, إنارة الشوارع
-thing street: street, streets | شوارع, شارع
+thing street/road: street, streets, main street, main streets, avenue, avenues | شوارع, شارع
 thing civil_registry/records: civil registry, civil registries, civil registration, civil status, civil status records, vital records, registry office, vital statistics registration | السجل المدني, سجل مدني, السجلات المدنية, الأحوال المدنية, سجلات الأحوال المدنية, مصلحة الأحوال المدنية, قيد مدني
 thing sewer_network/network/sanitation: sewer system, sewerage system, sewage system, sewer network, sewerage network, sewage network, wastewater network, sewer lines, sewage lines | شبكة الصرف الصحي, شبكات الصرف الصحي, منظومة الصرف الصحي, منظومة المجاري, شبكة المجاري, خطوط الصرف الصحي
 thing waste_service/waste: waste collection, refuse collection, garbage collection, rubbish collection, trash collection, solid waste management, waste management, solid waste services, sanitation and cleaning services | جمع النفايات, جمع القمامة, جمع المخلفات, النظافة العامة, خدمات النظافة, إدارة النفايات, إدارة النفايات الصلبة, منظومة النفايات, منظومة النفايات الصلبة
@@ -143,13 +143,13 @@ thing equipment/supply: equipment, equipments, machinery, tools, apparatus, devi
 thing vehicle/equipment: vehicle, vehicles, truck, trucks, lorry, lorries, compactor, compactors, tractor, tractors, car fleet | مركبات, مركبة, شاحنة, شاحنات, ضاغطة, ضاغطات, جرارات, جرار
 thing bin/equipment: bin, bins, container, containers, dumpster, dumpsters, skip, skips | حاويات, حاوية, صناديق قمامة, براميل
 thing furniture/equipment: furniture, desks, chairs | أثاث, مقاعد, كراسي
-thing landfill/waste: landfill, landfills, dump, dumpsite, dumpsites, dump site, sanitary landfill, disposal site, transfer station | مكب, مكبات, مكب نفايات, المكب الصحي, مكب صحي, مدفن, مرادم, محطة ترحيل
+thing landfill/waste: landfill, landfills, dump, dumpsite, dumpsites, dump site, sanitary landfill, landfill cell, landfill cells, sanitary landfill cell, disposal site, transfer station | مكب, مكبات, مكب نفايات, المكب الصحي, مكب صحي, مدفن, مرادم, محطة ترحيل, طمر صحي, الطمر الصحي, طمر النفايات, خلية طمر, خلية طمر صحي, خلايا طمر, مطمر, مطامر
 thing recycling/waste: recycling, recycle, recycled, sorting, composting, compost | تدوير, إعادة تدوير, فرز, فرز النفايات, سماد عضوي, كمبوست
 thing kit: kit, kits, non-food items, nfi, nfis, household items, hygiene kits, dignity kits, winterisation, winterization, blankets, mattresses | مستلزمات, حقائب, طرود, حقيبة, بطانيات, فرش, أغطية
 thing basket/food: basket, baskets, food basket, food baskets, food parcels, parcels, rations | سلال, سلة, سلال غذائية, سلة غذائية, طرود غذائية, حصص غذائية
 thing cash: cash, vouchers, voucher, cash transfers, multi-purpose cash transfers, multi purpose cash transfers, cash grants, multi-purpose cash, mpca, cash-based, cash based | نقدي, نقدية, نقود, قسائم, قسائم شرائية, تحويلات نقدية, منح نقدية
 thing seed/agriculture: seed, seeds, seedlings, fertiliser, fertilizer, fertilisers, agricultural inputs, inputs | بذور, بذار, شتلات, أسمدة, سماد, مدخلات زراعية, مدخلات
-group council: council, councils, municipal council, local council, councillors, councilors | مجلس, المجلس, مجالس, المجلس البلدي, مجلس بلدي, المجالس البلدية
+group council/local_authority: council, councils, municipal council, local council, councillors, councilors | مجلس, المجلس, مجالس, المجلس البلدي, مجلس بلدي, المجالس البلدية
 thing plan: plan, plans, planning, development plan, master plan, action plan | خطة, خطط, تخطيط, التخطيط, مخطط, مخططات, خطة تنموية, الخطة التنموية
 thing dialogue: dialogue, dialogues, dialog, community dialogue | حوار, حوارات, حوار مجتمعي, الحوار المجتمعي
 landmark market: market, markets, marketplace, souk, market place | سوق, أسواق, السوق
@@ -169,7 +169,7 @@ thing service_centre/centre: citizen service centre, citizen service center, cit
 thing youth_centre/centre/youth: youth centre, youth center, youth club | مركز شبابي, مركز الشباب, نادي شبابي, بيت الشباب, المركز الشبابي
 thing community_centre/centre: community centre, community center, community hall | مركز مجتمعي, مركز المجتمع
 thing safe_space/centre: safe space, safe spaces, child friendly space, child-friendly spaces, women's centre | مساحات آمنة, مساحة آمنة, مساحات صديقة للطفل
-thing mobile_health/health: mobile clinic, mobile clinics, mobile health team, mobile health teams, mobile medical team, mobile medical teams, mobile health unit, mobile health units, mobile medical units | عيادة متنقلة, عيادات متنقلة, فرق صحية متنقلة, فريق صحي متنقل, فرق طبية متنقلة, وحدات صحية متنقلة, عيادات طبية متنقلة
+thing mobile_health/health: mobile clinic, mobile clinics, mobile health team, mobile health teams, mobile medical team, mobile medical teams, outreach health team, outreach health teams, outreach medical team, outreach medical teams, health outreach team, health outreach teams, medical outreach, health outreach, mobile health unit, mobile health units, mobile medical units | عيادة متنقلة, عيادات متنقلة, فرق صحية متنقلة, فريق صحي متنقل, فرق طبية متنقلة, وحدات صحية متنقلة, عيادات طبية متنقلة
 thing mobile_team: mobile team, mobile teams, outreach team, outreach teams, mobile unit, mobile units | فرق متنقلة, فريق متنقل, فرق جوالة, وحدات متنقلة
 head system: system, systems, software, database, platform, portal, application | نظام, نظم, أنظمة, منظومة, برمجيات, قاعدة بيانات, منصة, بوابة, تطبيق
 thing sign: signage, signs, sign, markers, fencing, fence | لافتات, علامات, تسييج, سياج, سور
@@ -189,7 +189,7 @@ landmark southern: southern, south | جنوبي, الجنوبي, جنوب
 landmark central: central, centre of town, downtown | مركزي, المركزي, وسط
 landmark old_town: old city, old town, medina | المدينة القديمة, البلدة القديمة
 landmark industrial: industrial, industrial zone, industrial area | صناعي, الصناعي, صناعية, المنطقة الصناعية
-topic procurement: public procurement, procurement procedures, tendering, tender, tenders | المشتريات, مشتريات, المشتريات العامة, مناقصات, عطاءات
+topic procurement: public procurement, procurement procedures, procurement rules, procurement regulations, procurement law, procurement process, procurement processes, procurement system, procurement management, procurement planning, procurement officers, procurement staff, procurement unit, procurement training, procurement coaching, procurement workshop, procurement workshops, contracting procedures, tendering, tender, tenders | إجراءات التعاقد, التعاقد والمشتريات, إجراءات الشراء, لجان العطاءات, لجنة العطاءات, المشتريات, مشتريات, المشتريات العامة, مناقصات, عطاءات
 topic revenue/municipal_finance: revenue, revenues, tax, taxes, taxation, fees, local revenue, revenue collection | إيرادات, الإيرادات, ضرائب, ضريبة, رسوم, جباية, تحصيل الإيرادات
 topic municipal_finance: municipal finance, municipal finances, local finance, local finances, own-source revenue, own-source revenues, own source revenue, own revenues, revenue mobilisation, revenue mobilization, local revenue mobilisation, fiscal management, local taxation, local fiscal | المالية البلدية, مالية البلدية, المالية المحلية, الإيرادات الذاتية, الموارد الذاتية, الموارد المالية الذاتية, الجباية المحلية, الإيرادات المحلية, تنمية الإيرادات
 topic budget: budget, budgets, budgeting, budgetary | موازنة, الموازنة, موازنات, ميزانية, ميزانيات
@@ -244,12 +244,15 @@ group vulnerable: vulnerable, most vulnerable, need, needs, poor, poorest, needy
 group children: child, children, kids, infants, boys, girls, minors | طفل, أطفال, الأطفال, الطفل, اطفال, الطفولة, فتيان, فتيات, قاصرين
 group youth: youth, young, young people, youths, adolescent, students, student | شباب, الشباب, شبابية, شبابي, يافعين, طلاب, طلبة
 group women: women, woman, female, girls and women, women-headed | المرأة, امرأة, نساء, النساء, نسائية, نسوية, الإناث
+group jobseeker/employment: jobseeker, jobseekers, job seeker, job seekers, job-seekers, unemployed, job hunters | الباحثين عن عمل, باحثين عن عمل, الباحثين عن العمل, الباحثون عن عمل, العاطلين عن العمل, عاطلين عن العمل, العاطلين, المتعطلين
 group elderly: elderly, older people, older persons, aged | مسنين, المسنين, كبار السن
 group displacement: displaced, idp, idps, internally displaced, displacement, returnee, returnees, return | نازحة, نازحين, نازحون, النازحين, نزوح, النزوح, نازح, النازحة, عائدين, العائدين, عودة
 group farmer/agriculture: farmer, farmers, growers, smallholder, smallholders | مزارعين, مزارعون, مزارعي, مزارع, فلاحين
 general residents: residents, population, inhabitants, people, persons | سكان, السكان, أهالي, الأهالي, قاطني
 group citizen: citizen, citizens, public services users | مواطن, مواطنين, المواطنين, مواطنون
-group staff: staff, employees, personnel, workers, officials, civil servants, municipal staff, officers | موظفي, موظفين, موظفو, العاملين, عاملين, الموظفين, كوادر, الكوادر, عمال
+group local_authority: local authority staff, local government staff, local government officials | السلطة المحلية, السلطات المحلية
+group municipal_staff/staff/local_authority: municipal staff, municipal employees, municipal officials, municipal workers, municipal personnel, council staff, municipality staff | موظفي البلدية, موظفي بلدية, موظفو البلدية, العاملين بالبلدية, العاملين في البلدية, كوادر البلدية, موظفي البلديات
+group staff: staff, employees, personnel, workers, officials, civil servants, officers | موظفي, موظفين, موظفو, العاملين, عاملين, الموظفين, كوادر, الكوادر, عمال
 group beneficiary: beneficiaries, beneficiary, recipients, participants, target group | مستفيدين, المستفيدين, مستفيدون, المشاركين
 general municipal: municipal, municipality, municipalities, baladiya, baladiyat, local authority, local authorities | بلدي, بلدية, البلدي, البلدية, بلديات, البلديات
 general local: local, locally | محلي, المحلي, محلية, المحلية
@@ -281,6 +284,7 @@ general recovery: recovery, resilience, stabilisation, stabilization, reconstruc
 general popular: popular, traditional | شعبي, الشعبي, شعبية, تقليدي
 general priority: priority, priorities | أولويات
 general new_word: modern, additional | حديث, حديثة, إضافي, إضافية
+general improvement: improvement, improve, improving, improved, enhancement, enhance, enhancing, better, efficiency, effectiveness | تحسين, رفع كفاءة, رفع الكفاءة, تحسين كفاءة, الارتقاء, النهوض
 place neighbourhood: neighbourhood, neighborhood, district, quarter, area, areas, zone, locality, village, villages, town, city, region | منطقة, مناطق, حي, أحياء, قرية, قرى, مدينة, محلة, ضاحية
 place site: site, sites, location, locations | موقع, مواقع
 place country: libya, libyan, nationwide, national | ليبيا, الليبية, الليبي, وطني, وطنية
@@ -298,12 +302,28 @@ name october: october | أكتوبر, اكتوبر, تشرين الأول
 name november: november | نوفمبر, تشرين الثاني
 name december: december | ديسمبر, كانون الأول
 phase phase: phase, stage, component, lot | مرحلة, المرحلة, مراحل, طور, مكون, حزمة
-phase topup: topup, top-up, extension phase, continuation, scale-up, scale up | تكميلي, تكميلية, استكمال, امتداد, توسيع نطاق
+phase topup: topup, top-up, extension phase, follow-up phase, follow up phase, follow-on phase, followup phase, continuation, scale-up, scale up | تكميلي, تكميلية, استكمال, امتداد, توسيع نطاق
 ordinal 1: first, i, 1st | أول, الأول, الأولى, اولى, أولى
 ordinal 2: second, ii, 2nd | ثاني, الثاني, الثانية, ثانية
 ordinal 3: third, iii, 3rd | ثالث, الثالث, الثالثة, ثالثة
 ordinal 4: fourth, iv, 4th | رابع, الرابع, الرابعة, رابعة
 ordinal 5: fifth, v, 5th | خامس, الخامس, الخامسة, خامسة
+"""
+
+# Concepts a title names by its parts, in any order and in words the entries do not list: water
+# carried by trucks is water trucking ("توزيع مياه الشرب بالشاحنات", "water delivered by tanker trucks"),
+# waste and its collection the waste service, health care that moves a mobile health service. Each
+# line is ``concept: part + part``; a record whose concepts (or the broader ones they imply) hold
+# every part names the concept too (the parts stay: trucks for water are still trucks).
+_COMPOUNDS = """
+trucking: water + vehicle
+trucking: water + tank + distribution
+waste_service: waste + collection
+waste_service: waste + cleaning
+waste_service: waste + vehicle
+waste_service: waste + bin
+mobile_health: health + mobile
+mobile_health: health + mobile_team
 """
 
 KINDS = ("action", "thing", "head", "landmark", "field", "topic", "group", "general", "place", "filler", "name", "phase",
@@ -319,6 +339,7 @@ class Vocabulary:
     kind: dict[str, str]  # concept → kind
     parents: dict[str, tuple[str, ...]]  # concept → its broader concepts, all the way up
     action_class: dict[str, str]  # action → its class, the broadest action it implies (repair → works)
+    compounds: tuple[tuple[str, frozenset[str]], ...] = ()  # (concept, its parts): see ``_COMPOUNDS``
 
 
 _PROCLITICS = frozenset("وبلفك")
@@ -429,7 +450,35 @@ def vocabulary() -> Vocabulary:
         if k == "action":
             broader = [p for p in parents[c] if kind[p] == "action"]
             action_class[c] = broader[-1] if broader else c
+    compounds = []
+    for line in _COMPOUNDS.strip().splitlines():
+        concept, parts = (x.strip() for x in line.split(":", 1))
+        part_set = frozenset(x.strip() for x in parts.split("+"))
+        unknown = sorted(c for c in (concept, *part_set) if c not in kind)
+        if unknown:
+            raise ValueError(f"compound {concept}: unknown concepts {unknown}")
+        compounds.append((concept, part_set))
     return Vocabulary(
         phrases={k: tuple(v) for k, v in phrases.items()}, known=known, longest=max(len(k) for k in phrases),
-        starts=starts, kind=kind, parents=parents, action_class=action_class,
+        starts=starts, kind=kind, parents=parents, action_class=action_class, compounds=tuple(compounds),
     )
+
+
+def compounds_apply(concepts: dict[str, float], weight_of: dict[str, float]) -> dict[str, float]:
+    """``concepts`` with the compound concepts their parts name (``_COMPOUNDS``), each at the weight of
+    its kind (``weight_of``)."""
+    voc = vocabulary()
+    if not voc.compounds or len(concepts) < 2:
+        return concepts
+    closure = set(concepts)
+    for c in concepts:
+        closure.update(voc.parents[c])
+    out = None
+    for concept, parts in voc.compounds:
+        if concept in closure or not parts <= closure:
+            continue
+        out = dict(concepts) if out is None else out
+        out[concept] = max(out.get(concept, 0.0), weight_of.get(voc.kind[concept], 0.0))
+        closure.add(concept)
+        closure.update(voc.parents[concept])
+    return concepts if out is None else out

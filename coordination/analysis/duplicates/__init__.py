@@ -8,8 +8,9 @@ Each title (Arabic, English or both) is read into what the project *does* and wh
 
 * the activity: concepts of the bilingual vocabulary (``vocabulary.py``) — actions, things,
   fields, topics, the people served — found word by word and phrase by phrase ("capacity
-  building", "صرف صحي"), with the broader concepts they imply (a clinic is health care), and the
-  ordinary words the vocabulary does not know;
+  building", "صرف صحي"), with the broader concepts they imply (a clinic is health care), the
+  concepts their parts name in any words (water and trucks: water trucking), and the ordinary
+  words the vocabulary does not know;
 * the object's identity: proper names (a neighbourhood, a school, a road) as cross-script
   consonant keys, so that "Al-Ghaba" answers "الغابة", and numbers ("Al-Nour 2", "cohort 3",
   "Second Ring road"). A name is a word after "حي" or "Al-", an English word written with a
@@ -24,8 +25,10 @@ Each title (Arabic, English or both) is read into what the project *does* and wh
 Candidate pairs come from blocks, never from all pairs: projects that share a municipality
 (or that both have none: national projects) *and* a name or a topic; projects without a name
 or topic are compared with the others of their municipality that share an activity concept;
-and projects linked by identifiers (IATI identifier, provider/receiver activity ids, related
-activities), whatever their place. Blocks never cross municipalities. ``DuplicateIndex.block_keys``
+projects linked by identifiers (IATI identifier, provider/receiver activity ids, related
+activities), whatever their place; and a project placed nowhere (its location resolved to no
+municipality) with the projects naming the same funder and implementer, wherever they are. Other
+blocks never cross municipalities. ``DuplicateIndex.block_keys``
 writes a record's blocks as strings, so that a database keeping every record's keys can give an
 incremental check exactly the record's candidates.
 

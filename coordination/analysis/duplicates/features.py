@@ -28,6 +28,10 @@ _JOINERS = {"ibn": "bn", "bin": "bn", "ben": "bn", "ابن": "bn", "بن": "bn",
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 _SUBJECT_MARKERS = frozenset({"مجال", "بمجال", "مجالات", "بمجالات"})
 _AR_PROCLITICS = frozenset("وبلفك")
+# An action on works that, done to people (the word after it names a group), is another action.
+_PEOPLE_ACTIONS = {"rehabilitation": "training"}
+# Things named after another thing written before them ("Hospital road", "Gardens road").
+_NAMED_AFTER_THINGS = frozenset({"road", "street", "bridge"})
 
 
 def _lookup_key(w: Word) -> str:
@@ -104,13 +108,55 @@ def _strip_places(toks: list[_Tok], phrases: dict[str, tuple[tuple[str, ...], ..
                 n = len(phrase)
                 if tuple(keys[i + 1:i + n]) == phrase[1:]:
                     found.setdefault(phrase, []).append(i)
-    if not found:
-        return toks
     drop: set[int] = set()
     for phrase, starts in found.items():
         for i in starts[1:] if len(starts) > 1 else starts:
             drop.update(range(i, i + len(phrase)))
+    # A Latin spelling the names do not list ("Alkufra", "Arrajban", "Abusliem" for Al-Kufra, Al-Rajban,
+    # Abu Salim): the same consonants as one of the names, the article fused or not. Not a word written
+    # as a name after "Al-" (the neighbourhood Al-Zuhur of Al-Zahra), nor a word the vocabulary knows.
+    skeletons = _place_skeletons(phrases)
+    known = vocabulary().known
+    for i, t in enumerate(toks):
+        if i in drop or t.w.arabic or t.marked or t.look in known:
+            continue
+        if _skeleton_is_place(skeleton(t.w.text), skeletons):
+            drop.add(i)
+        elif i + 1 < len(toks) and i + 1 not in drop and not toks[i + 1].w.arabic and _skeleton_is_place(
+                skeleton(t.w.text + toks[i + 1].w.text), skeletons):
+            drop.update((i, i + 1))
+    if not drop:
+        return toks
     return [t for i, t in enumerate(toks) if i not in drop]
+
+
+_SKELETONS: dict[int, tuple[dict, frozenset[str]]] = {}
+
+
+def _place_skeletons(phrases: dict[str, tuple[tuple[str, ...], ...]]) -> frozenset[str]:
+    """The consonant keys of the Latin names among ``phrases`` (each name's words joined), cached by
+    the phrases dict (the index keeps one per set of municipalities)."""
+    cached = _SKELETONS.get(id(phrases))
+    if cached is not None and cached[0] is phrases:
+        return cached[1]
+    keys = set()
+    for candidates in phrases.values():
+        for phrase in candidates:
+            if phrase and not any("\u0600" <= ch <= "\u06ff" for ch in phrase[0]):
+                key = skeleton("".join(phrase))
+                if len(key) >= 3:
+                    keys.add(key)
+    if len(_SKELETONS) > 50_000:
+        _SKELETONS.clear()
+    out = frozenset(keys)
+    _SKELETONS[id(phrases)] = (phrases, out)
+    return out
+
+
+def _skeleton_is_place(key: str, skeletons: frozenset[str]) -> bool:
+    if len(key) < 3 or not skeletons:
+        return False
+    return key in skeletons or (key[0] == "l" and key[1:] in skeletons)
 
 
 def _title_case(toks: list[_Tok]) -> bool:
@@ -185,6 +231,9 @@ def title_read(title: str, phrases: dict[str, tuple[tuple[str, ...], ...]], out:
             _unknown(toks, i, title_case, out)
             i += 1
             continue
+        if length == 1 and i + 1 < n and set(concepts) & _PEOPLE_ACTIONS.keys() and _names_people(toks, i + 1):
+            # "تأهيل الشباب مهنيا": rehabilitating people is qualifying them, a training.
+            concepts = tuple(dict.fromkeys(_PEOPLE_ACTIONS.get(c, c) for c in concepts))
         kinds, kindset, weak_keys, weights = _info(concepts)
         if "ordinal" in kinds:
             number = int(concepts[kinds.index("ordinal")])
@@ -285,11 +334,28 @@ def _info(concepts: tuple[str, ...]) -> tuple:
     return info
 
 
+def _names_people(toks: list[_Tok], i: int) -> bool:
+    """The phrase at ``i`` names people (the youth, women), not a thing of theirs (a youth centre)."""
+    voc = vocabulary()
+    n = len(toks)
+    for size in range(min(voc.starts.get(toks[i].look, 0), n - i), 0, -1):
+        concepts = voc.phrases.get(tuple(x.look for x in toks[i:i + size]), ())
+        if concepts:
+            return all(voc.kind[c] == "group" for c in concepts)
+    return False
+
+
 def _names_a_thing(toks: list[_Tok], i: int, kinds: frozenset[str]) -> bool:
-    """A thing first, before another thing, names it: "Hospital road", "Gardens road"."""
+    """A thing first, before a road, a street or a bridge (one, not several), names it: "Hospital
+    road", "Gardens road". Before other things, or several roads, the capital only begins the
+    sentence: "Classroom furniture ...", "Lighting streets ...", "Desks and furniture ..."."""
     if not {"thing", "landmark"} & kinds or i + 1 >= len(toks):
         return False
-    return _kind_of(toks[i + 1].look) in ("thing", "landmark")
+    nxt = toks[i + 1]
+    if nxt.w.arabic or nxt.w.text.endswith("s"):
+        return False
+    concepts = vocabulary().phrases.get((nxt.look,), ())
+    return any(c in _NAMED_AFTER_THINGS or vocabulary().kind[c] == "landmark" for c in concepts)
 
 
 def _unknown(toks: list[_Tok], i: int, title_case: bool, out: TitleReading) -> None:

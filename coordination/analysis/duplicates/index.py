@@ -52,6 +52,10 @@ class DuplicateIndex:
         self.loose: dict[tuple, list[int]] = defaultdict(list)
         self.loose_unnamed: dict[tuple, list[int]] = defaultdict(list)
         self.by_identifier: dict[str, int] = {}
+        # Records naming a funder and an implementer, by the two (``_party_term``): all of them, and those
+        # placed nowhere (no municipality resolved), which meet the placed ones of the same parties.
+        self.parties: dict[str, list[int]] = defaultdict(list)
+        self.parties_unplaced: dict[str, list[int]] = defaultdict(list)
         self.pointing_at: dict[str, list[int]] = defaultdict(list)
         with _bulk():
             for rec in records:
@@ -108,6 +112,11 @@ class DuplicateIndex:
             self.loose[key].append(rec.id)
             if not p.strong_terms:
                 self.loose_unnamed[key].append(rec.id)
+        party = self._party_term(p)
+        if party:
+            self.parties[party].append(rec.id)
+            if not rec.municipalities:
+                self.parties_unplaced[party].append(rec.id)
         if rec.iati_identifier:
             self.by_identifier[rec.iati_identifier] = rec.id
         for _how, ident in rec.links:
@@ -128,6 +137,9 @@ class DuplicateIndex:
         for key in self._loose_keys(p):
             found.update(loose.get(key, ()))
         found.update(self._linked_ids(p))
+        party = self._party_term(p)
+        if party:
+            found.update((self.parties if not p.rec.municipalities else self.parties_unplaced).get(party, ()))
         found.discard(project_id)
         return found
 
@@ -139,7 +151,9 @@ class DuplicateIndex:
         so a store of every record's member keys yields a record's candidates without preparing the
         others. Strong blocks compare all members (``s``); loose blocks compare a record without
         names or topics with every member (``l``), a named one only with the unnamed (``u``);
-        identifiers (``i``) meet the links that point at them (``p``)."""
+        identifiers (``i``) meet the links that point at them (``p``); a record naming a funder and an
+        implementer is a member of their block across the country (``g``), which a record placed nowhere
+        probes, and a record placed nowhere is a member of another (``gx``), which the placed probe."""
         p = self.prepared[project_id]
         unnamed = not p.strong_terms
         # The same places as ``_places``, written as strings (this runs for every record of a full scan).
@@ -152,6 +166,13 @@ class DuplicateIndex:
         if unnamed:
             members.extend("u|" + key for key in loose)
         probes = [*strong, *(("l|" if unnamed else "u|") + key for key in loose)]
+        if party:
+            members.append("g|" + party)
+            if p.rec.municipalities:
+                probes.append("gx|" + party)
+            else:
+                members.append("gx|" + party)
+                probes.append("g|" + party)
         if p.rec.iati_identifier:
             members.append("i|" + p.rec.iati_identifier)
             probes.append("p|" + p.rec.iati_identifier)
@@ -193,6 +214,7 @@ class DuplicateIndex:
         findings: list[Finding] = []
         blocks = [members for members in self.blocks.values() if len(members) > 1]
         loose = [(key, members) for key, members in self.loose_unnamed.items()]
+        loose += [(("g", party), members) for party, members in self.parties_unplaced.items()]
         total = len(blocks) + len(loose)
         step = 0
         for members in blocks:
@@ -201,7 +223,8 @@ class DuplicateIndex:
             if progress and (step % 500 == 0 or step == total):
                 progress(step, total)
         for key, unnamed in loose:
-            self._scan_block(unnamed, self.loose[key], scored, findings)
+            everyone = self.parties[key[1]] if key[0] == "g" else self.loose[key]
+            self._scan_block(unnamed, everyone, scored, findings)
             step += 1
             if progress and (step % 500 == 0 or step == total):
                 progress(step, total)

@@ -7,9 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from coordination.analysis.duplicates.features import CONTENT_KINDS, WORD_WEIGHT, TitleReading, items_merge, title_read
+from coordination.analysis.duplicates.features import (
+    CONTENT_KINDS,
+    KIND_WEIGHTS,
+    WORD_WEIGHT,
+    TitleReading,
+    items_merge,
+    title_read,
+)
 from coordination.analysis.duplicates.records import EXTENDING, FUNDING, IMPLEMENTING, ProjectRecord
-from coordination.analysis.vocabulary import vocabulary
+from coordination.analysis.vocabulary import compounds_apply, vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +108,7 @@ def record_prepare(rec: ProjectRecord, place_phrases: Callable[[frozenset[int]],
         for keys, named in zip(reading.weak, reading.weak_concepts, strict=True):
             weak.setdefault(frozenset(keys), frozenset(named - reading.worded))
             labels.setdefault(frozenset(keys), reading.labels.get(frozenset(keys), ""))
+    concepts = compounds_apply(concepts, KIND_WEIGHTS)
     act = activity_profile(concepts, WORD_WEIGHT * len(reading.words))
     answers = set(soft)
     for item in items + tuple(weak):
