@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request's id (X-Request-ID) on every log record written while it is served, and on the response.
     "config.middleware.RequestIdMiddleware",
+    # Then the count and time of every answer, by view name, for /metrics (config.metrics).
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
@@ -334,6 +336,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Before the nightly scans: the backup holds the day's work as people left it.
     "backup-nightly": {"task": "ops.tasks.backup_nightly", "schedule": crontab(hour=0, minute=30)},
 }
+
+# /metrics for Prometheus (config.metrics): only with this token set (Authorization: Bearer <token>); unset, 404.
+TANSIQ_METRICS_TOKEN = env_str("TANSIQ_METRICS_TOKEN", "") or ""
 
 # Backups (ops.backups; manage.py backup / restore): where the nightly backup goes, and how many are kept.
 TANSIQ_BACKUP_DIR = Path(env_str("TANSIQ_BACKUP_DIR", str(VAR_DIR / "backups")))
