@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.queueing import delay_on_commit
 from coordination.analysis.alignment import Alignment, AlignmentSettings, alignment_analysis
 from coordination.analysis.alignment_figures import AlignmentFinding, alignment_findings
 from coordination.models import AlignmentFlag, AnalysisRun, ObjectiveLink
@@ -138,7 +139,7 @@ def objective_link_decide(*, user: Any, project: Project, objective: PlanObjecti
 def _queue_run() -> None:
     from coordination.tasks.alignment import alignment_full_analysis
 
-    transaction.on_commit(lambda: alignment_full_analysis.delay())
+    delay_on_commit(alignment_full_analysis)
 
 
 def alignment_flag_review(*, flag: AlignmentFlag, user: AbstractBaseUser, status: str, note: str = "") -> AlignmentFlag:
