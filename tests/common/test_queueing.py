@@ -44,19 +44,21 @@ def test_a_send_to_a_broker_out_of_reach_is_logged_and_counted_not_raised(dead_b
     assert _failures(ping.name) == before + 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_change_saves_and_its_checks_are_recorded_when_the_broker_is_down(dead_broker, caplog):
+@pytest.mark.django_db
+def test_a_change_saves_and_its_checks_are_recorded_when_the_broker_is_down(dead_broker, caplog,
+                                                                             django_capture_on_commit_callbacks):
     from coordination.tasks.duplicates import duplicates_check_projects
     from projects.models import Project
     from tests import factories
 
     project = factories.ProjectFactory(title_en="Water network")
-    with caplog.at_level(logging.ERROR, logger="tansiq.queueing"):
-        from django.db import transaction
-
-        with transaction.atomic():
-            Project.objects.filter(pk=project.pk).update(title_en="Water network, phase 2")
-            delay_on_commit(duplicates_check_projects, [project.pk])
+    before = _failures(duplicates_check_projects.name)
+    with caplog.at_level(logging.ERROR, logger="tansiq.queueing"), \
+            django_capture_on_commit_callbacks(execute=True) as callbacks:
+        Project.objects.filter(pk=project.pk).update(title_en="Water network, phase 2")
+        delay_on_commit(duplicates_check_projects, [project.pk])
+    assert len(callbacks) == 1
+    assert _failures(duplicates_check_projects.name) == before + 1
     assert Project.objects.get(pk=project.pk).title_en == "Water network, phase 2"
     assert [r.getMessage().split(":")[0] for r in caplog.records] == [
         f"could not queue coordination.tasks.duplicates_check_projects([{project.pk}],)"]

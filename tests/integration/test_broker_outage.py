@@ -2,7 +2,11 @@
 commit are logged and counted, not raised), and the nightly full scan catches them up once the broker is back.
 
 The broker is a throwaway ``redis-server`` of the test's own (never the shared one), SIGKILLed and started again
-on the same port; a real worker rides the outage out and reconnects."""
+on the same port; a real worker rides the outage out and reconnects.
+
+Known limit: run after another test of this folder in the same pytest process, the app's sends still reach the
+shared broker despite the URL switched below (the send does not fail, the counter does not move): run this file
+in a pytest process of its own until that is found."""
 
 from __future__ import annotations
 
@@ -38,6 +42,12 @@ def _redis(port: int) -> subprocess.Popen:
             time.sleep(0.1)
 
 
+def _enqueue_failures(task: str) -> int:
+    from config import metrics
+
+    return metrics.cache.get(metrics._series_key(metrics.ENQUEUE_FAILURES, {"task": task})) or 0
+
+
 def test_the_broker_stopped_changes_save_pages_answer_and_the_nightly_scan_catches_up(
         transactional_db, personas, client, caplog):
     from config.celery import app
@@ -69,13 +79,15 @@ def test_the_broker_stopped_changes_save_pages_answer_and_the_nightly_scan_catch
         twin = Project.objects.get(pk=b)
         title = Project.objects.get(pk=a).title_en
         caplog.set_level(logging.ERROR, logger="tansiq.queueing")
+        failures_before = _enqueue_failures("coordination.tasks.duplicates_check_projects")
         started = time.monotonic()
         # A change that queues a duplicate check (and a gap and alignment one) on commit: saved, no error raised.
         services.project_edit(project=twin, user=admin, fields={"title_en": title + " (phase 1)"})
         assert time.monotonic() - started < 15, "the write waited too long on the dead broker"
         assert Project.objects.get(pk=b).title_en == title + " (phase 1)"
-        failed = [r for r in caplog.records if r.getMessage().startswith("could not queue ")]
-        assert any("coordination.tasks.duplicates_check_projects" in r.getMessage() for r in failed)
+        # The check that could not be sent is recorded: counted for /metrics in the shared cache (and logged at
+        # ERROR by common.queueing, which tests/common/test_queueing.py checks).
+        assert _enqueue_failures("coordination.tasks.duplicates_check_projects") == failures_before + 1
         # Pages keep working with the broker gone.
         force_login_verified(client, admin)
         assert client.get(f"/projects/{b}/").status_code == 200
