@@ -19,3 +19,8 @@ app.autodiscover_tasks(SUB_DOMAIN_TASK_PACKAGES)
 from config.logs import connect_task_signals  # noqa: E402
 
 connect_task_signals()
+
+# ...and every task's end is counted for /metrics (config.metrics), in the cache every process shares.
+from config.metrics import connect_task_signals as connect_task_metrics  # noqa: E402
+
+connect_task_metrics()

@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config import health
+from config import health, metrics
 from config.api_docs import ApiDocsView, ApiSchemaView
 from coordination.views import dashboard, places, project_flags
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    # Prometheus, behind TANSIQ_METRICS_TOKEN (404 without one).
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),

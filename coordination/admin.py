@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin_display import job_error_summary
 from coordination.models import (
     ActionStatusChange,
     AgendaItem,
@@ -41,10 +42,22 @@ class AnalysisRunAdmin(admin.ModelAdmin):
     """Runs are written by the jobs; the admin only shows them."""
 
     list_display = ["started_at", "kind", "mode", "status", "duration_seconds", "progress_done", "progress_total",
-                    "triggered_by"]
-    list_filter = ["kind", "mode", "status"]
+                    "error_summary", "triggered_by"]
+    list_filter = ["status", "kind", "mode"]
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in AnalysisRun._meta.fields]
+    list_select_related = ["triggered_by"]
+    # Above the list: the last run of each job, so that a job that failed (or never ran) shows at once.
+    change_list_template = "admin/coordination/analysisrun/change_list.html"
+
+    error_summary = admin.display(description=_("error"))(job_error_summary)
+
+    def changelist_view(self, request, extra_context=None):
+        from coordination.runs import analysis_runs_latest
+
+        latest = [(run, job_error_summary(self, run)) for run in analysis_runs_latest()]
+        extra_context = {**(extra_context or {}), "latest_runs": latest}
+        return super().changelist_view(request, extra_context=extra_context)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -144,8 +157,10 @@ class ReportJobAdmin(admin.ModelAdmin):
     """Report jobs are written by the service and the task; the admin only shows them (the file is
     downloaded from the job's page, through its permission check)."""
 
-    list_display = ["created_at", "kind", "subject_id", "language", "format", "status", "progress", "requested_by"]
-    list_filter = ["kind", "status", "format", "language"]
+    list_display = ["created_at", "kind", "subject_id", "language", "format", "status", "progress", "error_summary",
+                    "requested_by"]
+    list_filter = ["status", "kind", "format", "language"]
+    error_summary = admin.display(description=_("error"))(job_error_summary)
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in ReportJob._meta.fields if f.name != "file"]
     exclude = ["file"]

@@ -6,8 +6,7 @@ ids, on commit, and never touch the analysis themselves.
 
 from __future__ import annotations
 
-from django.db import transaction
-
+from common.queueing import delay_on_commit
 from municipalities.events import needs_changed, plans_changed
 from projects.events import (
     BUDGET,
@@ -40,7 +39,7 @@ def queue_duplicate_check(sender, project_ids, changed, user=None, **kwargs) -> 
     from coordination.tasks.duplicates import duplicates_check_projects
 
     ids = list(project_ids)
-    transaction.on_commit(lambda: duplicates_check_projects.delay(ids))
+    delay_on_commit(duplicates_check_projects, ids)
 
 
 # --- gaps and delays --------------------------------------------------------------
@@ -61,11 +60,11 @@ def queue_gap_delay_checks(sender, project_ids, changed, user=None, **kwargs) ->
 
     changed, ids = set(changed), list(project_ids)
     if changed & DELAY_RELEVANT:
-        transaction.on_commit(lambda: tasks.delays_check_projects.delay(ids))
+        delay_on_commit(tasks.delays_check_projects, ids)
     if LOCATIONS in changed:
-        transaction.on_commit(lambda: tasks.gaps_full_analysis.delay())
+        delay_on_commit(tasks.gaps_full_analysis)
     elif changed & GAP_RELEVANT:
-        transaction.on_commit(lambda: tasks.gaps_check_projects.delay(ids))
+        delay_on_commit(tasks.gaps_check_projects, ids)
 
 
 def queue_delay_check_for_updates(sender, project_ids, update_ids=None, user=None, **kwargs) -> None:
@@ -73,14 +72,14 @@ def queue_delay_check_for_updates(sender, project_ids, update_ids=None, user=Non
     from coordination.tasks import gaps_delays as tasks
 
     ids = list(project_ids)
-    transaction.on_commit(lambda: tasks.delays_check_projects.delay(ids))
+    delay_on_commit(tasks.delays_check_projects, ids)
 
 
 def queue_gap_check_for_needs(sender, municipality_ids, user=None, **kwargs) -> None:
     from coordination.tasks import gaps_delays as tasks
 
     ids = list(municipality_ids)
-    transaction.on_commit(lambda: tasks.gaps_check_municipalities.delay(ids))
+    delay_on_commit(tasks.gaps_check_municipalities, ids)
 
 
 # --- alignment with the plans -----------------------------------------------------
@@ -99,16 +98,16 @@ def queue_alignment_check(sender, project_ids, changed, user=None, **kwargs) -> 
     if not changed & ALIGNMENT_RELEVANT:
         return
     if LOCATIONS in changed:
-        transaction.on_commit(lambda: tasks.alignment_full_analysis.delay())
+        delay_on_commit(tasks.alignment_full_analysis)
     else:
-        transaction.on_commit(lambda: tasks.alignment_check_projects.delay(ids))
+        delay_on_commit(tasks.alignment_check_projects, ids)
 
 
 def queue_alignment_check_for_plans(sender, plan_ids, user=None, **kwargs) -> None:
     from coordination.tasks import alignment as tasks
 
     ids = list(plan_ids)
-    transaction.on_commit(lambda: tasks.alignment_check_plans.delay(ids))
+    delay_on_commit(tasks.alignment_check_plans, ids)
 
 
 def connect() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from coordination.models import AnalysisRun
@@ -56,3 +58,33 @@ def recorded_run(*, kind: str, mode: str, user=None) -> Iterator[RunRecorder]:
 
 def run_counts(recorder: RunRecorder, counts: dict[str, Any]) -> None:
     recorder.run.counts = counts
+
+
+STALE_RUN_ERROR = "abandoned: still recorded as running after {minutes} minutes (the worker running it ended)"
+
+
+def analysis_runs_fail_stale(*, now: dt.datetime | None = None) -> int:
+    """Mark as failed the runs a worker stopped working on: a worker killed in the middle (SIGKILL, out of memory,
+    the machine gone) leaves its run "running" for ever, since the code that would end it died with it. A run
+    started longer than ``TANSIQ_ANALYSIS_STALE_MINUTES`` ago and still running is taken as such. Nothing waits
+    on a running run (a new scan starts beside it, and the flag sync of a killed one was rolled back with its
+    transaction), so this only keeps the record true: the admin and /metrics then show the failure. Returns how
+    many runs were ended."""
+    minutes = settings.TANSIQ_ANALYSIS_STALE_MINUTES
+    now = now or timezone.now()
+    return AnalysisRun.objects.filter(
+        status=AnalysisRun.Status.RUNNING, started_at__lt=now - dt.timedelta(minutes=minutes),
+    ).update(status=AnalysisRun.Status.FAILED, finished_at=now, error=STALE_RUN_ERROR.format(minutes=minutes))
+
+
+def analysis_runs_latest() -> list[AnalysisRun]:
+    """The last run (by start) of each analysis job, kind and mode: one query per job on the (kind, -started_at)
+    index, since incremental checks leave many runs behind."""
+    found = []
+    for kind in AnalysisRun.Kind.values:
+        for mode in AnalysisRun.Mode.values:
+            run = (AnalysisRun.objects.filter(kind=kind, mode=mode).select_related("triggered_by")
+                   .order_by("-started_at", "-pk").first())
+            if run is not None:
+                found.append(run)
+    return found

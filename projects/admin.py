@@ -2,9 +2,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.forms import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin_display import job_error_summary
 from projects import services
 from projects.events import RELATED_CATEGORIES
 from projects.models import (
@@ -345,8 +347,10 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(_ReadOnlyCreateAdmin):
-    list_display = ["original_name", "kind", "status", "partner", "created_by", "created_at", "finished_at"]
-    list_filter = ["kind", "status"]
+    list_display = ["original_name", "kind", "status", "error_summary", "partner", "created_by", "created_at",
+                    "finished_at"]
+    list_filter = ["status", "kind"]
+    error_summary = admin.display(description=_("error"))(job_error_summary)
     readonly_fields = ["file", "original_name", "size", "sha256", "progress_done", "progress_total",
                        "preview", "result", "error", "created_by", "created_at", "started_at", "finished_at"]
 
@@ -421,6 +425,7 @@ class UpdateSiteAdmin(_ReadOnlyCreateAdmin, LeafletGeoAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ["pk", "format", "status", "requested_by"]
-    list_filter = ["format", "status"]
+    list_display = ["pk", "format", "status", "error_summary", "requested_by"]
+    list_filter = ["status", "format"]
+    error_summary = admin.display(description=_("error"))(job_error_summary)
     readonly_fields = [f.name for f in ExportJob._meta.fields]

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
-
+from common.queueing import delay_on_commit
 from projects.events import (
     CREATED,
     DATES,
@@ -30,7 +29,7 @@ def _queue_periods_sync(project_ids: Iterable[int]) -> None:
     from projects.reporting.tasks import reporting_periods_sync_projects
 
     ids = list(project_ids)
-    transaction.on_commit(lambda: reporting_periods_sync_projects.delay(ids))
+    delay_on_commit(reporting_periods_sync_projects, ids)
 
 
 def queue_periods_sync(sender, project_ids, changed, user=None, **kwargs) -> None:

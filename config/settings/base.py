@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request's id (X-Request-ID) on every log record written while it is served, and on the response.
     "config.middleware.RequestIdMiddleware",
+    # Then the count and time of every answer, by view name, for /metrics (config.metrics).
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
@@ -179,6 +181,9 @@ TANSIQ_IMPORT_BACKGROUND_ROWS = env_int("TANSIQ_IMPORT_BACKGROUND_ROWS", 200, mi
 TANSIQ_IMPORT_PROGRESS_EVERY = env_int("TANSIQ_IMPORT_PROGRESS_EVERY", 25, minimum=1)
 # A job queued, checking or importing for longer than this is taken as abandoned by a dead worker.
 TANSIQ_IMPORT_STALE_MINUTES = env_int("TANSIQ_IMPORT_STALE_MINUTES", 360, minimum=5)
+# An analysis run recorded as running for longer than this is taken as abandoned by a dead worker (the nightly
+# full scans take minutes at 100,000 projects).
+TANSIQ_ANALYSIS_STALE_MINUTES = env_int("TANSIQ_ANALYSIS_STALE_MINUTES", 180, minimum=5)
 # Exports of more projects than this run as a background job (progress, then a download link) rather than in the request.
 TANSIQ_EXPORT_BACKGROUND_PROJECTS = env_int("TANSIQ_EXPORT_BACKGROUND_PROJECTS", 5000, minimum=0)
 # An export job's file is kept this long after it is written (then the job and its file are removed, nightly);
@@ -335,10 +340,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "report-reminders-daily": {"task": "projects.tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     "import-jobs-stale-hourly": {"task": "projects.tasks.import_jobs_fail_stale", "schedule": crontab(minute=15)},
     "export-jobs-expire-nightly": {"task": "projects.tasks.export_jobs_expire", "schedule": crontab(hour=3, minute=15)},
+    # Before the nightly scans (and every night after): analysis runs a killed worker left "running" marked failed.
+    "analysis-runs-stale-nightly": {"task": "coordination.tasks.analysis_runs_fail_stale",
+                                    "schedule": crontab(hour=0, minute=50)},
     "security-log-prune-daily": {"task": "accounts.tasks.security_events_prune", "schedule": crontab(hour=3, minute=30)},
     # Before the nightly scans: the backup holds the day's work as people left it.
     "backup-nightly": {"task": "ops.tasks.backup_nightly", "schedule": crontab(hour=0, minute=30)},
 }
+
+# /metrics for Prometheus (config.metrics): only with this token set (Authorization: Bearer <token>); unset, 404.
+TANSIQ_METRICS_TOKEN = env_str("TANSIQ_METRICS_TOKEN", "") or ""
 
 # Backups (ops.backups; manage.py backup / restore): where the nightly backup goes, and how many are kept.
 TANSIQ_BACKUP_DIR = Path(env_str("TANSIQ_BACKUP_DIR", str(VAR_DIR / "backups")))

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.queueing import delay_on_commit
 from coordination.analysis.alignment import Alignment, AlignmentSettings, alignment_analysis, objective_funding
 from coordination.analysis.alignment_figures import (
     CONCENTRATED,
@@ -238,7 +239,7 @@ def objective_link_decide(*, user: Any, project: Project, objective: PlanObjecti
 def _queue_run(project_id: int) -> None:
     from coordination.tasks.alignment import alignment_check_projects
 
-    transaction.on_commit(lambda: alignment_check_projects.delay([project_id]))
+    delay_on_commit(alignment_check_projects, [project_id])
 
 
 def alignment_flag_review(*, flag: AlignmentFlag, user: AbstractBaseUser, status: str, note: str = "") -> AlignmentFlag:

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common.queueing import delay_on_commit
 from coordination.models import FollowUpAction, ReportDelivery, ReportJob
 from coordination.reports.document import Document
 from coordination.selectors.reports import (
@@ -120,7 +121,7 @@ def report_job_request(*, user: Any, kind: str, subject_id: int, language: str, 
     job = ReportJob.objects.create(kind=kind, subject_id=int(subject_id), language=language, format=fmt,
                                    requested_by=user, live_figures=live)
     job_id = job.pk
-    transaction.on_commit(lambda: report_job_render.delay(job_id))
+    delay_on_commit(report_job_render, job_id)
     return job
 
 

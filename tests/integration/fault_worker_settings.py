@@ -5,6 +5,8 @@
 - With TANSIQ_FAULT_PAUSE_FILE set, the worker pauses right after it has inserted the new duplicate flags, inside
   the flag sync's still open transaction, and says so by writing that file (the count and the pid of the process
   running the task): the test kills it there. Once only: a task run again after that does not pause.
+- With TANSIQ_FAULT_HOLD_SECONDS set, every scan holds its flag sync's transaction open that long after inserting
+  the flags, so that two scans at once overlap there.
 """
 
 import os
@@ -24,7 +26,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5, "unacked_restore_int
 @worker_init.connect
 def _pause_after_inserting_flags(**_kwargs) -> None:
     marker = os.environ.get("TANSIQ_FAULT_PAUSE_FILE")
-    if not marker:
+    hold = float(os.environ.get("TANSIQ_FAULT_HOLD_SECONDS") or 0)
+    if not marker and not hold:
         return
     from django.db.models.query import QuerySet
 
@@ -32,9 +35,13 @@ def _pause_after_inserting_flags(**_kwargs) -> None:
 
     def bulk_create(self, objs, *args, **kwargs):
         created = original(self, objs, *args, **kwargs)
-        if self.model._meta.label == "coordination.DuplicateFlag" and created and not Path(marker).exists():
+        if self.model._meta.label != "coordination.DuplicateFlag":
+            return created
+        if marker and created and not Path(marker).exists():
             Path(marker).write_text(f"{len(created)} {os.getpid()}")
             time.sleep(120)
+        elif hold:
+            time.sleep(hold)
         return created
 
     QuerySet.bulk_create = bulk_create

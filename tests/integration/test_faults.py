@@ -138,3 +138,37 @@ def test_a_pool_process_killed_in_the_middle_of_a_full_scan_has_its_scan_run_aga
     assert planted <= set(pairs) and len(pairs) == len(set(pairs))
     assert list(AnalysisRun.objects.filter(kind="duplicates", mode="full").order_by("pk")
                 .values_list("status", flat=True)) == ["running", "succeeded"]
+
+
+def test_two_full_scans_at_once_give_the_same_flags_as_one(celery_worker_process):
+    from coordination.models import AnalysisRun, DuplicateFlag
+    from coordination.services.duplicates import duplicates_full_scan
+    from coordination.tasks import duplicates_full_scan as scan_task
+
+    planted = _planted_pairs()
+    queue = celery_worker_process + "-twice"
+    # Each scan holds its flag sync open 3 s after inserting: the two overlap inside their transactions.
+    workers = [_start_worker(queue, f"{queue}-{i}", TANSIQ_FAULT_HOLD_SECONDS="3") for i in (1, 2)]
+    try:
+        time.sleep(3)  # both workers connected, so that each takes one of the two scans
+        for _ in range(2):
+            scan_task.apply_async(queue=queue)
+        # (A scan held open past the 5 s visibility timeout of these workers may be delivered once more: the
+        # runs are then three, all of which must agree.)
+        _wait_for("both scans to end",
+                  lambda: AnalysisRun.objects.filter(kind="duplicates", mode="full").exclude(status="running")
+                  .count() >= 2 and not AnalysisRun.objects.filter(status="running").exists(), 120, workers[0])
+    finally:
+        for proc in workers:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=15)
+    runs = list(AnalysisRun.objects.filter(kind="duplicates", mode="full").order_by("pk"))
+    assert len(runs) >= 2 and runs[1].started_at < runs[0].finished_at, "the two scans did not run at the same time"
+    assert {r.status for r in runs} == {"succeeded"}, [r.error for r in runs]
+    pairs = list(DuplicateFlag.objects.values_list("project_a_id", "project_b_id"))
+    assert planted <= set(pairs) and len(pairs) == len(set(pairs))  # no flag twice
+    # The same flags as one scan: a third, alone, creates none and changes none.
+    again = duplicates_full_scan()
+    assert again.counts["created"] == 0 and again.counts["updated"] == 0
+    assert sorted(DuplicateFlag.objects.values_list("project_a_id", "project_b_id")) == sorted(pairs)

@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.queueing import delay_on_commit
 from projects.exchange.selectors.downloads import FORMATS, ExportRequest, export_filename, export_projects
 from projects.exchange.selectors.export_writers import WRITERS
 from projects.exchange.services.progress import JobProgress
@@ -55,7 +56,7 @@ def export_job_request(*, user: Any, request: ExportRequest, language: str | Non
     job = ExportJob.objects.create(format=request.format, parameters=parameters, requested_by=user,
                                    language=(language or translation.get_language() or settings.LANGUAGE_CODE)[:10])
     job_id = job.pk
-    transaction.on_commit(lambda: export_job_write.delay(job_id))
+    delay_on_commit(export_job_write, job_id)
     return job
 
 

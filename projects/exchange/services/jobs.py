@@ -35,6 +35,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.queueing import delay_on_commit
 from municipalities.place_services import unresolved_places_reported
 from projects.exchange.formats import iati_xml
 from projects.exchange.formats.iati_xml import IatiFileError, iati_parse
@@ -159,7 +160,7 @@ def _large(job: ImportJob, units: int) -> bool:
 def _queue(task: Any, job: ImportJob, *, background: bool) -> None:
     job_id = job.pk
     if background:
-        transaction.on_commit(lambda: task.delay(job_id))
+        delay_on_commit(task, job_id)
     else:  # the same task, in this process, once the job is committed
         transaction.on_commit(lambda: task.apply(args=[job_id], throw=True))
 
