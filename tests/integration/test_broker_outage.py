@@ -4,9 +4,8 @@ commit are logged and counted, not raised), and the nightly full scan catches th
 The broker is a throwaway ``redis-server`` of the test's own (never the shared one), SIGKILLed and started again
 on the same port; a real worker rides the outage out and reconnects.
 
-Known limit: run after another test of this folder in the same pytest process, the app's sends still reach the
-shared broker despite the URL switched below (the send does not fail, the counter does not move): run this file
-in a pytest process of its own until that is found."""
+The app is switched to that broker in-process (``_use``): closing the app's connection pool is not enough, its
+AMQP helper keeps the producer pool (and the queues) of the broker it first sent to, so it is made anew."""
 
 from __future__ import annotations
 
@@ -48,6 +47,16 @@ def _enqueue_failures(task: str) -> int:
     return metrics.cache.get(metrics._series_key(metrics.ENQUEUE_FAILURES, {"task": task})) or 0
 
 
+def _use(conf: dict) -> None:
+    """Send through the broker ``conf`` names from now on: the connection pool closed, and the AMQP helper
+    (which caches the producer pool of the first broker used, and the queues) made again on next use."""
+    from config.celery import app
+
+    app.close()
+    app.conf.update(conf)
+    app.__dict__.pop("amqp", None)
+
+
 def test_the_broker_stopped_changes_save_pages_answer_and_the_nightly_scan_catches_up(
         transactional_db, personas, client, caplog):
     from config.celery import app
@@ -66,9 +75,8 @@ def test_the_broker_stopped_changes_save_pages_answer_and_the_nightly_scan_catch
     worker = None
     names = ("task_always_eager", "task_default_queue", "broker_url", "broker_read_url", "broker_write_url")
     old = {name: app.conf[name] for name in names}
-    app.close()  # the producer pool is made again from the broker URL below
-    app.conf.update(task_always_eager=False, task_default_queue=queue, broker_url=broker, broker_read_url=broker,
-                    broker_write_url=broker)
+    _use(dict(task_always_eager=False, task_default_queue=queue, broker_url=broker, broker_read_url=broker,
+              broker_write_url=broker))
     try:
         worker = _start_worker(queue, queue, CELERY_BROKER_URL=broker)
         time.sleep(3)  # the worker connects (about 2 s); it rides the outage out and reconnects by itself
@@ -99,8 +107,7 @@ def test_the_broker_stopped_changes_save_pages_answer_and_the_nightly_scan_catch
         _wait_for("the nightly scan to flag the pairs", lambda: DuplicateFlag.objects.count() >= len(planted),
                   120, worker)
     finally:
-        app.close()
-        app.conf.update(old)
+        _use(old)
         if worker is not None and worker.poll() is None:
             worker.terminate()
             worker.wait(timeout=15)
