@@ -49,10 +49,14 @@ def _enqueue_failures(task: str) -> int:
 
 def _use(conf: dict) -> None:
     """Send through the broker ``conf`` names from now on: the connection pool closed, and the AMQP helper
-    (which caches the producer pool of the first broker used, and the queues) made again on next use."""
+    (which caches the producer pool of the first broker used, and the queues) made again on next use. Not
+    ``app.close()``: it also takes the app off the active apps, so tasks of modules imported later would not
+    register with it."""
     from config.celery import app
 
-    app.close()
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
     app.conf.update(conf)
     app.__dict__.pop("amqp", None)
 
