@@ -10,23 +10,18 @@ import pytest
 
 from common.queueing import delay_on_commit, delay_safely
 from config import metrics
+from tests.celery_broker import celery_conf_use
 
 
 @pytest.fixture
 def dead_broker():
-    from config.celery import app
-
     with socket.socket() as sock:  # a port where nothing listens
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    names = ("task_always_eager", "broker_url", "broker_read_url", "broker_write_url")
-    old = {name: app.conf[name] for name in names}
     url = f"redis://127.0.0.1:{port}/0"
-    app.close()  # the producer pool is made again from the URL below
-    app.conf.update(task_always_eager=False, broker_url=url, broker_read_url=url, broker_write_url=url)
+    old = celery_conf_use(dict(task_always_eager=False, broker_url=url, broker_read_url=url, broker_write_url=url))
     yield
-    app.close()
-    app.conf.update(old)
+    celery_conf_use(old)
 
 
 def _failures(task: str) -> int:

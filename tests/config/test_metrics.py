@@ -13,6 +13,13 @@ TOKEN = "s3cret-metrics-token"
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fresh_counts():
+    """Each test reads the counts it made: the shared cache (Redis in CI) keeps them across tests and runs."""
+    metrics.cache.clear()
+    yield
+
+
 @pytest.fixture
 def token(settings):
     settings.TANSIQ_METRICS_TOKEN = TOKEN

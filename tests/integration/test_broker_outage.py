@@ -4,8 +4,7 @@ commit are logged and counted, not raised), and the nightly full scan catches th
 The broker is a throwaway ``redis-server`` of the test's own (never the shared one), SIGKILLed and started again
 on the same port; a real worker rides the outage out and reconnects.
 
-The app is switched to that broker in-process (``_use``): closing the app's connection pool is not enough, its
-AMQP helper keeps the producer pool (and the queues) of the broker it first sent to, so it is made anew."""
+The app is switched to that broker in-process with ``tests.celery_broker.celery_conf_use``."""
 
 from __future__ import annotations
 
@@ -17,6 +16,7 @@ import time
 
 import pytest
 
+from tests.celery_broker import celery_conf_use
 from tests.integration.test_faults import _planted_pairs, _start_worker, _wait_for
 
 pytestmark = pytest.mark.integration
@@ -47,23 +47,8 @@ def _enqueue_failures(task: str) -> int:
     return metrics.cache.get(metrics._series_key(metrics.ENQUEUE_FAILURES, {"task": task})) or 0
 
 
-def _use(conf: dict) -> None:
-    """Send through the broker ``conf`` names from now on: the connection pool closed, and the AMQP helper
-    (which caches the producer pool of the first broker used, and the queues) made again on next use. Not
-    ``app.close()``: it also takes the app off the active apps, so tasks of modules imported later would not
-    register with it."""
-    from config.celery import app
-
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.conf.update(conf)
-    app.__dict__.pop("amqp", None)
-
-
 def test_the_broker_stopped_changes_save_pages_answer_and_the_nightly_scan_catches_up(
         transactional_db, personas, client, caplog):
-    from config.celery import app
     from coordination.models import DuplicateFlag
     from coordination.tasks import duplicates_full_scan
     from projects import services
@@ -77,9 +62,7 @@ def test_the_broker_stopped_changes_save_pages_answer_and_the_nightly_scan_catch
     queue = f"tansiq-broker-outage-{port}"
     redis_proc = _redis(port)
     worker = None
-    names = ("task_always_eager", "task_default_queue", "broker_url", "broker_read_url", "broker_write_url")
-    old = {name: app.conf[name] for name in names}
-    _use(dict(task_always_eager=False, task_default_queue=queue, broker_url=broker, broker_read_url=broker,
+    old = celery_conf_use(dict(task_always_eager=False, task_default_queue=queue, broker_url=broker, broker_read_url=broker,
               broker_write_url=broker))
     try:
         worker = _start_worker(queue, queue, CELERY_BROKER_URL=broker)
@@ -111,7 +94,7 @@ def test_the_broker_stopped_changes_save_pages_answer_and_the_nightly_scan_catch
         _wait_for("the nightly scan to flag the pairs", lambda: DuplicateFlag.objects.count() >= len(planted),
                   120, worker)
     finally:
-        _use(old)
+        celery_conf_use(old)
         if worker is not None and worker.poll() is None:
             worker.terminate()
             worker.wait(timeout=15)
