@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fresh_counts():
-    """Each test reads the counts it made: the shared cache (Redis in CI) keeps them across tests and runs."""
+    """Each test reads the counts it made: the shared cache (Redis in CI) keeps them across tests and runs.
+    The process's memo of the series it has registered goes too, or a cleared registry would not list them."""
     metrics.cache.clear()
+    metrics._confirmed.clear()
     yield
 
 
