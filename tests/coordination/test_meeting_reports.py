@@ -69,13 +69,13 @@ def test_report_jobs_of_a_meeting_render_live_then_from_the_snapshot(client_for,
     assert live.status == ReportJob.Status.DONE and live.live_figures and live.filename.endswith("-ar.pdf")
     job_page = client.get(reverse("report_job_detail", args=[live.pk])).content.decode()
     assert 'id="report-live"' in job_page and reverse("meeting_detail", args=[pk]) in job_page
-    assert client.get(reverse("report_job_download", args=[live.pk])).content[:5] == b"%PDF-"
+    assert b"".join(client.get(reverse("report_job_download", args=[live.pk])).streaming_content)[:5] == b"%PDF-"
     _finalise(personas, world)
     with django_capture_on_commit_callbacks(execute=True):
         _ask(client, pk, "docx", "en")
     frozen = ReportJob.objects.exclude(pk=live.pk).get()
     assert frozen.status == ReportJob.Status.DONE and not frozen.live_figures
-    data = client.get(reverse("report_job_download", args=[frozen.pk])).content
+    data = b"".join(client.get(reverse("report_job_download", args=[frozen.pk])).streaming_content)
     assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
 
 
