@@ -1,10 +1,12 @@
-"""Faults with real processes: a Celery worker SIGKILLed in the middle of a full duplicate scan.
+"""Faults with real processes: a Celery worker SIGKILLed in the middle of a full duplicate scan or of an import.
 
 The scan's message is acknowledged only when the task ends (CELERY_TASK_ACKS_LATE), so a worker killed with it
 leaves it unacknowledged, and the broker gives it to the next worker; when only the pool's child process running
 it dies, the worker gives the message back to the queue (CELERY_TASK_REJECT_ON_WORKER_LOST) and runs it again.
 The flag sync is one transaction, so a kill leaves none of the flags it had inserted; the scan run again makes
-each flag once.
+each flag once. An import job is one transaction too, and its worker holds the job's lease (a PostgreSQL session
+lock, common/leases.py) while it works: the redelivered message finds the lease free, so it knows the job it finds
+"importing" was abandoned, and imports it anew.
 """
 
 from __future__ import annotations
@@ -42,7 +44,12 @@ def _wait_for(what: str, condition, seconds: float, proc: subprocess.Popen | Non
     while not condition():
         if proc is not None and proc.poll() is not None:
             pytest.fail(f"the worker exited while waiting for {what}: {proc.stdout.read()[-3000:]}")
-        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
+        if time.monotonic() >= deadline:
+            said = ""
+            if proc is not None:
+                proc.terminate()
+                said = proc.communicate(timeout=15)[0][-3000:]
+            pytest.fail(f"{what}: not within {seconds} s. {said}")
         time.sleep(0.2)
 
 
@@ -172,3 +179,70 @@ def test_two_full_scans_at_once_give_the_same_flags_as_one(celery_worker_process
     again = duplicates_full_scan()
     assert again.counts["created"] == 0 and again.counts["updated"] == 0
     assert sorted(DuplicateFlag.objects.values_list("project_a_id", "project_b_id")) == sorted(pairs)
+
+
+def test_a_worker_killed_in_the_middle_of_an_import_leaves_nothing_written_and_the_import_is_run_again(
+        celery_worker_process, tmp_path, personas, settings):
+    from django.db import connection
+
+    from projects.exchange.services.jobs import import_job_commit, import_job_create, import_job_run
+    from projects.exchange.tasks import import_job_commit as import_task
+    from projects.models import ImportJob, Project
+    from tests.projects.exchange.support import load_reference, sheet_csv, sheet_row, upload
+
+    if connection.vendor != "postgresql":
+        pytest.fail("the fault tests run on PostgreSQL (the lease is a PostgreSQL session lock)")
+    load_reference()
+    admin = personas["ministry_admin"]
+    media = tmp_path / "media"  # the uploaded file, where the workers read it
+    settings.MEDIA_ROOT = str(media)
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    rows = [sheet_row(**{"#activity+name+i_en": f"Solar street lights, lot {n}",
+                         "#activity+name+i_ar": f"إنارة الشوارع بالطاقة الشمسية، الدفعة {n}"}) for n in range(1, 13)]
+    # a small file: checked here, in the test's process, as the upload's request would
+    job = import_job_create(user=admin, kind="spreadsheet", upload=upload("3w.csv", sheet_csv(rows)), language="en")
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKED and job.preview["new"] == 12, job.preview
+
+    queue = celery_worker_process + "-import"
+    marker = tmp_path / "projects-written"
+    doomed = _start_worker(queue, f"{queue}-doomed", TANSIQ_FAULT_PAUSE_FILE=str(marker),
+                           TANSIQ_FAULT_PAUSE_MODEL="projects.ProjectLocation", TANSIQ_FAULT_PAUSE_AFTER="5",
+                           TANSIQ_FAULT_MEDIA_ROOT=str(media))
+    survivor = None
+    try:
+        # Import pressed: the job claimed for the import as the page does, its task sent to the doomed worker's
+        # queue (the page's send goes to the default queue, which the fixture's own worker consumes).
+        import_job_commit(job=job, user=admin)
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.DONE and Project.objects.count() == 12  # small: imported in-process
+        Project.objects.all().delete()
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, started_at=None,
+                                                   finished_at=None, result={"committed_by": admin.pk})
+        import_task.apply_async(args=[job.pk], queue=queue)
+        _wait_for("the doomed worker writing five projects", marker.exists, 60, doomed)
+        assert int(marker.read_text().split()[0]) == 5
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.IMPORTING and job.started_at is not None
+        assert not Project.objects.exists()  # written in a transaction not yet committed
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=10)
+        assert not Project.objects.exists()  # the open transaction died with the process
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.IMPORTING  # abandoned: what the redelivery finds
+        survivor = _start_worker(queue, f"{queue}-survivor", TANSIQ_FAULT_MEDIA_ROOT=str(media))
+        _wait_for("the redelivered import to finish",
+                  lambda: ImportJob.objects.filter(pk=job.pk).exclude(status=ImportJob.Status.IMPORTING).exists(),
+                  90, survivor)
+    finally:
+        for proc in (doomed, survivor):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=15)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.error
+    assert job.result["new"] == 12 and job.progress_done == job.progress_total
+    titles = list(Project.objects.values_list("title_en", flat=True))
+    assert sorted(titles) == sorted(r["#activity+name+i_en"] for r in rows)  # each project once
+    # Delivered once more (e.g. a second copy of the message), the finished job is left as it is.
+    assert import_job_run(job.pk) is None and Project.objects.count() == 12

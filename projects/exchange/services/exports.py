@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.leases import work_lease
 from common.queueing import delay_on_commit
 from projects.exchange.selectors.downloads import FORMATS, ExportRequest, export_filename, export_projects
 from projects.exchange.selectors.export_writers import WRITERS
@@ -67,11 +68,21 @@ def _fail(job_id: int, message: str) -> ExportJob:
 
 
 def export_job_run(job_id: int) -> ExportJob | None:
-    """Write a queued job's file; does nothing for a job that is not queued any more."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=timezone.now(), progress_done=0, progress_total=0)
-    if not claimed:
-        return None
+    """Write a queued job's file; does nothing for a job that is not queued any more, or that another worker is
+    writing. A job left running by a worker that died (its message delivered again) is written anew."""
+    with work_lease("export-job", job_id) as lease:
+        if lease is False:  # another worker is writing it (a second delivery of a long job)
+            return None
+        # with the lease, a job still "running" is one whose worker died: nobody else is writing it
+        states = [Status.QUEUED, Status.RUNNING] if lease else [Status.QUEUED]
+        claimed = ExportJob.objects.filter(pk=job_id, status__in=states).update(
+            status=Status.RUNNING, started_at=timezone.now(), progress_done=0, progress_total=0)
+        if not claimed:
+            return None
+        return _export_job_write(job_id)
+
+
+def _export_job_write(job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
     user = job.requested_by
     with translation.override(job.language), tempfile.TemporaryFile() as handle:

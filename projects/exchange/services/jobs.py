@@ -35,6 +35,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.leases import work_lease
 from common.queueing import delay_on_commit
 from municipalities.place_services import unresolved_places_reported
 from projects.exchange.formats import iati_xml
@@ -220,11 +221,20 @@ def _finish(job_id: int, status: str, progress: JobProgress, **fields: Any) -> I
 
 def import_job_check(job_id: int) -> ImportJob | None:
     """Run the preview of a queued job (its messages in the job's language). Does nothing for a job that is
-    not queued any more: checked already, or cancelled."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.CHECKING, started_at=timezone.now(), finished_at=None, progress_done=0, progress_total=0)
-    if not claimed:
-        return None
+    not queued any more (checked already, or cancelled), or that another worker is checking. A check left
+    "checking" by a worker that died (its message delivered again) is run anew: it wrote nothing but the job."""
+    with work_lease("import-job", job_id) as lease:
+        if lease is False:
+            return None
+        states = [Status.QUEUED, Status.CHECKING] if lease else [Status.QUEUED]
+        claimed = ImportJob.objects.filter(pk=job_id, status__in=states).update(
+            status=Status.CHECKING, started_at=timezone.now(), finished_at=None, progress_done=0, progress_total=0)
+        if not claimed:
+            return None
+        return _import_job_check(job_id)
+
+
+def _import_job_check(job_id: int) -> ImportJob:
     job = _load(job_id)
     progress = JobProgress(job.pk)
     with translation.override(job.language):
@@ -305,11 +315,25 @@ def import_job_commit(*, job: ImportJob, user: Any) -> ImportJob:
 
 
 def import_job_run(job_id: int) -> ImportJob | None:
-    """Import a job whose commit was asked for; all or nothing. Does nothing for a job already running or done."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=Status.IMPORTING, started_at__isnull=True).update(
-        started_at=timezone.now())
-    if not claimed:
-        return None
+    """Import a job whose commit was asked for; all or nothing. Does nothing for a job done, or that another worker
+    is importing. An import whose worker died (its message delivered again) left nothing written, since it runs
+    in one transaction: with the lease, it is run anew. Without leases (SQLite) a job that started once is left to
+    the stale sweep."""
+    with work_lease("import-job", job_id) as lease:
+        if lease is False:
+            return None
+        claim = ImportJob.objects.filter(pk=job_id, status=Status.IMPORTING)
+        if not lease:
+            claim = claim.filter(started_at__isnull=True)
+        again = claim.filter(started_at__isnull=False).exists()
+        if not claim.update(started_at=timezone.now()):
+            return None
+        if again:
+            logger.warning("import job %s: its worker stopped during the import; importing it again", job_id)
+        return _import_job_run(job_id)
+
+
+def _import_job_run(job_id: int) -> ImportJob:
     job = _load(job_id)
     user = get_user_model().objects.filter(pk=job.result.get("committed_by")).first() or job.created_by
     progress = JobProgress(job.pk)

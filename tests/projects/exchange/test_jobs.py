@@ -345,3 +345,76 @@ def _job_in(p, status, *, started=None, created=None) -> ImportJob:
     if created is not None:
         ImportJob.objects.filter(pk=job.pk).update(created_at=created)
     return job
+
+
+def _held_elsewhere(namespace: str, object_id: int):
+    """Another database session holding the lease on a job, as a worker working on it would."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from common.leases import _key
+
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_key(namespace), object_id])
+        assert cursor.fetchone()[0], "the lease is held by a session that should have let it go"
+    return other
+
+
+def test_an_import_left_running_by_a_dead_worker_is_run_again_where_the_database_can_tell(
+        p, django_capture_on_commit_callbacks):
+    """The message of an import whose worker died is delivered again: the job says "importing", started. On
+    PostgreSQL no session holds its lease, so nobody is working on it and it is imported anew (nothing of the dead
+    attempt was written: the import is one transaction). SQLite cannot tell, so the job is left to the stale sweep."""
+    from django.db import connection
+    from django.utils import timezone
+
+    job = _create(p["ministry_admin"], _good_sheet(), capture=django_capture_on_commit_callbacks)
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.IMPORTING, started_at=timezone.now(),
+                                               result={"committed_by": p["ministry_admin"].pk})
+    outcome = tasks.import_job_commit(job.pk)
+    job.refresh_from_db()
+    if connection.vendor == "postgresql":
+        assert outcome == Status.DONE and job.status == Status.DONE, job.error
+        assert job.result["new"] == 2 and Project.objects.count() == 2
+    else:
+        assert outcome is None and job.status == Status.IMPORTING and Project.objects.count() == 0
+
+
+def test_a_job_another_worker_holds_is_left_to_it(p, django_capture_on_commit_callbacks, monkeypatch):
+    """A second delivery of a job that is still being worked on (e.g. a long import past the broker's visibility
+    timeout) does nothing, whatever the job row says. (PostgreSQL only: SQLite has no sessions to hold a lease.)"""
+    from django.db import connection
+    from django.utils import timezone
+
+    from common import leases
+    from projects.exchange.services.exports import export_job_run
+    from projects.models import ExportJob
+
+    if connection.vendor != "postgresql":
+        with leases.work_lease("import-job", 1) as lease:
+            assert lease is None
+        return
+    monkeypatch.setattr(leases, "WAIT_SECONDS", 0.3)
+    job = _create(p["ministry_admin"], _good_sheet())  # queued: its check waits for the commit of this test
+    assert job.status == Status.QUEUED
+    other = _held_elsewhere("import-job", job.pk)
+    try:
+        assert tasks.import_job_check(job.pk) is None
+        job.refresh_from_db()
+        assert job.status == Status.QUEUED and job.started_at is None
+        ImportJob.objects.filter(pk=job.pk).update(status=Status.IMPORTING, started_at=timezone.now())
+        assert tasks.import_job_commit(job.pk) is None and Project.objects.count() == 0
+        export = ExportJob.objects.create(format="csv", requested_by=p["ministry_admin"], status="running",
+                                          started_at=timezone.now())
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [leases._key("export-job"), export.pk])
+        assert export_job_run(export.pk) is None
+        export.refresh_from_db()
+        assert export.status == "running" and not export.file
+    finally:
+        other.close()  # the other session ends: its leases go with it
+    # now free: the export left "running" (its worker gone) is written anew
+    assert export_job_run(export.pk).status == "done"
+    # and this session released what it took: another session gets the lease at once
+    probe = _held_elsewhere("export-job", export.pk)
+    probe.close()
