@@ -101,3 +101,40 @@ def test_records_naming_the_same_parties_meet_whatever_their_titles():
     assert 2 in index.candidates_of(1)
     members, probes = index.block_keys(2)
     assert probes & index.block_keys(1)[0]  # the stored keys give the incremental check the same pair
+
+
+def _unpublished(pid: int, identifier: str, **kwargs) -> ProjectRecord:
+    """A record whose reporting organisation is not known (e.g. an older file), with an IATI identifier."""
+    from dataclasses import replace
+
+    return replace(record(pid, reporter=EU, **kwargs), reporting_partner=None, iati_identifier=identifier)
+
+
+def test_the_identifiers_prefix_tells_the_publisher_where_the_reporting_organisation_is_unknown():
+    funder_side = _unpublished(1, "XI-IATI-EC_NEAR-2024/451-902", en="Misrata: support to municipal waste collection")
+    implementer_side = _unpublished(2, "XM-DAC-41114-PROJECT-00131207", ar="دعم خدمات النظافة بمدينة مصراتة")
+    finding = found(funder_side, implementer_side)[(1, 2)]
+    assert finding.kind == REPORTED_TWICE and "both_sides_report" in codes(finding)
+    # Two records whose identifiers begin with the same organisation: its two contracts.
+    lot_1 = _unpublished(1, "XM-DAC-41114-PROJECT-00131207", en="Municipal waste collection support in Misrata")
+    lot_2 = _unpublished(2, "XM-DAC-41114-PROJECT-00140022", en="Support for solid waste management, Misrata",
+                         budget=300_000)
+    finding = found(lot_1, lot_2)[(1, 2)]
+    assert finding.kind == RELATED_PHASE and "same_publisher" in codes(finding)
+    # An identifier that shows no organisation is no evidence either way.
+    vague = _unpublished(2, "PRJ-2024-77", en="Support for solid waste management, Misrata", budget=300_000)
+    finding = found(lot_1, vague).get((1, 2))
+    assert finding is None or not codes(finding) & {"same_publisher", "both_sides_report"}
+
+
+def test_identifier_publisher_reads_the_organisation_identifiers_of_iati():
+    from coordination.analysis.duplicates.records import identifier_publisher
+
+    assert identifier_publisher("XM-DAC-41114-PROJECT-00131207") == "XM-DAC-41114"
+    assert identifier_publisher("GB-GOV-1-300123-101") == "GB-GOV-1"
+    assert identifier_publisher("NL-KVK-41198677-LBY-2023") == "NL-KVK-41198677"
+    assert identifier_publisher("CH-4-2020000127") == "CH-4"
+    assert identifier_publisher("41114-LBY-0042") == "41114"
+    assert identifier_publisher("xm-dac-41114-p-1") == "XM-DAC-41114"
+    for none in ("", None, "PRJ-2024-77", "XM-DAC-41114", "DE-1", "LBY", "--"):
+        assert identifier_publisher(none) is None, none

@@ -15,7 +15,13 @@ from coordination.analysis.duplicates.features import (
     items_merge,
     title_read,
 )
-from coordination.analysis.duplicates.records import EXTENDING, FUNDING, IMPLEMENTING, ProjectRecord
+from coordination.analysis.duplicates.records import (
+    EXTENDING,
+    FUNDING,
+    IMPLEMENTING,
+    ProjectRecord,
+    identifier_publisher,
+)
 from coordination.analysis.vocabulary import compounds_apply, vocabulary
 
 
@@ -70,6 +76,7 @@ class PreparedRecord:
     # implementer each publishing their own record list the same organisations in the same roles.
     parties: tuple[frozenset[int], frozenset[int]] | None
     labels: dict[frozenset[str], str]  # names as the titles write them, for the reasons
+    publisher: str | None = None  # the organisation the IATI identifier begins with (records.identifier_publisher)
 
     @property
     def names(self) -> frozenset[str]:
@@ -144,4 +151,5 @@ def record_prepare(rec: ProjectRecord, place_phrases: Callable[[frozenset[int]],
         loose_terms=frozenset("c:" + c for c in act.content), funders=funders,
         implementers=implementers or (frozenset([rec.reporting_partner]) if rec.reporting_partner else frozenset()),
         partners=partners, linked={ident: how for how, ident in rec.links}, parties=parties, labels=labels,
+        publisher=identifier_publisher(rec.iati_identifier),
     )

@@ -17,6 +17,28 @@ REPORTED_TWICE, OVERLAP, RELATED_PHASE = "reported_twice", "overlap", "related_p
 BROAD_DAC_CODES = frozenset({"43010", "43081", "73010", "72050", "15110", "99810"})
 
 
+def identifier_publisher(identifier: str | None) -> str | None:
+    """The organisation identifier an IATI activity identifier begins with (IATI: the reporting organisation's
+    identifier, a hyphen, its own code for the activity), or None when the identifier does not show one.
+
+    Organisation identifiers are a registration agency and the organisation's number there: a country or XM/XI
+    and the list's code, then the number ("XM-DAC-41114", "GB-GOV-1", "NL-KVK-41198677", "XI-IATI-EC_NEAR"), or,
+    in older files, a country and a number ("DE-1", "CH-4") or a bare DAC code ("41114")."""
+    parts = (identifier or "").strip().split("-")
+    if len(parts) < 2 or not all(parts):
+        return None
+    first, second = parts[0].upper(), parts[1].upper()
+    if first.isdigit():
+        return first
+    if len(first) != 2 or not first.isalpha():
+        return None
+    if second.isdigit():
+        return f"{first}-{second}" if len(parts) > 2 else None
+    if second.isalpha() and len(parts) > 3:
+        return f"{first}-{second}-{parts[2].upper()}"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectRecord:
     id: int

@@ -139,9 +139,12 @@ def score_pair(a: PreparedRecord, b: PreparedRecord, settings: Settings) -> Find
     threshold = settings.threshold if link is None else -1.0
     # Who published each record: the tell between a funder's and an implementer's record of one
     # project (other publishers, the same organisations in the same roles) and two contracts of one
-    # funder (the same publisher, who knows both).
+    # funder (the same publisher, who knows both). The reporting partner says it; where one of the two
+    # has none, the organisation their IATI identifiers begin with.
     published = ra.reporting_partner is not None and rb.reporting_partner is not None
     same_publisher = published and ra.reporting_partner == rb.reporting_partner
+    if not published and a.publisher is not None and b.publisher is not None:
+        published, same_publisher = True, a.publisher == b.publisher
     both_sides = link is None and published and not same_publisher and a.parties is not None and a.parties == b.parties
 
     # Place, numbers, time, sectors, money: cheap.
