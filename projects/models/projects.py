@@ -331,7 +331,9 @@ class Project(models.Model):
         # search_text, and the project list's default order (newest change first, ``project_sort``, with its
         # NULLS LAST) so a page of 100,000 projects stops after its rows.
         indexes = [models.Index(fields=["status"]), models.Index(fields=["state"]),
-                   models.Index(fields=["state", "submitted_at"], name="project_state_submitted")]
+                   models.Index(fields=["state", "submitted_at"], name="project_state_submitted"),
+                   # The projects every figure counts (not a confirmed double report), read by id alone.
+                   models.Index(fields=["id"], condition=Q(duplicate_of__isnull=True), name="project_not_duplicate")]
         constraints = [
             models.CheckConstraint(condition=Q(title_ar__gt="") | Q(title_en__gt=""), name="project_has_a_title"),
             models.CheckConstraint(condition=_dates_ordered("planned_start", "planned_end"), name="project_planned_dates_ordered"),
