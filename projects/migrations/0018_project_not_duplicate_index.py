@@ -17,4 +17,8 @@ class Migration(migrations.Migration):
             model_name='project',
             index=models.Index(condition=models.Q(('duplicate_of__isnull', True)), fields=['id'], name='project_not_duplicate'),
         ),
+        migrations.AddIndex(
+            model_name='project',
+            index=models.Index(condition=models.Q(('duplicate_of__isnull', True)), fields=['status', 'actual_start', 'planned_start', 'actual_end'], name='project_active_dates'),
+        ),
     ]

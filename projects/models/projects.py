@@ -333,7 +333,11 @@ class Project(models.Model):
         indexes = [models.Index(fields=["status"]), models.Index(fields=["state"]),
                    models.Index(fields=["state", "submitted_at"], name="project_state_submitted"),
                    # The projects every figure counts (not a confirmed double report), read by id alone.
-                   models.Index(fields=["id"], condition=Q(duplicate_of__isnull=True), name="project_not_duplicate")]
+                   models.Index(fields=["id"], condition=Q(duplicate_of__isnull=True), name="project_not_duplicate"),
+                   # Which of them are active on a day (coordination.selectors.gaps.active_project_condition),
+                   # counted or listed from the index alone.
+                   models.Index(fields=["status", "actual_start", "planned_start", "actual_end"],
+                                condition=Q(duplicate_of__isnull=True), name="project_active_dates")]
         constraints = [
             models.CheckConstraint(condition=Q(title_ar__gt="") | Q(title_en__gt=""), name="project_has_a_title"),
             models.CheckConstraint(condition=_dates_ordered("planned_start", "planned_end"), name="project_planned_dates_ordered"),
