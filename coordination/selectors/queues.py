@@ -183,11 +183,14 @@ def _reach(user: Any, municipality_ids: Sequence[int], on: dt.date) -> dict[int,
     """What reaches each municipality: its active projects by sector, and those in the pipeline (one query),
     over the projects the flags were computed from (every project for staff, the reader's own otherwise)."""
     base = None if gap_flags_stored_for(user) else projects_counted_for(user)
-    scope = Project.objects.all() if base is None else base
-    # The rows' projects are already the reader's: "active" is tested on the joined project.
+    # The rows' projects are already the reader's: "active" (and, for staff, not a double report) is tested
+    # on the joined project, not by matching ids against every such project.
     active = active_project_condition(on, through="project__")
-    rows = (ProjectLocation.objects.filter(municipality_id__in=list(municipality_ids),
-                                           project__in=scope.filter(duplicate_of__isnull=True).values("pk"))
+    places = ProjectLocation.objects.filter(municipality_id__in=list(municipality_ids),
+                                            project__duplicate_of__isnull=True)
+    if base is not None:
+        places = places.filter(project__in=base.values("pk"))
+    rows = (places
             .values("municipality_id", "project__sector_shares__sector_id")
             .annotate(active=Count("project_id", filter=active, distinct=True),
                       pipeline=Count("project_id", filter=Q(project__status=ActivityStatus.PIPELINE),
