@@ -257,7 +257,10 @@ class DelayFlag(Flag):
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="delay_flag_score_0_1"),
             models.CheckConstraint(condition=Q(severity__gte=1) & Q(severity__lte=3), name="delay_flag_severity_1_3"),
         ]
-        indexes = [models.Index(fields=["status", "-score"]), models.Index(fields=["rule", "status"])]
+        indexes = [models.Index(fields=["status", "-score"]), models.Index(fields=["rule", "status"]),
+                   # The queue's order over the current flags: its page is read from here, not sorted whole.
+                   models.Index(fields=["-score", "id"], condition=Q(resolved_at__isnull=True),
+                                name="delay_flag_current_order")]
 
     def __str__(self) -> str:
         return f"#{self.project_id} {self.rule} ({self.score:.2f})"

@@ -36,11 +36,21 @@ def active_project_candidates(on: dt.date, *, projects: QuerySet[Project] | None
     over; a reader's ``projects_counted_for`` for what that reader is shown).
 
     Records confirmed as a double report of another are left out: the other record counts."""
-    started = Q(actual_start__lte=on) | Q(actual_start__isnull=True, planned_start__lte=on) | Q(
-        actual_start__isnull=True, planned_start__isnull=True)
-    not_ended = Q(actual_end__isnull=True) | Q(actual_end__gte=on)
     base = Project.objects.all() if projects is None else projects
-    return base.filter(started, not_ended, status=ACTIVE_STATUS, duplicate_of__isnull=True)
+    return base.filter(active_project_condition(on))
+
+
+def active_project_condition(on: dt.date, *, through: str = "") -> Q:
+    """The condition of ``active_project_candidates`` on a project's own fields, reached from another model
+    ``through`` a relation ("project__"): a query that already joins the project tests it on the joined row
+    instead of matching its id against every active project."""
+    def q(**lookups: Any) -> Q:
+        return Q(**{f"{through}{k}": v for k, v in lookups.items()})
+
+    started = q(actual_start__lte=on) | q(actual_start__isnull=True, planned_start__lte=on) | q(
+        actual_start__isnull=True, planned_start__isnull=True)
+    not_ended = q(actual_end__isnull=True) | q(actual_end__gte=on)
+    return started & not_ended & q(status=ACTIVE_STATUS, duplicate_of__isnull=True)
 
 
 def gap_inputs(*, on: dt.date, municipality_ids: Iterable[int] | None = None,

@@ -20,7 +20,7 @@ from coordination.models import DelayFlag, DuplicateFlag, GapFlag
 from coordination.selectors.delays import delay_flag_list, delay_flags_visible_to
 from coordination.selectors.duplicates import duplicate_flags_visible_to
 from coordination.selectors.flags import gap_flags_stored_for
-from coordination.selectors.gaps import active_project_candidates, gap_flag_list
+from coordination.selectors.gaps import active_project_condition, gap_flag_list
 from municipalities.models import Municipality, Sector
 from projects.models import (
     ActivityStatus,
@@ -183,12 +183,16 @@ def _reach(user: Any, municipality_ids: Sequence[int], on: dt.date) -> dict[int,
     """What reaches each municipality: its active projects by sector, and those in the pipeline (one query),
     over the projects the flags were computed from (every project for staff, the reader's own otherwise)."""
     base = None if gap_flags_stored_for(user) else projects_counted_for(user)
-    active = active_project_candidates(on, projects=base).values("pk")
-    scope = Project.objects.all() if base is None else base
-    rows = (ProjectLocation.objects.filter(municipality_id__in=list(municipality_ids),
-                                           project__in=scope.filter(duplicate_of__isnull=True).values("pk"))
+    # The rows' projects are already the reader's: "active" (and, for staff, not a double report) is tested
+    # on the joined project, not by matching ids against every such project.
+    active = active_project_condition(on, through="project__")
+    places = ProjectLocation.objects.filter(municipality_id__in=list(municipality_ids),
+                                            project__duplicate_of__isnull=True)
+    if base is not None:
+        places = places.filter(project__in=base.values("pk"))
+    rows = (places
             .values("municipality_id", "project__sector_shares__sector_id")
-            .annotate(active=Count("project_id", filter=Q(project__in=active), distinct=True),
+            .annotate(active=Count("project_id", filter=active, distinct=True),
                       pipeline=Count("project_id", filter=Q(project__status=ActivityStatus.PIPELINE),
                                      distinct=True))
             .order_by())

@@ -330,7 +330,14 @@ class Project(models.Model):
         # PostgreSQL only, in migration 0012 (outside the model, as SQLite takes neither): the trigram index on
         # search_text, and the project list's default order (newest change first, ``project_sort``, with its
         # NULLS LAST) so a page of 100,000 projects stops after its rows.
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["state"])]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["state"]),
+                   models.Index(fields=["state", "submitted_at"], name="project_state_submitted"),
+                   # The projects every figure counts (not a confirmed double report), read by id alone.
+                   models.Index(fields=["id"], condition=Q(duplicate_of__isnull=True), name="project_not_duplicate"),
+                   # Which of them are active on a day (coordination.selectors.gaps.active_project_condition),
+                   # counted or listed from the index alone.
+                   models.Index(fields=["status", "actual_start", "planned_start", "actual_end"],
+                                condition=Q(duplicate_of__isnull=True), name="project_active_dates")]
         constraints = [
             models.CheckConstraint(condition=Q(title_ar__gt="") | Q(title_en__gt=""), name="project_has_a_title"),
             models.CheckConstraint(condition=_dates_ordered("planned_start", "planned_end"), name="project_planned_dates_ordered"),
@@ -609,6 +616,8 @@ class ProjectUpdate(models.Model):
         verbose_name = _("project update")
         verbose_name_plural = _("project updates")
         permissions = [("review_projectupdate", _("Can accept or return submitted project updates"))]
+        # The review queue reads the submitted updates in their submission order, a page at a time.
+        indexes = [models.Index(fields=["state", "submitted_at"], name="update_state_submitted")]
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="update_period_ordered"),
             models.CheckConstraint(

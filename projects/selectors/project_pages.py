@@ -12,9 +12,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, ExtractYear
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import Coalesce
 
 from common.bilingual import bilingual_text
 from common.formatting import percent_format
@@ -37,26 +37,30 @@ _RATE = DecimalField(max_digits=18, decimal_places=8)
 _MONEY = DecimalField(max_digits=28, decimal_places=8)
 
 
-def _rate_for_currency(currency: str, rates: RateTable, year: Any) -> Any:
-    """The rate of ``currency`` for the year expression ``year``, by the nearest-year rule of ``usd_rate``."""
+def _rate_for_currency(currency: str, rates: RateTable, this_year: int) -> Any:
+    """The rate of ``currency`` at the planned start's year (``this_year`` without one), by the nearest-year
+    rule of ``usd_rate``, as a CASE over the planned start itself: comparing the date with the first day of the
+    year after each midpoint costs a fraction of extracting the year in every branch (sorting 100,000 projects
+    by budget computes it for each one)."""
     known = sorted(rates.get(currency) or {})
     if not known:
         return None
     # Years up to each midpoint take the earlier rate (it wins a tie, as in usd_rate).
-    whens = [When(LessThanOrEqual(year, (earlier + later) // 2),
-                  then=Value(usd_rate(rates, currency, earlier), output_field=_RATE))
-             for earlier, later in zip(known, known[1:], strict=False)]
+    whens = [When(planned_start__isnull=True, then=Value(usd_rate(rates, currency, this_year), output_field=_RATE))]
+    whens += [When(planned_start__lt=dt.date((earlier + later) // 2 + 1, 1, 1),
+                   then=Value(usd_rate(rates, currency, earlier), output_field=_RATE))
+              for earlier, later in zip(known, known[1:], strict=False)]
     last = Value(usd_rate(rates, currency, known[-1]), output_field=_RATE)
-    return Case(*whens, default=last, output_field=_RATE) if whens else last
+    return Case(*whens, default=last, output_field=_RATE)
 
 
 def budget_usd_expression(rates: RateTable, *, this_year: int | None = None) -> Any:
     """A project's budget in USD as a database expression (None without a budget or a rate): the rule of
     ``projects.money.to_usd`` at the planned start's year (this year without one)."""
-    year = Coalesce(ExtractYear("planned_start"), Value(this_year or dt.date.today().year))
+    this_year = this_year or dt.date.today().year
     per_currency = [When(currency="USD", then=Value(Decimal("1"), output_field=_RATE))]
     for currency in sorted(rates):
-        rate = _rate_for_currency(currency, rates, year)
+        rate = _rate_for_currency(currency, rates, this_year)
         if rate is not None and currency != "USD":
             per_currency.append(When(currency=currency, then=rate))
     rate = Case(*per_currency, default=Value(None, output_field=_RATE), output_field=_RATE)
@@ -80,6 +84,18 @@ def project_sort(projects: QuerySet[Project], sort: str | None, *, rates: RateTa
         projects = projects.annotate(budget_usd_sort=budget_usd_expression(rates))
     order = [F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns]
     return projects.order_by(*order, "-pk")
+
+
+def project_page(projects: QuerySet[Project], number: Any, *, per_page: int) -> Page:
+    """The page ``number`` of ``projects`` (ordered, with their joins and prefetches): the page's ids are
+    chosen by a query of ids alone, so the database sorts narrow rows and stops at the page (the whole rows,
+    joined before a limit, were sorted on disk: 150 ms at 100,000 projects sorted by budget); then the page's
+    projects are read by id, in that order."""
+    page = Paginator(projects.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    found = {p.pk: p for p in projects.filter(pk__in=ids).order_by()}
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
 
 
 def project_active_between(projects: QuerySet[Project], start: dt.date | None, end: dt.date | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Iterable
@@ -80,29 +81,36 @@ REVIEW_QUEUE_COLUMNS = ("kind", "item_id", "item_project", "item_title_ar", "ite
                         "item_submitted_at", "item_submitted_by")
 
 
+def _review_queue_parts(user: Any, search: str) -> list[tuple[QuerySet, QuerySet]]:
+    """Each kind of record the queue holds for ``user``: (the submitted records, their rows of
+    REVIEW_QUEUE_COLUMNS)."""
+    parts = []
+    if user.has_perm(REVIEW_PROJECT):
+        projects = words_search(projects_visible_to(user), search, partner_fields("reporting_partner"),
+                                folded="search_text").filter(state=ReviewState.SUBMITTED)
+        parts.append((projects, projects.order_by().annotate(
+            kind=Value("project", output_field=CharField()), item_id=F("pk"), item_project=F("pk"),
+            item_title_ar=F("title_ar"), item_title_en=F("title_en"), item_partner=F("reporting_partner_id"),
+            item_submitted_at=F("submitted_at"), item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
+        ).values(*REVIEW_QUEUE_COLUMNS)))
+    if user.has_perm(REVIEW_UPDATE):
+        updates = words_search(updates_visible_to(user), search, partner_fields("partner"),
+                               folded="project__search_text").filter(state=ReviewState.SUBMITTED)
+        parts.append((updates, updates.order_by().annotate(
+            kind=Value("update", output_field=CharField()), item_id=F("pk"), item_project=F("project_id"),
+            item_title_ar=F("project__title_ar"), item_title_en=F("project__title_en"),
+            item_partner=F("partner_id"), item_submitted_at=F("submitted_at"),
+            item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
+        ).values(*REVIEW_QUEUE_COLUMNS)))
+    return parts
+
+
 def review_queue(user: Any, *, search: str = "", newest_first: bool = False) -> QuerySet:
     """What waits for the ministry's review, as one list: submitted projects (if ``user`` reviews projects) and
     submitted updates (if they review updates), oldest submission first (``newest_first``: the other way).
     ``search``: every word in the project's title or the partner's name (``words_search``). Rows are dicts of
     REVIEW_QUEUE_COLUMNS; one UNION query, so a page of it is two queries (count and rows)."""
-    parts = []
-    if user.has_perm(REVIEW_PROJECT):
-        projects = words_search(projects_visible_to(user), search, partner_fields("reporting_partner"),
-                                folded="search_text")
-        parts.append(projects.filter(state=ReviewState.SUBMITTED).order_by().annotate(
-            kind=Value("project", output_field=CharField()), item_id=F("pk"), item_project=F("pk"),
-            item_title_ar=F("title_ar"), item_title_en=F("title_en"), item_partner=F("reporting_partner_id"),
-            item_submitted_at=F("submitted_at"), item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
-        ).values(*REVIEW_QUEUE_COLUMNS))
-    if user.has_perm(REVIEW_UPDATE):
-        updates = words_search(updates_visible_to(user), search, partner_fields("partner"),
-                               folded="project__search_text")
-        parts.append(updates.filter(state=ReviewState.SUBMITTED).order_by().annotate(
-            kind=Value("update", output_field=CharField()), item_id=F("pk"), item_project=F("project_id"),
-            item_title_ar=F("project__title_ar"), item_title_en=F("project__title_en"),
-            item_partner=F("partner_id"), item_submitted_at=F("submitted_at"),
-            item_submitted_by=Coalesce(F("submitted_by__username"), Value("")),
-        ).values(*REVIEW_QUEUE_COLUMNS))
+    parts = [rows for _records, rows in _review_queue_parts(user, search)]
     if not parts:
         return Project.objects.none().values()
     first, *rest = parts
@@ -110,6 +118,38 @@ def review_queue(user: Any, *, search: str = "", newest_first: bool = False) -> 
     if newest_first:
         return queue.order_by("-item_submitted_at", "-kind", "-item_id")
     return queue.order_by("item_submitted_at", "kind", "item_id")
+
+
+class ReviewQueueRows:
+    """``review_queue`` as a sequence a paginator slices, each kind counted and read on its own (indexed by
+    state and submission time) only as far as the page asked for, then merged in the queue's order: the union
+    sorted whole read every submitted update and joined each to its project (270 ms at 100,000 projects).
+    Two queries per kind (count and rows)."""
+
+    def __init__(self, user: Any, *, search: str = "", newest_first: bool = False) -> None:
+        self.parts = _review_queue_parts(user, search)
+        self.newest_first = newest_first
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = sum(records.count() for records, _rows in self.parts)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        if not isinstance(index, slice) or index.stop is None or (index.step or 1) != 1:
+            raise TypeError("ReviewQueueRows takes a slice with an end.")
+        sign = "-" if self.newest_first else ""
+        rows = []
+        for _records, part in self.parts:
+            rows.extend(part.order_by(f"{sign}item_submitted_at", f"{sign}item_id")[:index.stop])
+        # The database's order: a missing time sorts last going up (first going down); then kind, then id.
+        rows.sort(key=lambda r: (r["item_submitted_at"] is None, r["item_submitted_at"] or dt.datetime.min.replace(
+            tzinfo=dt.UTC), r["kind"], r["item_id"]), reverse=self.newest_first)
+        return rows[index]
 
 
 # --- the HTML pages -------------------------------------------------------------------------------

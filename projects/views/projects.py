@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -59,6 +58,7 @@ from projects.selectors.project_pages import (
     project_amount_usd,
     project_budget_usd,
     project_map_data,
+    project_page,
     project_sort,
 )
 from projects.views.pages import (
@@ -83,7 +83,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     rates = exchange_rate_table()
     projects = selectors.project_filter(selectors.project_list_rows(user), user=user, filters=chosen)
     projects = project_sort(projects, chosen.get("sort"), rates=rates)
-    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = project_page(projects, request.GET.get("page"), per_page=PAGE_SIZE)
     for project in page:
         project.budget_usd = project_budget_usd(project, rates)
         project.began = project.actual_start or project.planned_start

@@ -48,7 +48,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     require_or_403(selectors.user_reviews(request.user))
     search = ReviewSearchForm(request.GET)
     text = search.cleaned_data["q"] if search.is_valid() else ""
-    queue = selectors.review_queue(request.user, search=text, newest_first=True)
+    queue = selectors.ReviewQueueRows(request.user, search=text, newest_first=True)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     partners = selectors.review_queue_partner_names(rows)

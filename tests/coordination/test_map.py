@@ -151,3 +151,24 @@ def test_the_map_page_keeps_its_filters_and_needs_no_tile_server(client_for, per
     assert '<option value="usd_per_capita" selected>' in html and '<option value="water" selected>' in html
     assert "tile.openstreetmap" not in html and "leaflet.markercluster.js" in html
     assert dt.date.today()  # the page renders whatever today is
+
+
+def test_open_flags_count_each_flag_once_where_a_selected_project_of_it_is(personas, undp, unicef):
+    from coordination.models import DelayFlag
+    from coordination.selectors.map import MapFilters, map_projects, open_flags_by_municipality
+
+    here, there, elsewhere = (factories.MunicipalityFactory() for _ in range(3))
+    other = _project(elsewhere, partner=unicef)  # first: the lower pk, project a of its pair with b
+    a, b = _project(here, partner=undp), _project(here, partner=undp)  # a pair inside one municipality
+    ProjectLocation.objects.create(project=b, municipality=there)
+    DuplicateFlag.objects.create(project_a=a, project_b=b, score=0.9, reasons=[])
+    DuplicateFlag.objects.create(project_a=other, project_b=b, score=0.8, reasons=[])
+    DelayFlag.objects.create(project=b, rule=DelayFlag.Rule.SUSPENDED, severity=2, score=0.5, reasons=[])
+    DelayFlag.objects.create(project=other, rule=DelayFlag.Rule.SUSPENDED, severity=2, score=0.5, reasons=[])
+    analyst = personas["ministry_analyst"]
+    every = open_flags_by_municipality(analyst, map_projects(analyst, MapFilters()), sector=None)
+    assert (every[here.pk], every[there.pk], every[elsewhere.pk]) == (3, 3, 2)
+    undp_only = open_flags_by_municipality(analyst, map_projects(analyst, MapFilters(partner_id=undp.pk)),
+                                           sector=None)
+    # The second pair still counts where its selected project (b) is, and nowhere its other one is.
+    assert (undp_only[here.pk], undp_only[there.pk], undp_only[elsewhere.pk]) == (3, 3, 0)

@@ -33,6 +33,24 @@ def _submitted_update(project) -> ProjectUpdate:
         state=ReviewState.SUBMITTED, submitted_at=dt.datetime(2025, 4, 2, tzinfo=dt.UTC))
 
 
+def test_the_queues_pages_read_kind_by_kind_follow_the_one_union_order(personas, undp, unicef):
+    from projects.selectors.projects import ReviewQueueRows, review_queue
+
+    same_time = dt.datetime(2025, 4, 2, tzinfo=dt.UTC)  # the updates' time: ties across the two kinds
+    for day in range(1, 8):
+        _submitted_update(factories.ProjectFactory(reporting_partner=undp, state=ReviewState.ACCEPTED))
+        project = _submitted_project(unicef)
+        Project.objects.filter(pk=project.pk).update(
+            submitted_at=same_time if day % 2 else dt.datetime(2025, 4, day, tzinfo=dt.UTC))
+    analyst = personas["ministry_analyst"]
+    for newest_first in (True, False):
+        whole = list(review_queue(analyst, newest_first=newest_first))
+        rows = ReviewQueueRows(analyst, newest_first=newest_first)
+        assert rows.count() == len(whole) == 14
+        for start, stop in ((0, 5), (5, 10), (10, 25)):
+            assert rows[start:stop] == whole[start:stop]
+
+
 @pytest.mark.parametrize("name", PERSONAS)
 def test_only_reviewers_open_the_queue(client_for, personas, name):
     assert client_for(name, 'en').get(reverse("review_queue")).status_code == QUEUE_STATUS[name]

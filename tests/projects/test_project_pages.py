@@ -52,6 +52,28 @@ def three(undp, place):
     }
 
 
+def test_the_sorting_budget_in_usd_is_the_pages_figure_in_every_year(undp, place):
+    from projects.selectors.money import exchange_rate_table
+    from projects.selectors.project_pages import budget_usd_expression, project_budget_usd
+
+    for year, rate in ((2016, "0.70"), (2019, "0.50"), (2024, "0.20")):  # midpoints 2017 and 2021
+        ExchangeRate.objects.create(currency="LYD", year=year, usd_per_unit=Decimal(rate))
+    starts = [None, dt.date(2010, 5, 1), dt.date(2017, 12, 31), dt.date(2018, 1, 1), dt.date(2021, 12, 31),
+              dt.date(2022, 1, 1), dt.date(2030, 1, 1)]
+    for i, start in enumerate(starts):
+        _project(undp, place, title_en=f"P{i}", budget=Decimal("1000"), currency="LYD", planned_start=start,
+                 planned_end=None)
+    _project(undp, place, title_en="No rate", budget=Decimal("1000"), currency="XAF")
+    rates = exchange_rate_table()
+    rows = Project.objects.annotate(usd=budget_usd_expression(rates, this_year=2026))
+    assert len(rows) == len(starts) + 1
+    for project in rows:
+        expected = project_budget_usd(project, rates) if project.planned_start else (
+            Decimal("1000") * Decimal("0.20") if project.currency == "LYD" else None)
+        got = None if project.usd is None else Decimal(project.usd).quantize(Decimal("0.01"))
+        assert got == expected, project.title_en
+
+
 @pytest.mark.parametrize("sort, expected", [
     ("title", "abc"), ("-title", "cba"), ("start", "cba"), ("-start", "abc"), ("end", "bac"),
     ("-end", "abc"), ("budget", "bac"), ("-budget", "cab"), ("status", "cab"), ("-status", "bac"),
