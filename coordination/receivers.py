@@ -85,8 +85,8 @@ def queue_gap_check_for_needs(sender, municipality_ids, user=None, **kwargs) -> 
 # --- alignment with the plans -----------------------------------------------------
 # A suggestion reads a project's texts, sectors, SDG tags, places and status; the flags its money, partners
 # and declared objectives. The check of the projects changed re-computes their suggestions and the flags of
-# the municipalities they work in; a project that left a municipality leaves no trace of where it was (as
-# for gaps), so a change of places re-runs the full analysis.
+# the municipalities they work in and of those they left (the alignment keeps where it last saw each
+# project), so a change of places is checked like any other change.
 ALIGNMENT_RELEVANT = frozenset({CREATED, TITLE, STATUS, SECTORS, LOCATIONS, BUDGET, PARTNERS, DUPLICATE, SDG,
                                 OBJECTIVES})
 
@@ -97,10 +97,7 @@ def queue_alignment_check(sender, project_ids, changed, user=None, **kwargs) -> 
     changed, ids = set(changed), list(project_ids)
     if not changed & ALIGNMENT_RELEVANT:
         return
-    if LOCATIONS in changed:
-        delay_on_commit(tasks.alignment_full_analysis)
-    else:
-        delay_on_commit(tasks.alignment_check_projects, ids)
+    delay_on_commit(tasks.alignment_check_projects, ids)
 
 
 def queue_alignment_check_for_plans(sender, plan_ids, user=None, **kwargs) -> None:

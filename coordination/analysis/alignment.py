@@ -10,7 +10,11 @@ scoring of the national objectives.
 
 The score of a project for an objective adds (capped at 1):
 * ``sector_weight`` when they share a sector (the project's share of that sector scales it);
-* ``text_weight`` × the part of the objective's concepts the project's texts name (weighted by kind);
+* ``text_weight`` × the part of the objective's concepts the project's texts name (weighted by kind;
+  what only the project's description names counts ``context_factor`` of its weight), scaled down
+  when the texts name another kind of work (building, not repairing; support to a specific thing both
+  name is any kind of work on it, but teaching about it is not) or only other subjects (the sewer
+  network is not the water network, though both are networks);
 * ``sdg_weight`` when they share an SDG goal;
 * ``local_weight`` when the objective is in the plan of a municipality where the project works.
 A person's decision stands: a confirmed link is kept whatever the score, a rejected one is never
@@ -24,10 +28,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from coordination.analysis.alignment_text import TextConcepts, concept_weight, concepts_of
+from coordination.analysis.alignment_text import TextConcepts, concept_weights, record_concepts
 
 ACTIVE_STATUS = 2
 CONFIRMED, REJECTED, SUGGESTED = "confirmed", "rejected", "suggested"
+# Action classes that say help is given, not of which kind: support to a thing the objective names
+# is any kind of work on it (preparing the plan is support to the plan) ...
+UMBRELLA_ACTIONS = frozenset({"support"})
+# ... except work on people, whose subject is only what they learn (training on planning is not
+# support to the plan).
+PEOPLE_ACTIONS = frozenset({"training", "awareness"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,8 @@ class AlignmentSettings:
     local_weight: float = 0.15
     sector_plan_weight: float = 0.45  # the objective is in the sector plan of one of the project's sectors
     other_work_factor: float = 0.3  # the texts name different kinds of work (building vs repairing)
+    other_field_factor: float = 0.3  # the texts name different subjects (the water network, the sewer network)
+    context_factor: float = 0.3  # what only the project's description names counts for this share of it
     priority_top: int = 3  # a municipality's priorities: its plan's objectives ranked 1..priority_top
     funded_ratio: float = 0.8  # money ≥ this share of the cost: funded; less (but some): partly funded
     concentrated_share: float = 0.6  # share of a municipality's money outside its priority sectors
@@ -59,7 +71,8 @@ class AlignmentSettings:
                 raise ValueError(f"The alignment setting {name} must be a number.")
         result = cls(**values)
         shares = ("suggest_threshold", "outside_threshold", "sector_weight", "text_weight", "sdg_weight",
-                  "local_weight", "sector_plan_weight", "other_work_factor", "funded_ratio", "concentrated_share")
+                  "local_weight", "sector_plan_weight", "other_work_factor", "other_field_factor", "context_factor",
+                  "funded_ratio", "concentrated_share")
         for name in shares:
             if not 0 <= getattr(result, name) <= 1:
                 raise ValueError(f"The alignment setting {name} must be between 0 and 1.")
@@ -193,8 +206,8 @@ class ObjectiveIndex:
         self.by_concept: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.sector_names = dict(sector_names or {})
         for o in objectives:
-            c = concepts_of(o.title_ar, o.title_en, o.description_ar, o.description_en)
-            weights = {k: concept_weight(k) for k in c.content}
+            c = record_concepts((o.title_ar, o.title_en), (o.description_ar, o.description_en))
+            weights = concept_weights(c)
             self.prepared[o.id] = _Prepared(o, c, weights, sum(weights.values()))
             for place in (o.places or {0}):
                 for s in o.sector_ids:
@@ -228,13 +241,22 @@ class ObjectiveIndex:
                                    "الهدف من خطة قطاع المشروع.", sector=o.plan_sector_id))
         shared = pc.content & prep.concepts.content
         if shared and prep.total:
-            part = sum(prep.weights[k] for k in shared) / prep.total
+            context = settings.context_factor
+            part = sum(prep.weights[k] * (context if k in pc.context else 1.0) for k in shared) / prep.total
             theirs, mine = prep.concepts.actions, pc.actions
+            if (shared & pc.specific) - pc.context and not (theirs | mine) & PEOPLE_ACTIONS:
+                theirs, mine = theirs - UMBRELLA_ACTIONS, mine - UMBRELLA_ACTIONS
             if theirs and mine and not theirs & mine:
                 part *= settings.other_work_factor
                 reasons.append(_reason("other_work", "The project does another kind of work than the objective names.",
                                        "يقوم المشروع بنوع عمل غير الذي يذكره الهدف.", objective=sorted(theirs),
                                        project=sorted(mine)))
+            their_fields, my_fields = prep.concepts.fields, pc.fields
+            if their_fields and my_fields and not their_fields & my_fields:
+                part *= settings.other_field_factor
+                reasons.append(_reason("other_field", "The project is about another subject than the objective.",
+                                       "يتناول المشروع موضوعاً غير موضوع الهدف.", objective=sorted(their_fields),
+                                       project=sorted(my_fields)))
             score += settings.text_weight * part
             said = dict(prep.concepts.surface)
             said_p = dict(pc.surface)
@@ -257,7 +279,7 @@ class ObjectiveIndex:
 
 
 def project_concepts(p: ProjectIn) -> TextConcepts:
-    return concepts_of(p.title_ar, p.title_en, p.description_ar, p.description_en)
+    return record_concepts((p.title_ar, p.title_en), (p.description_ar, p.description_en))
 
 
 def _scored(index: ObjectiveIndex, p: ProjectIn, pc: TextConcepts, settings: AlignmentSettings,

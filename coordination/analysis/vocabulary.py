@@ -60,7 +60,7 @@ field water: water, drinking, potable, drinking water, water supply | مياه, 
 field sanitation: sanitation, sewage, sewer, sewerage, wastewater, waste water, sewage water, sanitation services | صرف, صرف صحي, مياه الصرف, مياه الصرف الصحي, مجاري, مجار
 field hygiene/health: hygiene, hand washing | نظافة شخصية, النظافة الشخصية, غسل اليدين
 field wash/water/sanitation/hygiene: wash, water sanitation hygiene | المياه والصرف الصحي والنظافة
-field electricity: electricity, electric, electrical, power, power supply, electrification | كهرباء, كهربائي, كهربائية, كهربا, تيار, الطاقة الكهربائية, كهربة
+field electricity/energy: electricity, electric, electrical, power, power supply, electrification | كهرباء, كهربائي, كهربائية, كهربا, تيار, الطاقة الكهربائية, كهربة
 field energy: energy, solar, renewable, solar energy, solar power, photovoltaic, pv | طاقة, شمسي, شمسية, متجددة, الطاقة الشمسية, الطاقة المتجددة, كهروضوئية
 field fuel/energy: fuel, diesel, gas, petrol | وقود, ديزل, غاز, بنزين, محروقات
 field health: health, medical, healthcare, health care, clinical, primary health care, primary healthcare, phc, secondary health care | صحة, صحي, صحية, طبي, طبية, الرعاية الصحية, الرعاية الصحية الأولية, رعاية صحية, صحيه
@@ -129,12 +129,13 @@ thing street/road: street, streets, main street, main streets, avenue, avenues |
 thing civil_registry/records: civil registry, civil registries, civil registration, civil status, civil status records, vital records, registry office, vital statistics registration | السجل المدني, سجل مدني, السجلات المدنية, الأحوال المدنية, سجلات الأحوال المدنية, مصلحة الأحوال المدنية, قيد مدني
 thing sewer_network/network/sanitation: sewer system, sewerage system, sewage system, sewer network, sewerage network, sewage network, wastewater network, sewer lines, sewage lines | شبكة الصرف الصحي, شبكات الصرف الصحي, منظومة الصرف الصحي, منظومة المجاري, شبكة المجاري, خطوط الصرف الصحي
 thing waste_service/waste: waste collection, refuse collection, garbage collection, rubbish collection, trash collection, solid waste management, waste management, solid waste services, sanitation and cleaning services | جمع النفايات, جمع القمامة, جمع المخلفات, النظافة العامة, خدمات النظافة, إدارة النفايات, إدارة النفايات الصلبة, منظومة النفايات, منظومة النفايات الصلبة
-thing school/education: school, schools, primary school, secondary school, basic school | مدرسة, مدارس, مدرسي, مدرسية
+thing school/education: school, schools, primary school, secondary school, basic school, school building, school buildings | مدرسة, مدارس, مدرسي, مدرسية, مبنى المدرسة, مباني المدارس, مبان مدرسية
 thing kindergarten/education: kindergarten, kindergartens, preschool, nursery, early childhood | روضة, رياض الأطفال, روضات, حضانة, الطفولة المبكرة
 thing classroom/education: classroom, classrooms, class, classes, prefab classroom | فصل, فصول, فصل دراسي, فصول دراسية, حجرات دراسية, صفوف دراسية
 thing teacher/education: teacher, teachers, educator, educators, teaching staff | معلم, معلمين, معلمون, المعلمين, معلمات, مدرسين, مدرس, الكادر التعليمي
 thing hospital/health: hospital, hospitals | مستشفى, مستشفيات, مشفى
-thing clinic/health: clinic, clinics, dispensary, health post, health unit, polyclinic, phc clinic, primary care clinic | عيادة, عيادات, مستوصف, مستوصفات, وحدة صحية, مجمع عيادات, العيادة المجمعة, عيادة مجمعة
+thing health_facility/health: health facility, health facilities, health centre, health center, health centres, health centers, primary health care centre, primary health care center, primary health care centres, primary healthcare centre, primary healthcare center, phc centre, phc center, phc facility, primary care centre, primary care center | مرفق صحي, مرافق صحية, المرافق الصحية, مركز صحي, مراكز صحية, المركز الصحي, المراكز الصحية, مركز الرعاية الصحية الأولية, مراكز الرعاية الصحية الأولية, مركز رعاية صحية أولية
+thing clinic/health_facility/health: clinic, clinics, dispensary, health post, health unit, polyclinic, phc clinic, primary care clinic | عيادة, عيادات, مستوصف, مستوصفات, وحدة صحية, مجمع عيادات, العيادة المجمعة, عيادة مجمعة
 thing ambulance/health: ambulance, ambulances | إسعاف, سيارات إسعاف, سيارة إسعاف, الإسعاف
 thing laboratory: laboratory, laboratories, lab, labs | مختبر, مختبرات, معمل, معامل
 thing medicine/health: medicine, medicines, drug, drugs, pharmaceutical, pharmaceuticals, medical supplies, consumables | أدوية, دواء, أدوية ومستلزمات طبية, مستلزمات طبية, صيدلية
@@ -312,7 +313,8 @@ ordinal 5: fifth, v, 5th | خامس, الخامس, الخامسة, خامسة
 
 # Concepts a title names by its parts, in any order and in words the entries do not list: water
 # carried by trucks is water trucking ("توزيع مياه الشرب بالشاحنات", "water delivered by tanker trucks"),
-# waste and its collection the waste service, health care that moves a mobile health service. Each
+# waste and its collection (or its disposal) the waste service, health care that moves a mobile health
+# service, a health centre named after a person or place ("مركز النور الصحي") a health facility. Each
 # line is ``concept: part + part``; a record whose concepts (or the broader ones they imply) hold
 # every part names the concept too (the parts stay: trucks for water are still trucks).
 _COMPOUNDS = """
@@ -320,10 +322,12 @@ trucking: water + vehicle
 trucking: water + tank + distribution
 waste_service: waste + collection
 waste_service: waste + cleaning
+waste_service: waste + clearance
 waste_service: waste + vehicle
 waste_service: waste + bin
 mobile_health: health + mobile
 mobile_health: health + mobile_team
+health_facility: health + centre
 """
 
 KINDS = ("action", "thing", "head", "landmark", "field", "topic", "group", "general", "place", "filler", "name", "phase",

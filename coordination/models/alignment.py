@@ -92,3 +92,25 @@ class AlignmentFlag(Flag):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.project_id or self.objective_id or self.municipality_id} ({self.score:.2f})"
+
+
+class AlignmentPlace(models.Model):
+    """A municipality the alignment last saw a project in, kept so that the incremental run after a change
+    of places re-judges the municipalities the project left too (its money and links counted in their
+    flags) instead of running in full. Written by the full run for every project and refreshed by each
+    incremental run for the projects it checks; a project without a row had not been seen, and counted
+    nowhere."""
+
+    pk = models.CompositePrimaryKey("project", "municipality")
+    # The primary key starts with the project: no second index for the foreign key.
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+", db_index=False,
+                                verbose_name=_("project"))
+    municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("municipality"))
+
+    class Meta:
+        verbose_name = _("place seen by the alignment")
+        verbose_name_plural = _("places seen by the alignment")
+
+    def __str__(self) -> str:
+        return f"#{self.project_id} @ {self.municipality_id}"

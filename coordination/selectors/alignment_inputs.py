@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from coordination.analysis.alignment import CONFIRMED, LinkIn, ObjectiveIn, ProjectIn, sdg_goals
-from coordination.models import ObjectiveLink
+from coordination.models import AlignmentPlace, ObjectiveLink
 from municipalities.models import Municipality, PlanObjective, Sector
 from projects.models import Participation, Project, ProjectLocation, ProjectSector
 from projects.money import to_usd
@@ -133,6 +133,27 @@ def alignment_project_places(project_ids: Iterable[int]) -> set[int]:
     """The municipalities the projects work in (records marked as duplicates included)."""
     return set(ProjectLocation.objects.filter(project_id__in=list(project_ids))
                .values_list("municipality_id", flat=True))
+
+
+def alignment_seen_places(project_ids: Iterable[int]) -> set[int]:
+    """The municipalities the alignment last saw these projects in (``AlignmentPlace``)."""
+    return set(AlignmentPlace.objects.filter(project_id__in=list(project_ids)).values_list("municipality_id", flat=True))
+
+
+def alignment_places_now_and_seen(project_ids: Iterable[int] | None = None
+                                  ) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Per project (every project when ``project_ids`` is None), the municipalities it works in now and
+    those the alignment last saw it in."""
+    ids = None if project_ids is None else list(project_ids)
+    located = ProjectLocation.objects.all() if ids is None else ProjectLocation.objects.filter(project_id__in=ids)
+    seen = AlignmentPlace.objects.all() if ids is None else AlignmentPlace.objects.filter(project_id__in=ids)
+    now: dict[int, set[int]] = {p: set() for p in ids or ()}
+    for p, m in located.values_list("project_id", "municipality_id"):
+        now.setdefault(p, set()).add(m)
+    before: dict[int, set[int]] = {}
+    for p, m in seen.values_list("project_id", "municipality_id"):
+        before.setdefault(p, set()).add(m)
+    return now, before
 
 
 def alignment_municipality_projects(municipality_ids: Iterable[int], objective_ids: Iterable[int]) -> set[int]:

@@ -1,11 +1,12 @@
 """Writes of the alignment analysis: the runs that refresh suggestions and flags, and people's
 decisions on links (confirm / reject) and on flags (review).
 
-The full run (nightly, and when a project's places or a national or sector plan change) reads every
-project. The incremental run (queued on commit when a project's texts, sectors, SDG tags, money or
-status change, when a decision is taken, or when a municipal plan changes) re-computes the suggestions
-and the "outside every plan" flag of the projects concerned only, and the municipality flags of the
-municipalities they touch, from the links stored for the other projects of those municipalities.
+The full run (nightly, and when a national or sector plan changes) reads every project. The incremental
+run (queued on commit when a project's texts, places, sectors, SDG tags, money or status change, when a
+decision is taken, or when a municipal plan changes) re-computes the suggestions and the "outside every
+plan" flag of the projects concerned only, and the municipality flags of the municipalities they touch,
+from the links stored for the other projects of those municipalities. The municipalities a project
+touched include those it has left: both runs keep where they last saw each project (``AlignmentPlace``).
 Decided links (confirmed, rejected) are never touched by either."""
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from coordination.analysis.alignment_figures import (
     municipality_findings,
     project_findings,
 )
-from coordination.models import AlignmentFlag, AnalysisRun, ObjectiveLink
+from coordination.models import AlignmentFlag, AlignmentPlace, AnalysisRun, ObjectiveLink
 from coordination.runs import recorded_run, run_counts
 from coordination.selectors.alignment_inputs import (
     AlignmentInputs,
@@ -40,9 +41,11 @@ from coordination.selectors.alignment_inputs import (
     alignment_linked_objectives,
     alignment_municipality_projects,
     alignment_objectives,
+    alignment_places_now_and_seen,
     alignment_project_places,
     alignment_projects,
     alignment_sector_names,
+    alignment_seen_places,
     alignment_stored_links,
 )
 from coordination.services.flag_life import Observed, flag_review, flags_sync
@@ -100,6 +103,18 @@ def _suggestions_sync(analysis: Alignment, project_ids: list[int] | None = None)
     return counts
 
 
+def _places_sync(project_ids: list[int] | None = None) -> int:
+    """Keep where the projects are now as where the alignment last saw them (every project when
+    ``project_ids`` is None); the number of projects whose places changed."""
+    now, before = alignment_places_now_and_seen(project_ids)
+    moved = sorted(p for p in now.keys() | before.keys() if now.get(p, set()) != before.get(p, set()))
+    with transaction.atomic():
+        AlignmentPlace.objects.filter(project_id__in=moved).delete()
+        AlignmentPlace.objects.bulk_create([AlignmentPlace(project_id=p, municipality_id=m) for p in moved
+                                            for m in sorted(now.get(p, ()))], batch_size=2000)
+    return len(moved)
+
+
 def _flag_key(flag: AlignmentFlag) -> tuple[Any, ...]:
     return (flag.kind, flag.project_id, flag.objective_id, flag.municipality_id)
 
@@ -126,7 +141,8 @@ def alignment_full_run(*, user: AbstractBaseUser | None = None) -> AnalysisRun:
         links = _suggestions_sync(analysis)
         rec.progress(2, 3)
         flags = _flags_sync(findings, rec.run)
-        run_counts(rec, {**analysis.counts, "links": links, "flags": flags})
+        moved = _places_sync()
+        run_counts(rec, {**analysis.counts, "links": links, "flags": flags, "places_changed": moved})
         rec.progress(3, 3, force=True)
     return rec.run
 
@@ -138,8 +154,8 @@ def _merged(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
 def alignment_projects_run(*, project_ids: Iterable[int], user: AbstractBaseUser | None = None,
                            also_municipalities: Iterable[int] = ()) -> AnalysisRun:
     """Re-compute the suggestions of these projects only, their "outside every plan" flags, and the
-    flags of the municipalities they work in or whose objectives they were or are linked to (and of
-    ``also_municipalities``), as a recorded incremental run."""
+    flags of the municipalities they work in, were last seen in, or whose objectives they were or are
+    linked to (and of ``also_municipalities``), as a recorded incremental run."""
     ids = sorted(set(project_ids))
     with recorded_run(kind=AnalysisRun.Kind.ALIGNMENT, mode=AnalysisRun.Mode.INCREMENTAL, user=user) as rec:
         rec.progress(0, 3, force=True)
@@ -159,11 +175,12 @@ def alignment_projects_run(*, project_ids: Iterable[int], user: AbstractBaseUser
             scope=AlignmentFlag.objects.filter(kind=OUTSIDE, project_id__in=ids))
         rec.progress(2, 3)
         touched = alignment_linked_objectives(ids) | linked_before
-        places = (alignment_project_places(ids) | set(also_municipalities)
+        places = (alignment_project_places(ids) | alignment_seen_places(ids) | set(also_municipalities)
                   | {by_id[o].plan_municipality_id for o in touched if o in by_id and by_id[o].plan_municipality_id})
         flags = _municipality_flags_sync(objectives, places, conf, rates, rec.run)
+        moved = _places_sync(ids)
         run_counts(rec, {**analysis.counts, "links": links, "flags": _merged(outside, flags),
-                         "municipalities": len(places)})
+                         "municipalities": len(places), "places_changed": moved})
         rec.progress(3, 3, force=True)
     return rec.run
 

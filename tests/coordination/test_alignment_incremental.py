@@ -122,6 +122,35 @@ def test_the_incremental_run_leaves_links_and_flags_as_a_full_run_would(world, p
     assert (extra.pk, world["water_objective"].pk) in incremental_links
 
 
+def test_a_project_that_leaves_a_municipality_is_checked_there_too_without_a_full_run(
+        world, personas, django_capture_on_commit_callbacks):
+    from coordination.models import AlignmentPlace
+    from projects.models import ProjectLocation
+    from projects.services.projects import project_related_changed
+
+    murzuq, other, grid = world["murzuq"], world["other"], world["grid"]
+    concentrated = AlignmentFlag.objects.get(kind="concentrated_outside_priorities", municipality=murzuq)
+    assert concentrated.resolved_at is None  # the grid's money is outside Murzuq's water priority
+    assert set(AlignmentPlace.objects.filter(project=grid).values_list("municipality_id", flat=True)) == {murzuq.pk}
+    assert not ObjectiveLink.objects.filter(project=grid, objective__plan=world["local"]).exists()
+    runs = AnalysisRun.objects.filter(kind="alignment").count()
+    with django_capture_on_commit_callbacks(execute=True):
+        ProjectLocation.objects.filter(project=grid).update(municipality=other)
+        project_related_changed(project=grid, changed={"locations"}, user=personas["ministry_admin"])
+    [run] = AnalysisRun.objects.filter(kind="alignment").order_by("-pk")[:1]
+    assert AnalysisRun.objects.filter(kind="alignment").count() == runs + 1 and run.mode == "incremental"
+    assert run.counts["projects"] == 1 and run.counts["places_changed"] == 1
+    # Murzuq, where the grid no longer is and whose objectives it was never linked to, was judged again:
+    # less of its money is outside its priority now (the draft's is still there)
+    before = concentrated.score
+    concentrated.refresh_from_db()
+    assert concentrated.last_seen_run_id == run.pk and concentrated.score < before
+    assert set(AlignmentPlace.objects.filter(project=grid).values_list("municipality_id", flat=True)) == {other.pk}
+    incremental_links, incremental_flags = {k: v[1:3] for k, v in _links().items()}, _flags()
+    alignment_full_run()
+    assert {k: v[1:3] for k, v in _links().items()} == incremental_links and _flags() == incremental_flags
+
+
 def test_a_municipal_plan_change_recomputes_its_candidate_projects(world):
     grid, wells = world["grid"], world["wells"]
     before = _links(project=wells)
@@ -142,8 +171,8 @@ def test_a_national_plan_change_is_a_full_run(world):
 
 @pytest.mark.parametrize("changed, task", [
     ({"title"}, "alignment_check_projects"), ({"sdg"}, "alignment_check_projects"),
-    ({"sectors", "budget"}, "alignment_check_projects"), ({"locations"}, "alignment_full_analysis"),
-    ({"title", "locations"}, "alignment_full_analysis"), ({"progress"}, None),
+    ({"sectors", "budget"}, "alignment_check_projects"), ({"locations"}, "alignment_check_projects"),
+    ({"title", "locations"}, "alignment_check_projects"), ({"progress"}, None),
 ])
 def test_what_a_change_queues(monkeypatch, django_capture_on_commit_callbacks, changed, task):
     from coordination import receivers
