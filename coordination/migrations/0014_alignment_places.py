@@ -16,7 +16,7 @@ def seen_where_they_are(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coordination', '0012_coverage_figures'),
+        ('coordination', '0013_delay_flag_current_order'),
         ('municipalities', '0004_gazetteer'),
         ('projects', '0016_transaction_sectors'),
     ]
