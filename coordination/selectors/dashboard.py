@@ -141,7 +141,7 @@ def _region_rows(projects: QuerySet[Project], sector_id: int | None, rates: Rate
     """Money by region: each budget's part in each municipality, and within it the chosen sector's part
     (``projects.selectors.money.usd_attributed``, the one rule for money attributed to places)."""
     found = usd_attributed(projects, by=("municipality__district__region_id",), sector_id=sector_id, rates=rates,
-                           counted=counted)
+                           counted=counted, counts=False)
     return {k: v["usd"] for k, v in found.items()}
 
 

@@ -137,7 +137,7 @@ def municipality_needs(municipality: Municipality) -> list[dict[str, Any]]:
 
 def _municipality_projects(locations: QuerySet, rates: RateTable) -> list[dict[str, Any]]:
     """Each visible project of the municipality with its sectors and the USD that falls there (two queries)."""
-    rows = list(with_place_fraction(locations).order_by("project__title_en", "project_id").values(
+    rows = list(with_place_fraction(locations, few=True).order_by("project__title_en", "project_id").values(
         "project_id", "project__title_ar", "project__title_en", "project__status", "project__planned_start",
         "project__planned_end", "project__actual_start", "project__actual_end", "project__budget",
         "project__currency", "project__duplicate_of_id", "project__state", "project__reporting_partner_id",

@@ -36,11 +36,12 @@ from projects.models.projects import (
     validate_sector_split,
 )
 from projects.models.reporting import ReportingPeriod, ReportReminder, UpdateAttachment, UpdateSite
+from projects.models.totals import ProjectPlaceTotals, ProjectSectorTotals
 
 __all__ = [
     "CURRENCY", "GOVERNMENT_ORG_TYPES", "LIBYA", "MONEY", "NON_NEGATIVE", "PERCENT", "ActivityStatus", "ExchangeRate", "ExportJob", "FocalPoint", "ImportJob",
     "OrganisationRole", "Participation", "Partner", "PartnerAlias", "Programme", "Project", "ProjectLocation",
-    "ProjectSector", "ProjectUpdate", "RelatedActivity", "RelatedActivityType", "ReportReminder", "ReportingFrequency",
+    "ProjectPlaceTotals", "ProjectSector", "ProjectSectorTotals", "ProjectUpdate", "RelatedActivity", "RelatedActivityType", "ReportReminder", "ReportingFrequency",
     "ReportingPeriod", "ReviewState", "Site", "Transaction", "UpdateAttachment", "UpdateSite",
     "validate_location_shares", "government_body_q", "validate_sector_split",
 ]

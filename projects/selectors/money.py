@@ -186,10 +186,27 @@ class _OuterValue(Func):
         return []
 
 
-def with_place_fraction(locations: QuerySet[ProjectLocation], name: str = "fraction") -> QuerySet[ProjectLocation]:
-    """ProjectLocation rows annotated with ``name``: the part of their project that falls in their
-    municipality (see the module's note), from one correlated read of the project's places (indexed): the
-    count, the count without a positive share and the sum of the shares come from the same rows at once."""
+# Two ways to the same fractions, chosen by how many rows a query sums. Over much of the portfolio, the
+# per-project totals are joined once from a grouped view (``projects.models.totals``: one pass over every part,
+# hashed); over few rows (one municipality's), each row reads its own project's parts again through the index,
+# which costs less than grouping every part of the portfolio for them.
+
+def place_fraction(project: str = "project", share: str = "share") -> Any:
+    """The part of a project that falls in one of its places (see the module's note): ``share`` (a path to a
+    ProjectLocation share) over the sum of the project's shares when every place has a positive share, else
+    one over the number of its places; from the project's totals (``ProjectPlaceTotals``, through
+    ``project``, the path to the project)."""
+    totals = f"{project}__place_totals__"
+    return Case(
+        When(**{f"{totals}unshared": 0}, then=Cast(share, FloatField()) / F(f"{totals}share_total")),
+        default=Value(1.0) / Cast(f"{totals}places", FloatField()),
+        output_field=FloatField(),
+    )
+
+
+def _place_fraction_read_per_row() -> Subquery:
+    """``place_fraction`` of a ProjectLocation row from one correlated read of its project's places (indexed):
+    the count, the count without a positive share and the sum of the shares from the same rows at once."""
     siblings = ProjectLocation.objects.filter(project_id=OuterRef("project_id")).order_by().values("project_id")
     unshared = Count("pk", filter=Q(share__isnull=True) | Q(share__lte=0))
     fraction = siblings.annotate(f=Case(
@@ -198,15 +215,28 @@ def with_place_fraction(locations: QuerySet[ProjectLocation], name: str = "fract
         default=Value(1.0) / Cast(Count("pk"), FloatField()),
         output_field=FloatField(),
     )).values("f")[:1]
-    return locations.annotate(**{name: Subquery(fraction, output_field=FloatField())})
+    return Subquery(fraction, output_field=FloatField())
 
 
-def sector_fraction(percentage: str, project_ref: str = "project_id") -> Any:
+def with_place_fraction(locations: QuerySet[ProjectLocation], name: str = "fraction", *,
+                        few: bool = False) -> QuerySet[ProjectLocation]:
+    """ProjectLocation rows annotated with ``name``: the part of their project that falls in their
+    municipality (``place_fraction``). ``few``: the rows are few (one municipality's), each reads its
+    project's places itself."""
+    return locations.annotate(**{name: _place_fraction_read_per_row() if few else place_fraction()})
+
+
+def sector_fraction(percentage: str, project: str = "project", *, few: bool = False) -> Any:
     """The part of a project that goes to one of its sectors: ``percentage`` (a path to a ProjectSector
-    percentage) over the sum of the project's percentages."""
-    total = (ProjectSector.objects.filter(project_id=OuterRef(project_ref)).order_by().values("project_id")
-             .annotate(t=Sum(Cast("percentage", FloatField()))).values("t")[:1])
-    return Cast(percentage, FloatField()) / Subquery(total, output_field=FloatField())
+    percentage) over the sum of the project's percentages (``ProjectSectorTotals``, through ``project``, the
+    path to the project; ``few``: read per row from the project's sector lines instead)."""
+    if few:
+        total: Any = Subquery(ProjectSector.objects.filter(project_id=OuterRef(f"{project}_id")).order_by()
+                              .values("project_id").annotate(t=Sum(Cast("percentage", FloatField())))
+                              .values("t")[:1], output_field=FloatField())
+    else:
+        total = F(f"{project}__sector_totals__percentage_total")
+    return Cast(percentage, FloatField()) / total
 
 
 def usd_attributed(
@@ -218,6 +248,7 @@ def usd_attributed(
     municipality_id: int | None = None,
     counted: QuerySet[Project] | None = None,
     rates: RateTable | None = None,
+    counts: bool = True,
 ) -> dict[Any, dict[str, Any]]:
     """The USD of ``projects`` attributed to each key (see the module's note), as
     ``{key: {"usd", "unconverted", "projects", "active"}}``; one query whatever the size.
@@ -227,29 +258,46 @@ def usd_attributed(
     ``per_sector`` adds the sector (``SECTOR``) as the key's last part, each budget split among its sectors;
     ``sector_id`` counts only that sector's part (and projects in it); ``municipality_id`` only that
     municipality's rows. ``projects`` / ``active`` count the projects (in implementation) with a place under
-    the key, whether their money is counted or not; ``counted`` is the set whose money is added
-    (``money_counted(projects)`` unless given)."""
+    the key, whether their money is counted or not (``counts=False``: not counted, left 0, for a caller that
+    reads the money only); ``counted`` is the set whose money is added (``money_counted(projects)`` unless
+    given)."""
     keys = list(by)
     rows = ProjectLocation.objects.filter(project__in=projects.values("pk"))
     if municipality_id is not None:
         rows = rows.filter(municipality_id=municipality_id)
     weight: Any = F("fraction")
-    if per_sector or sector_id is not None:
+    split = per_sector or sector_id is not None
+    few = municipality_id is not None  # one municipality's rows: each reads its project's parts
+    if split:
         path = "project__sector_shares"
         if sector_id is not None:
             rows = rows.filter(**{f"{path}__sector_id": sector_id})
         else:
             rows = rows.filter(**{f"{path}__isnull": False}).annotate(**{SECTOR: F(f"{path}__sector_id")})
             keys.append(SECTOR)
-        weight = weight * sector_fraction(f"{path}__percentage")
-    money = money_counted(projects) if counted is None else counted
-    grouped = (with_place_fraction(rows).order_by()
+        weight = weight * sector_fraction(f"{path}__percentage", few=few)
+    if counted is not None:
+        money = counted
+    elif municipality_id is not None:
+        # The same records as money_counted(projects) among the rows summed (those of the municipality), so the
+        # set the database builds is the municipality's, not the whole portfolio's.
+        money = transfers_excluded(projects.filter(budget__isnull=False, duplicate_of__isnull=True,
+                                                   locations__municipality_id=municipality_id), projects)
+    else:
+        money = money_counted(projects)
+    figures: dict[str, Any] = {"m_total": Sum(Cast("project__budget", FloatField()) * weight,
+                                              filter=Q(project_id__in=money.values("pk")), output_field=FloatField())}
+    if counts:
+        # A project is one row per key when the key holds its municipality and no sector line is joined (a
+        # project has each municipality once; it may have two lines of one sector, under two DAC codes): then a
+        # plain count, which the database sums in a hash, not a sort of every row.
+        distinct = split or ("municipality_id" not in keys and municipality_id is None)
+        figures["m_projects"] = Count("project_id", distinct=distinct)
+        figures["m_active"] = Count("project_id", distinct=distinct,
+                                    filter=Q(project__status=ActivityStatus.IMPLEMENTATION))
+    grouped = (with_place_fraction(rows, few=few).order_by()
                .values(*keys, m_currency=F("project__currency"), m_year=ExtractYear("project__planned_start"))
-               .annotate(m_total=Sum(Cast("project__budget", FloatField()) * weight,
-                                     filter=Q(project_id__in=money.values("pk")), output_field=FloatField()),
-                         m_projects=Count("project_id", distinct=True),
-                         m_active=Count("project_id", distinct=True,
-                                        filter=Q(project__status=ActivityStatus.IMPLEMENTATION))))
+               .annotate(**figures))
     if len(keys) == 1:
         def key(row: dict[str, Any]) -> Any:
             return row[keys[0]]

@@ -22,6 +22,7 @@ from projects.models import (
     ProjectSector,
     Transaction,
 )
+from projects.money import to_usd
 from projects.selectors import money
 from projects.selectors.money import (
     budget_total_usd,
@@ -220,3 +221,119 @@ def test_the_totals_on_the_mixed_portfolio_are_those_the_rule_gives_by_hand(port
     assert budget_total_usd(Project.objects.exclude(pk=r["funder"].pk))["usd"] == Decimal("2080.00")
     places = usd_attributed(Project.objects.all())
     assert sum((v["usd"] for v in places.values()), Decimal("0")) == Decimal("2010.00")
+
+
+# --- the per-project totals joined from the views, and the per-row reads they stand beside --------------------
+
+@pytest.fixture
+def lined(portfolio):
+    """The mixed portfolio with one more kind of sector split: two lines of one sector under two DAC codes (an
+    IATI file's), beside a second sector."""
+    r = portfolio
+    water = ProjectSector.objects.filter(project=r["funder"]).order_by("pk").first().sector
+    r["two_lines"] = _p("500", "T-1", status=2)
+    ProjectLocation.objects.create(project=r["two_lines"], municipality=factories.MunicipalityFactory(),
+                                   share=Decimal("60"))
+    ProjectLocation.objects.create(project=r["two_lines"],
+                                   municipality=ProjectLocation.objects.filter(project=r["funder"]).first().municipality,
+                                   share=Decimal("40"))
+    for dac, pct in (("14030", "30"), ("14031", "30")):
+        ProjectSector.objects.create(project=r["two_lines"], sector=water, percentage=Decimal(pct), dac_code=dac)
+    ProjectSector.objects.create(project=r["two_lines"], sector=factories.SectorFactory(), percentage=Decimal("40"))
+    return r
+
+
+def _fractions_by_hand() -> tuple[dict[int, float], dict[int, float]]:
+    """Each place's and each sector line's part of its project, from the module note's rule in plain Python."""
+    places: dict[int, list[ProjectLocation]] = {}
+    for loc in ProjectLocation.objects.all():
+        places.setdefault(loc.project_id, []).append(loc)
+    place = {}
+    for locs in places.values():
+        shared = all(loc.share is not None and loc.share > 0 for loc in locs)
+        total = sum(float(loc.share) for loc in locs) if shared else None
+        for loc in locs:
+            place[loc.pk] = float(loc.share) / total if shared else 1 / len(locs)
+    lines: dict[int, list[ProjectSector]] = {}
+    for line in ProjectSector.objects.all():
+        lines.setdefault(line.project_id, []).append(line)
+    sector = {line.pk: float(line.percentage) / sum(float(x.percentage) for x in group)
+              for group in lines.values() for line in group}
+    return place, sector
+
+
+def test_the_fractions_joined_from_the_totals_equal_those_read_per_row_and_the_rule(lined):
+    place, sector = _fractions_by_hand()
+    locations = ProjectLocation.objects.all()
+    joined = dict(with_place_fraction(locations).values_list("pk", "fraction"))
+    per_row = dict(with_place_fraction(locations, few=True).values_list("pk", "fraction"))
+    old = dict(_old_place_fraction(locations).values_list("pk", "old"))
+    assert joined.keys() == per_row.keys() == old.keys() == place.keys() and len(place) == 20
+    for pk, value in place.items():
+        assert joined[pk] == pytest.approx(value) and per_row[pk] == pytest.approx(value)
+        assert old[pk] == pytest.approx(value)
+    lines = ProjectSector.objects.all()
+    joined = dict(lines.annotate(f=money.sector_fraction("percentage")).values_list("pk", "f"))
+    per_row = dict(lines.annotate(f=money.sector_fraction("percentage", few=True)).values_list("pk", "f"))
+    assert joined.keys() == per_row.keys() == sector.keys() and len(sector) == 11
+    for pk, value in sector.items():
+        assert joined[pk] == pytest.approx(value) and per_row[pk] == pytest.approx(value)
+    # The two lines of one sector keep their own parts (30% each of the project's 100%).
+    two = ProjectSector.objects.filter(project=lined["two_lines"]).exclude(dac_code="")
+    assert sorted(round(joined[pk], 6) for pk in two.values_list("pk", flat=True)) == [0.3, 0.3]
+
+
+def _attributed_by_hand(subset, *, by_sector=False, municipality_id=None, sector_id=None):
+    """``usd_attributed`` by municipality (and sector) from the rule in plain Python: each counted budget in
+    USD times its place's part (times its sector line's part); projects and active ones counted once a key."""
+    place, sector = _fractions_by_hand()
+    rates = money.exchange_rate_table()
+    ids = set(subset.values_list("pk", flat=True))
+    counted = _counted_by_the_rule(ids)
+    out: dict = {}
+    for loc in ProjectLocation.objects.filter(project_id__in=ids).select_related("project"):
+        if municipality_id is not None and loc.municipality_id != municipality_id:
+            continue
+        p = loc.project
+        usd = None
+        if p.pk in counted:
+            usd = to_usd(p.budget, p.currency, p.planned_start.year, rates)
+        parts = [(None, 1.0)]
+        if by_sector or sector_id is not None:
+            parts = [(line.sector_id, sector[line.pk]) for line in ProjectSector.objects.filter(project=p)
+                     if sector_id is None or line.sector_id == sector_id]
+        for sector_key, part in parts:
+            key = (loc.municipality_id, sector_key) if by_sector else loc.municipality_id
+            acc = out.setdefault(key, {"usd": 0.0, "projects": set(), "active": set()})
+            acc["projects"].add(p.pk)
+            if p.status == 2:
+                acc["active"].add(p.pk)
+            if usd is not None:
+                acc["usd"] += float(usd) * place[loc.pk] * part
+    return {k: {"usd": v["usd"], "projects": len(v["projects"]), "active": len(v["active"])} for k, v in out.items()}
+
+
+def _same(found, expected):
+    assert found.keys() == expected.keys()
+    for k, v in expected.items():
+        assert float(found[k]["usd"]) == pytest.approx(v["usd"], abs=0.02), k
+        assert (found[k]["projects"], found[k]["active"]) == (v["projects"], v["active"]), k
+
+
+def test_usd_attributed_over_the_totals_gives_the_rule_s_figures_by_place_sector_and_one_municipality(lined):
+    r = lined
+    water = ProjectSector.objects.filter(project=r["funder"]).order_by("pk").first().sector_id
+    municipalities = set(ProjectLocation.objects.values_list("municipality_id", flat=True))
+    for subset in _subsets(r):
+        _same(usd_attributed(subset), _attributed_by_hand(subset))
+        _same(usd_attributed(subset, per_sector=True), _attributed_by_hand(subset, by_sector=True))
+        _same(usd_attributed(subset, sector_id=water), _attributed_by_hand(subset, sector_id=water))
+        for m in municipalities:  # one municipality's rows: each reads its project's parts itself
+            _same(usd_attributed(subset, municipality_id=m), _attributed_by_hand(subset, municipality_id=m))
+            by_hand = {k[1]: v for k, v in _attributed_by_hand(subset, by_sector=True, municipality_id=m).items()}
+            _same(usd_attributed(subset, by=(), per_sector=True, municipality_id=m), by_hand)
+    # counts=False: the same money, no counts.
+    money_only = usd_attributed(Project.objects.all(), counts=False)
+    assert {k: v["usd"] for k, v in money_only.items()} == {
+        k: v["usd"] for k, v in usd_attributed(Project.objects.all()).items()}
+    assert {v["projects"] for v in money_only.values()} == {0}
