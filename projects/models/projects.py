@@ -330,6 +330,9 @@ class Project(models.Model):
         # PostgreSQL only, in migration 0012 (outside the model, as SQLite takes neither): the trigram index on
         # search_text, and the project list's default order (newest change first, ``project_sort``, with its
         # NULLS LAST) so a page of 100,000 projects stops after its rows.
+        # project_money: every column the money figures read from a project (projects.selectors.money), so the
+        # grouped sums over the whole portfolio read this narrow index (an index-only scan) instead of the table,
+        # whose rows carry the titles, descriptions and search text (7 MB against 86 MB at 100,000 projects).
         indexes = [models.Index(fields=["status"]), models.Index(fields=["state"]),
                    models.Index(fields=["state", "submitted_at"], name="project_state_submitted"),
                    # The projects every figure counts (not a confirmed double report), read by id alone.
@@ -337,7 +340,9 @@ class Project(models.Model):
                    # Which of them are active on a day (coordination.selectors.gaps.active_project_condition),
                    # counted or listed from the index alone.
                    models.Index(fields=["status", "actual_start", "planned_start", "actual_end"],
-                                condition=Q(duplicate_of__isnull=True), name="project_active_dates")]
+                                condition=Q(duplicate_of__isnull=True), name="project_active_dates"),
+                   models.Index(fields=["id", "duplicate_of", "status", "reporting_partner", "currency",
+                                        "planned_start", "budget"], name="project_money")]
         constraints = [
             models.CheckConstraint(condition=Q(title_ar__gt="") | Q(title_en__gt=""), name="project_has_a_title"),
             models.CheckConstraint(condition=_dates_ordered("planned_start", "planned_end"), name="project_planned_dates_ordered"),

@@ -1,7 +1,7 @@
 """Per-project totals of a project's places and sectors, read by the money's place and sector fractions
 (``projects.selectors.money``).
 
-Both are database views (migration 0017), not tables: nothing writes them, so no write path (services,
+Both are database views (migration 0019), not tables: nothing writes them, so no write path (services,
 importers, admin inlines, the seed, factories) has to keep them current. A grouped query joins a view once
 (one pass over the parts, hashed) instead of reading the project's parts again for every row summed, which was
 most of the cost of the money figures at 100,000 projects.

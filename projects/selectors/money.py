@@ -276,15 +276,7 @@ def usd_attributed(
             rows = rows.filter(**{f"{path}__isnull": False}).annotate(**{SECTOR: F(f"{path}__sector_id")})
             keys.append(SECTOR)
         weight = weight * sector_fraction(f"{path}__percentage", few=few)
-    if counted is not None:
-        money = counted
-    elif municipality_id is not None:
-        # The same records as money_counted(projects) among the rows summed (those of the municipality), so the
-        # set the database builds is the municipality's, not the whole portfolio's.
-        money = transfers_excluded(projects.filter(budget__isnull=False, duplicate_of__isnull=True,
-                                                   locations__municipality_id=municipality_id), projects)
-    else:
-        money = money_counted(projects)
+    money = money_counted(projects) if counted is None else counted
     figures: dict[str, Any] = {"m_total": Sum(Cast("project__budget", FloatField()) * weight,
                                               filter=Q(project_id__in=money.values("pk")), output_field=FloatField())}
     if counts:

@@ -26,7 +26,7 @@ GROUP BY project_id
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0016_transaction_sectors'),
+        ('projects', '0018_project_not_duplicate_index'),
     ]
 
     operations = [
