@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, F, FloatField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, ExtractYear
 
 from coordination.analysis.alignment import Alignment, AlignmentSettings, objective_funding
@@ -193,11 +193,13 @@ def alignment_shares_summed(projects: QuerySet[Project], *, sector_id: int | Non
                            m_projects=Count("project_id", distinct=True)))
         out["sector"] = _shares(lines, lambda r: sector_id, rates)
     partners = _shares(reported, lambda r: r["reporting_partner_id"], rates)
-    # Each other partner once per project, whatever its roles on it.
-    firsts = (Participation.objects.filter(project__in=active.values("pk"))
-              .exclude(partner_id=F("project__reporting_partner_id")).order_by()
-              .values("project_id", "partner_id").annotate(first=Min("pk")).values("first"))
-    taking_part = (Participation.objects.filter(pk__in=firsts).annotate(m_aligned=_aligned("project_id")).order_by()
+    # Each other partner once per project, whatever its roles on it: its first participation there (no earlier
+    # one of the same partner and project; an anti-join, not a grouping of every participation first).
+    earlier = Participation.objects.filter(project_id=OuterRef("project_id"), partner_id=OuterRef("partner_id"),
+                                           pk__lt=OuterRef("pk"))
+    taking_part = (Participation.objects.filter(project__in=active.values("pk"))
+                   .exclude(partner_id=F("project__reporting_partner_id")).filter(~Exists(earlier))
+                   .annotate(m_aligned=_aligned("project_id")).order_by()
                    .values("partner_id", "m_aligned", m_currency=F("project__currency"),
                            m_year=ExtractYear("project__planned_start"))
                    .annotate(m_total=Sum("project__budget"), m_projects=Count("project_id")))
