@@ -276,9 +276,16 @@ def usd_attributed(
             rows = rows.filter(**{f"{path}__isnull": False}).annotate(**{SECTOR: F(f"{path}__sector_id")})
             keys.append(SECTOR)
         weight = weight * sector_fraction(f"{path}__percentage", few=few)
-    money = money_counted(projects) if counted is None else counted
+    if counted is None:
+        # money_counted(projects) for rows already of ``projects``: the records with a budget, not a double
+        # report, and not among the implementers' records (few), so the database hashes those few ids, not the
+        # ids of every record counted.
+        counts_money = (Q(project__budget__isnull=False, project__duplicate_of__isnull=True)
+                        & ~Q(project_id__in=projects.filter(_implementers(projects)).order_by().values("pk")))
+    else:
+        counts_money = Q(project_id__in=counted.values("pk"))
     figures: dict[str, Any] = {"m_total": Sum(Cast("project__budget", FloatField()) * weight,
-                                              filter=Q(project_id__in=money.values("pk")), output_field=FloatField())}
+                                              filter=counts_money, output_field=FloatField())}
     if counts:
         # A project is one row per key when the key holds its municipality and no sector line is joined (a
         # project has each municipality once; it may have two lines of one sector, under two DAC codes): then a
