@@ -23,7 +23,7 @@ from demo.plans_writer import alignment_truth_with_ids, clear_demo_plans, write_
 from demo.quiet import on_commit_mark, on_commit_mute
 from demo.reference import MissingReferenceData, load_reference
 from demo.truth import truth_with_ids
-from demo.writer import clear_portfolio, portfolio_counts, write_portfolio
+from demo.writer import clear_portfolio, portfolio_counts, tables_vacuum, write_portfolio
 from projects.reporting.services.periods import reporting_periods_sync
 
 
@@ -126,6 +126,7 @@ class Command(BaseCommand):
         # The alignment run the plans' writes asked for, once, queued as the service queues it (on commit; run
         # in-process when Celery runs eagerly, as the demo and benchmarks do, on the worker otherwise).
         transaction.on_commit(alignment_full_analysis.delay)
+        tables_vacuum()  # committed: the figures' index-only scans need the tables' visibility map
 
         finished = time.monotonic()
         truth = truth_with_ids(portfolio.truth, result.key_to_id)
