@@ -46,6 +46,14 @@ def _project_rows(projects: Sequence[dict[str, Any]], language: str, *, local: b
                  rows=rows, numeric=frozenset({5, 6}), empty_text=pgettext("report", "No projects."))
 
 
+def _source_and_year(source: str | None, year: int | None) -> str:
+    """"OCHA HNO 2021", not "OCHA HNO 2021 2021": the year is added only where the source does not name it."""
+    source = (source or "").strip()
+    if year and str(year) not in source:
+        return f"{source} {year}".strip()
+    return source or EMPTY
+
+
 def _listed_note(shown: int, total: int) -> Paragraph | None:
     if total <= shown:
         return None
@@ -119,7 +127,7 @@ def municipality_report_document(data: dict[str, Any], *, language: str, outline
     doc.add(Heading(pgettext("report", "Profile")), Table(columns=[pgettext("report", "Profile"), ""], rows=[
         (pgettext("report", "Region"), f"{p['region']} ({p['region_pcode']})"), (pgettext("report", "District"), f"{p['district']} ({p['district_pcode']})"),
         (pgettext("report", "P-code"), p["pcode"] or EMPTY), (pgettext("report", "Area"), area),
-        (pgettext("report", "Population source"), " ".join(str(x) for x in (p["population_source"], p["population_year"]) if x) or EMPTY),
+        (pgettext("report", "Population source"), _source_and_year(p["population_source"], p["population_year"])),
         (pgettext("report", "Displacement source"), p["displacement_source"] or EMPTY)]))
     for currency, amount in (t.get("unconverted") or {}).items():
         doc.add(Paragraph(_("and %(amount)s without an exchange rate") % {

@@ -310,3 +310,12 @@ def test_table_cells_take_the_direction_of_their_text_and_columns_fit_their_word
                                  rows=[("إعادة تأهيل محطة الكهرباء الفرعية في بنغازي المركز", "UNICEF",
                                         "7,268,000 دولار أمريكي")]))
     assert widths[0] > widths[1] and widths[2] > widths[1] and 95 <= sum(widths) <= 105
+
+
+def test_the_population_source_names_its_year_once():
+    from coordination.reports.portfolio import _source_and_year
+
+    assert _source_and_year("OCHA HNO 2021", 2021) == "OCHA HNO 2021"
+    assert _source_and_year("Bureau of Statistics", 2022) == "Bureau of Statistics 2022"
+    assert _source_and_year("", 2022) == "2022"
+    assert _source_and_year(None, None) == "—"
