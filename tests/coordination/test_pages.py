@@ -89,7 +89,10 @@ def test_the_map_page_renders_its_own_layer_without_a_tile_server(client, settin
 
 # Rebuilt by the jobs from other records, never edited by people (and the admin cannot show a
 # composite primary key).
-DERIVED_WITHOUT_ADMIN = {"coordination.DuplicateBlockKey"}
+# Derived rows nobody edits: the engines' memory of each project's blocks and places, and the database views of
+# each project's place and sector totals (projects/models/totals.py).
+DERIVED_WITHOUT_ADMIN = {"coordination.DuplicateBlockKey", "coordination.AlignmentPlace",
+                         "projects.ProjectPlaceTotals", "projects.ProjectSectorTotals"}
 
 
 @pytest.mark.django_db
