@@ -111,7 +111,8 @@ def _places_sync(project_ids: list[int] | None = None) -> int:
     with transaction.atomic():
         AlignmentPlace.objects.filter(project_id__in=moved).delete()
         AlignmentPlace.objects.bulk_create([AlignmentPlace(project_id=p, municipality_id=m) for p in moved
-                                            for m in sorted(now.get(p, ()))], batch_size=2000)
+                                            for m in sorted(now.get(p, ()))], batch_size=2000,
+                                           ignore_conflicts=True)  # a concurrent run of the same project
     return len(moved)
 
 

@@ -25,7 +25,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -75,8 +76,11 @@ def export_job_run(job_id: int) -> ExportJob | None:
             return None
         # with the lease, a job still "running" is one whose worker died: nobody else is writing it
         states = [Status.QUEUED, Status.RUNNING] if lease else [Status.QUEUED]
+        # A job taken back keeps its first start, so that one which ends its worker every time is still ended
+        # by the stale sweep (TANSIQ_EXPORT_STALE_MINUTES) rather than tried for ever.
         claimed = ExportJob.objects.filter(pk=job_id, status__in=states).update(
-            status=Status.RUNNING, started_at=timezone.now(), progress_done=0, progress_total=0)
+            status=Status.RUNNING, started_at=Coalesce(F("started_at"), Value(timezone.now())), progress_done=0,
+            progress_total=0)
         if not claimed:
             return None
         return _export_job_write(job_id)

@@ -227,11 +227,40 @@ def import_job_check(job_id: int) -> ImportJob | None:
         if lease is False:
             return None
         states = [Status.QUEUED, Status.CHECKING] if lease else [Status.QUEUED]
-        claimed = ImportJob.objects.filter(pk=job_id, status__in=states).update(
-            status=Status.CHECKING, started_at=timezone.now(), finished_at=None, progress_done=0, progress_total=0)
+        job = ImportJob.objects.filter(pk=job_id, status__in=states).only("status", "preview").first()
+        if job is None:
+            return None
+        extra = {}
+        if job.status == Status.CHECKING:  # abandoned: its worker died in the middle of the check
+            extra["preview"] = _reclaimed(job.preview)
+            if extra["preview"] is None:
+                return _finish(job_id, Status.FAILED, JobProgress(job_id), error=_gave_up_message(), preview={})
+            logger.warning("import job %s: its worker stopped during the check; checking it again", job_id)
+        claimed = ImportJob.objects.filter(pk=job_id, status=job.status).update(
+            status=Status.CHECKING, started_at=timezone.now(), finished_at=None, progress_done=0, progress_total=0,
+            **extra)
         if not claimed:
             return None
         return _import_job_check(job_id)
+
+
+# A job whose worker died in the middle (its message delivered again) is run once more; a job that ends its
+# worker again (e.g. a file that takes more memory than the worker has) is failed rather than tried for ever.
+RECLAIMS = 1
+
+
+def _reclaimed(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The job's JSON with one more reclaim counted, or None when it was reclaimed as often as it may be."""
+    state = dict(state or {})
+    tries = int(state.get("reclaimed") or 0) + 1
+    if tries > RECLAIMS:
+        return None
+    return state | {"reclaimed": tries}
+
+
+def _gave_up_message() -> str:
+    return _("The background worker stopped twice while working on this file; nothing was imported. "
+             "Split the file into smaller parts and upload them.")
 
 
 def _import_job_check(job_id: int) -> ImportJob:
@@ -325,11 +354,17 @@ def import_job_run(job_id: int) -> ImportJob | None:
         claim = ImportJob.objects.filter(pk=job_id, status=Status.IMPORTING)
         if not lease:
             claim = claim.filter(started_at__isnull=True)
-        again = claim.filter(started_at__isnull=False).exists()
-        if not claim.update(started_at=timezone.now()):
+        job = claim.only("started_at", "result").first()
+        if job is None:
             return None
-        if again:
+        extra = {}
+        if job.started_at is not None:  # abandoned: its worker died in the middle of the import
+            extra["result"] = _reclaimed(job.result)
+            if extra["result"] is None:
+                return _finish(job_id, Status.FAILED, JobProgress(job_id), error=_gave_up_message())
             logger.warning("import job %s: its worker stopped during the import; importing it again", job_id)
+        if not claim.filter(started_at=job.started_at).update(started_at=timezone.now(), **extra):
+            return None
         return _import_job_run(job_id)
 
 

@@ -418,3 +418,32 @@ def test_a_job_another_worker_holds_is_left_to_it(p, django_capture_on_commit_ca
     # and this session released what it took: another session gets the lease at once
     probe = _held_elsewhere("export-job", export.pk)
     probe.close()
+
+
+def test_a_job_that_ends_its_worker_again_is_failed_not_tried_for_ever(p, django_capture_on_commit_callbacks):
+    """A file that kills its worker each time (e.g. one that takes more memory than the worker has) is taken back
+    once; abandoned a second time, the job is failed with a message that says what to do. (PostgreSQL: SQLite
+    cannot tell an abandoned job, and leaves every started one to the stale sweep.)"""
+    from django.db import connection
+    from django.utils import timezone
+
+    job = _create(p["ministry_admin"], _good_sheet(), capture=django_capture_on_commit_callbacks)
+    abandoned = {"status": Status.IMPORTING, "started_at": timezone.now(),
+                 "result": {"committed_by": p["ministry_admin"].pk, "reclaimed": 1}}
+    ImportJob.objects.filter(pk=job.pk).update(**abandoned)
+    outcome = tasks.import_job_commit(job.pk)
+    job.refresh_from_db()
+    if connection.vendor != "postgresql":
+        assert outcome is None and job.status == Status.IMPORTING
+        return
+    assert outcome == Status.FAILED and job.status == Status.FAILED
+    assert "stopped twice" in job.error and Project.objects.count() == 0
+    # The same for a check abandoned twice.
+    again = _create(p["ministry_admin"], _sheet(sheet_row(**{"#activity+name+i_en": "Clinic"})))
+    ImportJob.objects.filter(pk=again.pk).update(status=Status.CHECKING, started_at=timezone.now(),
+                                                 preview={"reclaimed": 1})
+    assert tasks.import_job_check(again.pk) == Status.FAILED
+    # Abandoned once, a check is run again and counts the reclaim until it ends.
+    once = _create(p["ministry_admin"], _sheet(sheet_row(**{"#activity+name+i_en": "School"})))
+    ImportJob.objects.filter(pk=once.pk).update(status=Status.CHECKING, started_at=timezone.now())
+    assert tasks.import_job_check(once.pk) == Status.CHECKED
