@@ -134,7 +134,7 @@ def test_identifier_publisher_reads_the_organisation_identifiers_of_iati():
     assert identifier_publisher("GB-GOV-1-300123-101") == "GB-GOV-1"
     assert identifier_publisher("NL-KVK-41198677-LBY-2023") == "NL-KVK-41198677"
     assert identifier_publisher("CH-4-2020000127") == "CH-4"
-    assert identifier_publisher("41114-LBY-0042") == "41114"
+    assert identifier_publisher("41114-LBY-0042") == "XM-DAC-41114"  # the same publisher, an older identifier
     assert identifier_publisher("xm-dac-41114-p-1") == "XM-DAC-41114"
-    for none in ("", None, "PRJ-2024-77", "XM-DAC-41114", "DE-1", "LBY", "--"):
+    for none in ("", None, "PRJ-2024-77", "XM-DAC-41114", "DE-1", "LBY", "--", "2024-LBY-001", "1-2"):
         assert identifier_publisher(none) is None, none

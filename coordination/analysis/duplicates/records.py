@@ -23,13 +23,14 @@ def identifier_publisher(identifier: str | None) -> str | None:
 
     Organisation identifiers are a registration agency and the organisation's number there: a country or XM/XI
     and the list's code, then the number ("XM-DAC-41114", "GB-GOV-1", "NL-KVK-41198677", "XI-IATI-EC_NEAR"), or,
-    in older files, a country and a number ("DE-1", "CH-4") or a bare DAC code ("41114")."""
+    in older files, a country and a number ("DE-1", "CH-4") or a bare five-digit DAC code of a multilateral
+    agency ("41114", the same publisher as "XM-DAC-41114"). Other leading numbers ("2024-LBY-001") say nothing."""
     parts = (identifier or "").strip().split("-")
     if len(parts) < 2 or not all(parts):
         return None
     first, second = parts[0].upper(), parts[1].upper()
     if first.isdigit():
-        return first
+        return f"XM-DAC-{first}" if len(first) == 5 else None
     if len(first) != 2 or not first.isalpha():
         return None
     if second.isdigit():
