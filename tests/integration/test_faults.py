@@ -39,6 +39,14 @@ def _start_worker(queue: str, name: str, pool: str = "solo", **env: str) -> subp
     )
 
 
+def _stop(*procs: subprocess.Popen | None) -> None:
+    """Stop the workers a test started that are still running."""
+    for proc in procs:
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=15)
+
+
 def _wait_for(what: str, condition, seconds: float, proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -101,10 +109,7 @@ def test_a_worker_killed_in_the_middle_of_a_full_scan_leaves_nothing_half_writte
                   lambda: AnalysisRun.objects.filter(kind="duplicates", mode="full", status="succeeded").exists(),
                   90, survivor)
     finally:
-        for proc in (doomed, survivor):
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
-                proc.wait(timeout=15)
+        _stop(doomed, survivor)
     pairs = list(DuplicateFlag.objects.values_list("project_a_id", "project_b_id"))
     assert planted <= set(pairs) and len(pairs) == len(set(pairs))
     # The killed run is left as it was when the worker died (still "running"), the redelivered one succeeded.
@@ -138,9 +143,7 @@ def test_a_pool_process_killed_in_the_middle_of_a_full_scan_has_its_scan_run_aga
                   90, worker)
         assert worker.poll() is None
     finally:
-        if worker.poll() is None:
-            worker.terminate()
-            worker.wait(timeout=15)
+        _stop(worker)
     pairs = list(DuplicateFlag.objects.values_list("project_a_id", "project_b_id"))
     assert planted <= set(pairs) and len(pairs) == len(set(pairs))
     assert list(AnalysisRun.objects.filter(kind="duplicates", mode="full").order_by("pk")
@@ -166,10 +169,7 @@ def test_two_full_scans_at_once_give_the_same_flags_as_one(celery_worker_process
                   lambda: AnalysisRun.objects.filter(kind="duplicates", mode="full").exclude(status="running")
                   .count() >= 2 and not AnalysisRun.objects.filter(status="running").exists(), 120, workers[0])
     finally:
-        for proc in workers:
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait(timeout=15)
+        _stop(*workers)
     runs = list(AnalysisRun.objects.filter(kind="duplicates", mode="full").order_by("pk"))
     assert len(runs) >= 2 and runs[1].started_at < runs[0].finished_at, "the two scans did not run at the same time"
     assert {r.status for r in runs} == {"succeeded"}, [r.error for r in runs]
@@ -235,10 +235,7 @@ def test_a_worker_killed_in_the_middle_of_an_import_leaves_nothing_written_and_t
                   lambda: ImportJob.objects.filter(pk=job.pk).exclude(status=ImportJob.Status.IMPORTING).exists(),
                   90, survivor)
     finally:
-        for proc in (doomed, survivor):
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
-                proc.wait(timeout=15)
+        _stop(doomed, survivor)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, job.error
     assert job.result["new"] == 12 and job.progress_done == job.progress_total
